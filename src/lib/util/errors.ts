@@ -1,0 +1,23 @@
+/**
+ * Typed errors with MLflow's error codes, so messages can be shown to people and mapped to
+ * MLflow's REST shape (`{error_code, message}`) where a protocol asks for it.
+ */
+export type ErrorCode =
+  | 'INVALID_PARAMETER_VALUE'
+  | 'RESOURCE_ALREADY_EXISTS'
+  | 'RESOURCE_DOES_NOT_EXIST'
+  | 'INVALID_STATE'
+  | 'BAD_REQUEST'
+  | 'INTERNAL_ERROR';
+
+export class MlflowError extends Error {
+  constructor(readonly code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'MlflowError';
+  }
+}
+
+export const invalid = (message: string) => new MlflowError('INVALID_PARAMETER_VALUE', message);
+export const notFound = (message: string) => new MlflowError('RESOURCE_DOES_NOT_EXIST', message);
+export const exists = (message: string) => new MlflowError('RESOURCE_ALREADY_EXISTS', message);
+export const invalidState = (message: string) => new MlflowError('INVALID_STATE', message);
