@@ -1,0 +1,16 @@
+/**
+ * What training code needs from tracking. The fluent API (src/lib/tracking/fluent.ts)
+ * satisfies it in the page and in workers, so trainers never see storage.
+ */
+export type ParamValue = string | number | boolean;
+
+export interface RunLogger {
+  logParams(params: Record<string, ParamValue>): Promise<void>;
+  /** Buffered; flushed at least every 250 ms and when the run ends. */
+  logMetric(key: string, value: number, step?: number, timestamp?: number): void;
+  logMetrics(metrics: Record<string, number>, step?: number, timestamp?: number): void;
+  setTags(tags: Record<string, string>): Promise<void>;
+  logText(text: string, artifactPath: string): Promise<void>;
+  logDict(value: unknown, artifactPath: string): Promise<void>;
+  logArtifact(artifactPath: string, bytes: Uint8Array | ArrayBuffer, contentType?: string): Promise<void>;
+}
