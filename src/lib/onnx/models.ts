@@ -3,12 +3,10 @@
  * with one input `[N, p]` (N symbolic) and 1-D `[N]` outputs (see graph.ts for why).
  */
 import { invalid } from '../util/errors';
+import { activate, ACTIVATIONS, type Activation } from './activations';
 import { GraphBuilder, checkMatrix, type ClassLabel, type CommonOptions } from './graph';
 
-export const ACTIVATIONS = [
-  'linear', 'relu', 'relu6', 'elu', 'selu', 'softplus', 'softsign', 'tanh', 'sigmoid', 'hardSigmoid', 'swish', 'mish', 'softmax',
-] as const;
-export type Activation = (typeof ACTIVATIONS)[number];
+export { ACTIVATIONS, type Activation };
 
 export interface DenseLayer {
   /** Row-major kernel of shape [in, out] (TF.js Dense layout: y = x·W + b). */
@@ -118,32 +116,4 @@ function builder(o: CommonOptions, defaultDtype: 'float32' | 'float64'): GraphBu
   const name = inputOf(o);
   if (name.length === 0) throw invalid('the ONNX input name is empty');
   return new GraphBuilder(o.dtype ?? defaultDtype, [name]);
-}
-
-/** TF.js's SELU constants (ONNX's defaults are the same numbers rounded to float32). */
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_GAMMA = 1.0507009873554805;
-
-function activate(g: GraphBuilder, z: string, activation: Activation, prefix: string): string {
-  const f = (value: number) => ({ kind: 'float' as const, value });
-  switch (activation) {
-    case 'linear': return z;
-    case 'relu': return g.op('Relu', [z], `${prefix}_relu`);
-    case 'relu6': return g.op('Clip', [z, g.weights('zero', [], [0]), g.weights('six', [], [6])], `${prefix}_relu6`);
-    case 'elu': return g.op('Elu', [z], `${prefix}_elu`, { alpha: f(1) });
-    case 'selu': return g.op('Selu', [z], `${prefix}_selu`, { alpha: f(SELU_ALPHA), gamma: f(SELU_GAMMA) });
-    case 'softplus': return g.op('Softplus', [z], `${prefix}_softplus`);
-    case 'softsign': return g.op('Softsign', [z], `${prefix}_softsign`);
-    case 'tanh': return g.op('Tanh', [z], `${prefix}_tanh`);
-    case 'sigmoid': return g.op('Sigmoid', [z], `${prefix}_sigmoid`);
-    // TF.js hardSigmoid: clip(0.2·x + 0.5, 0, 1), which is ONNX's HardSigmoid with those constants.
-    case 'hardSigmoid': return g.op('HardSigmoid', [z], `${prefix}_hard_sigmoid`, { alpha: f(0.2), beta: f(0.5) });
-    case 'swish': return g.op('Mul', [z, g.op('Sigmoid', [z], `${prefix}_swish_gate`)], `${prefix}_swish`);
-    case 'mish': {
-      const gate = g.op('Tanh', [g.op('Softplus', [z], `${prefix}_mish_softplus`)], `${prefix}_mish_gate`);
-      return g.op('Mul', [z, gate], `${prefix}_mish`);
-    }
-    case 'softmax': return g.op('Softmax', [z], `${prefix}_softmax`, { axis: { kind: 'int', value: -1 } });
-    default: throw invalid(`unsupported activation ${String(activation)}`);
-  }
 }
