@@ -1,0 +1,50 @@
+/**
+ * Artifact file entries and their ArrayBuffer chunks. One file write is one transaction, so a
+ * quota failure leaves neither an entry nor stray chunks.
+ */
+import type { ArtifactInfo } from '../tracking/types';
+import { invalid, notFound } from '../util/errors';
+import { conflictWith, joinChunks, listChildren, toChunks, validateArtifactDir, validateArtifactPath } from './artifact-files';
+import type { Connection } from './db';
+import type { ArtifactEntry } from './schema';
+
+/** All keys [runId, path] of one run: arrays sort after strings, so [runId, []] bounds the run. */
+const runRange = (runId: string) => IDBKeyRange.bound([runId, ''], [runId, []]);
+const fileRange = (runId: string, path: string) => IDBKeyRange.bound([runId, path, 0], [runId, path, Infinity]);
+
+export function writeArtifact(conn: Connection, runId: string, path: string, bytes: ArrayBuffer | Uint8Array,
+  contentType: string | undefined, now: number): Promise<void> {
+  validateArtifactPath(path);
+  // Prepared before the transaction opens: no non-IDB work may run inside it.
+  const chunks = toChunks(runId, path, bytes);
+  const entry: ArtifactEntry = { runId, path, size: bytes.byteLength, chunkCount: chunks.length, createdAt: now };
+  if (contentType !== undefined) entry.contentType = contentType;
+  const what = () => `artifact "${path}" (${bytes.byteLength.toLocaleString('en-US')} bytes) of run ${runId}`;
+  return conn.write(['artifacts', 'artifactChunks'], what, async (tx) => {
+    const files = tx.objectStore('artifacts');
+    const parts = tx.objectStore('artifactChunks');
+    const existing = (await files.getAllKeys(runRange(runId))).map((k) => k[1]);
+    const conflict = conflictWith(existing.filter((p) => p !== path), path);
+    if (conflict) throw invalid(`Cannot save artifact "${path}": ${conflict}.`);
+    const old = await files.get([runId, path]);
+    await Promise.all([files.put(entry), ...chunks.map((c) => parts.put(c))]);
+    if (old && old.chunkCount > chunks.length) {
+      await parts.delete(IDBKeyRange.bound([runId, path, chunks.length], [runId, path, Infinity]));
+    }
+  });
+}
+
+export function listArtifactDir(conn: Connection, runId: string, dir?: string): Promise<ArtifactInfo[]> {
+  const d = validateArtifactDir(dir);
+  return conn.read(['artifacts'], async (tx) => listChildren(await tx.objectStore('artifacts').getAll(runRange(runId)), d));
+}
+
+export function readArtifactBytes(conn: Connection, runId: string, path: string): Promise<Uint8Array> {
+  validateArtifactPath(path);
+  return conn.read(['artifacts', 'artifactChunks'], async (tx) => {
+    const entry = await tx.objectStore('artifacts').get([runId, path]);
+    if (!entry) throw notFound(`Run ${runId} has no artifact "${path}".`);
+    const chunks = await tx.objectStore('artifactChunks').getAll(fileRange(runId, path));
+    return joinChunks(chunks, entry.size);
+  });
+}

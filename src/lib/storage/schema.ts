@@ -1,0 +1,90 @@
+/**
+ * The IndexedDB schema and its migrations. Every version adds one `if (oldVersion < N)` step in
+ * `migrate`; steps never change, so a database at any shipped version upgrades in order.
+ * To add version 2: bump DB_VERSION, add the stores to TrackingDBSchema, add the step.
+ */
+import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
+import type { StoredDataset } from '../data/types';
+import type { Experiment, Run } from '../tracking/types';
+
+export const DB_VERSION = 1;
+export const DEFAULT_DB_NAME = 'mfflow';
+
+/** A run as stored: the public record plus ownership fields for the orphan sweep. */
+export interface StoredRun extends Run {
+  /** Web Lock name held by the run's driver while it is RUNNING; absent for imported runs. */
+  ownerLock?: string;
+  /** ms; refreshed by every logBatch of an owned run; the heartbeat fallback and KILLED endTime use it. */
+  heartbeatAt?: number;
+}
+
+/** One column chunk of a metric history; chunks of a key are ordered by `seq`, in logging order. */
+export interface MetricChunk {
+  runId: string;
+  key: string;
+  seq: number;
+  values: Float64Array;
+  steps: Float64Array;
+  timestamps: Float64Array;
+}
+
+/** A file in a run's artifact tree; its bytes live in `artifactChunks`. */
+export interface ArtifactEntry {
+  runId: string;
+  path: string;
+  size: number;
+  chunkCount: number;
+  contentType?: string;
+  createdAt: number;
+}
+
+/** ArrayBuffer, never Blob: Safari has failed to store Blobs (reliability.md §7 S8). */
+export interface ArtifactChunk {
+  runId: string;
+  path: string;
+  index: number;
+  bytes: ArrayBuffer;
+}
+
+export interface MetaRecord {
+  key: string;
+  value: unknown;
+}
+
+export interface TrackingDBSchema extends DBSchema {
+  experiments: { key: string; value: Experiment; indexes: { byName: string } };
+  runs: { key: string; value: StoredRun; indexes: { byExperiment: string } };
+  metricChunks: { key: [string, string, number]; value: MetricChunk };
+  artifacts: { key: [string, string]; value: ArtifactEntry };
+  artifactChunks: { key: [string, string, number]; value: ArtifactChunk };
+  datasets: { key: string; value: StoredDataset };
+  meta: { key: string; value: MetaRecord };
+}
+
+export type TrackingDB = IDBPDatabase<TrackingDBSchema>;
+export type StoreName = StoreNames<TrackingDBSchema>;
+
+/**
+ * Runs inside idb's `upgrade` callback. Uses only `db` and the version-change `tx`; never awaits
+ * anything else (reliability.md §1.4). `newVersion` lets tests build a database at an old version.
+ */
+export function migrate(
+  db: IDBPDatabase<TrackingDBSchema>,
+  oldVersion: number,
+  newVersion: number,
+  _tx: IDBPTransaction<TrackingDBSchema, StoreName[], 'versionchange'>,
+): void {
+  if (oldVersion < 1 && newVersion >= 1) {
+    const experiments = db.createObjectStore('experiments', { keyPath: 'experimentId' });
+    // Unique: a deleted experiment's name stays taken, as in MLflow.
+    experiments.createIndex('byName', 'name', { unique: true });
+    const runs = db.createObjectStore('runs', { keyPath: 'info.runId' });
+    runs.createIndex('byExperiment', 'info.experimentId');
+    db.createObjectStore('metricChunks', { keyPath: ['runId', 'key', 'seq'] });
+    db.createObjectStore('artifacts', { keyPath: ['runId', 'path'] });
+    db.createObjectStore('artifactChunks', { keyPath: ['runId', 'path', 'index'] });
+    db.createObjectStore('datasets', { keyPath: 'digest' });
+    db.createObjectStore('meta', { keyPath: 'key' });
+  }
+  // if (oldVersion < 2 && newVersion >= 2) { ... }
+}

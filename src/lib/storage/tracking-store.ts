@@ -1,0 +1,301 @@
+/**
+ * The tracking backend on IndexedDB, with MLflow's semantics (mlflow-formats.md §1).
+ *
+ * All run records live in an in-memory cache loaded with one getAll at open, so listing and
+ * searching 100,000 runs never touches IndexedDB. Every write edits a copy inside one
+ * transaction and swaps it into the cache only after the commit; then listeners in this page
+ * and, through BroadcastChannel, other tabs are told which records changed.
+ *
+ * Choices (documented differences or interpretations):
+ * - artifact URIs are `mlflow-artifacts:/<experimentId>/<runId>/artifacts`, what a tracking
+ *   server with artifact proxying uses, so a pushed run needs no rewrite;
+ * - metric history is returned ordered by step, then timestamp, then logging order;
+ * - logBatch enforces MLflow's limits on params and tags but not its 1,000-point cap on
+ *   metrics: metric columns are our bulk path and one transaction is the cheap unit;
+ * - over-long param/tag values are errors, not silently truncated (see validation.ts).
+ */
+import type { StoredDataset } from '../data/types';
+import { searchRunList } from '../search/index';
+import type { TrackingBackend } from '../tracking/backend';
+import { newRunId } from '../tracking/ids';
+import { generateRunName } from '../tracking/run-names';
+import type {
+  ArtifactInfo, CreateRunRequest, DatasetInput, Experiment, LogBatchRequest, MetricColumns, Run, RunInfo,
+  RunStatus, SearchRunsRequest, SearchRunsResult, ViewType,
+} from '../tracking/types';
+import { dictGet } from '../util/dict';
+import { notFound } from '../util/errors';
+import { listArtifactDir, readArtifactBytes, writeArtifact } from './artifact-store';
+import { ChangeFeed, type ChangeListener, type StoreChange } from './change-feed';
+import { deleteDataset, getDataset, listDatasets, putDataset, type DatasetSummary } from './dataset-store';
+import { Connection, type StorageCallbacks } from './db';
+import {
+  createExperimentRecord, deleteEdit, ensureDefaultExperiment, renameEdit, restoreEdit, tagEdit, updateExperiment,
+} from './experiment-ops';
+import { assembleHistory } from './metric-columns';
+import { newRunRecord, prepareBatch, prepareInputs, prepareRunUpdate, writeBatch } from './run-ops';
+import { addInputs, assertActive, lastActivity, removeTag, toPublicRun } from './run-records';
+import { DEFAULT_DB_NAME, type StoredRun } from './schema';
+import { StoreTx } from './store-tx';
+
+export interface TrackingStoreOptions extends StorageCallbacks {
+  /** IndexedDB database name; tests use a unique one each. */
+  dbName?: string;
+  blockedTimeoutMs?: number;
+  /** `mlflow.user` when a run gives none. */
+  defaultUser?: string;
+  now?: () => number;
+}
+
+export class TrackingStore implements TrackingBackend {
+  private readonly runs = new Map<string, StoredRun>();
+  private readonly experiments = new Map<string, Experiment>();
+  private readonly feed: ChangeFeed;
+  private readonly tx: StoreTx;
+
+  private constructor(private readonly conn: Connection, private readonly options: TrackingStoreOptions) {
+    this.feed = new ChangeFeed(conn.name, (c) => this.reload(c));
+    this.tx = new StoreTx(conn);
+  }
+
+  static async open(options: TrackingStoreOptions = {}): Promise<TrackingStore> {
+    const conn = await Connection.open({ ...options, name: options.dbName ?? DEFAULT_DB_NAME });
+    const store = new TrackingStore(conn, options);
+    const created = await ensureDefaultExperiment(conn, store.now());
+    await store.loadAll();
+    if (created) store.feed.publish([], [created.experimentId]);
+    return store;
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private async loadAll(): Promise<void> {
+    const [exps, runs] = await this.conn.read(['experiments', 'runs'], (tx) =>
+      Promise.all([tx.objectStore('experiments').getAll(), tx.objectStore('runs').getAll()]));
+    for (const e of exps) this.experiments.set(e.experimentId, e);
+    for (const r of runs) this.runs.set(r.info.runId, r);
+  }
+
+  /** Re-reads records another tab or store changed. */
+  private async reload(change: StoreChange): Promise<void> {
+    const [exps, runs] = await this.conn.read(['experiments', 'runs'], (tx) => Promise.all([
+      Promise.all(change.experimentIds.map((id) => tx.objectStore('experiments').get(id))),
+      Promise.all(change.runIds.map((id) => tx.objectStore('runs').get(id))),
+    ]));
+    change.experimentIds.forEach((id, i) => (exps[i] ? this.experiments.set(id, exps[i]!) : this.experiments.delete(id)));
+    change.runIds.forEach((id, i) => (runs[i] ? this.runs.set(id, runs[i]!) : this.runs.delete(id)));
+  }
+
+  /** Called after every local commit and every remote change, with the ids that changed. */
+  subscribe(listener: ChangeListener): () => void {
+    return this.feed.subscribe(listener);
+  }
+
+  private committed(runs: StoredRun[], experiments: Experiment[] = []): void {
+    for (const r of runs) this.runs.set(r.info.runId, r);
+    for (const e of experiments) this.experiments.set(e.experimentId, e);
+    this.feed.publish(runs.map((r) => r.info.runId), experiments.map((e) => e.experimentId));
+  }
+
+  close(): void {
+    this.feed.close();
+    this.conn.close();
+  }
+
+  // ---- experiments ----
+
+  async createExperiment(name: string, tags: Record<string, string> = {}): Promise<string> {
+    const exp = await createExperimentRecord(this.conn, name, tags, this.now());
+    this.committed([], [exp]);
+    return exp.experimentId;
+  }
+
+  async getExperiment(experimentId: string): Promise<Experiment> {
+    const e = this.experiments.get(experimentId);
+    if (!e) throw notFound(`No experiment with id ${experimentId}.`);
+    return { ...e, tags: { ...e.tags } };
+  }
+
+  async getExperimentByName(name: string): Promise<Experiment | null> {
+    for (const e of this.experiments.values()) if (e.name === name) return this.getExperiment(e.experimentId);
+    return null;
+  }
+
+  /** Newest first; the Default experiment last among equals. */
+  async listExperiments(viewType: ViewType = 'ACTIVE_ONLY'): Promise<Experiment[]> {
+    return [...this.experiments.values()]
+      .filter((e) => viewType === 'ALL' || (viewType === 'ACTIVE_ONLY') === (e.lifecycleStage === 'active'))
+      .sort((a, b) => b.creationTime - a.creationTime || (a.experimentId < b.experimentId ? 1 : -1))
+      .map((e) => ({ ...e, tags: { ...e.tags } }));
+  }
+
+  private async editExperiment(id: string, what: string, edit: Parameters<typeof updateExperiment>[3]): Promise<void> {
+    const { experiment, runs } = await updateExperiment(this.conn, id, what, edit);
+    this.committed(runs, [experiment]);
+  }
+
+  async renameExperiment(experimentId: string, newName: string): Promise<void> {
+    return this.editExperiment(experimentId, `the new name of experiment ${experimentId}`, renameEdit(newName, this.now()));
+  }
+
+  async deleteExperiment(experimentId: string): Promise<void> {
+    return this.editExperiment(experimentId, `the deletion of experiment ${experimentId}`, deleteEdit(this.now()));
+  }
+
+  async restoreExperiment(experimentId: string): Promise<void> {
+    return this.editExperiment(experimentId, `the restore of experiment ${experimentId}`, restoreEdit(this.now()));
+  }
+
+  async setExperimentTag(experimentId: string, key: string, value: string): Promise<void> {
+    return this.editExperiment(experimentId, `tag "${key}" of experiment ${experimentId}`, tagEdit(key, value, this.now()));
+  }
+
+  // ---- runs ----
+
+  async createRun(req: CreateRunRequest): Promise<RunInfo> {
+    const run = newRunRecord(req, newRunId(), this.now(), this.options.defaultUser ?? 'browser', generateRunName);
+    await this.conn.write(['experiments', 'runs'], () => `new run "${run.info.runName}"`, async (tx) => {
+      const exp = await tx.objectStore('experiments').get(req.experimentId);
+      if (!exp) throw notFound(`No experiment with id ${req.experimentId}.`);
+      if (exp.lifecycleStage !== 'active') throw notFound(`Experiment "${exp.name}" is deleted; restore it before adding runs.`);
+      const parent = dictGet(run.tags, 'mlflow.parentRunId');
+      if (parent !== undefined && !(await tx.objectStore('runs').getKey(parent))) {
+        throw notFound(`Parent run ${parent} does not exist.`);
+      }
+      await tx.objectStore('runs').add(run);
+    }, 'strict');
+    this.committed([run]);
+    return { ...run.info };
+  }
+
+  async updateRun(runId: string, update: { status?: RunStatus; endTime?: number | null; runName?: string }): Promise<RunInfo> {
+    const edit = prepareRunUpdate(update);
+    const r = await this.tx.editRun(runId, `the status of run ${runId}`, async (run) => { assertActive(run); edit(run); }, 'strict');
+    this.committed([r]);
+    return { ...r.info };
+  }
+
+  async getRun(runId: string): Promise<Run> {
+    return toPublicRun(this.cachedRun(runId));
+  }
+
+  private cachedRun(runId: string): StoredRun {
+    const r = this.runs.get(runId);
+    if (!r) throw notFound(`No run with id ${runId}.`);
+    return r;
+  }
+
+  /** Cached runs, cheaply, for tables. Treat them as read-only: they are the cache itself. */
+  listRuns(experimentIds?: readonly string[]): readonly Run[] {
+    const all = [...this.runs.values()];
+    if (!experimentIds) return all;
+    const ids = new Set(experimentIds);
+    return all.filter((r) => ids.has(r.info.experimentId));
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    const now = this.now();
+    const r = await this.tx.editRun(runId, `the deletion of run ${runId}`, async (run) => {
+      run.info = { ...run.info, lifecycleStage: 'deleted', deletedTime: now };
+    }, 'strict');
+    this.committed([r]);
+  }
+
+  async restoreRun(runId: string): Promise<void> {
+    const r = await this.tx.editRun(runId, `the restore of run ${runId}`, async (run) => {
+      run.info = { ...run.info, lifecycleStage: 'active', deletedTime: null };
+    }, 'strict');
+    this.committed([r]);
+  }
+
+  async logBatch(runId: string, batch: LogBatchRequest): Promise<void> {
+    const prepared = prepareBatch(batch);
+    const now = this.now();
+    const r = await writeBatch(this.tx, runId, prepared, now);
+    this.committed([r]);
+  }
+
+  async setTag(runId: string, key: string, value: string): Promise<void> {
+    return this.logBatch(runId, { tags: [{ key, value }] });
+  }
+
+  async deleteTag(runId: string, key: string): Promise<void> {
+    const r = await this.tx.editRun(runId, `the deletion of tag "${key}"`, async (run) => {
+      assertActive(run);
+      if (!removeTag(run, key)) throw notFound(`Run ${runId} has no tag "${key}".`);
+    });
+    this.committed([r]);
+  }
+
+  /** Refreshes `heartbeatAt` of an owned run (the logger calls it when it has nothing to flush). */
+  async heartbeat(runId: string): Promise<void> {
+    const now = this.now();
+    const r = await this.tx.editRun(runId, `the heartbeat of run ${runId}`, async (run) => { run.heartbeatAt = now; }, 'relaxed');
+    this.committed([r]);
+  }
+
+  async logInputs(runId: string, inputs: DatasetInput[]): Promise<void> {
+    prepareInputs(inputs);
+    const what = `${inputs.length} dataset input(s) of run ${runId}`;
+    let changed = false;
+    const r = await this.tx.editRun(runId, what, async (run) => { assertActive(run); changed = addInputs(run, inputs); });
+    if (changed) this.committed([r]);
+  }
+
+  async getMetricHistory(runId: string, key: string): Promise<MetricColumns> {
+    this.cachedRun(runId);
+    const chunks = await this.conn.read(['metricChunks'], (tx) =>
+      tx.objectStore('metricChunks').getAll(IDBKeyRange.bound([runId, key, -Infinity], [runId, key, Infinity])));
+    return assembleHistory(key, chunks);
+  }
+
+  async searchRuns(req: SearchRunsRequest): Promise<SearchRunsResult> {
+    const result = searchRunList(this.runs.values(), req);
+    return { ...result, runs: result.runs.map(toPublicRun) };
+  }
+
+  /**
+   * Marks RUNNING runs whose owner is gone as KILLED (reliability.md §2, M1). endTime is the
+   * last sign of life (heartbeat or newest metric) or now; every committed metric is kept.
+   * Runs without an owner lock (imported ones) are never touched. Returns the killed run ids.
+   */
+  async killOrphanedRuns(isOwnerAlive: (run: StoredRun) => Promise<boolean>): Promise<string[]> {
+    const dead: string[] = [];
+    for (const r of [...this.runs.values()]) {
+      if (r.info.status === 'RUNNING' && r.ownerLock && !(await isOwnerAlive(r))) dead.push(r.info.runId);
+    }
+    if (dead.length === 0) return [];
+    const now = this.now();
+    const killed = await this.tx.editRuns(dead, `the end of ${dead.length} interrupted run(s)`, (run, before) =>
+      run.info.status === 'RUNNING' && run.ownerLock === before.ownerLock
+        ? ((run.info = { ...run.info, status: 'KILLED', endTime: lastActivity(run) ?? now }), true)
+        : false);
+    this.committed(killed);
+    return killed.map((r) => r.info.runId);
+  }
+
+  // ---- artifacts ----
+
+  async logArtifact(runId: string, path: string, bytes: ArrayBuffer | Uint8Array, contentType?: string): Promise<void> {
+    assertActive(this.cachedRun(runId));
+    await writeArtifact(this.conn, runId, path, bytes, contentType, this.now());
+    this.feed.publish([runId], []);
+  }
+
+  async listArtifacts(runId: string, dir?: string): Promise<ArtifactInfo[]> {
+    return listArtifactDir(this.conn, runId, dir);
+  }
+
+  async readArtifact(runId: string, path: string): Promise<Uint8Array> {
+    return readArtifactBytes(this.conn, runId, path);
+  }
+
+  // ---- datasets (stored once per digest) ----
+
+  async putDataset(dataset: StoredDataset): Promise<void> { return putDataset(this.conn, dataset); }
+  async getDataset(digest: string): Promise<StoredDataset | undefined> { return getDataset(this.conn, digest); }
+  async listDatasets(): Promise<DatasetSummary[]> { return listDatasets(this.conn); }
+  async deleteDataset(digest: string): Promise<void> { return deleteDataset(this.conn, digest); }
+}
