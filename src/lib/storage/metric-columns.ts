@@ -76,6 +76,9 @@ function isLater(s: number, t: number, v: number, cur: MetricSummary): boolean {
   return v > cur.latest;
 }
 
+/** a < b, with -0 below +0 as in Math.min/Math.max. */
+const below = (a: number, b: number) => a < b || (a === 0 && b === 0 && Object.is(a, -0) && !Object.is(b, -0));
+
 /** Folds new points into a run's per-key summary. min/max ignore NaN (NaN if every value is). */
 export function updateSummary(prev: MetricSummary | undefined, cols: PointColumns): MetricSummary | undefined {
   const n = cols.values.length;
@@ -89,8 +92,8 @@ export function updateSummary(prev: MetricSummary | undefined, cols: PointColumn
       s.latest = v; s.step = cols.steps[i]; s.timestamp = cols.timestamps[i];
     }
     if (!Number.isNaN(v)) {
-      if (Number.isNaN(s.min) || v < s.min) s.min = v;
-      if (Number.isNaN(s.max) || v > s.max) s.max = v;
+      if (Number.isNaN(s.min) || below(v, s.min)) s.min = v;
+      if (Number.isNaN(s.max) || below(s.max, v)) s.max = v;
     }
   }
   s.count += n;

@@ -1,0 +1,118 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { openDB } from 'idb';
+import { TrackingStore } from '../../src/lib/storage/tracking-store';
+import { CHUNK_POINTS } from '../../src/lib/storage/metric-columns';
+import type { MetricSummary } from '../../src/lib/tracking/types';
+import { cols, uniqueDbName } from './storage-helpers';
+
+const dbName = uniqueDbName('metrics');
+let storePromise: Promise<TrackingStore> | null = null;
+const getStore = () => (storePromise ??= TrackingStore.open({ dbName }));
+afterAll(async () => (await getStore()).close());
+
+async function newRun() {
+  const s = await getStore();
+  return { s, runId: (await s.createRun({ experimentId: '0' })).runId };
+}
+
+/** Brute-force reference: MLflow's "latest" is the max (step, timestamp, value); NaN never wins a tie. */
+function referenceSummary(points: [number, number, number][]): MetricSummary {
+  let best = points[0];
+  for (const p of points.slice(1)) {
+    const later = p[0] !== best[0] ? p[0] > best[0] : p[2] !== best[2] ? p[2] > best[2] : p[1] > best[1];
+    if (later) best = p;
+  }
+  const finite = points.map((p) => p[1]).filter((v) => !Number.isNaN(v));
+  return {
+    latest: best[1], step: best[0], timestamp: best[2],
+    min: finite.length ? Math.min(...finite) : NaN, max: finite.length ? Math.max(...finite) : NaN,
+    count: points.length,
+  };
+}
+
+describe('metric history', () => {
+  it('round-trips NaN, ±Infinity, -0 and extreme doubles through IndexedDB', async () => {
+    const { s, runId } = await newRun();
+    const special = [NaN, Infinity, -Infinity, -0, 5e-324, Number.MAX_VALUE, 0.1 + 0.2];
+    await s.logBatch(runId, { metrics: [cols('m', special.map((v, i) => [i, v, 1000 + i]))] });
+    // A fresh connection, so values come from IndexedDB and not from any in-memory copy.
+    const other = await TrackingStore.open({ dbName });
+    const h = await other.getMetricHistory(runId, 'm');
+    other.close();
+    expect(h.values).toBeInstanceOf(Float64Array);
+    special.forEach((v, i) => expect(Object.is(h.values[i], v)).toBe(true));
+    const summary = (await other.getRun(runId)).metrics.m;
+    expect(summary).toEqual({ latest: 0.1 + 0.2, step: 6, timestamp: 1006, min: -Infinity, max: Infinity, count: 7 });
+  });
+
+  it('returns points ordered by step, then timestamp, ties in logging order', async () => {
+    const { s, runId } = await newRun();
+    await s.logBatch(runId, { metrics: [cols('loss', [[2, 0.2, 50], [0, 1.0, 40], [1, 0.5, 60]])] });
+    await s.logBatch(runId, { metrics: [cols('loss', [[1, 0.4, 30], [0, 0.9, 40], [5, 0.1, 1]])] });
+    const h = await s.getMetricHistory(runId, 'loss');
+    expect([...h.steps]).toEqual([0, 0, 1, 1, 2, 5]);
+    expect([...h.timestamps]).toEqual([40, 40, 30, 60, 50, 1]);
+    expect([...h.values]).toEqual([1.0, 0.9, 0.4, 0.5, 0.2, 0.1]);
+    expect(h.key).toBe('loss');
+  });
+
+  it('an unknown key has an empty history; an unknown run is an error', async () => {
+    const { s, runId } = await newRun();
+    expect((await s.getMetricHistory(runId, 'nothing')).values.length).toBe(0);
+    await expect(s.getMetricHistory('f'.repeat(32), 'x')).rejects.toMatchObject({ code: 'RESOURCE_DOES_NOT_EXIST' });
+  });
+
+  it('stores columns in chunks, never one record per point', async () => {
+    const { s, runId } = await newRun();
+    const n = CHUNK_POINTS * 2 + 345;
+    const points: [number, number, number][] = Array.from({ length: n }, (_, i) => [i, i / 7, 10 * i]);
+    // Several uneven batches, so the open chunk is rewritten and new chunks are started.
+    for (let start = 0; start < n; start += 777) {
+      await s.logBatch(runId, { metrics: [cols('acc', points.slice(start, start + 777))] });
+    }
+    const h = await s.getMetricHistory(runId, 'acc');
+    expect([...h.values]).toEqual(points.map((p) => p[1]));
+    const raw = await openDB(dbName);
+    const chunks = await raw.getAll('metricChunks', IDBKeyRange.bound([runId, 'acc', 0], [runId, 'acc', Infinity]));
+    raw.close();
+    expect(chunks.map((c) => c.values.length)).toEqual([CHUNK_POINTS, CHUNK_POINTS, 345]);
+  });
+
+  it('summaries: latest by (step, timestamp, value), min/max ignore NaN, count', async () => {
+    const { s, runId } = await newRun();
+    await s.logBatch(runId, { metrics: [cols('m', [[3, NaN, 5], [3, 2, 4], [1, -7, 9]])] });
+    expect((await s.getRun(runId)).metrics.m).toEqual({ latest: NaN, step: 3, timestamp: 5, min: -7, max: 2, count: 3 });
+    await s.logBatch(runId, { metrics: [cols('m', [[3, 8, 5]])] }); // ties with the NaN point: NaN stays
+    expect((await s.getRun(runId)).metrics.m).toMatchObject({ latest: NaN, max: 8, count: 4 });
+    await s.logBatch(runId, { metrics: [cols('all-nan', [[0, NaN, 1]])] });
+    expect((await s.getRun(runId)).metrics['all-nan']).toEqual({ latest: NaN, step: 0, timestamp: 1, min: NaN, max: NaN, count: 1 });
+  });
+
+  it('random batches: history is the ordered concatenation and the summary matches brute force', async () => {
+    const point = fc.tuple(
+      fc.integer({ min: -3, max: 20 }),
+      fc.oneof(fc.double(), fc.constantFrom(NaN, Infinity, -Infinity, 0, -0)),
+      fc.integer({ min: 0, max: 50 }),
+    );
+    const s = await getStore();
+    await fc.assert(fc.asyncProperty(fc.array(fc.array(point, { minLength: 1, maxLength: 30 }), { minLength: 1, maxLength: 6 }), async (batches) => {
+      const { runId } = await s.createRun({ experimentId: '0' });
+      for (const b of batches) await s.logBatch(runId, { metrics: [cols('k', b)] });
+      const all = batches.flat();
+      const order = all.map((p, i) => [p, i] as const).sort((a, b) => a[0][0] - b[0][0] || a[0][2] - b[0][2] || a[1] - b[1]);
+      const h = await s.getMetricHistory(runId, 'k');
+      expect([...h.steps]).toEqual(order.map(([p]) => p[0]));
+      expect([...h.timestamps]).toEqual(order.map(([p]) => p[2]));
+      order.forEach(([p], i) => expect(Object.is(h.values[i], p[1])).toBe(true));
+      expect((await s.getRun(runId)).metrics.k).toEqual(referenceSummary(all));
+    }), { numRuns: 40 });
+  });
+
+  it('one batch may carry the same key twice and several keys at once', async () => {
+    const { s, runId } = await newRun();
+    await s.logBatch(runId, { metrics: [cols('a', [[0, 1, 1]]), cols('b', [[0, 5, 1]]), cols('a', [[1, 2, 2]])] });
+    expect([...(await s.getMetricHistory(runId, 'a')).values]).toEqual([1, 2]);
+    expect((await s.getRun(runId)).metrics.b.count).toBe(1);
+  });
+});
