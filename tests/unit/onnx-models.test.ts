@@ -54,8 +54,8 @@ describe('linearRegressionToOnnx', () => {
         expect(m.opsets).toEqual([['', BigInt(OPSET_VERSION)]]);
         expect(m.inputs).toEqual([{ name: 'input', elemType: 11, dims: ['N', coef.length] }]);
         expect(m.outputs).toEqual([{ name: 'predictions', elemType: 11, dims: ['N'] }]);
-        expect(m.initializers.get('coef')).toEqual({ dataType: 11, dims: [coef.length, 1], values: coef.map((c) => c + 0) });
-        expect(m.initializers.get('intercept')?.values).toEqual([intercept + 0]);
+        expect(m.initializers.get('coef')).toEqual({ dataType: 11, dims: [coef.length, 1], values: coef });
+        expect(m.initializers.get('intercept')?.values).toEqual([intercept]);
       }),
       { numRuns: 50 },
     );
