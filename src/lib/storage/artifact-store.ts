@@ -5,7 +5,7 @@
 import type { ArtifactInfo } from '../tracking/types';
 import { invalid, notFound } from '../util/errors';
 import { conflictWith, joinChunks, listChildren, toChunks, validateArtifactDir, validateArtifactPath } from './artifact-files';
-import type { Connection } from './db';
+import { putAll, type Connection } from './db';
 import type { ArtifactEntry } from './schema';
 
 /** All keys [runId, path] of one run: arrays sort after strings, so [runId, []] bounds the run. */
@@ -27,7 +27,8 @@ export function writeArtifact(conn: Connection, runId: string, path: string, byt
     const conflict = conflictWith(existing.filter((p) => p !== path), path);
     if (conflict) throw invalid(`Cannot save artifact "${path}": ${conflict}.`);
     const old = await files.get([runId, path]);
-    await Promise.all([files.put(entry), ...chunks.map((c) => parts.put(c))]);
+    await putAll(parts, chunks);
+    await files.put(entry);
     if (old && old.chunkCount > chunks.length) {
       await parts.delete(IDBKeyRange.bound([runId, path, chunks.length], [runId, path, Infinity]));
     }

@@ -202,3 +202,18 @@ async function runTx<S extends StoreName[], M extends 'readonly' | 'readwrite', 
     throw new TxFailure(e, tx.error);
   }
 }
+
+/**
+ * Issues every put before awaiting any. Each request promise gets a handler at once, so when a
+ * later put throws synchronously (or the transaction aborts) the earlier ones do not surface as
+ * unhandled rejections; the transaction's failure is reported by the caller.
+ */
+export function putAll<V>(store: { put(value: V): Promise<unknown> }, values: readonly V[]): Promise<unknown[]> {
+  const pending: Promise<unknown>[] = [];
+  for (const v of values) {
+    const p = store.put(v);
+    p.catch(() => {});
+    pending.push(p);
+  }
+  return Promise.all(pending);
+}

@@ -7,7 +7,7 @@ import { exists, invalid, invalidState, notFound } from '../util/errors';
 import { newExperimentId } from '../tracking/ids';
 import { validateExperimentName, validateExperimentTag } from '../tracking/validation';
 import { DEFAULT_EXPERIMENT_ID, type Experiment } from '../tracking/types';
-import type { Connection } from './db';
+import { putAll, type Connection } from './db';
 import type { StoredRun } from './schema';
 
 export const DEFAULT_EXPERIMENT_NAME = 'Default';
@@ -72,7 +72,8 @@ export function updateExperiment(conn: Connection, experimentId: string, what: s
     const runsOf = () => tx.objectStore('runs').index('byExperiment').getAll(experimentId);
     const takenBy = async (name: string) => (await store.index('byName').getKey(name)) ?? undefined;
     const runs = await edit(exp, runsOf, takenBy);
-    await Promise.all([store.put(exp), ...runs.map((r) => tx.objectStore('runs').put(r))]);
+    await putAll(tx.objectStore('runs'), runs);
+    await store.put(exp);
     return { experiment: exp, runs };
   }, 'strict');
 }

@@ -14,6 +14,7 @@ import { experimentArtifactLocation } from './experiment-ops';
 import { applyParams, applyTags, assertActive, renameRun } from './run-records';
 import type { StoredRun } from './schema';
 import type { StoreTx } from './store-tx';
+import { putAll } from './db';
 
 export const DEFAULT_SOURCE_NAME = 'mfflow';
 export const DEFAULT_SOURCE_TYPE = 'LOCAL';
@@ -131,7 +132,7 @@ export function writeBatch(tx: StoreTx, runId: string, b: PreparedBatch, now: nu
     for (const [key, cols] of b.metrics) {
       const range = IDBKeyRange.bound([runId, key, -Infinity], [runId, key, Infinity]);
       const last = (await chunks.openCursor(range, 'prev'))?.value;
-      await Promise.all(appendToChunks(runId, key, last, cols).map((c) => chunks.put(c)));
+      await putAll(chunks, appendToChunks(runId, key, last, cols));
       const summary = updateSummary(dictGet(run.metrics, key), cols);
       if (summary) dictSet(run.metrics, key, summary);
     }

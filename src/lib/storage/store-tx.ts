@@ -4,7 +4,7 @@
  */
 import type { IDBPTransaction } from 'idb';
 import { notFound } from '../util/errors';
-import type { Connection } from './db';
+import { putAll, type Connection } from './db';
 import { editableCopy } from './run-records';
 import type { StoredRun, TrackingDBSchema } from './schema';
 
@@ -37,7 +37,7 @@ export class StoreTx {
         const run = editableCopy(old);
         if (edit(run, old)) changed.push(run);
       }
-      await Promise.all(changed.map((r) => store.put(r)));
+      await putAll(store, changed);
       return changed;
     }, 'strict');
   }
