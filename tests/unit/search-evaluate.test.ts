@@ -203,8 +203,9 @@ function refCompare(c: Comparison, lhs: string | number): boolean {
 }
 
 function refEval(node: FilterNode, run: Run): boolean {
-  if (node.kind === 'and') return node.items.every((n) => refEval(n, run));
-  if (node.kind === 'or') return node.items.some((n) => refEval(n, run));
+  if (node.kind !== 'compare') {
+    return node.kind === 'and' ? node.items.every((n) => refEval(n, run)) : node.items.some((n) => refEval(n, run));
+  }
   const { entity, key } = node.ident;
   if (entity === 'dataset') {
     const values: string[] = [];
@@ -221,10 +222,11 @@ function refEval(node: FilterNode, run: Run): boolean {
   else if (entity === 'tag') lhs = own(run.tags, key) ? run.tags[key] : undefined;
   else {
     const i = run.info;
-    lhs = {
+    const attrs: Record<string, string | number | null> = {
       run_id: i.runId, run_name: i.runName, status: i.status, user_id: i.userId, artifact_uri: i.artifactUri,
       lifecycle_stage: i.lifecycleStage, start_time: i.startTime, end_time: i.endTime,
-    }[key];
+    };
+    lhs = attrs[key];
   }
   if (node.op === 'IS NULL') return lhs === undefined;
   if (node.op === 'IS NOT NULL') return lhs !== undefined;
