@@ -1,5 +1,19 @@
 import { mount } from 'svelte';
 import App from './ui/App.svelte';
 import './ui/app.css';
+import { lab } from './state/lab.svelte';
+import { createScriptingApi } from './state/scripting';
 
 mount(App, { target: document.getElementById('app')! });
+
+lab.open().then(() => {
+  const api = createScriptingApi(lab.fluent, lab.store);
+  Object.assign(window, { mfflow: api });
+  document.documentElement.dataset.labReady = 'true';
+}, (e) => console.error('MFFlow could not open', e));
+
+declare global {
+  interface Window {
+    mfflow: import('./state/scripting').MfflowApi;
+  }
+}

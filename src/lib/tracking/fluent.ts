@@ -1,0 +1,316 @@
+/**
+ * MLflow's fluent tracking API (`mlflow.set_experiment`, `start_run`, `log_metric`, ...) in
+ * TypeScript, over any TrackingBackend: the IndexedDB store in the page, or a comlink proxy of
+ * it in a worker. Metrics are buffered and flushed as columns at least every 250 ms and on
+ * endRun; params and tags are written at once (they are few, and must fail loudly).
+ */
+import type { TrackingBackend } from './backend';
+import { MetricBuffer } from './metric-buffer';
+import type {
+  ArtifactInfo, DatasetInput, Experiment, MetricColumns, Run, RunInfo, RunStatus, SearchRunsResult, ViewType,
+} from './types';
+import { DEFAULT_EXPERIMENT_ID, TAG } from './types';
+import { MlflowError, invalidState } from '../util/errors';
+import type { ParamValue, RunLogger } from '../training/logger';
+
+export interface FluentOptions {
+  /** Milliseconds between metric flushes (MLflow-style async logging; default 250). */
+  flushIntervalMs?: number;
+  /** Flush early when this many points are buffered (default 100,000). */
+  flushPoints?: number;
+  /** Takes an exclusive lock held while a run is RUNNING; returns its release function. */
+  acquireLock?: (name: string) => Promise<() => void>;
+  /** Called when a background flush fails (the points stay buffered for the next try). */
+  onError?: (error: unknown) => void;
+  /** Default tags for new runs, e.g. `mlflow.source.name`. */
+  defaultTags?: Record<string, string>;
+}
+
+export interface StartRunOptions {
+  runName?: string;
+  experimentId?: string;
+  /** Start under the currently active run (sets `mlflow.parentRunId`). */
+  nested?: boolean;
+  /** Explicit parent, e.g. a sweep's parent run. Implies nested. */
+  parentRunId?: string;
+  tags?: Record<string, string>;
+  /** Stored as `mlflow.note.content`. */
+  description?: string;
+}
+
+export interface SearchOptions {
+  experimentIds?: string[];
+  filter?: string;
+  orderBy?: string[];
+  maxResults?: number;
+  pageToken?: string;
+  runViewType?: ViewType;
+}
+
+interface ActiveRun {
+  info: RunInfo;
+  buffer: MetricBuffer;
+  timer: ReturnType<typeof setTimeout> | null;
+  flushing: Promise<void>;
+  releaseLock: (() => void) | null;
+}
+
+const textEncoder = new TextEncoder();
+
+function paramText(value: ParamValue): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+function randomToken(): string {
+  return globalThis.crypto.randomUUID().replace(/-/g, '');
+}
+
+export class Fluent implements RunLogger {
+  private experimentId: string = DEFAULT_EXPERIMENT_ID;
+  private stack: ActiveRun[] = [];
+  private readonly flushIntervalMs: number;
+  private readonly flushPoints: number;
+
+  constructor(readonly backend: TrackingBackend, private readonly options: FluentOptions = {}) {
+    this.flushIntervalMs = options.flushIntervalMs ?? 250;
+    this.flushPoints = options.flushPoints ?? 100_000;
+  }
+
+  // ---- experiments -------------------------------------------------------------------
+
+  /** Makes an experiment current, creating it by name when it does not exist (as MLflow). */
+  async setExperiment(name: string): Promise<Experiment> {
+    let exp = await this.backend.getExperimentByName(name);
+    if (exp && exp.lifecycleStage === 'deleted') {
+      throw invalidState(`Cannot set a deleted experiment '${name}' as the active experiment. Restore it first.`);
+    }
+    if (!exp) exp = await this.backend.getExperiment(await this.backend.createExperiment(name));
+    this.experimentId = exp.experimentId;
+    return exp;
+  }
+
+  /** Makes an existing experiment current by id. */
+  async setExperimentById(experimentId: string): Promise<Experiment> {
+    const exp = await this.backend.getExperiment(experimentId);
+    this.experimentId = exp.experimentId;
+    return exp;
+  }
+
+  get currentExperimentId(): string {
+    return this.experimentId;
+  }
+
+  // ---- run lifecycle -----------------------------------------------------------------
+
+  activeRun(): RunInfo | null {
+    return this.top()?.info ?? null;
+  }
+
+  async startRun(opts: StartRunOptions = {}): Promise<RunInfo> {
+    const parent = this.top();
+    const parentRunId = opts.parentRunId ?? (opts.nested ? parent?.info.runId : undefined);
+    if (parent && !opts.nested && !opts.parentRunId) {
+      throw new MlflowError(
+        'INVALID_STATE',
+        `Run ${parent.info.runId} is already active. End it with endRun() first, or start this one with { nested: true }.`,
+      );
+    }
+    if (opts.nested && !parentRunId) throw invalidState('A nested run needs an active parent run.');
+    const tags: Record<string, string> = { ...this.options.defaultTags, ...opts.tags };
+    if (opts.description !== undefined) tags[TAG.note] = opts.description;
+    const lockName = `mfflow-run:${randomToken()}`;
+    const releaseLock = this.options.acquireLock ? await this.options.acquireLock(lockName) : null;
+    try {
+      const info = await this.backend.createRun({
+        experimentId: opts.experimentId ?? this.experimentId,
+        runName: opts.runName,
+        tags,
+        parentRunId,
+        ownerLock: releaseLock ? lockName : undefined,
+      });
+      this.stack.push({ info, buffer: new MetricBuffer(), timer: null, flushing: Promise.resolve(), releaseLock });
+      return info;
+    } catch (e) {
+      releaseLock?.();
+      throw e;
+    }
+  }
+
+  /** Ends the active run: flushes every buffered metric, then records status and end time. */
+  async endRun(status: RunStatus = 'FINISHED'): Promise<RunInfo | null> {
+    const run = this.top();
+    if (!run) return null;
+    try {
+      await this.flushRun(run);
+      const info = await this.backend.updateRun(run.info.runId, { status, endTime: Date.now() });
+      this.stack.pop();
+      return info;
+    } finally {
+      if (this.stack[this.stack.length - 1] !== run) run.releaseLock?.();
+    }
+  }
+
+  /** Runs `fn` inside a run and ends it FINISHED, or FAILED if `fn` throws (like `with mlflow.start_run()`). */
+  async withRun<T>(opts: StartRunOptions, fn: (run: RunInfo) => Promise<T> | T): Promise<T> {
+    const info = await this.startRun(opts);
+    try {
+      const result = await fn(info);
+      await this.endRun('FINISHED');
+      return result;
+    } catch (e) {
+      await this.endRun('FAILED').catch(() => undefined);
+      throw e;
+    }
+  }
+
+  // ---- logging -----------------------------------------------------------------------
+
+  async logParam(key: string, value: ParamValue): Promise<void> {
+    await this.backend.logBatch(this.requireRun().info.runId, { params: [{ key, value: paramText(value) }] });
+  }
+
+  async logParams(params: Record<string, ParamValue>): Promise<void> {
+    const list = Object.entries(params).map(([key, value]) => ({ key, value: paramText(value) }));
+    const runId = this.requireRun().info.runId;
+    for (let i = 0; i < list.length; i += 100) await this.backend.logBatch(runId, { params: list.slice(i, i + 100) });
+  }
+
+  logMetric(key: string, value: number, step = 0, timestamp = Date.now()): void {
+    const run = this.requireRun();
+    if (typeof value !== 'number') throw new MlflowError('INVALID_PARAMETER_VALUE', `Metric '${key}' must be a number, got ${typeof value}.`);
+    if (!Number.isInteger(step)) throw new MlflowError('INVALID_PARAMETER_VALUE', `Metric '${key}': step must be an integer, got ${step}.`);
+    run.buffer.push(key, value, step, timestamp);
+    this.scheduleFlush(run);
+  }
+
+  logMetrics(metrics: Record<string, number>, step = 0, timestamp = Date.now()): void {
+    for (const [key, value] of Object.entries(metrics)) this.logMetric(key, value, step, timestamp);
+  }
+
+  /** Logs whole histories at once (columns), e.g. batches forwarded from a training worker. */
+  logMetricColumns(columns: MetricColumns[]): void {
+    const run = this.requireRun();
+    for (const c of columns) run.buffer.pushColumns(c);
+    this.scheduleFlush(run);
+  }
+
+  async setTag(key: string, value: string): Promise<void> {
+    await this.backend.logBatch(this.requireRun().info.runId, { tags: [{ key, value: String(value) }] });
+  }
+
+  async setTags(tags: Record<string, string>): Promise<void> {
+    const list = Object.entries(tags).map(([key, value]) => ({ key, value: String(value) }));
+    const runId = this.requireRun().info.runId;
+    for (let i = 0; i < list.length; i += 100) await this.backend.logBatch(runId, { tags: list.slice(i, i + 100) });
+  }
+
+  async deleteTag(key: string): Promise<void> {
+    await this.backend.deleteTag(this.requireRun().info.runId, key);
+  }
+
+  async logArtifact(artifactPath: string, bytes: Uint8Array | ArrayBuffer | string, contentType?: string): Promise<void> {
+    const data = typeof bytes === 'string' ? textEncoder.encode(bytes) : bytes;
+    await this.backend.logArtifact(this.requireRun().info.runId, artifactPath, data, contentType ?? guessContentType(artifactPath));
+  }
+
+  async logText(text: string, artifactFile: string): Promise<void> {
+    await this.logArtifact(artifactFile, textEncoder.encode(text), guessContentType(artifactFile));
+  }
+
+  /** Writes a JSON file (as `mlflow.log_dict` does for `.json`; other extensions get JSON text too). */
+  async logDict(value: unknown, artifactFile: string): Promise<void> {
+    await this.logArtifact(artifactFile, textEncoder.encode(JSON.stringify(value, null, 2)), 'application/json');
+  }
+
+  async logInput(input: DatasetInput): Promise<void> {
+    await this.backend.logInputs(this.requireRun().info.runId, [input]);
+  }
+
+  /** Writes buffered metrics of the active run now. */
+  async flush(): Promise<void> {
+    for (const run of this.stack) await this.flushRun(run);
+  }
+
+  // ---- queries (MlflowClient-style; work on any run) -----------------------------------
+
+  getRun(runId: string): Promise<Run> {
+    return this.backend.getRun(runId);
+  }
+
+  getMetricHistory(runId: string, key: string): Promise<MetricColumns> {
+    return this.backend.getMetricHistory(runId, key);
+  }
+
+  searchRuns(opts: SearchOptions = {}): Promise<SearchRunsResult> {
+    return this.backend.searchRuns({ experimentIds: opts.experimentIds ?? [this.experimentId], ...opts });
+  }
+
+  deleteRun(runId: string): Promise<void> {
+    return this.backend.deleteRun(runId);
+  }
+
+  restoreRun(runId: string): Promise<void> {
+    return this.backend.restoreRun(runId);
+  }
+
+  listArtifacts(runId: string, dir?: string): Promise<ArtifactInfo[]> {
+    return this.backend.listArtifacts(runId, dir);
+  }
+
+  // ---- internals ---------------------------------------------------------------------
+
+  private top(): ActiveRun | undefined {
+    return this.stack[this.stack.length - 1];
+  }
+
+  private requireRun(): ActiveRun {
+    const run = this.top();
+    if (!run) throw invalidState('No active run: call startRun() first.');
+    return run;
+  }
+
+  private scheduleFlush(run: ActiveRun): void {
+    if (run.buffer.size >= this.flushPoints) {
+      void this.flushRun(run).catch((e) => this.options.onError?.(e));
+      return;
+    }
+    if (run.timer !== null) return;
+    run.timer = setTimeout(() => {
+      run.timer = null;
+      void this.flushRun(run).catch((e) => this.options.onError?.(e));
+    }, this.flushIntervalMs);
+  }
+
+  /** Flushes are chained per run so batches land in logging order. */
+  private flushRun(run: ActiveRun): Promise<void> {
+    if (run.timer !== null) {
+      clearTimeout(run.timer);
+      run.timer = null;
+    }
+    const next = run.flushing.catch(() => undefined).then(async () => {
+      if (run.buffer.size === 0) return;
+      const columns = run.buffer.drain();
+      try {
+        await this.backend.logBatch(run.info.runId, { metrics: columns });
+      } catch (e) {
+        run.buffer.restore(columns);
+        throw e;
+      }
+    });
+    run.flushing = next;
+    return next;
+  }
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  txt: 'text/plain', log: 'text/plain', md: 'text/markdown', json: 'application/json', yaml: 'application/yaml',
+  yml: 'application/yaml', csv: 'text/csv', html: 'text/html', svg: 'image/svg+xml', png: 'image/png',
+  jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', onnx: 'application/octet-stream', bin: 'application/octet-stream',
+};
+
+export function guessContentType(path: string): string {
+  const name = path.split('/').pop() ?? '';
+  if (name === 'MLmodel' || name === 'MLproject') return 'application/yaml';
+  const ext = name.includes('.') ? name.split('.').pop()!.toLowerCase() : '';
+  return CONTENT_TYPES[ext] ?? 'application/octet-stream';
+}

@@ -1,0 +1,77 @@
+/**
+ * The lab's root state: opens the tracking store, sweeps runs orphaned by closed tabs, and
+ * keeps reactive lists of experiments and runs in step with every write (in this tab or any
+ * other). UI components read these fields and call these methods; they never see storage.
+ */
+import { TrackingStore } from '../lib/storage/tracking-store';
+import { Fluent } from '../lib/tracking/fluent';
+import { holdRunLock, makeOwnerProbe } from '../lib/tracking/run-lock';
+import type { Experiment, Run } from '../lib/tracking/types';
+
+export type LabPhase = 'opening' | 'ready' | 'failed';
+
+export class Lab {
+  phase = $state<LabPhase>('opening');
+  /** Why the lab could not open, in words for a person. */
+  error = $state<string | null>(null);
+  /** A message that needs the user (another tab blocks an upgrade, the app was updated, ...). */
+  notice = $state<string | null>(null);
+  experiments = $state.raw<Experiment[]>([]);
+  /** Runs of every experiment, newest first (the store keeps them in memory). */
+  runs = $state.raw<readonly Run[]>([]);
+  experimentId = $state('0');
+  /** Bumped on every store change, so views can re-derive. */
+  version = $state(0);
+
+  store!: TrackingStore;
+  fluent!: Fluent;
+  private refreshQueued = false;
+
+  async open(dbName?: string): Promise<void> {
+    try {
+      this.store = await TrackingStore.open({
+        dbName,
+        onBlocked: (m) => (this.notice = m),
+        onBlocking: (m) => (this.notice = m),
+        onTerminated: (m) => (this.notice = m),
+      });
+      this.fluent = new Fluent(this.store, {
+        acquireLock: (name) => holdRunLock(name),
+        defaultTags: { 'mlflow.source.name': 'mfflow', 'mlflow.source.type': 'LOCAL' },
+        onError: (e) => (this.notice = `Could not save metrics: ${e instanceof Error ? e.message : String(e)}`),
+      });
+      await this.store.killOrphanedRuns(makeOwnerProbe());
+      this.store.subscribe(() => this.queueRefresh());
+      await this.refresh();
+      this.phase = 'ready';
+    } catch (e) {
+      this.error = e instanceof Error ? e.message : String(e);
+      this.phase = 'failed';
+      throw e;
+    }
+  }
+
+  /** Coalesces bursts of change events (a training run flushes every 250 ms) into one refresh per frame. */
+  private queueRefresh(): void {
+    if (this.refreshQueued) return;
+    this.refreshQueued = true;
+    const run = () => {
+      this.refreshQueued = false;
+      void this.refresh();
+    };
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
+    else setTimeout(run, 16);
+  }
+
+  async refresh(): Promise<void> {
+    this.experiments = await this.store.listExperiments('ALL');
+    this.runs = this.store.listRuns();
+    this.version++;
+  }
+
+  selectExperiment(id: string): void {
+    this.experimentId = id;
+  }
+}
+
+export const lab = new Lab();

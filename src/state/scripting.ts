@@ -1,0 +1,44 @@
+/**
+ * `window.mfflow`: MLflow's fluent API for the page and the browser console. It is the same
+ * Fluent object scripts get inside workers (`mfflow.runScript`), plus the lab's extras; later
+ * features add methods here, never change these signatures (documented in README.md).
+ */
+import type { Fluent } from '../lib/tracking/fluent';
+import type { TrackingBackend } from '../lib/tracking/backend';
+import { runScriptInWorker } from './workers';
+
+export type MfflowApi = ReturnType<typeof createScriptingApi>;
+
+export function createScriptingApi(fluent: Fluent, backend: TrackingBackend) {
+  return {
+    setExperiment: fluent.setExperiment.bind(fluent),
+    setExperimentById: fluent.setExperimentById.bind(fluent),
+    startRun: fluent.startRun.bind(fluent),
+    endRun: fluent.endRun.bind(fluent),
+    withRun: fluent.withRun.bind(fluent),
+    activeRun: fluent.activeRun.bind(fluent),
+    logParam: fluent.logParam.bind(fluent),
+    logParams: fluent.logParams.bind(fluent),
+    logMetric: fluent.logMetric.bind(fluent),
+    logMetrics: fluent.logMetrics.bind(fluent),
+    setTag: fluent.setTag.bind(fluent),
+    setTags: fluent.setTags.bind(fluent),
+    deleteTag: fluent.deleteTag.bind(fluent),
+    logArtifact: fluent.logArtifact.bind(fluent),
+    logText: fluent.logText.bind(fluent),
+    logDict: fluent.logDict.bind(fluent),
+    logInput: fluent.logInput.bind(fluent),
+    flush: fluent.flush.bind(fluent),
+    getRun: fluent.getRun.bind(fluent),
+    getMetricHistory: fluent.getMetricHistory.bind(fluent),
+    searchRuns: fluent.searchRuns.bind(fluent),
+    deleteRun: fluent.deleteRun.bind(fluent),
+    restoreRun: fluent.restoreRun.bind(fluent),
+    listArtifacts: fluent.listArtifacts.bind(fluent),
+    /** Client-style experiment management. */
+    createExperiment: backend.createExperiment.bind(backend),
+    listExperiments: backend.listExperiments.bind(backend),
+    /** Runs `source` (an async function body using `mfflow`) in a Web Worker. */
+    runScript: (source: string) => runScriptInWorker(backend, source),
+  };
+}

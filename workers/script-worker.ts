@@ -1,0 +1,31 @@
+/**
+ * Runs a user's async script off the main thread with `mfflow` (the fluent API over the page's
+ * store) in scope, so long logging loops never block the page.
+ */
+import * as Comlink from 'comlink';
+import type { Fluent } from '../src/lib/tracking/fluent';
+import type { ScriptWorkerApi } from '../src/lib/tracking/script-worker-api';
+import { fluentFromPort } from './tracking-client';
+
+let mfflow: Fluent | null = null;
+
+const api: ScriptWorkerApi = {
+  connectTracking(port: MessagePort) {
+    mfflow = fluentFromPort(port);
+  },
+  async run(source: string) {
+    if (!mfflow) throw new Error('The script worker has no tracking connection.');
+    const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (m: Fluent) => Promise<unknown>;
+    try {
+      const result = await new AsyncFunction('mfflow', source)(mfflow);
+      await mfflow.flush();
+      return structuredClone(result ?? null);
+    } catch (e) {
+      // A script that dies mid-run leaves its run FAILED, as `with mlflow.start_run()` does.
+      while (mfflow.activeRun()) await mfflow.endRun('FAILED');
+      throw e;
+    }
+  },
+};
+
+Comlink.expose(api);
