@@ -104,6 +104,7 @@ export class Connection {
     });
   }
 
+  /** The open connection; reopens it when the browser dropped it (or after a quota error). */
   private async current(): Promise<TrackingDB> {
     if (this.stale) throw new StaleDatabaseError();
     if (this.closedByUs) throw new StorageUnavailableError(new Error('the store was closed'));
@@ -112,13 +113,21 @@ export class Connection {
       this.db = null;
     }
     this.reopenBeforeNextUse = false;
-    if (!this.db) this.db = await this.openOnce();
+    if (!this.db) {
+      try {
+        this.db = await this.openOnce();
+      } catch (e) {
+        if (e instanceof UpgradeBlockedError) throw e;
+        throw new StorageUnavailableError(e);
+      }
+    }
     return this.db;
   }
 
   /**
    * Runs `op` against the connection; if the browser dropped the connection meanwhile, reopens
    * and retries once. Ops are whole transactions, so a retry never duplicates a committed write.
+   * A second failure of the same kind surfaces as StorageUnavailableError.
    */
   async use<T>(op: (db: TrackingDB) => Promise<T>): Promise<T> {
     const db = await this.current();
@@ -128,12 +137,16 @@ export class Connection {
       if (this.stale) throw new StaleDatabaseError();
       const lost = this.db !== db || isConnectionError(e);
       if (!lost) throw e;
-      if (this.db === db) { try { db.close(); } catch { /* already closed */ } this.db = null; }
+      if (this.db === db) {
+        try { db.close(); } catch { /* already closed */ }
+        this.db = null;
+      }
+      const again = await this.current();
       try {
-        return await op(await this.current());
+        return await op(again);
       } catch (e2) {
-        if (e2 instanceof StorageQuotaError || e2 instanceof StaleDatabaseError) throw e2;
-        if (isConnectionError(e2)) throw new StorageUnavailableError(e2);
+        if (this.stale) throw new StaleDatabaseError();
+        if (this.db !== again || isConnectionError(e2)) throw new StorageUnavailableError(e2);
         throw e2;
       }
     }

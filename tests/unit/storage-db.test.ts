@@ -1,0 +1,168 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openDB, type IDBPDatabase } from 'idb';
+import { forceCloseDatabase } from 'fake-indexeddb';
+import { Connection, MESSAGES } from '../../src/lib/storage/db';
+import { DB_VERSION } from '../../src/lib/storage/schema';
+import { StaleDatabaseError, StorageUnavailableError, UpgradeBlockedError } from '../../src/lib/storage/errors';
+import { TrackingStore } from '../../src/lib/storage/tracking-store';
+import { cols, uniqueDbName } from './storage-helpers';
+
+/** What each schema version must contain: store → [keyPath, indexes (name → keyPath, unique)]. */
+const SHAPE_AT: Record<number, Record<string, { keyPath: string | string[]; indexes: Record<string, [string, boolean]> }>> = {
+  1: {
+    experiments: { keyPath: 'experimentId', indexes: { byName: ['name', true] } },
+    runs: { keyPath: 'info.runId', indexes: { byExperiment: ['info.experimentId', false] } },
+    metricChunks: { keyPath: ['runId', 'key', 'seq'], indexes: {} },
+    artifacts: { keyPath: ['runId', 'path'], indexes: {} },
+    artifactChunks: { keyPath: ['runId', 'path', 'index'], indexes: {} },
+    datasets: { keyPath: 'digest', indexes: {} },
+    meta: { keyPath: 'key', indexes: {} },
+  },
+};
+
+async function shapeOf(name: string) {
+  const db = await openDB(name);
+  const tx = db.transaction([...db.objectStoreNames], 'readonly');
+  const shape: Record<string, { keyPath: unknown; indexes: Record<string, [unknown, boolean]> }> = {};
+  for (const storeName of db.objectStoreNames) {
+    const store = tx.objectStore(storeName);
+    const indexes: Record<string, [unknown, boolean]> = {};
+    for (const i of store.indexNames) indexes[i] = [store.index(i).keyPath, store.index(i).unique];
+    shape[storeName] = { keyPath: store.keyPath, indexes };
+  }
+  const version = db.version;
+  db.close();
+  return { version, shape };
+}
+
+/**
+ * Builds a database at `from` with `seed`, opens it with the current code, and checks the shape of
+ * DB_VERSION and that `check` holds. A future v1 → v2 test is one call of this with v1 fixtures.
+ */
+async function upgradeCase(from: number, seed: (db: IDBPDatabase) => Promise<void>, check: (s: TrackingStore) => Promise<void>) {
+  const name = uniqueDbName('upgrade');
+  if (from > 0) {
+    const old = await Connection.open({ name, version: from });
+    old.close();
+    const raw = await openDB(name);
+    await seed(raw);
+    raw.close();
+  }
+  const upgrades: [number, number][] = [];
+  const store = await TrackingStore.open({ dbName: name, onUpgrade: (a, b) => upgrades.push([a, b]) });
+  expect(upgrades).toEqual(from === DB_VERSION ? [] : [[from, DB_VERSION]]);
+  await check(store);
+  store.close();
+  expect(await shapeOf(name)).toEqual({ version: DB_VERSION, shape: SHAPE_AT[DB_VERSION] });
+}
+
+describe('schema', () => {
+  it('creates every store and index from an empty database', async () => {
+    await upgradeCase(0, async () => {}, async (s) => {
+      expect((await s.listExperiments()).map((e) => e.name)).toEqual(['Default']);
+    });
+  });
+
+  it('opens a v1 database with data unchanged (the template for v1 → v2)', async () => {
+    const run = {
+      info: { runId: 'a'.repeat(32), experimentId: '0', runName: 'old', userId: 'u', status: 'FINISHED', startTime: 1,
+        endTime: 2, lifecycleStage: 'active', deletedTime: null, artifactUri: 'x' },
+      params: { p: '1' }, tags: {}, metrics: {}, inputs: [],
+    };
+    await upgradeCase(1, async (db) => { await db.put('runs', run); }, async (s) => {
+      expect(await s.getRun(run.info.runId)).toEqual(run);
+    });
+  });
+});
+
+describe('connection lifecycle', () => {
+  const toClose: { close(): void }[] = [];
+  afterEach(() => { for (const c of toClose.splice(0)) c.close(); vi.restoreAllMocks(); });
+
+  it('blocked: an old tab that never closes gives a clear message, then UpgradeBlockedError instead of hanging', async () => {
+    const name = uniqueDbName('blocked');
+    const oldTab = await openDB(name, 1, { upgrade: (db) => { db.createObjectStore('x'); } }); // ignores versionchange
+    const onBlocked = vi.fn();
+    const err = await Connection.open({ name, version: 2, blockedTimeoutMs: 50, onBlocked }).then(() => null, (e: unknown) => e);
+    expect(onBlocked).toHaveBeenCalledWith(MESSAGES.blocked);
+    expect(err).toBeInstanceOf(UpgradeBlockedError);
+    oldTab.close();
+  });
+
+  it('blocked, then the other tab closes: the upgrade proceeds', async () => {
+    const name = uniqueDbName('blocked2');
+    const oldTab = await openDB(name, 1);
+    const onBlocked = vi.fn(() => setTimeout(() => oldTab.close(), 10));
+    const conn = await Connection.open({ name, version: 2, blockedTimeoutMs: 5000, onBlocked });
+    toClose.push(conn);
+    expect(onBlocked).toHaveBeenCalledTimes(1);
+  });
+
+  it('blocking: our connection closes, tells the page to reload, and later calls fail with StaleDatabaseError', async () => {
+    const name = uniqueDbName('blocking');
+    const onBlocking = vi.fn();
+    const store = await TrackingStore.open({ dbName: name, onBlocking });
+    toClose.push(store);
+    const onNewBlocked = vi.fn();
+    const newTab = await openDB(name, DB_VERSION + 1, { blocked: onNewBlocked });
+    expect(onBlocking).toHaveBeenCalledWith(MESSAGES.blocking);
+    expect(onNewBlocked).not.toHaveBeenCalled(); // we closed in time, so the new tab was never stuck
+    await expect(store.createRun({ experimentId: '0' })).rejects.toBeInstanceOf(StaleDatabaseError);
+    newTab.close();
+  });
+
+  it('terminated: reopens and retries, including a write issued at the moment of the close', async () => {
+    const name = uniqueDbName('terminated');
+    const connections = captureConnections();
+    const onTerminated = vi.fn();
+    const store = await TrackingStore.open({ dbName: name, onTerminated });
+    toClose.push(store);
+    const { runId } = await store.createRun({ experimentId: '0' });
+    // Closed while idle: the next call reopens lazily.
+    forceCloseDatabase(connections.at(-1) as never);
+    expect(onTerminated).toHaveBeenCalledWith(MESSAGES.terminated);
+    await store.setTag(runId, 'after', 'close');
+    expect(connections.length).toBe(2);
+    // Closed after the write took the connection but before its transaction started: retried once.
+    const write = store.logBatch(runId, { metrics: [cols('m', [[0, 1, 1]])] });
+    forceCloseDatabase(connections.at(-1) as never);
+    await write;
+    expect(connections.length).toBe(3);
+    expect([...(await store.getMetricHistory(runId, 'm')).values]).toEqual([1]);
+    const fresh = await TrackingStore.open({ dbName: name });
+    expect((await fresh.getRun(runId)).tags.after).toBe('close');
+    expect((await fresh.getRun(runId)).metrics.m.count).toBe(1);
+    fresh.close();
+  });
+
+  it('terminated and the reopen fails: StorageUnavailableError, and the next call tries again', async () => {
+    const name = uniqueDbName('terminated2');
+    const connections = captureConnections();
+    const store = await TrackingStore.open({ dbName: name });
+    toClose.push(store);
+    const { runId } = await store.createRun({ experimentId: '0' });
+    forceCloseDatabase(connections.at(-1) as never);
+    await new Promise((r) => setTimeout(r, 0)); // let the close event arrive
+    const realOpen = indexedDB.open;
+    indexedDB.open = () => { throw new DOMException('Internal error opening backing store', 'UnknownError'); };
+    try {
+      await expect(store.setTag(runId, 'a', 'b')).rejects.toBeInstanceOf(StorageUnavailableError);
+    } finally {
+      indexedDB.open = realOpen;
+    }
+    await store.setTag(runId, 'a', 'b');
+    expect((await store.getRun(runId)).tags.a).toBe('b');
+  });
+});
+
+/** Records every IDBDatabase opened from now on (so a test can force-close the store's own). */
+function captureConnections(): IDBDatabase[] {
+  const seen: IDBDatabase[] = [];
+  const real = indexedDB.open.bind(indexedDB);
+  vi.spyOn(indexedDB, 'open').mockImplementation((name: string, version?: number) => {
+    const req = real(name, version);
+    req.addEventListener('success', () => seen.push(req.result));
+    return req;
+  });
+  return seen;
+}
