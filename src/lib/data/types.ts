@@ -23,6 +23,13 @@ export interface DataTable {
   types: ColumnType[];
   data: (Float64Array | string[])[];
   rowCount: number;
+  /**
+   * Where data rows sit in the source file, for error messages: flat pairs (row index, file
+   * line), sorted; data row i is on line `line + (i - index)` of the last pair with index <= i.
+   * Only differs from "header on line 1, data from line 2" when the file has blank lines or
+   * line breaks inside quoted cells. Absent means that plain layout.
+   */
+  sourceLines?: number[];
 }
 
 /** A dataset as stored in IndexedDB once, keyed by its content digest. */
