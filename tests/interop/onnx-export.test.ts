@@ -168,7 +168,8 @@ describe('float64 models match an exact float64 forward pass', () => {
     }
 
     // Logistic regression: multinomial with integer labels, binary sigmoid with string labels.
-    for (const [id, k, classes] of [['logreg64_multi', 3, [3, 5, 8]], ['logreg64_binary', 1, ['red wine', 'white']]] as const) {
+    const variants = [['logreg64_multi', 3, [3, 5, 8]], ['logreg64_binary', 1, ['red wine', 'white']], ['logreg64_real', 2, [0.5, -1.25]]] as const;
+    for (const [id, k, classes] of variants) {
       const layer: DenseLayer = { weights: uniform(r, 5 * k, -2, 2), shape: [5, k], bias: uniform(r, k), activation: k === 1 ? 'sigmoid' : 'softmax' };
       jobs.push({ id, dtype: 'float64', rows, bytes: logisticRegressionToOnnx({ weights: layer.weights, bias: layer.bias, classes, scaler, dtype: 'float64' }) });
       const probs = rows.map((x) => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { linearRegressionToOnnx, logisticRegressionToOnnx, mlpToOnnx, probabilityOutputNames, IR_VERSION, OPSET_VERSION } from '../../src/lib/onnx';
+import { ACTIVATIONS, linearRegressionToOnnx, logisticRegressionToOnnx, mlpToOnnx, probabilityOutputNames, IR_VERSION, OPSET_VERSION } from '../../src/lib/onnx';
 import { MlflowError } from '../../src/lib/util/errors';
 import { all, bytesOf, decodeFields, int64Of, littleEndianFloats, messageOf, one, packedVarints, stringOf, type WireField } from './onnx-wire-decoder';
 
@@ -138,5 +138,20 @@ describe('mlpToOnnx', () => {
     expect(m.ops.filter((o) => o === 'MatMul').length).toBe(2);
     expect(m.initializers.get('dense0_kernel')).toEqual({ dataType: 1, dims: [3, 4], values: Array.from(w0) });
     expect(m.outputs.map((o) => o.name)).toEqual(['predictions_0', 'predictions_1']);
+  });
+});
+
+describe('float64 graphs avoid what onnxruntime cannot run in double', () => {
+  // onnxruntime's CPU provider has float-only kernels for these, and fuses Mul(z, Sigmoid(z))
+  // into a float-only QuickGelu; the interop test shows the failures when they slip back in.
+  const FLOAT_ONLY = ['Elu', 'Selu', 'Softplus', 'Softsign', 'HardSigmoid'];
+  test.each(ACTIVATIONS.map((a) => [a]))('%s', (activation) => {
+    const layers = [{ weights: [1, 2, 3, 4], shape: [2, 2] as [number, number], bias: [0, 0], activation }];
+    const m = readModel(mlpToOnnx({ layers, task: { kind: 'regression' }, dtype: 'float64' }));
+    expect(m.ops.filter((o) => FLOAT_ONLY.includes(o))).toEqual([]);
+    expect(m.ops.includes('Sigmoid') && m.ops.includes('Mul') && activation === 'swish').toBe(false);
+    for (const t of m.initializers.values()) expect(t.dataType === 11 || t.dataType === 7).toBe(true);
+    const f32 = readModel(mlpToOnnx({ layers, task: { kind: 'regression' } }));
+    for (const t of f32.initializers.values()) expect(t.dataType === 1 || t.dataType === 7).toBe(true);
   });
 });
