@@ -1,6 +1,7 @@
 // Shared helpers for the storage tests (not a test file itself).
 import { TrackingStore, type TrackingStoreOptions } from '../../src/lib/storage/tracking-store';
 import type { MetricColumns } from '../../src/lib/tracking/types';
+import type { LockManagerLike } from '../../src/lib/tracking/run-lock';
 
 let counter = 0;
 export function uniqueDbName(prefix = 'mfflow-test'): string {
@@ -25,3 +26,33 @@ export function tickingClock(start = 1_700_000_000_000): () => number {
   let t = start;
   return () => t++;
 }
+
+/**
+ * A minimal stand-in for the browser's LockManager (Node 20 has none): exclusive locks, queued
+ * waiters, and `ifAvailable` that grants null when the lock is held.
+ */
+export class FakeLocks implements LockManagerLike {
+  private held = new Set<string>();
+  private waiters = new Map<string, (() => void)[]>();
+
+  async request<T>(name: string, options: { ifAvailable?: boolean }, cb: (lock: unknown) => T | Promise<T>): Promise<T> {
+    if (this.held.has(name)) {
+      if (options.ifAvailable) return cb(null);
+      await new Promise<void>((r) => this.waiters.set(name, [...(this.waiters.get(name) ?? []), r]));
+    }
+    this.held.add(name);
+    try {
+      return await cb({ name });
+    } finally {
+      this.held.delete(name);
+      const next = this.waiters.get(name)?.shift();
+      next?.();
+    }
+  }
+
+  /** What the browser does when the holding tab closes or crashes. */
+  crashHolder(name: string): void {
+    this.held.delete(name);
+  }
+}
+
