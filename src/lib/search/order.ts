@@ -8,14 +8,10 @@ import { type Identifier, type OrderKey, isNumericIdentifier } from './ast';
 import type { Run } from '../tracking/types';
 import { dictGet } from '../util/dict';
 
-/** 0 = a value, 1 = NaN, 2 = missing. */
-type Rank = Uint8Array;
-interface Column {
-  ascending: boolean;
-  rank: Rank;
-  numbers?: Float64Array;
-  strings?: string[];
-}
+/** Compares two run indices; 0 = tie on this key. */
+type IndexCompare = (a: number, b: number) => number;
+/** Per run: 0 = a value, 1 = NaN, 2 = missing (sorted last in that order, as MLflow does). */
+const VALUE = 0, NAN = 1, MISSING = 2;
 
 function attributeValue(run: Run, key: string): string | number | null {
   const i = run.info;
@@ -43,26 +39,39 @@ function sortValue(run: Run, id: Identifier): string | number | null | undefined
   }
 }
 
-function buildColumn(runs: readonly Run[], key: OrderKey): Column {
+/** Reads one key for every run into typed columns and returns a comparator over them. */
+function columnCompare(runs: readonly Run[], key: OrderKey): IndexCompare {
   const n = runs.length;
   const rank = new Uint8Array(n);
+  const dir = key.ascending ? 1 : -1;
   if (isNumericIdentifier(key.ident)) {
-    const numbers = new Float64Array(n);
+    const values = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const v = sortValue(runs[i], key.ident);
-      if (typeof v !== 'number') rank[i] = 2;
-      else if (v !== v) rank[i] = 1;
-      else numbers[i] = v;
+      if (typeof v !== 'number') rank[i] = MISSING;
+      else if (v !== v) rank[i] = NAN;
+      else values[i] = v;
     }
-    return { ascending: key.ascending, rank, numbers };
+    return (a, b) => {
+      const ra = rank[a], rb = rank[b];
+      if (ra !== rb) return ra - rb;
+      if (ra !== VALUE) return 0;
+      const va = values[a], vb = values[b];
+      return va < vb ? -dir : va > vb ? dir : 0;
+    };
   }
-  const strings = new Array<string>(n);
+  const values = new Array<string>(n);
   for (let i = 0; i < n; i++) {
     const v = sortValue(runs[i], key.ident);
-    if (typeof v === 'string') strings[i] = v;
-    else { strings[i] = ''; rank[i] = 2; }
+    if (typeof v === 'string') values[i] = v;
+    else { values[i] = ''; rank[i] = MISSING; }
   }
-  return { ascending: key.ascending, rank, strings };
+  return (a, b) => {
+    const ra = rank[a], rb = rank[b];
+    if (ra !== rb) return ra - rb;
+    const va = values[a], vb = values[b];
+    return va < vb ? -dir : va > vb ? dir : 0;
+  };
 }
 
 /** Returns a new array; the input is left as it was. */
@@ -75,21 +84,27 @@ export function sortRuns(runs: readonly Run[], keys: readonly OrderKey[]): Run[]
     start[i] = typeof s === 'number' && s === s ? s : -Infinity; // keeps the comparator consistent
     ids[i] = runs[i].info.runId;
   }
-  const cols = keys.map((k) => buildColumn(runs, k));
-  const compare = (a: number, b: number): number => {
-    for (const c of cols) {
-      const ra = c.rank[a], rb = c.rank[b];
-      if (ra !== rb) return ra - rb;
-      if (ra !== 0) continue;
-      const va = c.numbers ? c.numbers[a] : c.strings![a];
-      const vb = c.numbers ? c.numbers[b] : c.strings![b];
-      if (va < vb) return c.ascending ? -1 : 1;
-      if (va > vb) return c.ascending ? 1 : -1;
-    }
-    if (start[a] !== start[b]) return start[a] > start[b] ? -1 : 1;
+  const base: IndexCompare = (a, b) => {
+    const sa = start[a], sb = start[b];
+    if (sa !== sb) return sa > sb ? -1 : 1;
     const ia = ids[a], ib = ids[b];
     return ia < ib ? -1 : ia > ib ? 1 : 0;
   };
+  // Specialised comparators for the common shapes keep the hot loop monomorphic.
+  const cols = keys.map((k) => columnCompare(runs, k));
+  let compare: IndexCompare = base;
+  if (cols.length === 1) {
+    const c0 = cols[0];
+    compare = (a, b) => c0(a, b) || base(a, b);
+  } else if (cols.length > 1) {
+    compare = (a, b) => {
+      for (let k = 0; k < cols.length; k++) {
+        const r = cols[k](a, b);
+        if (r !== 0) return r;
+      }
+      return base(a, b);
+    };
+  }
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort(compare);
