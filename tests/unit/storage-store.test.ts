@@ -69,7 +69,8 @@ describe('experiments', () => {
     expect((await s.listExperiments()).map((x) => x.experimentId)).not.toContain(e);
     expect((await s.listExperiments('DELETED_ONLY')).map((x) => x.experimentId)).toEqual([e]);
     expect((await s.getRun(r1.runId)).info.lifecycleStage).toBe('deleted');
-    expect((await errorOf(s.createRun({ experimentId: e }))).code).toBe('RESOURCE_DOES_NOT_EXIST');
+    expect((await errorOf(s.createRun({ experimentId: e }))).code).toBe('INVALID_STATE');
+    expect((await errorOf(s.createRun({ experimentId: '123' }))).code).toBe('RESOURCE_DOES_NOT_EXIST');
     await s.restoreExperiment(e);
     expect((await s.getRun(r1.runId)).info).toMatchObject({ lifecycleStage: 'active', deletedTime: null });
     expect((await s.getRun(r2.runId)).info).toMatchObject({ lifecycleStage: 'deleted', deletedTime: r2Deleted });

@@ -24,7 +24,7 @@ import type {
   RunStatus, SearchRunsRequest, SearchRunsResult, ViewType,
 } from '../tracking/types';
 import { dictGet } from '../util/dict';
-import { notFound } from '../util/errors';
+import { invalidState, notFound } from '../util/errors';
 import { listArtifactDir, readArtifactBytes, writeArtifact } from './artifact-store';
 import { ChangeFeed, type ChangeListener, type StoreChange } from './change-feed';
 import { deleteDataset, getDataset, listDatasets, putDataset, type DatasetSummary } from './dataset-store';
@@ -159,7 +159,7 @@ export class TrackingStore implements TrackingBackend {
     await this.conn.write(['experiments', 'runs'], () => `new run "${run.info.runName}"`, async (tx) => {
       const exp = await tx.objectStore('experiments').get(req.experimentId);
       if (!exp) throw notFound(`No experiment with id ${req.experimentId}.`);
-      if (exp.lifecycleStage !== 'active') throw notFound(`Experiment "${exp.name}" is deleted; restore it before adding runs.`);
+      if (exp.lifecycleStage !== 'active') throw invalidState(`Experiment "${exp.name}" is deleted; restore it before adding runs.`);
       const parent = dictGet(run.tags, 'mlflow.parentRunId');
       if (parent !== undefined && !(await tx.objectStore('runs').getKey(parent))) {
         throw notFound(`Parent run ${parent} does not exist.`);
