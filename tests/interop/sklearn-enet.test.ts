@@ -15,11 +15,11 @@ import { trainTestSplitNumpy } from '../../src/lib/ml/split';
 import { MT19937 } from '../../src/lib/ml/mt19937';
 
 interface SkFit {
-  alpha: number; l1_ratio: number; coef: number[]; intercept: number; n_iter: number;
+  alpha: number; l1_ratio: number; extra: { fit_intercept?: boolean; max_iter?: number; tol?: number }; coef: number[]; intercept: number; n_iter: number;
   dual_gap: number; converged: boolean; rmse: number; mae: number; r2: number;
 }
 interface SkFile {
-  columns: string[]; train_index: number[]; test_index: number[]; fits: SkFit[];
+  columns: string[]; train_index: number[]; test_index: number[]; fits: SkFit[]; extra_fits: SkFit[];
   seed7_test30: { train_index: number[]; test_index: number[] };
 }
 interface SkOut { sklearn: string; files: { red: SkFile; white: SkFile } }
@@ -58,14 +58,19 @@ describe.each(['red', 'white'] as const)('%s wine vs scikit-learn', (name) => {
     expect(Array.from(s.test)).toEqual(sk.files[name].seed7_test30.test_index);
   });
 
-  it('fits ElasticNet like sklearn over the α × l1_ratio grid', () => {
+  it('fits ElasticNet like sklearn over the α × l1_ratio grid and off-default settings', () => {
     const w = wines[name];
     const split = trainTestSplitNumpy(w.nRows, { seed: 40 });
     const truth = Float64Array.from(split.test, (r) => w.quality[r]);
     expect(sk.files[name].fits.length).toBe(12);
-    for (const f of sk.files[name].fits) {
-      const tag = `${name} α=${f.alpha} ρ=${f.l1_ratio}`;
-      const fit = fitElasticNet(w.columns, w.quality, { alpha: f.alpha, l1Ratio: f.l1_ratio, rows: split.train });
+    // The extras: fit_intercept=False, a max_iter too small to converge, a tight tol.
+    expect(sk.files[name].extra_fits.map((f) => f.converged)).toEqual([true, false, true]);
+    for (const f of [...sk.files[name].fits, ...sk.files[name].extra_fits]) {
+      const tag = `${name} α=${f.alpha} ρ=${f.l1_ratio} ${JSON.stringify(f.extra)}`;
+      const fit = fitElasticNet(w.columns, w.quality, {
+        alpha: f.alpha, l1Ratio: f.l1_ratio, rows: split.train,
+        fitIntercept: f.extra.fit_intercept, maxIter: f.extra.max_iter, tol: f.extra.tol,
+      });
       expect(fit.nIter, `${tag} n_iter`).toBe(f.n_iter);
       expect(fit.converged, `${tag} converged`).toBe(f.converged);
       f.coef.forEach((c, j) => expectClose(fit.coef[j], c, `${tag} coef[${j}]`));

@@ -27,17 +27,18 @@ def split(path, sep):
     return data, train, test
 
 
-def fit_one(train, test, alpha, l1_ratio):
+def fit_one(train, test, alpha, l1_ratio, **extra):
     train_x, train_y = train.drop(["quality"], axis=1), train[["quality"]]
     test_x, test_y = test.drop(["quality"], axis=1), test[["quality"]]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, random_state=42)
+        model = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, random_state=42, **extra)
         model.fit(train_x, train_y)
     pred = model.predict(test_x)
     return {
         "alpha": alpha,
         "l1_ratio": l1_ratio,
+        "extra": extra,
         "coef": model.coef_.tolist(),
         "intercept": float(model.intercept_[0]) if np.ndim(model.intercept_) else float(model.intercept_),
         "n_iter": int(model.n_iter_),
@@ -59,6 +60,12 @@ def main():
             "train_index": train.index.tolist(),
             "test_index": test.index.tolist(),
             "fits": [fit_one(train, test, a, r) for a in ALPHAS for r in L1_RATIOS],
+            # Off the default path: no intercept, and a max_iter too small to converge.
+            "extra_fits": [
+                fit_one(train, test, 0.1, 0.5, fit_intercept=False),
+                fit_one(train, test, 0.001, 0.7, max_iter=3),
+                fit_one(train, test, 0.01, 1.0, tol=1e-8),
+            ],
         }
         # train_test_split(random_state=7) must give what np.random.seed(7) + the global RNG gives.
         tr7, te7 = train_test_split(data, random_state=7, test_size=0.3)

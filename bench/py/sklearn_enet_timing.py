@@ -1,0 +1,58 @@
+"""Median scikit-learn ElasticNet(alpha=0.5, l1_ratio=0.5) fit time on each wine file's
+training split (np.random.seed(40); train_test_split), the yardstick for the lab's solver
+(performance.md §2). Prints one JSON line.
+
+Usage: sklearn_enet_timing.py <winequality-red.csv> <wine-quality.csv> [repeats]
+
+Two timings per file: `fit_ms_dataframe` fits the pandas DataFrames as MLflow's train.py
+does (input validation included); `fit_ms_ndarray` fits a float64 Fortran-ordered array,
+the cheapest input sklearn accepts, so it is closest to the solver's own cost.
+"""
+import json
+import statistics
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn.linear_model import ElasticNet
+from sklearn.model_selection import train_test_split
+
+
+def median_ms(fn, repeats):
+    for _ in range(max(5, repeats // 10)):  # warm caches and lazy imports
+        fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times), min(times)
+
+
+def main():
+    red, white = sys.argv[1], sys.argv[2]
+    repeats = int(sys.argv[3]) if len(sys.argv) > 3 else 300
+    out = {"sklearn": sklearn.__version__, "numpy": np.__version__, "repeats": repeats, "files": {}}
+    for name, path, sep in (("red", red, ";"), ("white", white, ",")):
+        data = pd.read_csv(path, sep=sep)
+        np.random.seed(40)
+        train, _ = train_test_split(data)
+        x_df, y_df = train.drop(["quality"], axis=1), train[["quality"]]
+        x_np = np.asfortranarray(x_df.to_numpy(dtype=np.float64))
+        y_np = y_df.to_numpy(dtype=np.float64).ravel()
+        model = ElasticNet(alpha=0.5, l1_ratio=0.5, random_state=42)
+        df_med, df_min = median_ms(lambda: model.fit(x_df, y_df), repeats)
+        np_med, np_min = median_ms(lambda: model.fit(x_np, y_np), repeats)
+        out["files"][name] = {
+            "n_train": len(train),
+            "n_iter": int(model.n_iter_),
+            "fit_ms_dataframe": df_med, "fit_ms_dataframe_min": df_min,
+            "fit_ms_ndarray": np_med, "fit_ms_ndarray_min": np_min,
+        }
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
