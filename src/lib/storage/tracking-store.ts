@@ -9,7 +9,11 @@
  * Choices (documented differences or interpretations):
  * - artifact URIs are `mlflow-artifacts:/<experimentId>/<runId>/artifacts`, what a tracking
  *   server with artifact proxying uses, so a pushed run needs no rewrite;
- * - metric history is returned ordered by step, then timestamp, then logging order;
+ * - metric history is returned ordered by step, then timestamp, then logging order, which is what
+ *   charts need. MLflow itself differs by backend (checked with mlflow 3.17.2): the file store
+ *   returns logging order, the SQL store orders by timestamp, step, value;
+ * - the "latest" value follows the file store when NaN ties a point on (step, timestamp): the
+ *   earlier point stays (the SQL store stores NaN as 0 and would let a later 8.0 win);
  * - logBatch enforces MLflow's limits on params and tags but not its 1,000-point cap on
  *   metrics: metric columns are our bulk path and one transaction is the cheap unit;
  * - over-long param/tag values are errors, not silently truncated (see validation.ts).
