@@ -39,36 +39,47 @@ function sortValue(run: Run, id: Identifier): string | number | null | undefined
   }
 }
 
+/**
+ * Replaces strings by their rank among the distinct values (default sort = UTF-16 code-unit
+ * order), so string columns compare as numbers in the hot comparator.
+ */
+function stringRanks(strings: (string | undefined)[], values: Float64Array): void {
+  const rankOf = new Map<string, number>();
+  for (const s of strings) if (s !== undefined) rankOf.set(s, 0);
+  const distinct = [...rankOf.keys()].sort();
+  for (let r = 0; r < distinct.length; r++) rankOf.set(distinct[r], r);
+  for (let i = 0; i < strings.length; i++) {
+    const s = strings[i];
+    if (s !== undefined) values[i] = rankOf.get(s)!;
+  }
+}
+
 /** Reads one key for every run into typed columns and returns a comparator over them. */
 function columnCompare(runs: readonly Run[], key: OrderKey): IndexCompare {
   const n = runs.length;
   const rank = new Uint8Array(n);
+  const values = new Float64Array(n);
   const dir = key.ascending ? 1 : -1;
   if (isNumericIdentifier(key.ident)) {
-    const values = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const v = sortValue(runs[i], key.ident);
       if (typeof v !== 'number') rank[i] = MISSING;
       else if (v !== v) rank[i] = NAN;
       else values[i] = v;
     }
-    return (a, b) => {
-      const ra = rank[a], rb = rank[b];
-      if (ra !== rb) return ra - rb;
-      if (ra !== VALUE) return 0;
-      const va = values[a], vb = values[b];
-      return va < vb ? -dir : va > vb ? dir : 0;
-    };
-  }
-  const values = new Array<string>(n);
-  for (let i = 0; i < n; i++) {
-    const v = sortValue(runs[i], key.ident);
-    if (typeof v === 'string') values[i] = v;
-    else { values[i] = ''; rank[i] = MISSING; }
+  } else {
+    const strings = new Array<string | undefined>(n);
+    for (let i = 0; i < n; i++) {
+      const v = sortValue(runs[i], key.ident);
+      if (typeof v === 'string') strings[i] = v;
+      else rank[i] = MISSING;
+    }
+    stringRanks(strings, values);
   }
   return (a, b) => {
     const ra = rank[a], rb = rank[b];
     if (ra !== rb) return ra - rb;
+    if (ra !== VALUE) return 0;
     const va = values[a], vb = values[b];
     return va < vb ? -dir : va > vb ? dir : 0;
   };
