@@ -1,0 +1,204 @@
+/**
+ * Reading untrusted zip archives (reliability.md §3, rows Z1–Z8). Everything is refused, not
+ * repaired: unsafe names, duplicates, lying sizes, bad CRCs, bombs, overlaps, symlinks,
+ * encryption and unknown methods each throw an ArchiveError naming the entry and the rule.
+ *
+ * Two readers share the checks: `unzipSafe` for bytes in memory, and `unzipSafeBlob` for a
+ * Blob/File read in slices (random access, so a 200 MB+ archive is never held whole), with
+ * progress and an AbortSignal. Results are Maps, so `__proto__` is an ordinary name.
+ */
+import { Inflate } from 'fflate';
+import { crc32 } from './crc32';
+import { ArchiveError } from './errors';
+import {
+  DEFAULT_LIMITS, TAIL_BYTES, checkNoOverlap, findCentralDirectory, localDataOffset, parseCentralDirectory,
+  type ZipEntry, type ZipLimits,
+} from './zip-format';
+
+export { ArchiveError } from './errors';
+export type { ZipLimits } from './zip-format';
+
+export interface UnzipProgress {
+  entriesDone: number;
+  entriesTotal: number;
+  bytesOut: number;
+  bytesTotal: number;
+}
+
+export interface UnzipOptions {
+  limits?: Partial<ZipLimits>;
+  signal?: AbortSignal;
+  onProgress?: (p: UnzipProgress) => void;
+}
+
+const enc = new TextEncoder();
+const CHUNK = 4 << 20;
+
+/** Inflates (or copies) one entry from its compressed chunks, checking size and CRC as it goes. */
+function decodeEntry(en: ZipEntry, chunks: Iterable<Uint8Array>, signal?: AbortSignal): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let got = 0;
+  let crc = 0;
+  const take = (d: Uint8Array) => {
+    got += d.length;
+    if (got > en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to more than the declared ${en.size} bytes`);
+    crc = crc32(d, crc);
+    parts.push(d);
+  };
+  if (en.method === 0) {
+    for (const c of chunks) take(c);
+  } else {
+    let ended = false;
+    const inf = new Inflate((d, final) => {
+      take(d);
+      if (final) ended = true;
+    });
+    try {
+      for (const c of chunks) {
+        signal?.throwIfAborted();
+        if (!ended) inf.push(c, false);
+      }
+      if (!ended) inf.push(new Uint8Array(0), true);
+    } catch (e) {
+      if (e instanceof ArchiveError || (e as Error).name === 'AbortError') throw e;
+      throw new ArchiveError(en.name, 'corrupt', `compressed data is damaged (${(e as Error).message})`);
+    }
+    if (!ended) throw new ArchiveError(en.name, 'corrupt', 'compressed data ends early');
+  }
+  if (got !== en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to ${got} bytes, but declares ${en.size}`);
+  if (crc !== en.crc) throw new ArchiveError(en.name, 'bad-crc', 'CRC-32 does not match the data');
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(got);
+  let o = 0;
+  for (const p of parts) (out.set(p, o), (o += p.length));
+  return out;
+}
+
+function* slices(data: Uint8Array): Generator<Uint8Array> {
+  for (let o = 0; o < data.length; o += CHUNK) yield data.subarray(o, Math.min(o + CHUNK, data.length));
+  if (data.length === 0) yield data;
+}
+
+interface Planned {
+  entries: ZipEntry[];
+  cdOffset: number;
+  limits: ZipLimits;
+}
+
+function plan(size: number, readAt: (o: number, n: number) => Uint8Array, opts: UnzipOptions): Planned {
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const tailLen = Math.min(size, TAIL_BYTES);
+  const dir = findCentralDirectory(readAt(size - tailLen, tailLen), size, readAt);
+  const entries = parseCentralDirectory(readAt(dir.offset, dir.length), dir, limits);
+  return { entries, cdOffset: dir.offset, limits };
+}
+
+function checkBounds(en: ZipEntry, start: number, size: number): void {
+  if (start + en.compressedSize > size) throw new ArchiveError(en.name, 'corrupt', 'entry data runs past the end of the archive');
+}
+
+/** Reads an untrusted archive held in memory. Directories come back as `name/` → empty bytes. */
+export function unzipSafe(bytes: Uint8Array, opts: UnzipOptions = {}): Map<string, Uint8Array> {
+  const readAt = (o: number, n: number) => {
+    if (o < 0 || o + n > bytes.length) throw new ArchiveError(null, 'corrupt', 'archive is truncated');
+    return bytes.subarray(o, o + n);
+  };
+  const { entries, cdOffset } = plan(bytes.length, readAt, opts);
+  const starts = entries.map((en) => {
+    const head = readAt(en.localOffset, Math.min(30 + 0xffff * 2, bytes.length - en.localOffset));
+    const start = localDataOffset(head, en, enc.encode(en.name));
+    checkBounds(en, start, bytes.length);
+    return start;
+  });
+  checkNoOverlap(entries.map((en, i) => ({ name: en.name, start: en.localOffset, end: starts[i] + en.compressedSize })), cdOffset);
+  const out = new Map<string, Uint8Array>();
+  const progress: UnzipProgress = { entriesDone: 0, entriesTotal: entries.length, bytesOut: 0, bytesTotal: entries.reduce((s, e) => s + e.size, 0) };
+  entries.forEach((en, i) => {
+    opts.signal?.throwIfAborted();
+    const data = bytes.subarray(starts[i], starts[i] + en.compressedSize);
+    out.set(en.name, en.isDir ? new Uint8Array(0) : decodeEntry(en, slices(data), opts.signal));
+    progress.entriesDone++;
+    progress.bytesOut += en.size;
+    opts.onProgress?.({ ...progress });
+  });
+  return out;
+}
+
+/** What `unzipSafeBlob` needs from a Blob or File. */
+export interface BlobLike {
+  size: number;
+  slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> };
+}
+
+/**
+ * Reads an untrusted archive from a Blob/File in slices: only the central directory, one
+ * header at a time and one entry's compressed data at a time are in memory, plus the output.
+ * Yields to the event loop between slices so an AbortSignal and progress UI work.
+ */
+export async function unzipSafeBlob(blob: BlobLike, opts: UnzipOptions = {}): Promise<Map<string, Uint8Array>> {
+  const size = blob.size;
+  const read = async (o: number, n: number) => {
+    if (o < 0 || o + n > size) throw new ArchiveError(null, 'corrupt', 'archive is truncated');
+    return new Uint8Array(await blob.slice(o, o + n).arrayBuffer());
+  };
+  // The parsers are synchronous: prefetch the tail (and zip64 record if named) first.
+  const tailLen = Math.min(size, TAIL_BYTES);
+  const tail = await read(size - tailLen, tailLen);
+  const cache = new Map<number, Uint8Array>([[size - tailLen, tail]]);
+  const probe = (o: number, n: number): Uint8Array => {
+    const base = size - tailLen;
+    if (o >= base && o + n <= size) return tail.subarray(o - base, o - base + n);
+    const hit = cache.get(o);
+    if (hit && hit.length >= n) return hit.subarray(0, n);
+    throw new NeedBytes(o, n);
+  };
+  let planned: Planned | undefined;
+  for (let attempt = 0; attempt < 4 && !planned; attempt++) {
+    try {
+      planned = plan(size, probe, opts);
+    } catch (e) {
+      if (!(e instanceof NeedBytes)) throw e;
+      cache.set(e.offset, await read(e.offset, e.length));
+    }
+  }
+  if (!planned) throw new ArchiveError(null, 'corrupt', 'central directory could not be located');
+  const { entries, cdOffset } = planned;
+  const starts: number[] = [];
+  for (const en of entries) {
+    opts.signal?.throwIfAborted();
+    const nameBytes = enc.encode(en.name);
+    // Guess the header length (name + a typical extra field), re-read if the extra is longer.
+    let head = await read(en.localOffset, Math.min(30 + nameBytes.length + 64, size - en.localOffset));
+    if (head.length >= 30) {
+      const full = 30 + (head[26] | (head[27] << 8)) + (head[28] | (head[29] << 8));
+      if (full > head.length) head = await read(en.localOffset, Math.min(full, size - en.localOffset));
+    }
+    const start = localDataOffset(head, en, nameBytes);
+    checkBounds(en, start, size);
+    starts.push(start);
+  }
+  checkNoOverlap(entries.map((en, i) => ({ name: en.name, start: en.localOffset, end: starts[i] + en.compressedSize })), cdOffset);
+  const out = new Map<string, Uint8Array>();
+  const progress: UnzipProgress = { entriesDone: 0, entriesTotal: entries.length, bytesOut: 0, bytesTotal: entries.reduce((s, e) => s + e.size, 0) };
+  for (let i = 0; i < entries.length; i++) {
+    const en = entries[i];
+    opts.signal?.throwIfAborted();
+    const chunks: Uint8Array[] = [];
+    for (let o = 0; o < en.compressedSize; o += CHUNK) {
+      chunks.push(await read(starts[i] + o, Math.min(CHUNK, en.compressedSize - o)));
+      opts.signal?.throwIfAborted();
+    }
+    if (chunks.length === 0) chunks.push(new Uint8Array(0));
+    out.set(en.name, en.isDir ? new Uint8Array(0) : decodeEntry(en, chunks, opts.signal));
+    progress.entriesDone++;
+    progress.bytesOut += en.size;
+    opts.onProgress?.({ ...progress });
+  }
+  return out;
+}
+
+class NeedBytes extends Error {
+  constructor(readonly offset: number, readonly length: number) {
+    super('need bytes');
+  }
+}
