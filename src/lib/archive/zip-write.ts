@@ -20,7 +20,7 @@ const DOS_TIME = 0;
 const enc = new TextEncoder();
 
 /** Zips `files` (names ending in `/` are directories). Throws on unsafe names. */
-export function zipFiles(files: Map<string, Uint8Array>, opts: ZipWriteOptions = {}): Uint8Array {
+export function zipFiles(files: Map<string, Uint8Array>, opts: ZipWriteOptions = {}): Uint8Array<ArrayBuffer> {
   const names = [...files.keys()].sort(compareCodePoints);
   if (names.length > 0xffff) throw new Error('too many entries for a zip without zip64');
   const locals: Uint8Array[] = [];

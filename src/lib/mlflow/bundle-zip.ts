@@ -8,7 +8,7 @@ import type { MlflowBundle } from './bundle';
 import { readMlrunsTree, type ReadTreeResult } from './read-tree';
 import { writeMlrunsTree, type WriteTreeOptions } from './write-tree';
 
-export function exportMlflowZip(bundle: MlflowBundle, opts: WriteTreeOptions & ZipWriteOptions = {}): Uint8Array {
+export function exportMlflowZip(bundle: MlflowBundle, opts: WriteTreeOptions & ZipWriteOptions = {}): Uint8Array<ArrayBuffer> {
   return zipFiles(writeMlrunsTree(bundle, opts), opts);
 }
 
