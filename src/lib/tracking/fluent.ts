@@ -57,6 +57,11 @@ interface ActiveRun {
 
 const textEncoder = new TextEncoder();
 
+function checkPoint(key: string, value: number, step: number): void {
+  if (typeof value !== 'number') throw new MlflowError('INVALID_PARAMETER_VALUE', `Metric '${key}' must be a number, got ${typeof value}.`);
+  if (!Number.isInteger(step)) throw new MlflowError('INVALID_PARAMETER_VALUE', `Metric '${key}': step must be an integer, got ${step}.`);
+}
+
 function paramText(value: ParamValue): string {
   return typeof value === 'string' ? value : String(value);
 }
@@ -177,14 +182,21 @@ export class Fluent implements RunLogger {
 
   logMetric(key: string, value: number, step = 0, timestamp = Date.now()): void {
     const run = this.requireRun();
-    if (typeof value !== 'number') throw new MlflowError('INVALID_PARAMETER_VALUE', `Metric '${key}' must be a number, got ${typeof value}.`);
-    if (!Number.isInteger(step)) throw new MlflowError('INVALID_PARAMETER_VALUE', `Metric '${key}': step must be an integer, got ${step}.`);
+    checkPoint(key, value, step);
     run.buffer.push(key, value, step, timestamp);
     this.scheduleFlush(run);
   }
 
+  /** Logs several metrics at one step; the hot path of training loops, so it allocates nothing. */
   logMetrics(metrics: Record<string, number>, step = 0, timestamp = Date.now()): void {
-    for (const [key, value] of Object.entries(metrics)) this.logMetric(key, value, step, timestamp);
+    const run = this.requireRun();
+    for (const key in metrics) {
+      if (!Object.prototype.hasOwnProperty.call(metrics, key)) continue;
+      const value = metrics[key];
+      checkPoint(key, value, step);
+      run.buffer.push(key, value, step, timestamp);
+    }
+    this.scheduleFlush(run);
   }
 
   /** Logs whole histories at once (columns), e.g. batches forwarded from a training worker. */

@@ -34,17 +34,22 @@ class GrowingColumn {
 export class MetricBuffer {
   private columns = new Map<string, GrowingColumn>();
   private points = 0;
+  // Training loops log the same few keys in turn; remembering the last one skips most lookups.
+  private lastKey: string | null = null;
+  private lastColumn: GrowingColumn | null = null;
 
   get size(): number {
     return this.points;
   }
 
   push(key: string, value: number, step: number, timestamp: number): void {
-    let col = this.columns.get(key);
+    let col = key === this.lastKey ? this.lastColumn : this.columns.get(key);
     if (!col) {
       col = new GrowingColumn();
       this.columns.set(key, col);
     }
+    this.lastKey = key;
+    this.lastColumn = col;
     col.push(value, step, timestamp);
     this.points++;
   }
@@ -67,6 +72,8 @@ export class MetricBuffer {
     }
     this.columns.clear();
     this.points = 0;
+    this.lastKey = null;
+    this.lastColumn = null;
     return out;
   }
 

@@ -1,0 +1,83 @@
+// Tracking store figures (issue 2): metric points persisted per second, and opening, listing
+// and searching a lab that holds 100,000 runs.
+import { heapMB, median, openLab } from './lib.mjs';
+
+export async function run({ context, base, report }) {
+  const page = await context.newPage();
+  await openLab(page, base);
+
+  // 1. Metric points through logMetrics, flushed as columns: 100,000 steps × 10 keys.
+  const pts = await page.evaluate(async () => {
+    const m = window.mfflow;
+    await m.setExperiment('bench-points');
+    await m.startRun({ runName: 'points' });
+    const keys = Array.from({ length: 10 }, (_, i) => `m${i}`);
+    const t0 = performance.now();
+    for (let step = 0; step < 100_000; step++) {
+      const row = {};
+      for (const k of keys) row[k] = Math.sin(step + k.length);
+      m.logMetrics(row, step);
+    }
+    await m.flush();
+    const t1 = performance.now();
+    await m.endRun();
+    return { points: 1_000_000, ms: t1 - t0 };
+  });
+  report('tracking.logMetrics_points_per_s', pts.points / (pts.ms / 1000), 'points/s', { min: 1_000_000 });
+
+  // 2. Seed 100,000 runs straight into IndexedDB (one transaction), as an imported lab would hold.
+  await page.evaluate(async () => {
+    const db = await new Promise((res, rej) => {
+      const r = indexedDB.open('mfflow');
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    const tx = db.transaction(['runs'], 'readwrite', { durability: 'relaxed' });
+    const store = tx.objectStore('runs');
+    const now = Date.now();
+    for (let i = 0; i < 100_000; i++) {
+      const runId = (i.toString(16).padStart(8, '0') + '0'.repeat(24));
+      const alpha = ['0.01', '0.1', '0.5', '1.0'][i % 4];
+      const rmse = 0.6 + (i % 1000) / 2000;
+      const summary = (v) => ({ latest: v, step: 0, timestamp: now, min: v, max: v, count: 1 });
+      store.put({
+        info: { runId, experimentId: '0', runName: `run-${i}`, userId: 'bench', status: 'FINISHED', startTime: now - i * 1000,
+          endTime: now - i * 1000 + 500, lifecycleStage: 'active', deletedTime: null, artifactUri: `mlflow-artifacts:/0/${runId}/artifacts` },
+        params: { alpha, l1_ratio: String((i % 10) / 10), model: 'elasticnet' },
+        tags: { 'mlflow.user': 'bench', 'mlflow.source.name': 'mfflow', 'mlflow.source.type': 'LOCAL', 'mlflow.runName': `run-${i}` },
+        metrics: { rmse: summary(rmse), r2: summary(1 - rmse), mae: summary(rmse * 0.8) },
+        inputs: [],
+      });
+    }
+    await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
+    db.close();
+  });
+
+  // 3. Open the lab with them stored: navigation start → runs listed.
+  const opens = [];
+  for (let i = 0; i < 3; i++) {
+    await openLab(page, base);
+    opens.push(await page.evaluate(() => performance.getEntriesByName('mfflow:listed')[0].startTime));
+  }
+  const listed = await page.getByRole('heading', { level: 1 }).textContent();
+  if (!/100000 runs/.test(listed ?? '')) throw new Error(`expected 100000 runs listed, saw "${listed}"`);
+  report('tracking.open_and_list_100k_runs', median(opens), 'ms', { max: 1000 });
+  report('tracking.heap_with_100k_runs', await heapMB(page), 'MB', { max: 150 });
+
+  // 4. searchRuns with a filter over the 100,000 runs, lab open.
+  const search = await page.evaluate(async () => {
+    const times = [];
+    let n = 0;
+    for (let i = 0; i < 7; i++) {
+      const filter = `metrics.rmse < ${0.7 + i * 0.01} and params.alpha = '0.5'`;
+      const t0 = performance.now();
+      const res = await window.mfflow.searchRuns({ experimentIds: ['0'], filter, maxResults: 1000 });
+      times.push(performance.now() - t0);
+      n = res.runs.length;
+    }
+    times.sort((a, b) => a - b);
+    return { ms: times[3], n };
+  });
+  if (search.n === 0) throw new Error('search matched nothing');
+  report('tracking.searchRuns_filter_100k', search.ms, 'ms', { max: 100 });
+}
