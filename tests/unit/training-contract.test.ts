@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import type { DataTable } from '../../src/lib/data/types';
+import type { LogBatchRequest } from '../../src/lib/tracking/types';
+import type { RunLoggerPort } from '../../src/lib/training/contract';
+import { pyJson } from '../../src/lib/training/model-artifacts';
+import { defaultParams, paramSchema, parseLayers, pyFloatRepr, pyStr } from '../../src/lib/training/params';
+import { PortRunLogger } from '../../src/lib/training/port-logger';
+import { denseStackModel } from '../../src/lib/training/tfjs-format';
+import { validateTrainSpec } from '../../src/lib/training/validate';
+
+const table: DataTable = {
+  columns: ['a', 'b', 'label', 'y'],
+  types: ['number', 'number', 'string', 'number'],
+  data: [new Float64Array([1, 2, 3, 4, 5, 6, 7, 8]), new Float64Array(8).fill(2), ['x', 'y', 'x', 'y', 'x', 'y', 'x', 'y'], new Float64Array(8).fill(1)],
+  rowCount: 8,
+};
+
+function fields(res: ReturnType<typeof validateTrainSpec>): string[] {
+  return res.ok ? [] : res.errors.map((e) => e.field);
+}
+
+describe('validateTrainSpec', () => {
+  it('fills defaults: numeric features except the target, tutorial split, per-model standardize', () => {
+    const res = validateTrainSpec({ model: 'elasticnet', target: 'y' }, table);
+    expect(res).toEqual({
+      ok: true,
+      spec: {
+        model: 'elasticnet', task: 'regression', target: 'y', features: ['a', 'b'],
+        params: defaultParams('elasticnet'), split: { testSize: 0.25, seed: 40, shuffle: 'numpy' },
+        standardize: false, backend: 'wasm',
+      },
+    });
+    const mlp = validateTrainSpec({ model: 'logistic', target: 'label' }, table);
+    expect(mlp.ok && mlp.spec.task).toBe('classification');
+    expect(mlp.ok && mlp.spec.standardize).toBe(true);
+  });
+
+  it('coerces form text into typed params', () => {
+    const res = validateTrainSpec({ model: 'mlp', target: 'y', params: { epochs: '7', learning_rate: '1e-3', hidden_layers: ' 16, 8 ' } }, table);
+    expect(res.ok && res.spec.params).toMatchObject({ epochs: 7, learning_rate: 0.001, hidden_layers: '16,8' });
+  });
+
+  it('names the field of each problem', () => {
+    expect(fields(validateTrainSpec({ model: 'forest' as never, target: 'y' }, table))).toEqual(['model']);
+    expect(fields(validateTrainSpec({ model: 'elasticnet', target: 'nope' }, table))).toContain('target');
+    expect(fields(validateTrainSpec({ model: 'elasticnet', target: 'label' }, table))).toContain('target');
+    expect(fields(validateTrainSpec({ model: 'elasticnet', target: 'y', features: ['label', 'y', 'zz'] }, table)))
+      .toEqual(['features', 'features', 'features']);
+    expect(fields(validateTrainSpec({ model: 'elasticnet', target: 'y', split: { testSize: 1.5 } }, table))).toEqual(['split.testSize']);
+    expect(fields(validateTrainSpec({ model: 'elasticnet', target: 'y', split: { seed: -1 } }, table))).toEqual(['split.seed']);
+    expect(fields(validateTrainSpec({ model: 'elasticnet', target: 'y', params: { alpha: -1, l1_ratio: 2, tol: 0, max_iter: 1.5, foo: 1 } }, table)))
+      .toEqual(['params.foo', 'params.alpha', 'params.l1_ratio', 'params.max_iter', 'params.tol']);
+    expect(fields(validateTrainSpec({ model: 'mlp', target: 'y', params: { hidden_layers: '64,,2', activation: 'swish' } }, table)))
+      .toEqual(['params.hidden_layers', 'params.activation']);
+    expect(fields(validateTrainSpec({ model: 'mlp', target: 'y', params: { validation_split: 0, early_stopping_patience: 3 } }, table)))
+      .toEqual(['params.early_stopping_patience']);
+    // y is constant: one class is not a classification problem.
+    expect(fields(validateTrainSpec({ model: 'logistic', target: 'y' }, table))).toEqual(['target']);
+    expect(fields(validateTrainSpec({ model: 'logistic', target: 'label', task: 'regression' }, table))).toContain('task');
+    const res = validateTrainSpec({ model: 'elasticnet', target: 'y', params: { l1_ratio: 2 } }, table);
+    expect(!res.ok && res.errors[0].message).toBe('l1_ratio must be at most 1');
+  });
+
+  it('every schema default passes its own validation', () => {
+    for (const model of ['elasticnet', 'linear', 'logistic', 'mlp'] as const) {
+      expect(paramSchema(model).length).toBeGreaterThan(4);
+      const target = model === 'logistic' ? 'label' : 'a';
+      expect(validateTrainSpec({ model, target, params: defaultParams(model) }, table).ok).toBe(true);
+    }
+  });
+});
+
+describe('params as Python prints them', () => {
+  it('formats floats like repr() and booleans like str()', () => {
+    // Python: repr(0.5), repr(1.0), repr(1e-05), repr(0.0001), repr(1e16), repr(1.5e-07), repr(123.456)
+    expect([0.5, 1, 1e-5, 1e-4, 1e16, 1.5e-7, 123.456, -2.5e-10, 1e15].map(pyFloatRepr))
+      .toEqual(['0.5', '1.0', '1e-05', '0.0001', '1e+16', '1.5e-07', '123.456', '-2.5e-10', '1000000000000000.0']);
+    expect(pyStr(true)).toBe('True');
+    expect(pyStr(100, 'int')).toBe('100');
+    expect(parseLayers('')).toEqual([]);
+    expect(parseLayers('8, 4')).toEqual([8, 4]);
+    expect(parseLayers('8;4')).toBeNull();
+  });
+
+  it('writes JSON with json.dumps spacing and ASCII escapes', () => {
+    expect(pyJson([{ type: 'double', name: 'pH é', required: true }])).toBe('[{"type": "double", "name": "pH \\u00e9", "required": true}]');
+  });
+});
+
+describe('PortRunLogger', () => {
+  function recordingPort() {
+    const batches: LogBatchRequest[] = [];
+    const artifacts: [string, Uint8Array][] = [];
+    const port: RunLoggerPort = {
+      async logBatch(b) { batches.push(b); },
+      async logArtifact(path, bytes) { artifacts.push([path, bytes]); },
+      progress() {},
+    };
+    return { port, batches, artifacts };
+  }
+
+  it('sends metric points as columns in few batches, in order with params', async () => {
+    const { port, batches } = recordingPort();
+    const log = new PortRunLogger(port, { flushMs: 10_000, maxPoints: 1000 });
+    await log.logParams({ a: 0.5, b: true, c: 'x' });
+    for (let i = 0; i < 2500; i++) log.logMetric('loss', 1 / (i + 1), i, 1000 + i);
+    log.logMetrics({ acc: 0.5, loss: 0 }, 2500, 5000);
+    await log.flush();
+    expect(batches[0]).toEqual({ params: [{ key: 'a', value: '0.5' }, { key: 'b', value: 'True' }, { key: 'c', value: 'x' }] });
+    const metricBatches = batches.filter((b) => b.metrics);
+    expect(metricBatches.length).toBe(3); // two full batches of 1000, then the rest on flush
+    const loss = metricBatches.flatMap((b) => b.metrics!.filter((m) => m.key === 'loss'));
+    const steps = loss.flatMap((m) => Array.from(m.steps));
+    expect(steps).toEqual(Array.from({ length: 2501 }, (_, i) => i));
+    expect(loss[0].values).toBeInstanceOf(Float64Array);
+    expect(loss[0].timestamps[5]).toBe(1005);
+  });
+
+  it('flushes on its timer without being asked', async () => {
+    const { port, batches } = recordingPort();
+    const log = new PortRunLogger(port, { flushMs: 5 });
+    log.logMetric('m', 1);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(batches).toHaveLength(1);
+  });
+
+  it('surfaces a failing port on flush', async () => {
+    const log = new PortRunLogger({
+      async logBatch() { throw new Error('quota exceeded'); },
+      async logArtifact() {},
+      progress() {},
+    });
+    log.logMetric('m', 1);
+    await expect(log.flush()).rejects.toThrow('quota exceeded');
+  });
+
+  it('copies views and hands whole buffers over', async () => {
+    const { port, artifacts } = recordingPort();
+    const log = new PortRunLogger(port);
+    const big = new Uint8Array([1, 2, 3, 4]);
+    await log.logArtifact('part.bin', big.subarray(1, 3));
+    await log.logText('héllo', 'notes/a.txt');
+    expect(Array.from(artifacts[0][1])).toEqual([2, 3]);
+    expect(artifacts[0][1].buffer).not.toBe(big.buffer);
+    expect(new TextDecoder().decode(artifacts[1][1])).toBe('héllo');
+  });
+});
+
+describe('denseStackModel', () => {
+  it('writes files TF.js loads, computing relu(x·W1 + b1)·W2 + b2', async () => {
+    await tf.setBackend('cpu');
+    const files = denseStackModel(3, [
+      { units: 2, activation: 'relu', kernel: [1, -1, 0.5, 2, -3, 0], bias: [0.1, -0.2] },
+      { units: 1, activation: 'linear', kernel: [2, -1], bias: [0.25] },
+    ]);
+    const w = files.weights;
+    const model = await tf.loadLayersModel(tf.io.fromMemory({
+      modelTopology: files.modelJson.modelTopology as never,
+      weightSpecs: files.modelJson.weightsManifest[0].weights,
+      weightData: w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer,
+    }));
+    const x = [0.5, 1, -2];
+    const h = [0, 1].map((u) => Math.max(0, x[0] * [1, -1][u] + x[1] * [0.5, 2][u] + x[2] * [-3, 0][u] + [0.1, -0.2][u]));
+    const want = h[0] * 2 - h[1] + 0.25;
+    const got = (model.predict(tf.tensor2d([x])) as tf.Tensor).dataSync()[0];
+    expect(got).toBeCloseTo(want, 5);
+    expect(() => denseStackModel(3, [{ units: 1, activation: 'linear', kernel: [1, 2], bias: [0] }])).toThrow(/expected 3×1/);
+  });
+});
