@@ -84,7 +84,7 @@ describe('random sweeps', () => {
 });
 
 describe('best child', () => {
-  const kids = [{ metrics: { rmse: 0.8, r2: 0.1 } }, { metrics: { rmse: 0.7, r2: 0.3 } }, { metrics: { rmse: NaN } }, { metrics: {} }];
+  const kids: { metrics: Record<string, number> }[] = [{ metrics: { rmse: 0.8, r2: 0.1 } }, { metrics: { rmse: 0.7, r2: 0.3 } }, { metrics: { rmse: NaN } }, { metrics: {} }];
   it('minimises errors and maximises scores by default, skipping missing values', () => {
     expect(bestChild(kids, 'rmse')).toBe(1);
     expect(bestChild(kids, 'r2')).toBe(1);
