@@ -250,7 +250,8 @@ it('(c) the compiled evaluator agrees with a reference interpreter', () => {
   expect(hits / total).toBeLessThan(0.9);
 });
 
-it('filters 100,000 runs in well under 100 ms', () => {
+// Timings live in bench/ (bench/suites/10-tracking.mjs); this checks 100k runs give the right answer.
+it('filters 100,000 runs like the reference interpreter', () => {
   const runs: Run[] = [];
   for (let i = 0; i < 100_000; i++) {
     runs.push(makeRun({
@@ -261,19 +262,10 @@ it('filters 100,000 runs in well under 100 ms', () => {
     }));
   }
   const filter = "metrics.rmse < 0.8 AND params.alpha = '0.5' AND (attributes.status = 'FINISHED' OR tags.mlflow.runName LIKE '%7')";
-  const times: number[] = [];
+  const f = compileFilter(parseFilter(filter));
   let count = 0;
-  for (let k = 0; k < 7; k++) {
-    const t0 = performance.now();
-    const f = compileFilter(parseFilter(filter));
-    count = 0;
-    for (const r of runs) if (f(r)) count++;
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  console.log(`filter 100k runs: median ${times[3].toFixed(1)} ms, min ${times[0].toFixed(1)} ms (${count} matches)`);
+  for (const r of runs) if (f(r)) count++;
   const expected = runs.filter((r) => refEval(parseFilter(filter)!, r)).length;
   expect(count).toBe(expected);
-  // The best of seven: the 2-core test machine is shared, so medians swing with its load.
-  expect(times[0]).toBeLessThan(100);
+  expect(count).toBeGreaterThan(0);
 });
