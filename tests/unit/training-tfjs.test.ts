@@ -134,6 +134,31 @@ describe('TF.js trainer', () => {
     expect(steps(log, 'val_loss')).toHaveLength(res.epochsDone!);
   });
 
+  it('linear regression without validation rows logs no val_ metrics and learns the line', async () => {
+    const log = new MemoryRunLogger();
+    const res = await trainer.train('l1', {
+      model: 'linear', target: 'y', features: ['x1', 'x2'],
+      params: { epochs: 60, batch_size: 16, learning_rate: 0.1, validation_split: 0 },
+    }, table, log);
+    expect(res.status).toBe('FINISHED');
+    expect(log.history('val_loss')).toHaveLength(0);
+    expect(steps(log, 'loss')).toHaveLength(60);
+    // y = 3·x1 − 2·x2 + 1 + small noise: a linear model gets close.
+    expect(res.metrics.r2).toBeGreaterThan(0.99);
+    expect(log.text('model_summary.txt')).toMatch(/Total params: 3\b/);
+  });
+
+  it('classifies a numeric target: classes are its sorted distinct values', async () => {
+    const t = blobsTable(90);
+    const klass = Float64Array.from(t.data[3] as string[], (s) => ({ setosa: 7, versicolor: 3, virginica: 5 })[s]!);
+    const numeric = { ...t, columns: [...t.columns, 'k'], types: [...t.types, 'number' as const], data: [...t.data, klass] };
+    const log = new MemoryRunLogger();
+    const res = await trainer.train('n1', { model: 'logistic', target: 'k', features: ['x1', 'x2'], params: { epochs: 3 } }, numeric, log);
+    expect(res.status).toBe('FINISHED');
+    expect(parseYaml(log.text('model/MLmodel')).flavors.tfjs.classes).toEqual(['3', '5', '7']);
+    expect(Object.keys(res.metrics)).toEqual(expect.arrayContaining(['precision_3', 'recall_5', 'f1_7']));
+  });
+
   it('a training error is FAILED with its message', async () => {
     const failing = createTrainer({ loadTf: async () => { throw new Error('no backend today'); } });
     const res = await failing.train('f1', mlp, table, new MemoryRunLogger());
