@@ -1,16 +1,18 @@
 /**
- * Interop (a): an mlruns tree written by writeMlrunsTree opens in real MLflow (MlflowClient on
+ * Interop (a): an mlruns zip written by exportMlflowZip, unpacked by Python's zipfile, opens in real MLflow (MlflowClient on
  * the file store, and again after `mlflow migrate-filestore` to SQLite), with every param,
  * metric point, tag, dataset input, logged model and artifact equal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { runPython } from './python';
-import { writeMlrunsTree } from '../../src/lib/mlflow/write-tree';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { PYTHON, runPython } from './python';
 import { sampleBundle, EXP, DELETED_EXP, MODEL_ID, PARENT } from '../unit/mlflow-sample';
 import type { MlflowBundle } from '../../src/lib/mlflow/bundle';
+import { exportMlflowZip, importMlflowZip } from '../../src/lib/mlflow/bundle-zip';
+import { dictGet } from '../../src/lib/util/dict';
 
 interface PyRun {
   run_id: string; experiment_id: string; run_name: string; user_id: string; status: string;
@@ -34,15 +36,11 @@ export function fhex(v: number): string {
   return [...new Uint8Array(dv.buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function unpack(tree: Map<string, Uint8Array>, dir: string): void {
-  for (const [p, bytes] of tree) {
-    const full = join(dir, p);
-    if (p.endsWith('/')) mkdirSync(full, { recursive: true });
-    else {
-      mkdirSync(dirname(full), { recursive: true });
-      writeFileSync(full, bytes);
-    }
-  }
+/** Unpacks our zip with Python's zipfile, as a person's tools would (not with our reader). */
+function unpackWithPython(zip: Uint8Array, dir: string): void {
+  const path = `${dir}.zip`;
+  writeFileSync(path, zip);
+  execFileSync(PYTHON, ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', path, dir]);
 }
 
 const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
@@ -102,8 +100,8 @@ describe('a tree we write opens in real MLflow', () => {
     absDir = join(work, 'absolute export');
     elsewhere = join(work, 'elsewhere');
     mkdirSync(elsewhere);
-    unpack(writeMlrunsTree(bundle), relDir);
-    unpack(writeMlrunsTree(bundle, { artifactUris: { unpackDir: absDir } }), absDir);
+    unpackWithPython(exportMlflowZip(bundle), relDir);
+    unpackWithPython(exportMlflowZip(bundle, { artifactUris: { unpackDir: absDir } }), absDir);
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -130,5 +128,58 @@ describe('a tree we write opens in real MLflow', () => {
     expectSame(py, bundle, true, true);
     const py2 = runPython<PyStore>('mlflow_read_store.py', ['--migrate-from', join(absDir, 'mlruns'), '--db', join(work, 'abs.db'), '--cwd', elsewhere]);
     expectSame(py2, bundle, true, true);
+  });
+});
+
+interface PyLogged {
+  version: string;
+  experiment: { experiment_id: string; tags: Record<string, string> };
+  runs: (Omit<PyRun, 'artifacts' | 'lifecycle_stage' | 'artifact_uri'> & { artifacts: Record<string, string> })[];
+  model: { model_id: string; name: string; source_run_id: string; status: string; params: Record<string, string>; tags: Record<string, string>; metrics: [string, string, number, number, string][]; files: Record<string, string> };
+}
+
+/**
+ * Interop (b): a real MLflow script logs runs, a dataset input and an sklearn logged model into
+ * a file store and zips the folder (shutil); our importer reads the zip and finds it all.
+ */
+describe('a tree real MLflow writes is read by our reader', () => {
+  let work: string;
+  let py: PyLogged;
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'mfflow-fs-b-'));
+    py = runPython<PyLogged>('mlflow_log_store.py', [work]);
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('finds every run, param, tag, metric point, dataset input, artifact and the logged model', () => {
+    const { bundle, warnings, root } = importMlflowZip(new Uint8Array(readFileSync(join(work, 'mlruns.zip'))));
+    expect(root).toBe('mlruns/');
+    expect(warnings).toEqual([]);
+    const exp = bundle.experiments.find((e) => e.experimentId === py.experiment.experiment_id)!;
+    expect(exp.name).toBe('interop-b');
+    expect(plain(exp.tags)).toEqual(py.experiment.tags);
+    expect(bundle.experiments.map((e) => e.experimentId).sort()).toEqual(['0', py.experiment.experiment_id].sort());
+    expect(bundle.runs.length).toBe(2);
+    for (const r of py.runs) {
+      const br = bundle.runs.find((x) => x.run.info.runId === r.run_id)!;
+      const i = br.run.info;
+      expect([i.experimentId, i.runName, i.status, i.startTime, i.endTime, i.userId]).toEqual([r.experiment_id, r.run_name, r.status, r.start_time, r.end_time, r.user_id]);
+      expect(plain(br.run.params)).toEqual(r.params);
+      expect(plain(br.run.tags)).toEqual(r.tags);
+      const ours: Record<string, [number, string, number][]> = {};
+      for (const m of br.metrics) ours[m.key] = [...m.values].map((v, j) => [m.timestamps[j], fhex(v), m.steps[j]]);
+      expect(ours).toEqual(r.metrics);
+      const latest = Object.fromEntries(Object.keys(br.run.metrics).map((k) => [k, fhex(dictGet(br.run.metrics, k)!.latest)]));
+      expect(latest).toEqual(r.latest);
+      expect(br.run.inputs.map((x) => ({ name: x.dataset.name, digest: x.dataset.digest, source_type: x.dataset.sourceType, source: x.dataset.source, schema: x.dataset.schema, profile: x.dataset.profile, tags: plain(x.tags) }))).toEqual(r.inputs);
+      expect((br.outputs ?? []).map((o) => ({ model_id: o.modelId, step: o.step }))).toEqual(r.outputs);
+      expect(Object.fromEntries(br.artifacts.map((a) => [a.path, b64(a.bytes)]))).toEqual(r.artifacts);
+    }
+    const lm = bundle.loggedModels.find((m) => m.model.modelId === py.model.model_id)!;
+    expect([lm.model.name, lm.model.sourceRunId, lm.model.status]).toEqual([py.model.name, py.model.source_run_id, py.model.status]);
+    expect(plain(lm.model.params)).toEqual(py.model.params);
+    expect(plain(lm.model.tags)).toEqual(py.model.tags);
+    expect(lm.model.metrics.map((m) => [m.key, fhex(m.value), m.timestamp, m.step, m.runId])).toEqual(py.model.metrics);
+    expect(Object.fromEntries(lm.artifacts.map((a) => [a.path, b64(a.bytes)]))).toEqual(py.model.files);
   });
 });
