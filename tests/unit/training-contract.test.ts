@@ -117,6 +117,13 @@ describe('PortRunLogger', () => {
     expect(loss[0].timestamps[5]).toBe(1005);
   });
 
+  it('splits params into batches of at most 100, as MLflow requires', async () => {
+    const { port, batches } = recordingPort();
+    const log = new PortRunLogger(port);
+    await log.logParams(Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`p${i}`, i])));
+    expect(batches.map((b) => b.params!.length)).toEqual([100, 100, 50]);
+  });
+
   it('flushes on its timer without being asked', async () => {
     const { port, batches } = recordingPort();
     const log = new PortRunLogger(port, { flushMs: 5 });

@@ -68,12 +68,13 @@ export class PortRunLogger implements RunLogger {
 
   async logParams(params: Record<string, ParamValue>): Promise<void> {
     const list = Object.keys(params).map((key) => ({ key, value: paramText(params[key]) }));
-    if (list.length) await this.send({ params: list });
+    // MLflow takes at most 100 params (and 100 tags) per batch.
+    for (let i = 0; i < list.length; i += 100) await this.send({ params: list.slice(i, i + 100) });
   }
 
   async setTags(tags: Record<string, string>): Promise<void> {
     const list = Object.keys(tags).map((key) => ({ key, value: String(tags[key]) }));
-    if (list.length) await this.send({ tags: list });
+    for (let i = 0; i < list.length; i += 100) await this.send({ tags: list.slice(i, i + 100) });
   }
 
   logMetric(key: string, value: number, step = 0, timestamp?: number): void {
