@@ -86,21 +86,22 @@ export async function parseCsv(source: CsvSource, options: CsvParseOptions = {})
         loaded = next.value.loaded;
       }
     }
-    if (buffered.trim() === '') throw new CsvError('empty-file', 'The file is empty: there is no header and no data.');
-    const { delimiter, linebreak } = detectFormat(buffered, options.delimiter);
+    if (ended && buffered.trim() === '') throw new CsvError('empty-file', 'The file is empty: there is no header and no data.');
+    // Only the sample: papaparse splits its whole input into lines even for a 20-row preview.
+    const { delimiter, linebreak } = detectFormat(buffered.slice(0, SAMPLE_CHARS), options.delimiter);
 
     const records = new RecordSink(delimiter, options.raggedRows ?? 'error');
     const feeder = new ChunkFeeder(delimiter, linebreak, records, options.maxRecordChars ?? 16 << 20);
     let lastYield = now();
     let lastReport = -Infinity;
-    const report = () => options.onProgress?.({ loadedBytes: loaded, totalBytes: total, rows: records.rowCount });
-
-    for (;;) {
-      while (buffered.length >= chunkChars) {
-        feeder.feed(buffered.slice(0, chunkChars), false);
-        buffered = buffered.slice(chunkChars);
-      }
-      if (ended) break;
+    let bytesPerChar = 1;
+    // A source may hand over megabytes at once (Node's Blob.stream does), so progress estimates
+    // the bytes actually parsed: bytes read minus what is still buffered.
+    const report = () => {
+      const parsed = Math.max(0, Math.round(loaded - buffered.length * bytesPerChar));
+      options.onProgress?.({ loadedBytes: parsed, totalBytes: total, rows: records.rowCount });
+    };
+    const pause = async () => {
       const t = now();
       if (t - lastReport >= REPORT_EVERY_MS) {
         report();
@@ -111,14 +112,27 @@ export async function parseCsv(source: CsvSource, options: CsvParseOptions = {})
         throwIfAborted(signal);
         lastYield = now();
       }
+    };
+
+    for (;;) {
+      while (buffered.length >= chunkChars) {
+        feeder.feed(buffered.slice(0, chunkChars), false);
+        buffered = buffered.slice(chunkChars);
+        await pause();
+      }
+      if (ended) break;
+      await pause();
       const next = await nextOrAbort(iterator, signal);
       if (next.done) ended = true;
       else {
+        const bytes = next.value.loaded - loaded;
+        if (next.value.text.length > 0) bytesPerChar = bytes / next.value.text.length;
         buffered += next.value.text;
         loaded = next.value.loaded;
       }
     }
     feeder.feed(buffered, true);
+    buffered = '';
     report();
     const table = records.finish();
     return {
@@ -136,22 +150,35 @@ export async function parseCsv(source: CsvSource, options: CsvParseOptions = {})
   }
 }
 
-/** Picks the delimiter (unless given) and line ending from the first rows. */
+/**
+ * Picks the delimiter (unless given) and line ending from the first rows. A candidate must split
+ * the header into at least two names; among those, the one that gives the most following rows
+ * the header's field count wins (then more columns, then list order). Scoring against the
+ * header, rather than papaparse's average field count, keeps one ragged row among the first
+ * few from hiding the delimiter: that row should be reported, not the whole file refused.
+ */
 function detectFormat(sample: string, given: string | undefined): { delimiter: string; linebreak: string } {
-  const res = Papa.parse<string[]>(sample, {
-    delimiter: given ?? '',
-    delimitersToGuess: [...DELIMITERS],
-    preview: 10,
-    skipEmptyLines: 'greedy',
-  });
-  if (!given && res.errors.some((e) => e.code === 'UndetectableDelimiter')) {
+  const candidates = given ? [given] : DELIMITERS;
+  let best: { delimiter: string; linebreak: string; matches: number; width: number } | undefined;
+  for (const d of candidates) {
+    const res = Papa.parse<string[]>(sample, { delimiter: d, preview: 20, skipEmptyLines: 'greedy' });
+    const rows = res.data;
+    const width = rows.length > 0 ? rows[0].length : 0;
+    if (width < 2 && !given) continue;
+    let matches = 0;
+    for (let i = 1; i < rows.length; i++) if (rows[i].length === width) matches++;
+    if (!best || matches > best.matches || (matches === best.matches && width > best.width)) {
+      best = { delimiter: d, linebreak: res.meta.linebreak, matches, width };
+    }
+  }
+  if (!best) {
     throw new CsvError(
       'undetectable-delimiter',
-      'Could not tell which character separates the columns: the first rows do not split evenly on ' +
-        'a comma, semicolon, tab or pipe. Choose the delimiter, or check that this is a CSV file.',
+      'Could not tell which character separates the columns: the header does not split on a comma, ' +
+        'semicolon, tab or pipe. Choose the delimiter, or check that this is a CSV file.',
     );
   }
-  return { delimiter: given ?? res.meta.delimiter, linebreak: res.meta.linebreak };
+  return { delimiter: best.delimiter, linebreak: best.linebreak };
 }
 
 /** Hands text to papaparse's Parser and carries the unfinished last record into the next chunk. */
