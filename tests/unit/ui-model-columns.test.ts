@@ -1,0 +1,101 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  arrangeColumns, availableKeys, columnId, columnValue, decodeColumnList, defaultColumns, encodeColumnList,
+  parseColumnId, sortRunsByColumn, type ColumnSpec,
+} from '../../src/lib/ui-model/columns';
+import { makeRun } from './search-helpers';
+
+const specArb: fc.Arbitrary<ColumnSpec> = fc.oneof(
+  fc.constantFrom<ColumnSpec>({ kind: 'attr', key: 'status' }, { kind: 'attr', key: 'dataset' }),
+  fc.string({ minLength: 1 }).map((key): ColumnSpec => ({ kind: 'param', key })),
+  fc.string({ minLength: 1 }).map((key): ColumnSpec => ({ kind: 'tag', key })),
+  fc.tuple(fc.string({ minLength: 1 }), fc.constantFrom('latest', 'min', 'max') as fc.Arbitrary<'latest' | 'min' | 'max'>)
+    .map(([key, agg]): ColumnSpec => ({ kind: 'metric', key, agg })),
+);
+
+describe('column ids and URL lists', () => {
+  it('round-trip any key, including commas, colons, percent signs and __proto__', () => {
+    fc.assert(fc.property(fc.uniqueArray(specArb, { selector: columnId }), (cols) => {
+      const text = encodeColumnList(cols);
+      expect(decodeColumnList(text)).toEqual(cols);
+      // The list survives a trip through URLSearchParams as a query value.
+      const q = new URLSearchParams({ cols: text }).toString();
+      expect(decodeColumnList(new URLSearchParams(q).get('cols')!)).toEqual(cols);
+    }));
+  });
+
+  it('drops malformed, unknown and repeated entries instead of failing', () => {
+    expect(decodeColumnList('p:a,%E0%A4%A,x:y,a:nope,p%3Aa,m.min:loss,,m:')).toEqual([
+      { kind: 'param', key: 'a' }, { kind: 'metric', key: 'loss', agg: 'min' },
+    ]);
+    expect(parseColumnId('p:a:b')).toEqual({ kind: 'param', key: 'a:b' });
+    expect(parseColumnId('t:__proto__')).toEqual({ kind: 'tag', key: '__proto__' });
+  });
+});
+
+describe('column values', () => {
+  const run = makeRun({
+    start: 1000, end: 4500, params: [['alpha', '0.5'], ['__proto__', 'x']], tags: [['mlflow.source.name', 'train.py']],
+    metrics: [['rmse', 0.7]], inputs: [{ name: 'wine', digest: 'd1' }, { name: 'wine-test', digest: 'd2' }],
+  });
+  run.metrics.rmse = { ...run.metrics.rmse, min: 0.6, max: 0.9 };
+
+  it('reads attributes, params, tags and each metric aggregate', () => {
+    expect(columnValue(run, { kind: 'attr', key: 'duration' })).toBe(3500);
+    expect(columnValue(run, { kind: 'attr', key: 'source' })).toBe('train.py');
+    expect(columnValue(run, { kind: 'attr', key: 'dataset' })).toBe('wine, wine-test');
+    expect(columnValue(run, { kind: 'param', key: '__proto__' })).toBe('x');
+    expect(columnValue(run, { kind: 'param', key: 'constructor' })).toBeUndefined();
+    expect(columnValue(run, { kind: 'metric', key: 'rmse', agg: 'min' })).toBe(0.6);
+    expect(columnValue(run, { kind: 'metric', key: 'rmse', agg: 'max' })).toBe(0.9);
+    expect(columnValue(run, { kind: 'metric', key: 'toString', agg: 'latest' })).toBeUndefined();
+    expect(columnValue(makeRun({ end: null }), { kind: 'attr', key: 'duration' })).toBeUndefined();
+  });
+
+  it('offers every key, system tags last, and a default view of attributes then metrics then params', () => {
+    const runs = [run, makeRun({ params: [['beta', '1']], tags: [['team', 'a']], metrics: [['acc', 1]] })];
+    const keys = availableKeys(runs);
+    expect(keys).toEqual({ params: ['__proto__', 'alpha', 'beta'], metrics: ['acc', 'rmse'], tags: ['team', 'mlflow.source.name'] });
+    const ids = defaultColumns(keys, 1, 2).map(columnId);
+    expect(ids).toEqual(['a:status', 'a:name', 'a:start', 'a:duration', 'a:source', 'a:dataset', 'm:acc', 'p:__proto__', 'p:alpha']);
+  });
+
+  it('puts pinned columns first in pin order and ignores pins of absent columns', () => {
+    const cols = decodeColumnList('a:name,p:alpha,m:rmse,t:team');
+    const arranged = arrangeColumns(cols, ['t:team', 'p:gone', 'm:rmse']);
+    expect(arranged.map((a) => [columnId(a.col), a.pinned])).toEqual([
+      ['t:team', true], ['m:rmse', true], ['a:name', false], ['p:alpha', false],
+    ]);
+  });
+});
+
+describe('sortRunsByColumn', () => {
+  const col: ColumnSpec = { kind: 'metric', key: 'm', agg: 'latest' };
+  const valueArb = fc.oneof(fc.constant(undefined), fc.constant(Number.NaN), fc.double({ noNaN: true }));
+
+  it('orders values, then NaN, then missing, in both directions, stably', () => {
+    fc.assert(fc.property(fc.array(valueArb, { maxLength: 40 }), fc.boolean(), (values, asc) => {
+      const runs = values.map((v, i) => makeRun({ id: `r${i}`, metrics: v === undefined ? [] : [['m', v]] }));
+      const sorted = sortRunsByColumn(runs, col, asc);
+      expect(sorted.map((r) => r.info.runId).sort()).toEqual(runs.map((r) => r.info.runId).sort());
+      const cls = (v: unknown) => (v === undefined ? 2 : Number.isNaN(v) ? 1 : 0);
+      for (let i = 1; i < sorted.length; i++) {
+        const a = columnValue(sorted[i - 1], col) as number | undefined;
+        const b = columnValue(sorted[i], col) as number | undefined;
+        expect(cls(a)).toBeLessThanOrEqual(cls(b));
+        if (cls(a) === 0 && cls(b) === 0) expect(asc ? a! <= b! : a! >= b!).toBe(true);
+        // Ties keep input order.
+        if (Object.is(a, b) || (cls(a) === cls(b) && cls(a) > 0)) {
+          expect(Number(sorted[i - 1].info.runId.slice(1))).toBeLessThan(Number(sorted[i].info.runId.slice(1)));
+        }
+      }
+    }));
+  });
+
+  it('sorts text columns by code units and params as text', () => {
+    const runs = ['b', 'B', 'a', '10', '9'].map((v, i) => makeRun({ id: `r${i}`, params: [['p', v]] }));
+    const names = sortRunsByColumn(runs, { kind: 'param', key: 'p' }, true).map((r) => r.params.p);
+    expect(names).toEqual(['10', '9', 'B', 'a', 'b']);
+  });
+});

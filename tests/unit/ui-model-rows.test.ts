@@ -1,0 +1,54 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildRows, nestRuns, NO_VALUE, PARENT_TAG, type DisplayRow } from '../../src/lib/ui-model/rows';
+import { makeRun } from './search-helpers';
+import type { Run } from '../../src/lib/tracking/types';
+
+const child = (id: string, parent: string, extra: [string, string][] = []) =>
+  makeRun({ id, tags: [[PARENT_TAG, parent]], params: extra });
+const ids = (rows: DisplayRow[]) => rows.map((r) => (r.kind === 'run' ? `${'-'.repeat(r.depth)}${r.id}` : `[${r.label}:${r.count}]`));
+const none = new Set<string>();
+
+describe('nested runs', () => {
+  const runs = [makeRun({ id: 'p' }), child('c1', 'p'), makeRun({ id: 'q' }), child('g1', 'c1'), child('c2', 'p'), child('orphan', 'gone')];
+
+  it('fold under their parent by default, with a child count', () => {
+    const rows = buildRows(runs, { expandedRuns: none, collapsedGroups: none });
+    expect(ids(rows)).toEqual(['p', 'q', 'orphan']);
+    expect(rows[0]).toMatchObject({ childCount: 2, expanded: false });
+  });
+
+  it('unfold level by level in list order', () => {
+    expect(ids(buildRows(runs, { expandedRuns: new Set(['p']), collapsedGroups: none }))).toEqual(['p', '-c1', '-c2', 'q', 'orphan']);
+    expect(ids(buildRows(runs, { expandedRuns: new Set(['p', 'c1']), collapsedGroups: none })))
+      .toEqual(['p', '-c1', '--g1', '-c2', 'q', 'orphan']);
+  });
+
+  it('never lose a run: every run appears exactly once when all are expanded, even with parent cycles', () => {
+    const arb = fc.array(fc.integer({ min: -1, max: 11 }), { minLength: 1, maxLength: 12 });
+    fc.assert(fc.property(arb, (parents) => {
+      const list: Run[] = parents.map((p, i) => (p < 0 ? makeRun({ id: `r${i}` }) : child(`r${i}`, `r${p}`)));
+      const all = new Set(list.map((r) => r.info.runId));
+      const rows = buildRows(list, { expandedRuns: all, collapsedGroups: none });
+      expect(rows.map((r) => r.id).sort()).toEqual([...all].sort());
+      const { roots } = nestRuns(list);
+      const folded = buildRows(list, { expandedRuns: none, collapsedGroups: none });
+      expect(folded.map((r) => r.id)).toEqual(roots.map((r) => r.info.runId));
+    }));
+  });
+});
+
+describe('grouping', () => {
+  it('groups top-level runs by a param in numeric order, missing last, children following their parent', () => {
+    const runs = [
+      makeRun({ id: 'a', params: [['alpha', '0.5']] }), makeRun({ id: 'b', params: [['alpha', '10']] }),
+      makeRun({ id: 'c', params: [['alpha', '0.5']] }), makeRun({ id: 'd' }), child('a1', 'a', [['alpha', '10']]),
+      makeRun({ id: 'e', params: [['alpha', 'auto']] }),
+    ];
+    const groupBy = { kind: 'param', key: 'alpha' } as const;
+    const rows = buildRows(runs, { groupBy, expandedRuns: new Set(['a']), collapsedGroups: none });
+    expect(ids(rows)).toEqual(['[0.5:3]', 'a', '-a1', 'c', '[10:1]', 'b', '[auto:1]', 'e', `[${NO_VALUE}:1]`, 'd']);
+    const folded = buildRows(runs, { groupBy, expandedRuns: none, collapsedGroups: new Set(['group:0.5']) });
+    expect(ids(folded)).toEqual(['[0.5:3]', '[10:1]', 'b', '[auto:1]', 'e', `[${NO_VALUE}:1]`, 'd']);
+  });
+});
