@@ -159,6 +159,18 @@ describe('TF.js trainer', () => {
     expect(Object.keys(res.metrics)).toEqual(expect.arrayContaining(['precision_3', 'recall_5', 'f1_7']));
   });
 
+  it('leaves no tensors behind (model, optimizer slots, batches), also when killed', async () => {
+    await loadTf('cpu');
+    const before = tf.memory().numTensors;
+    for (const optimizer of ['adam', 'rmsprop', 'adagrad', 'sgd']) {
+      await trainer.train(`t-${optimizer}`, { ...mlp, params: { ...mlp.params, epochs: 2, optimizer, l2: 0.01 } }, table, new MemoryRunLogger());
+    }
+    await trainer.cancel('t-killed');
+    const killed = await trainer.train('t-killed', mlp, table, new MemoryRunLogger());
+    expect(killed.status).toBe('KILLED');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('a training error is FAILED with its message', async () => {
     const failing = createTrainer({ loadTf: async () => { throw new Error('no backend today'); } });
     const res = await failing.train('f1', mlp, table, new MemoryRunLogger());

@@ -165,6 +165,9 @@ export async function trainTfjsModel(tf: Tf, spec: ResolvedTrainSpec, data: Prep
     await saveModel(tf, model, spec, data, ctx);
     return { status: 'FINISHED', metrics, epochsDone };
   } finally {
+    // We passed an optimizer instance, so the model does not own it: its slots
+    // (Adam's moments, ...) would outlive every job in this worker.
+    model.optimizer?.dispose();
     model.dispose();
   }
 }
