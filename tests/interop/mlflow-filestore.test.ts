@@ -13,6 +13,7 @@ import { sampleBundle, EXP, DELETED_EXP, MODEL_ID, PARENT } from '../unit/mlflow
 import type { MlflowBundle } from '../../src/lib/mlflow/bundle';
 import { exportMlflowZip, importMlflowZip } from '../../src/lib/mlflow/bundle-zip';
 import { dictGet } from '../../src/lib/util/dict';
+import { buildMLmodel, dataFrameInputExample, onnxFlavors, tfjsFlavor } from '../../src/lib/mlflow/mlmodel';
 
 interface PyRun {
   run_id: string; experiment_id: string; run_name: string; user_id: string; status: string;
@@ -181,5 +182,40 @@ describe('a tree real MLflow writes is read by our reader', () => {
     expect(plain(lm.model.tags)).toEqual(py.model.tags);
     expect(lm.model.metrics.map((m) => [m.key, fhex(m.value), m.timestamp, m.step, m.runId])).toEqual(py.model.metrics);
     expect(Object.fromEntries(lm.artifacts.map((a) => [a.path, b64(a.bytes)]))).toEqual(py.model.files);
+  });
+});
+
+/** MLmodel + input examples we write load in real MLflow (Model.load, pyfunc ONNX predict). */
+describe('an MLmodel we write', () => {
+  let dir: string;
+  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'mfflow-mlmodel-')); });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('loads in MLflow, pyfunc serves the ONNX model on our input example', () => {
+    const rows = [[1, 2], [3.5, -1]];
+    const ex = dataFrameInputExample(['fixed acidity', 'alcohol'], rows);
+    writeFileSync(join(dir, 'input_example.json'), ex.inputExample);
+    writeFileSync(join(dir, 'serving_input_example.json'), ex.servingInputExample);
+    writeFileSync(join(dir, 'MLmodel'), buildMLmodel({
+      flavors: { ...onnxFlavors({ onnxVersion: '1.18.0', pythonVersion: '3.11.7' }), ...tfjsFlavor('4.22.0') },
+      modelUuid: 'm-0123456789abcdef0123456789abcdef', modelId: 'm-0123456789abcdef0123456789abcdef', runId: 'abc123',
+      createdAt: Date.UTC(2025, 5, 1, 12, 0, 0, 123), mlflowVersion: '3.17.2', inputExample: true,
+      signature: {
+        inputs: [{ type: 'double', name: 'fixed acidity', required: true }, { type: 'double', name: 'alcohol', required: true }],
+        outputs: [{ type: 'tensor', 'tensor-spec': { dtype: 'float32', shape: [-1, 1] } }],
+        params: null,
+      },
+    }));
+    const py = runPython<Record<string, unknown>>('mlflow_mlmodel.py', [dir]);
+    expect(py.flavors).toEqual(['onnx', 'python_function', 'tfjs']);
+    expect([py.model_uuid, py.model_id, py.run_id, py.mlflow_version]).toEqual(['m-0123456789abcdef0123456789abcdef', 'm-0123456789abcdef0123456789abcdef', 'abc123', '3.17.2']);
+    expect(py.utc_time_created).toBe('2025-06-01 12:00:00.123000');
+    expect(py.input_names).toEqual(['fixed acidity', 'alcohol']);
+    expect(py.example_columns).toEqual(['fixed acidity', 'alcohol']);
+    expect(py.example).toEqual(rows);
+    // y = 0.5 * x0 - 1.0 * x1 + 2
+    expect(py.prediction).toEqual(rows.map(([a, b]) => 0.5 * a - b + 2));
+    expect(py.serving).toEqual({ dataframe_split: { columns: ['fixed acidity', 'alcohol'], data: rows } });
+    expect(py.tfjs).toEqual({ model_json: 'model.json', tfjs_version: '4.22.0' });
   });
 });

@@ -254,3 +254,24 @@ describe('readMlrunsTree', () => {
     ), { numRuns: 150 });
   });
 });
+
+describe('MLflow 2.x trees', () => {
+  it('reads run_uuid-only meta, file:// URIs, artifacts/model and the log-model history tag', () => {
+    const run = '0123456789abcdef0123456789abcdef';
+    const history = JSON.stringify([{ run_id: run, artifact_path: 'model', utc_time_created: '2024-01-01 00:00:00.000000', flavors: { sklearn: {} }, model_uuid: 'u' }]);
+    const t = new Map<string, Uint8Array>([
+      ['mlruns/1/meta.yaml', enc.encode('artifact_location: file:///home/x/mlruns/1\nexperiment_id: \'1\'\nlifecycle_stage: active\nname: old\n')],
+      [`mlruns/1/${run}/meta.yaml`, enc.encode(`artifact_uri: file:///home/x/mlruns/1/${run}/artifacts\nend_time: 20\nentry_point_name: ''\nexperiment_id: '1'\nlifecycle_stage: active\nrun_id: ${run}\nrun_name: ''\nrun_uuid: ${run}\nsource_name: ''\nsource_type: 4\nsource_version: ''\nstart_time: 10\nstatus: 3\ntags: []\nuser_id: me\n`)],
+      [`mlruns/1/${run}/tags/mlflow.runName`, enc.encode('from-tag')],
+      [`mlruns/1/${run}/tags/mlflow.log-model.history`, enc.encode(history)],
+      [`mlruns/1/${run}/metrics/m`, enc.encode('5 0.5\n')],
+      [`mlruns/1/${run}/artifacts/model/MLmodel`, enc.encode('flavors: {}\n')],
+    ]);
+    const { bundle } = readMlrunsTree(t);
+    const r = bundle.runs[0];
+    expect(r.run.info).toMatchObject({ runId: run, runName: 'from-tag', status: 'FINISHED', artifactUri: `file:///home/x/mlruns/1/${run}/artifacts` });
+    expect(dictGet(r.run.tags, 'mlflow.log-model.history')).toBe(history);
+    expect(r.metrics[0].steps[0]).toBe(0);
+    expect(r.artifacts.map((a) => a.path)).toEqual(['model/MLmodel']);
+  });
+});
