@@ -275,3 +275,19 @@ describe('MLflow 2.x trees', () => {
     expect(r.artifacts.map((a) => a.path)).toEqual(['model/MLmodel']);
   });
 });
+
+describe('model registry', () => {
+  it('round-trips registered models, versions, tags and aliases', () => {
+    const b = sampleBundle();
+    b.registeredModels = [{
+      name: 'WineModel', creationTimestamp: 1, lastUpdatedTimestamp: 2, description: null, tags: { owner: 'ana' }, aliases: { champion: 1 },
+      versions: [{ version: 1, creationTimestamp: 3, lastUpdatedTimestamp: 4, description: 'first', userId: null, currentStage: 'None', source: `models:/${MODEL_ID}`, runId: PARENT, runLink: null, status: 'READY', statusMessage: null, modelId: MODEL_ID, storageLocation: null, tags: { k: 'v' } }],
+    }];
+    const tree = writeMlrunsTree(b);
+    expect(txt(tree, 'mlruns/models/WineModel/aliases/champion')).toBe('1');
+    expect(txt(tree, 'mlruns/models/WineModel/version-1/meta.yaml')).toContain('version: 1\n');
+    expect(readMlrunsTree(tree).bundle.registeredModels).toEqual(b.registeredModels);
+    b.registeredModels[0].name = 'a:b';
+    expect(() => writeMlrunsTree(b)).toThrow(/not allowed/);
+  });
+});
