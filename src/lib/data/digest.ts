@@ -19,6 +19,7 @@ import type { DatasetInput } from '../tracking/types';
 import type { DataTable, StoredDataset } from './types';
 
 const BLOCK = 1 << 16;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function tableDigest(table: DataTable): string {
   const h = md5.create();
@@ -31,7 +32,7 @@ export function tableDigest(table: DataTable): string {
     const col = table.data[j];
     if (col instanceof Float64Array) {
       out.bytes(utf8ToBytes('n'));
-      for (let i = 0; i < col.length; i++) out.f64(col[i]);
+      out.f64s(col);
     } else {
       out.bytes(utf8ToBytes('s'));
       for (const v of col) out.text(v);
@@ -145,6 +146,29 @@ class Writer {
       this.view.setUint32(this.at + 4, 0x7ff80000, true);
     } else this.view.setFloat64(this.at, v, true);
     this.at += 8;
+  }
+
+  /** Many float64s at once: a block copy, then NaNs rewritten in place (little-endian hosts). */
+  f64s(values: Float64Array): void {
+    if (!LITTLE_ENDIAN) {
+      for (let i = 0; i < values.length; i++) this.f64(values[i]);
+      return;
+    }
+    this.flush();
+    const per = this.buf.length >> 3;
+    const floats = new Float64Array(this.buf.buffer, 0, per);
+    const words = new Uint32Array(this.buf.buffer, 0, per * 2);
+    for (let start = 0; start < values.length; start += per) {
+      const n = Math.min(per, values.length - start);
+      floats.set(values.subarray(start, start + n));
+      for (let i = 0; i < n; i++) {
+        if (floats[i] !== floats[i]) {
+          words[2 * i] = 0;
+          words[2 * i + 1] = 0x7ff80000;
+        }
+      }
+      this.sink(this.buf.subarray(0, n * 8));
+    }
   }
 
   bytes(b: Uint8Array): void {
