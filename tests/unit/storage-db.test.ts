@@ -8,7 +8,7 @@ import { TrackingStore } from '../../src/lib/storage/tracking-store';
 import { cols, uniqueDbName } from './storage-helpers';
 
 /** What each schema version must contain: store → [keyPath, indexes (name → keyPath, unique)]. */
-const SHAPE_AT: Record<number, Record<string, { keyPath: string | string[]; indexes: Record<string, [string, boolean]> }>> = {
+const SHAPE_AT: Record<number, Record<string, { keyPath: string | string[] | null; indexes: Record<string, [string, boolean]> }>> = {
   1: {
     experiments: { keyPath: 'experimentId', indexes: { byName: ['name', true] } },
     runs: { keyPath: 'info.runId', indexes: { byExperiment: ['info.experimentId', false] } },
@@ -18,6 +18,12 @@ const SHAPE_AT: Record<number, Record<string, { keyPath: string | string[]; inde
     datasets: { keyPath: 'digest', indexes: {} },
     meta: { keyPath: 'key', indexes: {} },
   },
+};
+// v2 adds the run index and the set of runs written since it (out-of-line keys).
+SHAPE_AT[2] = {
+  ...SHAPE_AT[1],
+  runIndex: { keyPath: null, indexes: {} },
+  runDirty: { keyPath: null, indexes: {} },
 };
 
 async function shapeOf(name: string) {

@@ -1,13 +1,14 @@
 /**
  * The IndexedDB schema and its migrations. Every version adds one `if (oldVersion < N)` step in
  * `migrate`; steps never change, so a database at any shipped version upgrades in order.
- * To add version 2: bump DB_VERSION, add the stores to TrackingDBSchema, add the step.
+ * To add a version: bump DB_VERSION, add the stores to TrackingDBSchema, add the step.
  */
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { StoredDataset } from '../data/types';
 import type { Experiment, Run } from '../tracking/types';
+import type { RunIndexBody } from './run-index-codec';
 
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 export const DEFAULT_DB_NAME = 'mfflow';
 
 /** A run as stored: the public record plus ownership fields for the orphan sweep. */
@@ -46,6 +47,20 @@ export interface ArtifactChunk {
   bytes: ArrayBuffer;
 }
 
+/** The run index (run-index.ts): `header` says which generation `body` holds. */
+export interface RunIndexHeader {
+  generation: string;
+  format: number;
+  /** Runs in the body, columns and whole ones together. */
+  count: number;
+  writtenAt: number;
+}
+
+export interface RunIndexBodyRecord {
+  generation: string;
+  body: RunIndexBody;
+}
+
 export interface MetaRecord {
   key: string;
   value: unknown;
@@ -59,6 +74,10 @@ export interface TrackingDBSchema extends DBSchema {
   artifactChunks: { key: [string, string, number]; value: ArtifactChunk };
   datasets: { key: string; value: StoredDataset };
   meta: { key: string; value: MetaRecord };
+  /** v2: keys 'header' and 'body'. */
+  runIndex: { key: string; value: RunIndexHeader | RunIndexBodyRecord };
+  /** v2: ids of runs written since the run index was last written; the value is unused. */
+  runDirty: { key: string; value: 1 };
 }
 
 export type TrackingDB = IDBPDatabase<TrackingDBSchema>;
@@ -86,5 +105,9 @@ export function migrate(
     db.createObjectStore('datasets', { keyPath: 'digest' });
     db.createObjectStore('meta', { keyPath: 'key' });
   }
-  // if (oldVersion < 2 && newVersion >= 2) { ... }
+  if (oldVersion < 2 && newVersion >= 2) {
+    // No index yet: the first open reads every run record and then writes the index.
+    db.createObjectStore('runIndex');
+    db.createObjectStore('runDirty');
+  }
 }
