@@ -2,6 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { parse as parseYaml } from 'yaml';
 import type { DataTable } from '../../src/lib/data/types';
+import { parseMLmodel } from '../../src/lib/mlflow/mlmodel';
 import { MemoryRunLogger } from '../../src/lib/training/memory-logger';
 import type { TrainSpec } from '../../src/lib/training/contract';
 import { createTrainer } from '../../workers/training/trainer';
@@ -101,6 +102,9 @@ describe('elastic-net trainer (MLflow wine tutorial)', () => {
     const size = ['model/model.json', 'model/weights.bin', 'model/linear.json']
       .reduce((s, k) => s + log.artifacts.get(k)!.bytes.byteLength, 0);
     expect(mlmodel.model_size_bytes).toBe(size);
+    const parsed = parseMLmodel(log.text('model/MLmodel'));
+    expect(parsed.artifactPath).toBe('model');
+    expect(parsed.signature!.inputs).toHaveLength(11);
   });
 
   it('with standardize, stores the scaler and folds it into the TF.js model', async () => {

@@ -2,10 +2,11 @@
  * The `model/` directory a training run logs: model.json + weights.bin (TF.js layers format)
  * and an MLmodel file with a `tfjs` flavor and a column signature.
  *
- * `buildMlmodel` is the one place the MLmodel text is made here, so it can be switched to
- * the shared builder (src/lib/mlflow/mlmodel.ts) when that lands.
+ * The MLmodel text comes from the shared builder (src/lib/mlflow/mlmodel.ts); this file only
+ * says what goes into it.
  */
-import { dumpYaml, type YamlValue } from '../mlflow/yaml';
+import { buildMLmodel, tfjsFlavor, type SignatureItem } from '../mlflow/mlmodel';
+import type { YamlValue } from '../mlflow/yaml';
 import type { RunLogger } from './logger';
 import { TFJS_VERSION, type LayersModelFiles } from './tfjs-format';
 
@@ -14,17 +15,8 @@ export interface ModelSignature {
   outputs: unknown[];
 }
 
-/** Python `json.dumps` text (", " and ": " separators, non-ASCII escaped), as MLflow writes signatures. */
-export function pyJson(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'string') {
-    return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  }
-  if (typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(pyJson).join(', ')}]`;
-  const obj = value as Record<string, unknown>;
-  return `{${Object.keys(obj).map((k) => `${pyJson(k)}: ${pyJson(obj[k])}`).join(', ')}}`;
-}
+/** Python `json.dumps` text, as MLflow writes signatures. */
+export { pyJson } from '../mlflow/mlmodel';
 
 /**
  * Inputs: one `double` column per feature, by name (what `infer_signature` gives for a
@@ -47,36 +39,24 @@ export interface MlmodelOptions {
   now?: Date;
 }
 
-function utcNaive(d: Date): string {
-  // Python's str() of a naive UTC datetime: 'YYYY-MM-DD HH:MM:SS.ffffff'.
-  return `${d.toISOString().slice(0, 19).replace('T', ' ')}.${String(d.getUTCMilliseconds() * 1000).padStart(6, '0')}`;
-}
-
 function uuidHex(): string {
   return globalThis.crypto.randomUUID().replace(/-/g, '');
 }
 
 export function buildMlmodel(opts: MlmodelOptions): string {
-  const doc: Record<string, YamlValue> = {
-    artifact_path: 'model',
-    flavors: {
-      tfjs: {
-        format: 'layers-model',
-        model_json: 'model.json',
-        tfjs_version: TFJS_VERSION,
-        ...opts.flavor,
-      },
-    },
-    model_size_bytes: opts.modelSizeBytes,
-    model_uuid: uuidHex(),
-    signature: {
-      inputs: pyJson(opts.signature.inputs),
-      outputs: pyJson(opts.signature.outputs),
-      params: null,
-    },
-    utc_time_created: utcNaive(opts.now ?? new Date()),
+  const tfjs: { [key: string]: YamlValue } = {
+    ...tfjsFlavor(TFJS_VERSION).tfjs,
+    format: 'layers-model',
+    ...opts.flavor,
   };
-  return dumpYaml(doc);
+  return buildMLmodel({
+    flavors: { tfjs },
+    modelUuid: uuidHex(),
+    artifactPath: 'model',
+    createdAt: (opts.now ?? new Date()).getTime(),
+    signature: { inputs: opts.signature.inputs as SignatureItem[], outputs: opts.signature.outputs as SignatureItem[], params: null },
+    modelSizeBytes: opts.modelSizeBytes,
+  });
 }
 
 export interface ModelDirectory {
