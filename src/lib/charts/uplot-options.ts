@@ -1,0 +1,101 @@
+/**
+ * uPlot options for a metric chart: one line per run (plus a faint raw line under each smoothed
+ * one), x as step / wall time / relative time, linear or log y. Zoom is ours, not uPlot's: a drag
+ * only reports its x range (`onZoom`), because zooming must re-bucket the data (downsample.ts).
+ */
+import type uPlot from 'uplot';
+import type { XMode } from './prepare';
+
+export interface ChartLine {
+  label: string;
+  color: string;
+}
+
+export interface ChartTheme {
+  text: string;
+  grid: string;
+}
+
+export interface ChartOptionsInput {
+  width: number;
+  height: number;
+  lines: readonly ChartLine[];
+  /** Draws each run twice: raw (faint) then smoothed. */
+  smoothed: boolean;
+  xMode: XMode;
+  logY: boolean;
+  theme: ChartTheme;
+  onZoom: (x0: number, x1: number) => void;
+  hooks?: uPlot.Hooks.Arrays;
+}
+
+/** "45 s", "12 min", "3 h 5 min": relative-time axis labels. */
+export function formatSeconds(s: number): string {
+  const a = Math.abs(s);
+  const sign = s < 0 ? '−' : '';
+  if (a < 60) return `${sign}${Number(a.toPrecision(3))} s`;
+  if (a < 3600) return `${sign}${Number((a / 60).toPrecision(3))} min`;
+  const h = Math.floor(a / 3600);
+  const m = Math.round((a % 3600) / 60);
+  return `${sign}${h} h${m ? ` ${m} min` : ''}`;
+}
+
+/** With 8 hex digits of alpha, a run's colour for its faint raw line. */
+export function faint(color: string): string {
+  return /^#[0-9a-f]{6}$/i.test(color) ? `${color}40` : color;
+}
+
+/** Index in uPlot's series list (0 is x) of the line carrying the legend value of run `i`. */
+export function legendSeriesIndex(i: number, smoothed: boolean, runs: number): number {
+  return smoothed ? 1 + runs + i : 1 + i;
+}
+
+export function buildChartOptions(p: ChartOptionsInput): uPlot.Options {
+  const series: uPlot.Series[] = [{ label: p.xMode === 'step' ? 'Step' : 'Time' }];
+  const line = (l: ChartLine, stroke: string, width: number): uPlot.Series => ({
+    label: l.label, stroke, width, spanGaps: true, points: { show: false },
+  });
+  if (p.smoothed) for (const l of p.lines) series.push(line(l, faint(l.color), 1));
+  for (const l of p.lines) series.push(line(l, l.color, p.smoothed ? 2 : 1.5));
+
+  const axis = (extra: uPlot.Axis): uPlot.Axis => ({
+    stroke: p.theme.text,
+    grid: { stroke: p.theme.grid, width: 1 },
+    ticks: { stroke: p.theme.grid, width: 1 },
+    ...extra,
+  });
+  const xAxis: uPlot.Axis =
+    p.xMode === 'relative' ? axis({ values: (_u, splits) => splits.map(formatSeconds) })
+    : p.xMode === 'step' ? axis({ values: (_u, splits) => splits.map((v) => (Number.isInteger(v) ? v.toLocaleString('en-US') : '')) })
+    : axis({});
+
+  return {
+    width: p.width,
+    height: p.height,
+    series,
+    legend: { show: false },
+    scales: {
+      x: { time: p.xMode === 'wall' },
+      y: p.logY ? { distr: 3 } : {},
+    },
+    axes: [xAxis, axis({ size: 60 })],
+    cursor: {
+      drag: { x: true, y: false, setScale: false },
+      // Double-click resets our zoom (handled by the component), not uPlot's scales.
+      bind: { dblclick: () => null },
+      points: { show: false },
+      focus: { prox: -1 },
+    },
+    hooks: {
+      ...p.hooks,
+      setSelect: [
+        ...(p.hooks?.setSelect ?? []),
+        (u) => {
+          const { left, width } = u.select;
+          if (width > 2) p.onZoom(u.posToVal(left, 'x'), u.posToVal(left + width, 'x'));
+          u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Where metric charts get their data: a history loader plus change notifications, so a chart
+ * can re-read a training run's history while it grows. The default reads the lab's store;
+ * tests and other pages can pass their own.
+ */
+import type { MetricColumns } from '../lib/tracking/types';
+import { dictGet } from '../lib/util/dict';
+import { lab } from './lab.svelte';
+
+/** A run as a chart draws it. */
+export interface ChartRun {
+  runId: string;
+  label: string;
+  color: string;
+  /** Origin of relative time (ms); the history's first timestamp when absent. */
+  startTime?: number;
+}
+
+export interface HistorySource {
+  load(runId: string, key: string): Promise<MetricColumns>;
+  /** Points stored for the key, known without reading the history (to skip needless re-reads). */
+  count(runId: string, key: string): Promise<number | undefined>;
+  /** Calls `listener` with the ids of runs that changed; returns the unsubscribe function. */
+  subscribe(listener: (runIds: readonly string[]) => void): () => void;
+}
+
+export const labHistorySource: HistorySource = {
+  load: (runId, key) => lab.store.getMetricHistory(runId, key),
+  count: async (runId, key) => dictGet((await lab.store.getRun(runId)).metrics, key)?.count,
+  subscribe: (listener) => lab.store.subscribe((change) => listener(change.runIds)),
+};
+
+/**
+ * Figures for bench/suites/30-charts.mjs, on `window.__mfflowCharts` only when the page URL has
+ * `?bench`: the page never pays for them otherwise.
+ */
+export interface ChartBenchHandle {
+  metric: string;
+  runs: number;
+  /** ms from histories loaded to the first draw finished (prepare + downsample + uPlot create). */
+  firstDrawMs: number;
+  /** ms from mount to the first draw finished, history reads included. */
+  loadAndDrawMs: number;
+  points: number;
+  /** Re-buckets to [x0, x1] and resolves with the ms until uPlot finished drawing. */
+  zoom(x0: number, x1: number): Promise<number>;
+}
+
+export const chartBenchEnabled = typeof location !== 'undefined' && new URLSearchParams(location.search).has('bench');
+
+export function registerChartBench(handle: ChartBenchHandle): () => void {
+  if (!chartBenchEnabled) return () => {};
+  const w = window as unknown as { __mfflowCharts?: ChartBenchHandle[] };
+  const list = (w.__mfflowCharts ??= []);
+  list.push(handle);
+  return () => {
+    const i = list.indexOf(handle);
+    if (i >= 0) list.splice(i, 1);
+  };
+}

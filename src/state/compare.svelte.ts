@@ -1,0 +1,113 @@
+/**
+ * State of the Compare view, all of it in the URL so a link reproduces the view:
+ * `#/compare?runs=a,b,c&smooth=0.6&log=1&x=wall&diff=1&pc=metrics.rmse&brush=...&sx=params.alpha&sy=metrics.rmse`.
+ * Runs come from the lab's in-memory list, in the order the URL gives.
+ */
+import { untrack } from 'svelte';
+import { fieldKeys, fieldName, parseField, type FieldRef } from '../lib/charts/fields';
+import { brushesFromText, brushesToText, type Brush } from '../lib/charts/parallel';
+import { parseXMode, type XMode } from '../lib/charts/prepare';
+import { clampSmoothing } from '../lib/charts/smoothing';
+import type { Run } from '../lib/tracking/types';
+import { runColor } from '../lib/ui-model/run-color';
+import type { ChartRun } from './chart-source';
+import { lab } from './lab.svelte';
+import { route } from './route.svelte';
+
+export function runLabel(run: Run): string {
+  return run.info.runName || run.info.runId.slice(0, 8);
+}
+
+export class CompareView {
+  readonly runIds = $derived((route.param('runs') ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+  readonly runs = $derived.by(() => {
+    const byId = new Map(lab.runs.map((r) => [r.info.runId, r] as const));
+    const seen = new Set<string>();
+    const out: Run[] = [];
+    for (const id of this.runIds) {
+      const r = byId.get(id);
+      if (r && !seen.has(id)) { out.push(r); seen.add(id); }
+    }
+    return out;
+  });
+
+  readonly missing = $derived.by(() => {
+    const have = new Set(lab.runs.map((r) => r.info.runId));
+    return this.runIds.filter((id) => !have.has(id));
+  });
+
+  /** Changes only when the runs or their names change, so charts are not rebuilt on every store write. */
+  private readonly chartKey = $derived(this.runs.map((r) => `${r.info.runId}\u0000${runLabel(r)}\u0000${r.info.startTime}`).join('\u0001'));
+
+  readonly chartRuns: readonly ChartRun[] = $derived.by(() => {
+    void this.chartKey;
+    return untrack(() => this.runs.map((r) => ({ runId: r.info.runId, label: runLabel(r), color: runColor(r.info.runId), startTime: r.info.startTime })));
+  });
+
+  /** Metric keys logged by any of the runs: those every run has first. */
+  private readonly metricsKey = $derived.by(() => {
+    const keys = fieldKeys(this.runs, 'metric');
+    const n = this.runs.length;
+    return [...keys.filter((k) => k.count === n), ...keys.filter((k) => k.count < n)].map((k) => `${k.key}\u0000${k.count}`).join('\u0001');
+  });
+
+  readonly metrics: readonly { key: string; count: number }[] = $derived(
+    this.metricsKey === '' ? [] : this.metricsKey.split('\u0001').map((s) => {
+      const [key, count] = s.split('\u0000');
+      return { key, count: Number(count) };
+    }),
+  );
+
+  readonly paramKeys = $derived(fieldKeys(this.runs, 'param').map((k) => k.key));
+
+  get smoothing(): number {
+    return clampSmoothing(Number(route.param('smooth') ?? 0));
+  }
+  get logY(): boolean {
+    return route.param('log') === '1';
+  }
+  get xMode(): XMode {
+    return parseXMode(route.param('x'));
+  }
+  get onlyDiff(): boolean {
+    return route.param('diff') === '1';
+  }
+
+  /** Metric on the last parallel-coordinates axis; the first shared metric by default. */
+  get pcMetric(): string | undefined {
+    const f = parseField(route.param('pc'));
+    return f?.kind === 'metric' ? f.key : this.metrics[0]?.key;
+  }
+  get brushes(): Map<string, Brush> {
+    return brushesFromText(route.param('brush'));
+  }
+  get scatterX(): FieldRef | undefined {
+    return parseField(route.param('sx')) ?? (this.paramKeys[0] !== undefined ? { kind: 'param', key: this.paramKeys[0] } : this.scatterY);
+  }
+  get scatterY(): FieldRef | undefined {
+    const f = parseField(route.param('sy'));
+    if (f?.kind === 'metric') return f;
+    const m = this.metrics[0]?.key;
+    return m === undefined ? undefined : { kind: 'metric', key: m };
+  }
+
+  setChartOptions(o: { smoothing: number; logY: boolean; xMode: XMode }): void {
+    route.set({ smooth: o.smoothing > 0 ? String(o.smoothing) : undefined, log: o.logY ? '1' : undefined, x: o.xMode === 'step' ? undefined : o.xMode });
+  }
+  setOnlyDiff(on: boolean): void {
+    route.set({ diff: on ? '1' : undefined });
+  }
+  setPcMetric(key: string): void {
+    route.set({ pc: fieldName({ kind: 'metric', key }) });
+  }
+  setBrush(field: string, brush: Brush | null): void {
+    const b = this.brushes;
+    if (brush) b.set(field, brush);
+    else b.delete(field);
+    route.set({ brush: brushesToText(b) || undefined });
+  }
+  setScatter(axis: 'sx' | 'sy', f: FieldRef): void {
+    route.set({ [axis]: fieldName(f) });
+  }
+}
