@@ -6,6 +6,8 @@
 import type { Fluent } from '../lib/tracking/fluent';
 import type { TrackingBackend } from '../lib/tracking/backend';
 import { runScriptInWorker } from './workers';
+import { datasets, type DatasetSource, type LoadOptions } from './datasets.svelte';
+import { training, type SweepRequest, type TrainRequest } from './training.svelte';
 
 export type MfflowApi = ReturnType<typeof createScriptingApi>;
 
@@ -40,5 +42,18 @@ export function createScriptingApi(fluent: Fluent, backend: TrackingBackend) {
     listExperiments: backend.listExperiments.bind(backend),
     /** Runs `source` (an async function body using `mfflow`) in a Web Worker. */
     runScript: (source: string) => runScriptInWorker(backend, source),
+    /** Trains in a worker of the pool; resolves to the ended run (README, "Training"). */
+    train: (spec: TrainRequest) => training.train(spec),
+    /** Grid or random sweep: a parent run with nested children; resolves to the ended parent. */
+    sweep: (spec: SweepRequest) => training.sweep(spec),
+    /** Loads a CSV (URL, File or Blob) into the lab; resolves to its summary (digest, name, columns, rows). */
+    loadDataset: (source: string | DatasetSource, options?: LoadOptions) =>
+      datasets.load(typeof source === 'string' ? { url: source } : source, options),
+    listDatasets: async () => {
+      await datasets.refresh();
+      return datasets.list.map(({ profile: _p, ...rest }) => rest);
+    },
+    /** Cancels a training job or sweep by job id, run id, sweep id or parent run id. */
+    cancel: (id: string) => training.cancel(id),
   };
 }

@@ -1,0 +1,211 @@
+/**
+ * Training on the page: a pool of training workers (one per core), jobs that each own an
+ * MLflow run, sweeps as a parent run with nested children trained in parallel, and per-job
+ * or per-sweep cancel. Runs are written here, on the page; workers only report through ports.
+ */
+import { toMlflowDataset } from '../lib/data/digest';
+import type { DataTable, StoredDataset } from '../lib/data/types';
+import { MlflowError } from '../lib/util/errors';
+import type { TrainResult, TrainSpec } from '../lib/training/contract';
+import { handleFromWorker, TrainingPool } from '../lib/training/pool';
+import { bestChild, defaultDirection, expandSweep, type Direction, type SweepSpec } from '../lib/training/sweep';
+import { validateTrainSpec, type FieldError } from '../lib/training/validate';
+import type { Run } from '../lib/tracking/types';
+import { datasets } from './datasets.svelte';
+import { lab } from './lab.svelte';
+import { endJobRun, jobFluent, jobPort, JOB_TAG, TrainingJob } from './train-job.svelte';
+
+/** A TrainSpec plus what the page needs to run it: which dataset, where the run goes. */
+export interface TrainRequest extends TrainSpec {
+  /** A stored dataset's digest (or name), or a URL to load first. */
+  dataset: string;
+  runName?: string;
+  /** Default: the experiment scripts set with `mfflow.setExperiment` (the UI passes its selection). */
+  experimentId?: string;
+  description?: string;
+}
+
+export interface SweepRequest extends TrainRequest {
+  sweep: SweepSpec;
+  /** Metric that picks the best child. Default `rmse` (regression) or `accuracy` (classification). */
+  metric?: string;
+  direction?: Direction;
+}
+
+export class SweepState {
+  status = $state<'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED'>('RUNNING');
+  parentRunId = $state<string | null>(null);
+  runName = $state('');
+  best = $state<{ runId: string; value: number } | null>(null);
+  cancelled = false;
+  constructor(readonly id: string, readonly metric: string, readonly children: TrainingJob[]) {}
+  get finished(): number {
+    return this.children.filter((c) => c.done).length;
+  }
+}
+
+/** Thrown (rejected) when a request does not validate; `errors` name the fields. */
+export class TrainValidationError extends MlflowError {
+  constructor(readonly errors: FieldError[]) {
+    super('INVALID_PARAMETER_VALUE', `Invalid training request: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
+  }
+}
+
+class CancelledBeforeStart extends Error {}
+
+let jobCounter = 0;
+const nextId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++jobCounter}`;
+
+export class Training {
+  /** Single runs and sweep children, newest first. */
+  jobs = $state<TrainingJob[]>([]);
+  sweeps = $state<SweepState[]>([]);
+  private pool: TrainingPool | null = null;
+
+  get poolSize(): number {
+    return this.workers().size;
+  }
+
+  private workers(): TrainingPool {
+    this.pool ??= new TrainingPool((i) => handleFromWorker(
+      new Worker(new URL('../../workers/train-worker.ts', import.meta.url), { type: 'module', name: `mfflow-train-${i}` }),
+    ));
+    return this.pool;
+  }
+
+  /** Trains one model and resolves to its finished run (FINISHED, KILLED or FAILED). */
+  async train(req: TrainRequest): Promise<Run> {
+    const { stored, table } = await this.prepare(req);
+    const job = new TrainingJob(nextId('job'), req.model);
+    this.jobs = [job, ...this.jobs];
+    await this.runJob(job, req, stored, table, null);
+    return lab.store.getRun(job.runId!);
+  }
+
+  /** Runs a sweep as a parent run with nested children; resolves to the ended parent run. */
+  async sweep(req: SweepRequest): Promise<Run> {
+    const { stored, table } = await this.prepare(req);
+    const expanded = expandSweep(req.model, req.sweep, req.params ?? {});
+    if (!expanded.ok) throw new TrainValidationError(expanded.errors);
+    const task = req.task ?? (req.model === 'logistic' ? 'classification' : 'regression');
+    const metric = req.metric ?? (task === 'classification' ? 'accuracy' : 'rmse');
+    const direction = req.direction ?? defaultDirection(metric);
+
+    const fluent = jobFluent();
+    const parent = await fluent.startRun({
+      experimentId: req.experimentId ?? lab.fluent.currentExperimentId,
+      runName: req.runName,
+      description: req.description,
+      tags: {
+        [JOB_TAG.sweepStrategy]: req.sweep.strategy,
+        [JOB_TAG.sweepSize]: String(expanded.children.length),
+        [JOB_TAG.sweepMetric]: metric,
+        [JOB_TAG.datasetDigest]: stored.digest,
+      },
+    });
+    const children = expanded.children.map(() => new TrainingJob(nextId('job'), req.model, parent.runId));
+    const sweep = new SweepState(nextId('sweep'), metric, children);
+    sweep.parentRunId = parent.runId;
+    sweep.runName = parent.runName;
+    this.sweeps = [sweep, ...this.sweeps];
+    this.jobs = [...children.slice().reverse(), ...this.jobs];
+
+    let results: TrainResult[] = [];
+    try {
+      await fluent.logParams({ model: req.model, target: req.target, sweep_strategy: req.sweep.strategy, sweep_runs: expanded.children.length });
+      await fluent.logInput(toMlflowDataset(stored, 'training'));
+      await fluent.logDict({ sweep: req.sweep, metric, direction, base_params: req.params ?? {} }, 'sweep.json');
+      results = await Promise.all(children.map((job, i) => this.runJob(job, {
+        ...req, params: expanded.children[i], runName: `${parent.runName}-${i + 1}`, description: undefined,
+      }, stored, table, parent.runId)));
+    } catch (e) {
+      await fluent.setTag(JOB_TAG.error, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+      await fluent.endRun('FAILED');
+      sweep.status = 'FAILED';
+      throw e;
+    }
+    const best = bestChild(results, metric, direction);
+    if (best >= 0) {
+      const value = results[best].metrics[metric];
+      const runId = children[best].runId!;
+      fluent.logMetric(`best_${metric}`, value, 0);
+      await fluent.setTags({ [JOB_TAG.bestRunId]: runId });
+      sweep.best = { runId, value };
+    }
+    const status = sweep.cancelled ? 'KILLED' : results.some((r) => r.status === 'FINISHED') ? 'FINISHED' : 'FAILED';
+    await fluent.endRun(status);
+    sweep.status = status;
+    return lab.store.getRun(parent.runId);
+  }
+
+  /**
+   * Cancels a job (by job id or run id) or a whole sweep (by sweep id or parent run id).
+   * Returns false when nothing running matched.
+   */
+  async cancel(id: string): Promise<boolean> {
+    const sweep = this.sweeps.find((s) => s.id === id || s.parentRunId === id);
+    if (sweep) {
+      sweep.cancelled = true;
+      const live = sweep.children.filter((c) => !c.done);
+      for (const c of live) c.cancelRequested = true;
+      await Promise.all(live.map((c) => this.workers().cancel(c.jobId)));
+      return live.length > 0;
+    }
+    const job = this.jobs.find((j) => j.jobId === id || j.runId === id);
+    if (!job || job.done) return false;
+    job.cancelRequested = true;
+    await this.workers().cancel(job.jobId);
+    return true;
+  }
+
+  /** Checks a request against its dataset before any run exists. */
+  async prepare(req: TrainRequest): Promise<{ stored: StoredDataset; table: DataTable }> {
+    if (!req || typeof req.dataset !== 'string' || req.dataset === '') {
+      throw new TrainValidationError([{ field: 'dataset', message: 'choose a dataset (digest, name or URL)' }]);
+    }
+    const summary = await datasets.resolve(req.dataset);
+    const table = await datasets.table(summary.digest);
+    const checked = validateTrainSpec(specOf(req), table);
+    if (!checked.ok) throw new TrainValidationError(checked.errors);
+    return { stored: { ...summary, table }, table };
+  }
+
+  private async runJob(job: TrainingJob, req: TrainRequest, stored: StoredDataset, table: DataTable, parentRunId: string | null): Promise<TrainResult> {
+    const fluent = jobFluent();
+    const info = await fluent.startRun({
+      experimentId: req.experimentId ?? lab.fluent.currentExperimentId,
+      runName: req.runName,
+      parentRunId: parentRunId ?? undefined,
+      description: req.description,
+      tags: { [JOB_TAG.datasetDigest]: stored.digest, 'mfflow.training.job_id': job.jobId },
+    });
+    job.runId = info.runId;
+    job.runName = info.runName;
+    let result: TrainResult;
+    try {
+      await fluent.logInput(toMlflowDataset(stored, 'training'));
+      if (job.cancelRequested) throw new CancelledBeforeStart();
+      const handle = this.workers().submit(specOf(req), table, jobPort(job, fluent, info.runId), job.jobId);
+      result = await handle.result;
+    } catch (e) {
+      result = e instanceof CancelledBeforeStart ? { status: 'KILLED', metrics: {} }
+        : { status: 'FAILED', metrics: {}, error: e instanceof Error ? e.message : String(e) };
+    }
+    await endJobRun(job, fluent, info.runId, result);
+    return result;
+  }
+}
+
+/** The worker's part of a request (no page-only fields, nothing uncloneable). */
+function specOf(req: TrainRequest): TrainSpec {
+  const spec: TrainSpec = { model: req.model, target: req.target };
+  if (req.task !== undefined) spec.task = req.task;
+  if (req.features !== undefined) spec.features = [...req.features];
+  if (req.params !== undefined) spec.params = { ...req.params };
+  if (req.split !== undefined) spec.split = { ...req.split };
+  if (req.standardize !== undefined) spec.standardize = req.standardize;
+  if (req.backend !== undefined) spec.backend = req.backend;
+  return spec;
+}
+
+export const training = new Training();
