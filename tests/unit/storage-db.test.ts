@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDB, type IDBPDatabase } from 'idb';
 import { forceCloseDatabase } from 'fake-indexeddb';
 import { Connection, MESSAGES } from '../../src/lib/storage/db';
-import { DB_VERSION } from '../../src/lib/storage/schema';
+import { DB_VERSION, type StoredRun } from '../../src/lib/storage/schema';
+import { dictGet, dictSet } from '../../src/lib/util/dict';
 import { StaleDatabaseError, StorageUnavailableError, UpgradeBlockedError } from '../../src/lib/storage/errors';
 import { TrackingStore } from '../../src/lib/storage/tracking-store';
 import { cols, uniqueDbName } from './storage-helpers';
@@ -45,7 +46,7 @@ async function shapeOf(name: string) {
  * Builds a database at `from` with `seed`, opens it with the current code, and checks the shape of
  * DB_VERSION and that `check` holds. A future v1 → v2 test is one call of this with v1 fixtures.
  */
-async function upgradeCase(from: number, seed: (db: IDBPDatabase) => Promise<void>, check: (s: TrackingStore) => Promise<void>) {
+async function upgradeCase(from: number, seed: (db: IDBPDatabase) => Promise<void>, check: (s: TrackingStore) => Promise<void>): Promise<string> {
   const name = uniqueDbName('upgrade');
   if (from > 0) {
     const old = await Connection.open({ name, version: from });
@@ -60,6 +61,7 @@ async function upgradeCase(from: number, seed: (db: IDBPDatabase) => Promise<voi
   await check(store);
   store.close();
   expect(await shapeOf(name)).toEqual({ version: DB_VERSION, shape: SHAPE_AT[DB_VERSION] });
+  return name;
 }
 
 describe('schema', () => {
@@ -78,6 +80,34 @@ describe('schema', () => {
     await upgradeCase(1, async (db) => { await db.put('runs', run); }, async (s) => {
       expect(await s.getRun(run.info.runId)).toEqual(run);
     });
+  });
+});
+
+describe('v1 → v2 (run index)', () => {
+  const v1Run = (id: string, extra: Partial<StoredRun> = {}): StoredRun => ({
+    info: { runId: id.repeat(32), experimentId: '0', runName: `old-${id}`, userId: 'u', status: 'FINISHED', startTime: 1,
+      endTime: 2, lifecycleStage: 'active', deletedTime: null, artifactUri: `mlflow-artifacts:/0/${id.repeat(32)}/artifacts` },
+    params: { p: '1' }, tags: { 'mlflow.runName': `old-${id}` },
+    metrics: { loss: { latest: NaN, step: 3, timestamp: 4, min: -Infinity, max: 0.5, count: 9 } }, inputs: [],
+    ...extra,
+  });
+
+  it('keeps v1 runs: the first open reads every record, writes the index, and later opens read the index', async () => {
+    const runs = [v1Run('a'), v1Run('b', { ownerLock: 'mfflow-run:x', heartbeatAt: 7 }), v1Run('c')];
+    dictSet(runs[2].params, '__proto__', 'odd');
+    const name = await upgradeCase(1, async (db) => { for (const r of runs) await db.put('runs', r); }, async (s) => {
+      for (const r of runs) expect(s.listRuns().find((x) => x.info.runId === r.info.runId)).toEqual(r);
+      expect(await s.writeRunIndex()).toBe(true);
+    });
+    const db = await openDB(name);
+    expect(await db.get('runIndex', 'header')).toMatchObject({ count: 3 });
+    expect(await db.count('runDirty')).toBe(0); // the next open decodes the index alone
+    db.close();
+    const again = await TrackingStore.open({ dbName: name, runIndexDelayMs: -1 });
+    const cached = new Map(again.listRuns().map((r) => [r.info.runId, r]));
+    for (const r of runs) expect(cached.get(r.info.runId)).toEqual(r);
+    expect(dictGet(cached.get(runs[2].info.runId)!.params, '__proto__')).toBe('odd');
+    again.close();
   });
 });
 

@@ -7,7 +7,8 @@ import { exists, invalid, invalidState, notFound } from '../util/errors';
 import { newExperimentId } from '../tracking/ids';
 import { validateExperimentName, validateExperimentTag } from '../tracking/validation';
 import { DEFAULT_EXPERIMENT_ID, type Experiment } from '../tracking/types';
-import { putAll, type Connection } from './db';
+import type { Connection } from './db';
+import { putRunRecords } from './run-index';
 import type { StoredRun } from './schema';
 
 export const DEFAULT_EXPERIMENT_NAME = 'Default';
@@ -64,7 +65,7 @@ function nameTaken(name: string) {
 export function updateExperiment(conn: Connection, experimentId: string, what: string,
   edit: (exp: Experiment, runsOf: () => Promise<StoredRun[]>, takenBy: (name: string) => Promise<string | undefined>) => Promise<StoredRun[]>,
 ): Promise<ExperimentChange> {
-  return conn.write(['experiments', 'runs'], () => what, async (tx) => {
+  return conn.write(['experiments', 'runs', 'runDirty'], () => what, async (tx) => {
     const store = tx.objectStore('experiments');
     const old = await store.get(experimentId);
     if (!old) throw notFound(`No experiment with id ${experimentId}.`);
@@ -72,7 +73,7 @@ export function updateExperiment(conn: Connection, experimentId: string, what: s
     const runsOf = () => tx.objectStore('runs').index('byExperiment').getAll(experimentId);
     const takenBy = async (name: string) => (await store.index('byName').getKey(name)) ?? undefined;
     const runs = await edit(exp, runsOf, takenBy);
-    await putAll(tx.objectStore('runs'), runs);
+    await putRunRecords(tx, runs);
     await store.put(exp);
     return { experiment: exp, runs };
   }, 'strict');
