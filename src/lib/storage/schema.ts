@@ -5,10 +5,11 @@
  */
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { StoredDataset } from '../data/types';
+import type { StoredRegisteredModel } from '../registry/model-registry';
 import type { Experiment, Run } from '../tracking/types';
 import type { RunIndexBody } from './run-index-codec';
 
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 export const DEFAULT_DB_NAME = 'mfflow';
 
 /** A run as stored: the public record plus ownership fields for the orphan sweep. */
@@ -78,6 +79,8 @@ export interface TrackingDBSchema extends DBSchema {
   runIndex: { key: string; value: RunIndexHeader | RunIndexBodyRecord };
   /** v2: ids of runs written since the run index was last written; the value is unused. */
   runDirty: { key: string; value: 1 };
+  /** v3: the model registry, one record per registered model with its versions and aliases. */
+  registeredModels: { key: string; value: StoredRegisteredModel };
 }
 
 export type TrackingDB = IDBPDatabase<TrackingDBSchema>;
@@ -109,5 +112,9 @@ export function migrate(
     // No index yet: the first open reads every run record and then writes the index.
     db.createObjectStore('runIndex');
     db.createObjectStore('runDirty');
+  }
+  if (oldVersion < 3 && newVersion >= 3) {
+    // Keyed by name, so names are unique; a rename moves the record in one transaction.
+    db.createObjectStore('registeredModels', { keyPath: 'name' });
   }
 }
