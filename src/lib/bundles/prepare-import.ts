@@ -1,0 +1,120 @@
+/**
+ * Archive entries → what the store commits. Runs in the bundle worker: it reads the tree,
+ * folds logged models into runs, rewrites artifact locations to the lab's, checks what the
+ * store would refuse, and digests every run, so the page only compares and commits.
+ *
+ * Two kinds of archive are accepted:
+ * - an MLflow file store (`mlruns/`, written by MLflow 2.x, 3.x or the lab), anywhere in the zip;
+ * - an MLflow Model folder (an `MLmodel` file, e.g. the lab's model export): it becomes ONE run
+ *   in the Default experiment holding the files under `model/`. Its id is derived from the
+ *   model's `model_uuid`, so importing the same model twice adds nothing.
+ */
+import type { BundleArtifact, BundleRun, MlflowBundle } from '../mlflow/bundle';
+import { FormatError } from '../mlflow/errors';
+import { md5Hex } from '../mlflow/keys';
+import { findModelDirs, parseMLmodel } from '../mlflow/mlmodel';
+import { readMlrunsTree } from '../mlflow/read-tree';
+import { findMlrunsRoot } from '../mlflow/tree';
+import { DEFAULT_EXPERIMENT_ID, TAG, type Experiment, type MetricColumns, type Run } from '../tracking/types';
+import { dictFrom, dictSet, newDict } from '../util/dict';
+import { runContentDigest } from './digest';
+import { attachLoggedModels } from './logged-models';
+
+export interface PreparedRun {
+  run: Run;
+  /** Histories in logging order. */
+  metrics: MetricColumns[];
+  artifacts: BundleArtifact[];
+  digest: string;
+}
+
+export interface PreparedImport {
+  kind: 'mlruns' | 'model';
+  experiments: Experiment[];
+  runs: PreparedRun[];
+  /** Things left out, each naming what and why. */
+  warnings: string[];
+}
+
+/** Where the lab keeps artifacts (experiment-ops.ts): the same scheme for imported runs. */
+const expLocation = (id: string) => `mlflow-artifacts:/${id}`;
+export const MODEL_RUN_TAG = { modelUuid: 'mfflow.import.model_uuid', sourceRunId: 'mfflow.import.source_run_id' } as const;
+
+/** The store keeps artifacts as files; a name that is both a file and a folder cannot be kept. */
+function checkArtifactTree(owner: string, arts: readonly BundleArtifact[]): void {
+  const files = new Set(arts.map((a) => a.path));
+  for (const a of arts) {
+    for (let i = a.path.indexOf('/'); i > 0; i = a.path.indexOf('/', i + 1)) {
+      if (files.has(a.path.slice(0, i))) throw new FormatError(`${owner}/artifacts/${a.path}`, `"${a.path.slice(0, i)}" is both a file and a folder`);
+    }
+  }
+}
+
+function prepareRun(br: BundleRun): PreparedRun {
+  const info = { ...br.run.info, artifactUri: `${expLocation(br.run.info.experimentId)}/${br.run.info.runId}/artifacts` };
+  const run: Run = { ...br.run, info };
+  checkArtifactTree(`run ${info.runId}`, br.artifacts);
+  const metrics = br.metrics.filter((m) => m.values.length > 0);
+  return { run, metrics, artifacts: br.artifacts, digest: runContentDigest({ run, metrics, artifacts: br.artifacts }) };
+}
+
+export function prepareBundle(bundle: MlflowBundle, warnings: string[] = []): PreparedImport {
+  const runs = bundle.runs.map((r) => ({ ...r, artifacts: [...r.artifacts] }));
+  warnings.push(...attachLoggedModels(runs, bundle.loggedModels));
+  if (bundle.registeredModels.length) {
+    warnings.push(`${bundle.registeredModels.length} registered model(s) not imported: the lab has no model registry yet`);
+  }
+  const experiments = bundle.experiments.map((e) => ({ ...e, artifactLocation: expLocation(e.experimentId), tags: { ...e.tags } }));
+  return { kind: 'mlruns', experiments, runs: runs.map(prepareRun), warnings };
+}
+
+/** `'2025-06-01 12:00:00.123000'` → ms, or null. */
+function pyUtcToMs(s: string): number | null {
+  const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?$/.exec(s.trim());
+  if (!m) return null;
+  const t = Date.parse(`${m[1]}T${m[2]}Z`);
+  return Number.isNaN(t) ? null : t + Math.floor(Number((m[3] ?? '0').padEnd(6, '0')) / 1000);
+}
+
+/** An MLflow Model folder as one run (see the header). */
+export function prepareModelArchive(entries: Map<string, Uint8Array>): PreparedImport {
+  const files = [...entries].filter(([p]) => !p.endsWith('/'));
+  const dirs = findModelDirs(files.map(([p]) => p));
+  const depth = (d: string) => (d === '' ? 0 : d.split('/').length);
+  const top = dirs.filter((d) => depth(d) === Math.min(...dirs.map(depth)));
+  if (top.length !== 1) throw new FormatError('(archive)', top.length === 0 ? 'neither an MLflow file store (mlruns/) nor an MLflow Model (MLmodel) was found' : `more than one MLflow Model found: ${top.join(', ')}`);
+  const dir = top[0];
+  const prefix = dir === '' ? '' : `${dir}/`;
+  const mlmodel = parseMLmodel(entries.get(`${prefix}MLmodel`)!, `${prefix}MLmodel`);
+  const artifacts = files.filter(([p]) => p.startsWith(prefix)).map(([p, bytes]) => ({ path: `model/${p.slice(prefix.length)}`, bytes }));
+  const uuid = mlmodel.modelUuid || mlmodel.modelId || md5Hex(...artifacts.map((a) => a.path));
+  const runId = md5Hex('mfflow-model-archive/', uuid);
+  const created = pyUtcToMs(mlmodel.utcTimeCreated) ?? 0;
+  const runName = `model-${uuid.replace(/^m-/, '').slice(0, 8)}`;
+  const tags = dictFrom([[TAG.runName, runName], [MODEL_RUN_TAG.modelUuid, uuid]]);
+  if (mlmodel.runId) dictSet(tags, MODEL_RUN_TAG.sourceRunId, mlmodel.runId);
+  const run: Run = {
+    info: {
+      runId, experimentId: DEFAULT_EXPERIMENT_ID, runName, userId: '', status: 'FINISHED', startTime: created, endTime: created,
+      lifecycleStage: 'active', deletedTime: null, artifactUri: `${expLocation(DEFAULT_EXPERIMENT_ID)}/${runId}/artifacts`,
+    },
+    params: newDict(), tags, metrics: newDict(), inputs: [],
+  };
+  checkArtifactTree(`run ${runId}`, artifacts);
+  return { kind: 'model', experiments: [], runs: [{ run, metrics: [], artifacts, digest: runContentDigest({ run, metrics: [], artifacts }) }], warnings: [] };
+}
+
+/** Decides the kind of archive and prepares it. Throws FormatError naming the file at fault. */
+export function prepareEntries(entries: Map<string, Uint8Array>): PreparedImport {
+  let isStore = true;
+  try {
+    findMlrunsRoot(entries.keys());
+  } catch (e) {
+    if (!(e instanceof FormatError)) throw e;
+    if (!findModelDirs([...entries.keys()]).length) throw e;
+    isStore = false;
+  }
+  if (!isStore) return prepareModelArchive(entries);
+  const { bundle, warnings } = readMlrunsTree(entries);
+  return prepareBundle(bundle, warnings);
+}

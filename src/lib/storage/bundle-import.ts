@@ -1,0 +1,207 @@
+/**
+ * Imports a prepared bundle (src/lib/bundles/prepare-import.ts) into the store in ONE readwrite
+ * transaction: every new experiment, run record (marked dirty for the run index), metric chunk
+ * and artifact goes in together, or nothing does (reliability.md §3 rule 8, Z8/Z9). All records
+ * are built before the transaction opens; inside it only IDB requests are awaited.
+ *
+ * Ids are kept. A run whose id exists is compared by content digest: the same content is
+ * "already here" and skipped; other content is a conflict, reported and never overwritten. An
+ * experiment whose id exists takes the imported runs as it is (ids are random 18-digit numbers,
+ * so the same id means the same origin); a new experiment whose name is taken locally is renamed
+ * "<name> (imported)" because experiment names are unique.
+ *
+ * Also reads runs' full content (histories in logging order, artifacts) for export and digests.
+ */
+import type { BundleArtifact } from '../mlflow/bundle';
+import type { PreparedImport } from '../bundles/prepare-import';
+import { runContentDigest } from '../bundles/digest';
+import type { Experiment, MetricColumns, Run } from '../tracking/types';
+import { dictSet, newDict } from '../util/dict';
+import { exists } from '../util/errors';
+import { joinChunks, toChunks, validateArtifactPath } from './artifact-files';
+import { putAll, type Connection } from './db';
+import { appendToChunks, updateSummary } from './metric-columns';
+import { putRunRecords } from './run-index';
+import type { ArtifactChunk, ArtifactEntry, MetricChunk, StoredRun } from './schema';
+
+export interface RunContent {
+  metrics: MetricColumns[];
+  artifacts: BundleArtifact[];
+}
+
+export interface ImportConflict {
+  kind: 'run' | 'experiment';
+  id: string;
+  name: string;
+  reason: string;
+}
+
+export interface ImportReport {
+  kind: PreparedImport['kind'];
+  addedRuns: string[];
+  addedExperiments: string[];
+  /** Runs already in the lab with the same content. */
+  unchanged: string[];
+  conflicts: ImportConflict[];
+  warnings: string[];
+}
+
+export interface ImportLookups {
+  run(id: string): Run | undefined;
+  experiment(id: string): Experiment | undefined;
+  experimentIdByName(name: string): string | undefined;
+}
+
+const runRange = (runId: string) => IDBKeyRange.bound([runId], [runId, []]);
+const READ_BATCH = 100;
+
+/** Full content of runs, in batches of read transactions. Histories keep logging order. */
+export async function readRunsContent(conn: Connection, runIds: readonly string[]): Promise<Map<string, RunContent>> {
+  const out = new Map<string, RunContent>();
+  for (let b = 0; b < runIds.length; b += READ_BATCH) {
+    const ids = runIds.slice(b, b + READ_BATCH);
+    const got = await conn.read(['metricChunks', 'artifacts', 'artifactChunks'], (tx) => Promise.all(ids.map((id) => Promise.all([
+      tx.objectStore('metricChunks').getAll(runRange(id)),
+      tx.objectStore('artifacts').getAll(runRange(id)),
+      tx.objectStore('artifactChunks').getAll(runRange(id)),
+    ]))));
+    ids.forEach((id, i) => {
+      const [chunks, entries, parts] = got[i];
+      out.set(id, { metrics: joinHistories(chunks), artifacts: joinArtifacts(entries, parts) });
+    });
+  }
+  return out;
+}
+
+/** Chunks sorted by [key, seq] → one history per key in logging order. */
+function joinHistories(chunks: MetricChunk[]): MetricColumns[] {
+  const byKey = new Map<string, MetricChunk[]>();
+  for (const c of chunks) {
+    const list = byKey.get(c.key);
+    if (list) list.push(c);
+    else byKey.set(c.key, [c]);
+  }
+  return [...byKey].map(([key, list]) => {
+    list.sort((a, b) => a.seq - b.seq);
+    const n = list.reduce((s, c) => s + c.values.length, 0);
+    const m: MetricColumns = { key, values: new Float64Array(n), steps: new Float64Array(n), timestamps: new Float64Array(n) };
+    let o = 0;
+    for (const c of list) {
+      m.values.set(c.values, o);
+      m.steps.set(c.steps, o);
+      m.timestamps.set(c.timestamps, o);
+      o += c.values.length;
+    }
+    return m;
+  });
+}
+
+function joinArtifacts(entries: ArtifactEntry[], parts: ArtifactChunk[]): BundleArtifact[] {
+  const byPath = new Map<string, ArtifactChunk[]>();
+  for (const p of parts) {
+    const list = byPath.get(p.path);
+    if (list) list.push(p);
+    else byPath.set(p.path, [p]);
+  }
+  return entries.map((e) => {
+    const a: BundleArtifact = { path: e.path, bytes: joinChunks(byPath.get(e.path) ?? [], e.size) };
+    if (e.contentType !== undefined) a.contentType = e.contentType;
+    return a;
+  });
+}
+
+interface Staged {
+  runs: StoredRun[];
+  chunks: MetricChunk[];
+  entries: ArtifactEntry[];
+  parts: ArtifactChunk[];
+}
+
+function stage(prep: PreparedImport['runs'], now: number): Staged {
+  const s: Staged = { runs: [], chunks: [], entries: [], parts: [] };
+  for (const { run, metrics, artifacts } of prep) {
+    const id = run.info.runId;
+    const summaries = newDict<NonNullable<ReturnType<typeof updateSummary>>>();
+    for (const m of metrics) {
+      const sum = updateSummary(undefined, m);
+      if (!sum) continue;
+      dictSet(summaries, m.key, sum);
+      s.chunks.push(...appendToChunks(id, m.key, undefined, m));
+    }
+    // No ownerLock: an imported RUNNING run has no driver here, so the orphan sweep never kills it.
+    s.runs.push({ info: { ...run.info }, params: { ...run.params }, tags: { ...run.tags }, metrics: summaries, inputs: run.inputs.map((i) => ({ dataset: { ...i.dataset }, tags: { ...i.tags } })) });
+    for (const a of artifacts) {
+      validateArtifactPath(a.path);
+      const parts = toChunks(id, a.path, a.bytes);
+      const entry: ArtifactEntry = { runId: id, path: a.path, size: a.bytes.byteLength, chunkCount: parts.length, createdAt: now };
+      if (a.contentType !== undefined) entry.contentType = a.contentType;
+      s.entries.push(entry);
+      s.parts.push(...parts);
+    }
+  }
+  return s;
+}
+
+function importedName(name: string, taken: (n: string) => boolean): string {
+  for (let i = 1; ; i++) {
+    const n = i === 1 ? `${name} (imported)` : `${name} (imported ${i})`;
+    if (!taken(n)) return n;
+  }
+}
+
+export async function importPrepared(conn: Connection, prep: PreparedImport, look: ImportLookups, now: number,
+): Promise<{ report: ImportReport; runs: StoredRun[]; experiments: Experiment[] }> {
+  const report: ImportReport = { kind: prep.kind, addedRuns: [], addedExperiments: [], unchanged: [], conflicts: [], warnings: [...prep.warnings] };
+  const newExps: Experiment[] = [];
+  const names = new Set<string>();
+  for (const e of prep.experiments) {
+    const local = look.experiment(e.experimentId);
+    if (local) {
+      if (local.name !== e.name) report.warnings.push(`experiment ${e.experimentId} is "${local.name}" here ("${e.name}" in the archive); its runs join it`);
+      continue;
+    }
+    const exp = { ...e, tags: { ...e.tags } };
+    const taken = (n: string) => names.has(n) || look.experimentIdByName(n) !== undefined;
+    if (taken(exp.name)) {
+      exp.name = importedName(e.name, taken);
+      report.warnings.push(`experiment "${e.name}" exists here with another id; imported as "${exp.name}"`);
+    }
+    names.add(exp.name);
+    newExps.push(exp);
+  }
+  const known = new Set(newExps.map((e) => e.experimentId));
+  const incoming = prep.runs.filter((r) => {
+    if (known.has(r.run.info.experimentId) || look.experiment(r.run.info.experimentId)) return true;
+    report.conflicts.push({ kind: 'run', id: r.run.info.runId, name: r.run.info.runName, reason: `its experiment ${r.run.info.experimentId} is neither here nor in the archive` });
+    return false;
+  });
+  const existing = incoming.filter((r) => look.run(r.run.info.runId));
+  const content = await readRunsContent(conn, existing.map((r) => r.run.info.runId));
+  const fresh = incoming.filter((r) => {
+    const id = r.run.info.runId;
+    const local = look.run(id);
+    if (!local) return true;
+    if (runContentDigest({ run: local, ...content.get(id)! }) === r.digest) report.unchanged.push(id);
+    else report.conflicts.push({ kind: 'run', id, name: local.info.runName, reason: 'a run with this id and different content is already in the lab; it was kept as it is' });
+    return false;
+  });
+  const s = stage(fresh, now);
+  const what = () => `the import of ${fresh.length} run(s) (${s.chunks.length} metric chunk(s), ${s.entries.length} artifact(s))`;
+  if (fresh.length || newExps.length) {
+    await conn.write(['experiments', 'runs', 'runDirty', 'metricChunks', 'artifacts', 'artifactChunks'], what, async (tx) => {
+      const exps = tx.objectStore('experiments');
+      const clash = await Promise.all(newExps.map((e) => Promise.all([exps.getKey(e.experimentId), exps.index('byName').getKey(e.name)])));
+      if (clash.some(([a, b]) => a !== undefined || b !== undefined)) throw exists('Experiments changed in another tab during the import; nothing was imported. Import again.');
+      await Promise.all([
+        putAll(exps, newExps),
+        putRunRecords(tx, s.runs, 'add'),
+        putAll(tx.objectStore('metricChunks'), s.chunks),
+        putAll(tx.objectStore('artifacts'), s.entries),
+        putAll(tx.objectStore('artifactChunks'), s.parts),
+      ]);
+    }, 'strict');
+  }
+  report.addedRuns = s.runs.map((r) => r.info.runId);
+  report.addedExperiments = newExps.map((e) => e.experimentId);
+  return { report, runs: s.runs, experiments: newExps };
+}
