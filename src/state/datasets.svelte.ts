@@ -121,10 +121,14 @@ export class Datasets {
         }),
       );
       const result = unwrapCsvOutcome(outcome);
+      // The stream is over; let the page paint before the checks and the (synchronous,
+      // size-proportional) serialisation of the IndexedDB write start.
+      await nextTask();
       view.phase = 'checking';
       options.onProgress?.({ loadedBytes: result.byteSize, totalBytes: result.byteSize, rows: result.table.rowCount, phase: 'checking' });
       await checkNumericColumns(result.table);
       view.phase = 'storing';
+      await nextTask();
       options.onProgress?.({ loadedBytes: result.byteSize, totalBytes: result.byteSize, rows: result.table.rowCount, phase: 'storing' });
       return await this.store(result, name);
     } catch (e) {
@@ -241,11 +245,15 @@ async function checkNumericColumns(table: DataTable): Promise<void> {
         present++;
         if (isNumberText(s)) numbers++;
       }
-      if (end < col.length) await new Promise((r) => setTimeout(r, 0));
+      if (end < col.length) await nextTask();
     }
     if (present > 0 && numbers < present && numbers >= MOSTLY_NUMERIC * present) suspects.push(table.columns[j]);
   }
   if (suspects.length) requireNumeric(table, suspects);
+}
+
+function nextTask(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 0));
 }
 
 function lastSegment(url: string): string {

@@ -245,6 +245,7 @@ test('a 200 MB generated CSV streams without a long task over 200 ms', async ({ 
       outcome, bytes: blob.size, progressEvents, seconds: (t1 - t0) / 1000,
       longestDuringStream: Math.max(0, ...during.map((t) => t.duration)),
       longestOverall: Math.max(0, ...tasks.filter((t) => t.start >= t0).map((t) => t.duration)),
+      tasks: tasks.map((t) => [Math.round(t.start - t0), Math.round(t.duration)]), streamEnd: streamEnd - t0,
     };
   });
   console.log('200 MB CSV:', JSON.stringify(out));
