@@ -55,5 +55,7 @@ export function createScriptingApi(fluent: Fluent, backend: TrackingBackend) {
     },
     /** Cancels a training job or sweep by job id, run id, sweep id or parent run id. */
     cancel: (id: string) => training.cancel(id),
+    /** This tab's training jobs, newest first: status, progress, final metrics and phase times. */
+    jobs: () => training.jobs.map((j) => j.snapshot()),
   };
 }

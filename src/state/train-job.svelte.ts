@@ -46,10 +46,25 @@ export class TrainingJob {
   seriesVersion = $state(0);
   readonly series = new Map<string, Series>();
   readonly startedAt = Date.now();
+  /**
+   * When each phase's first progress report reached the page (performance.now()). Reports
+   * arrive within a message's latency (~50 µs), so e.g. `evaluating − training` times the fit
+   * in the worker; the bench reads these through `mfflow.jobs()`.
+   */
+  readonly phaseAt: Partial<Record<TrainProgress['phase'] | 'ended', number>> = {};
   /** Set by cancel before the job reached the pool (it then ends KILLED without training). */
   cancelRequested = false;
 
   constructor(readonly jobId: string, readonly model: string, readonly parentRunId: string | null = null) {}
+
+  /** Plain data for scripts (`mfflow.jobs()`). */
+  snapshot() {
+    return {
+      jobId: this.jobId, runId: this.runId, runName: this.runName, model: this.model, parentRunId: this.parentRunId,
+      status: this.status, phase: this.phase, step: this.step, total: this.total, metrics: { ...this.metrics },
+      error: this.error, epochsDone: this.epochsDone, phaseAt: { ...this.phaseAt },
+    };
+  }
 
   get done(): boolean {
     return this.status === 'FINISHED' || this.status === 'FAILED' || this.status === 'KILLED';
@@ -103,6 +118,7 @@ export function jobPort(job: TrainingJob, fluent: Fluent, runId: string): RunLog
     },
     progress(update: TrainProgress) {
       if (job.done) return;
+      job.phaseAt[update.phase] ??= performance.now();
       job.status = 'RUNNING';
       job.phase = update.phase;
       job.step = update.step;
@@ -137,4 +153,5 @@ export async function endJobRun(job: TrainingJob, fluent: Fluent, runId: string,
   job.epochsDone = result.epochsDone ?? null;
   job.status = result.status;
   job.phase = 'done';
+  job.phaseAt.ended = performance.now();
 }
