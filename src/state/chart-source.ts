@@ -42,6 +42,8 @@ export interface ChartBenchHandle {
   /** ms from mount to the first draw finished, history reads included. */
   loadAndDrawMs: number;
   points: number;
+  /** ms of the last downsample + join (the rest of a redraw is uPlot's). */
+  frameMs: number;
   /** Re-buckets to [x0, x1] and resolves with the ms until uPlot finished drawing. */
   zoom(x0: number, x1: number): Promise<number>;
 }

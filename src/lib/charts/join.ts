@@ -7,18 +7,16 @@
  *    x values are exact;
  *  - otherwise each kept point takes one of 4 slots inside its bucket, so the grid has at most
  *    4 × buckets columns whatever the data. A bucket is one pixel wide, so a slot moves a point by
- *    under a pixel; the point's real x is kept alongside for hover read-outs.
+ *    under a pixel.
  * Missing cells are `undefined`: uPlot spans them and its hover skips them.
  */
-import { bucketOf, downsampleRange, type XY } from './downsample';
+import { downsampleRange, type Downsampled, type XY } from './downsample';
 
 export type Cell = number | undefined;
 
 export interface JoinedFrame {
   /** uPlot aligned data: x then one column per series. */
   data: [Float64Array, ...Cell[][]];
-  /** Per series, the real x of each cell (the slot's x differs from it by < 1 bucket), or null when x is exact. */
-  realX: (Cell[] | null)[];
   /** Points drawn, summed over series. */
   points: number;
 }
@@ -44,7 +42,7 @@ export function joinExact(series: readonly XY[]): JoinedFrame {
   }
   let points = 0;
   const cols = series.map((s) => {
-    const col: Cell[] = new Array<Cell>(union.length).fill(undefined);
+    const col: Cell[] = new Array<Cell>(union.length);
     let j = 0;
     for (let i = 0; i < s.x.length; i++) {
       while (union[j] < s.x[i]) j++;
@@ -53,14 +51,15 @@ export function joinExact(series: readonly XY[]): JoinedFrame {
     points += s.x.length;
     return col;
   });
-  return { data: [union, ...cols], realX: series.map(() => null), points };
+  return { data: [union, ...cols], points };
 }
 
 /**
  * Slot join: 4 slots per bucket of [x0, x1], plus one slot at each edge (x0 and x1 exactly) for
- * the points downsampleRange puts there. Each series must hold ≤ 4 other points per bucket.
+ * the interpolated edge points. Each series holds ≤ 4 points per bucket (downsampleRange's
+ * bucket ids say which), so the k-th point of a bucket takes slot k, the last one slot 3.
  */
-export function joinSlots(series: readonly XY[], x0: number, x1: number, buckets: number): JoinedFrame {
+export function joinSlots(series: readonly Downsampled[], x0: number, x1: number, buckets: number): JoinedFrame {
   const inner = 4 * buckets;
   const slots = inner + 2;
   const width = (x1 - x0) / inner;
@@ -70,34 +69,24 @@ export function joinSlots(series: readonly XY[], x0: number, x1: number, buckets
   xs[slots - 1] = x1;
   let points = 0;
   const cols: Cell[][] = [];
-  const realX: Cell[][] = [];
   for (const s of series) {
-    const col: Cell[] = new Array<Cell>(slots).fill(undefined);
-    const rx: Cell[] = new Array<Cell>(slots).fill(undefined);
-    const n = s.x.length;
-    let prevBucket = -1;
+    // A holey array: holes read as undefined, which uPlot spans and its hover skips.
+    const col: Cell[] = new Array<Cell>(slots);
+    const { bucket: bk, y } = s;
+    const n = y.length;
     let rank = 0;
     for (let i = 0; i < n; i++) {
-      let slot: number;
-      if (i === 0 && s.x[i] === x0) slot = 0;
-      else if (i === n - 1 && s.x[i] === x1) slot = slots - 1;
-      else {
-        const b = bucketOf(s.x[i], x0, x1, buckets);
-        rank = b === prevBucket ? rank + 1 : 0;
-        prevBucket = b;
-        // The first point of a bucket takes its slot 0, the last its slot 3, min/max in between.
-        const next = i + 1;
-        const last = next >= n || (next === n - 1 && s.x[next] === x1) || bucketOf(s.x[next], x0, x1, buckets) !== b;
-        slot = 1 + b * 4 + (last && rank > 0 ? 3 : Math.min(rank, 3));
-      }
-      col[slot] = s.y[i];
-      rx[slot] = s.x[i];
+      const b = bk[i];
+      if (b < 0) { col[0] = y[i]; continue; }
+      if (b >= buckets) { col[slots - 1] = y[i]; continue; }
+      rank = i > 0 && bk[i - 1] === b ? rank + 1 : 0;
+      const last = i + 1 >= n || bk[i + 1] !== b;
+      col[1 + b * 4 + (last && rank > 0 ? 3 : rank)] = y[i];
     }
     points += n;
     cols.push(col);
-    realX.push(rx);
   }
-  return { data: [xs, ...cols], realX, points };
+  return { data: [xs, ...cols], points };
 }
 
 export interface FrameOptions {

@@ -56,7 +56,9 @@ export function buildChartOptions(p: ChartOptionsInput): uPlot.Options {
     label: l.label, stroke, width, spanGaps: true, points: { show: false },
   });
   if (p.smoothed) for (const l of p.lines) series.push(line(l, faint(l.color), 1));
-  for (const l of p.lines) series.push(line(l, l.color, p.smoothed ? 2 : 1.5));
+  // Hairlines when many runs overlap: cheaper to rasterise and easier to see through.
+  const w = p.lines.length > 10 ? 1 : p.smoothed ? 2 : 1.5;
+  for (const l of p.lines) series.push(line(l, l.color, w));
 
   const axis = (extra: uPlot.Axis): uPlot.Axis => ({
     stroke: p.theme.text,
