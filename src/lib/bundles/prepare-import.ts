@@ -69,7 +69,7 @@ export function prepareBundle(bundle: MlflowBundle, warnings: string[] = []): Pr
 }
 
 /** `'2025-06-01 12:00:00.123000'` → ms, or null. */
-function pyUtcToMs(s: string): number | null {
+export function pyUtcToMs(s: string): number | null {
   const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?$/.exec(s.trim());
   if (!m) return null;
   const t = Date.parse(`${m[1]}T${m[2]}Z`);
