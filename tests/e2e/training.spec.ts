@@ -173,6 +173,35 @@ test('cancelling a long MLP run leaves it KILLED with the epochs it finished', a
   await expect(job).toContainText(`${epochs} epochs completed`);
 });
 
+test('scripting: loadDataset by URL reuses stored content, invalid specs reject before any run, failures are FAILED with the error', async ({ page }) => {
+  const hits = await routeWine(page);
+  await openLab(page);
+  const out = await page.evaluate(async (url) => {
+    const m = window.mfflow;
+    await m.setExperiment('scripted training');
+    const first = await m.loadDataset(url);
+    const again = await m.loadDataset(url);
+    const bad = await m.train({ dataset: first.digest, model: 'elasticnet', target: 'nope' }).then(() => 'resolved', (e: Error) => e.message);
+    const runsAfterBad = (await m.searchRuns({})).runs.length;
+    // A target missing in every row passes the spec check but leaves nothing to train on: the worker fails the run.
+    const holes = await m.loadDataset(new Blob(['a,b,y\n1,2,\n3,4,\n5,6,\n7,8,\n']), { name: 'holes' });
+    const failed = await m.train({ dataset: holes.digest, model: 'elasticnet', target: 'y' })
+      .then((r) => ({ status: r.info.status, error: r.tags['mfflow.error'], note: r.tags['mlflow.note.content'] }), (e: Error) => ({ rejected: e.message }));
+    const viaUrl = await m.train({ dataset: url, model: 'elasticnet', target: 'quality', runName: 'by-url' });
+    return { first, again, bad, runsAfterBad, failed, viaUrl: { status: viaUrl.info.status, digest: viaUrl.inputs[0].dataset.digest, exp: viaUrl.info.experimentId } };
+  }, WINE_URLS['winequality-red.csv']);
+  expect(out.first).toMatchObject({ name: 'Wine quality (red)', rows: 1599, reused: false, sourceType: 'http' });
+  expect(out.first.columns).toHaveLength(12);
+  expect(out.again).toMatchObject({ digest: out.first.digest, reused: true });
+  expect(hits['winequality-red.csv']).toBe(1);
+  expect(out.bad).toContain('target: no column named "nope"');
+  expect(out.runsAfterBad).toBe(0);
+  expect(out.viaUrl.status).toBe('FINISHED');
+  expect(out.viaUrl.digest).toBe(out.first.digest);
+  expect(out.failed).toMatchObject({ status: 'FAILED', error: expect.stringContaining('nothing to train on') });
+  expect((out.failed as { note: string }).note).toMatch(/^Training failed: /);
+});
+
 const BAD_CSVS: { name: string; text: string; message: RegExp }[] = [
   { name: 'ragged.csv', text: 'a,b,c\n1,2,3\n4,5\n6,7,8\n', message: /Row 3: expected 3 fields/ },
   { name: 'quote.csv', text: 'a,b,c\n1,2,3\n4,"5,6\n7,8,9\n', message: /Row 3, column `b`: a quoted cell starts here/ },
