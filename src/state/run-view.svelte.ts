@@ -1,0 +1,75 @@
+/**
+ * One run's page: the run (live from the lab's list, so writes from any tab show at once),
+ * its parent and children, and the actions the page offers. Artifact and dataset reads go
+ * through here so UI components never see storage.
+ */
+import type { StoredDataset } from '../lib/data/types';
+import type { ArtifactInfo, Run } from '../lib/tracking/types';
+import { dictGet } from '../lib/util/dict';
+import { PARENT_TAG } from '../lib/ui-model/rows';
+import { lab } from './lab.svelte';
+
+export const NOTE_TAG = 'mlflow.note.content';
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class RunView {
+  /** The last failed action, in words. */
+  error = $state<string | null>(null);
+
+  constructor(readonly runId: string) {}
+
+  readonly run = $derived.by((): Run | null => lab.runs.find((r) => r.info.runId === this.runId) ?? null);
+  readonly experiment = $derived(lab.experiments.find((e) => e.experimentId === this.run?.info.experimentId) ?? null);
+  readonly parentId = $derived(this.run ? dictGet(this.run.tags, PARENT_TAG) ?? null : null);
+  readonly parent = $derived(this.parentId ? lab.runs.find((r) => r.info.runId === this.parentId) ?? null : null);
+  readonly children = $derived(lab.runs.filter((r) => dictGet(r.tags, PARENT_TAG) === this.runId));
+  /** Bumped on every store change: artifact listings re-read when it moves. */
+  readonly version = $derived(lab.version);
+
+  private async attempt(act: () => Promise<void>): Promise<boolean> {
+    try {
+      await act();
+      this.error = null;
+      return true;
+    } catch (e) {
+      this.error = message(e);
+      return false;
+    }
+  }
+
+  setTag(key: string, value: string): Promise<boolean> {
+    return this.attempt(() => lab.store.setTag(this.runId, key, value));
+  }
+
+  deleteTag(key: string): Promise<boolean> {
+    return this.attempt(() => lab.store.deleteTag(this.runId, key));
+  }
+
+  setNote(text: string): Promise<boolean> {
+    const has = this.run !== null && dictGet(this.run.tags, NOTE_TAG) !== undefined;
+    return text === '' && has ? this.deleteTag(NOTE_TAG) : text === '' ? Promise.resolve(true) : this.setTag(NOTE_TAG, text);
+  }
+
+  remove(): Promise<boolean> {
+    return this.attempt(() => lab.store.deleteRun(this.runId));
+  }
+
+  restore(): Promise<boolean> {
+    return this.attempt(() => lab.store.restoreRun(this.runId));
+  }
+
+  listArtifacts(dir?: string): Promise<ArtifactInfo[]> {
+    return lab.store.listArtifacts(this.runId, dir);
+  }
+
+  readArtifact(path: string): Promise<Uint8Array> {
+    return lab.store.readArtifact(this.runId, path);
+  }
+
+  getDataset(digest: string): Promise<StoredDataset | undefined> {
+    return lab.store.getDataset(digest);
+  }
+}
