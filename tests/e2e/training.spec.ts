@@ -158,6 +158,9 @@ test('cancelling a long MLP run leaves it KILLED with the epochs it finished', a
   const bar = job.getByRole('progressbar', { name: 'Progress of long-mlp' });
   await expect(bar).toBeVisible({ timeout: 30_000 });
   await expect(job).toContainText(/epoch ([3-9]|\d\d+) of 5000/, { timeout: 60_000 });
+  // The live loss chart draws while it trains (uPlot: a canvas and a legend naming the series).
+  await expect(job.getByRole('figure', { name: 'Loss of long-mlp' }).locator('canvas')).toBeVisible();
+  await expect(job.getByRole('figure', { name: 'Loss of long-mlp' })).toContainText('val_loss');
   await job.getByRole('button', { name: 'Cancel long-mlp' }).click();
   await expect(job.getByTestId('job-status')).toHaveText('KILLED', { timeout: 20_000 });
   const out = await page.evaluate(async () => {
