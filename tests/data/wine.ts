@@ -3,9 +3,11 @@
  * without ../shared downloads them once from MLflow's public URLs into a git-ignored cache.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = resolve(__dirname, '../..');
+// import.meta.url works in Vitest and in Playwright's ESM loader alike (__dirname does not).
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const WINE_URLS = {
   'winequality-red.csv': 'https://raw.githubusercontent.com/mlflow/mlflow/master/tests/datasets/winequality-red.csv',
   'wine-quality.csv': 'https://raw.githubusercontent.com/mlflow/mlflow/master/examples/sklearn_elasticnet_wine/wine-quality.csv',
