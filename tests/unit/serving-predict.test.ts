@@ -51,7 +51,7 @@ describe('elastic net, exact float64 path', () => {
       const m = parseLinearModel(files['linear.json']);
       const cols = featureColumns(m.featureNames);
       const served = predictLinear(m, cols);
-      const x = m.mean ? standardize({ mean: m.mean, scale: m.scale!, variance: m.scale! }, cols) : cols;
+      const x = m.mean ? standardize({ mean: m.mean, scale: m.scale!, variance: m.scale!, nSamples: red.rowCount }, cols) : cols;
       expect(served).toEqual(predictElasticNet({ coef: m.coef, intercept: m.intercept } as never, x));
       for (let i = 0; i < red.rowCount; i += 97) {
         let y = m.intercept;
