@@ -350,3 +350,90 @@ test('a run logged in another page of the same context appears within a second',
   await expect(first.getByRole('link', { name: 'from-the-other-tab' })).toBeVisible({ timeout: 1000 });
   expect(Date.now() - t0).toBeLessThan(1000);
 });
+
+test('100,000 runs: listed, sorted by a metric, scrolled to the end, rows windowed', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openLab(page);
+  // Seed straight into IndexedDB as an import would, then reopen.
+  await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((res, rej) => {
+      const r = indexedDB.open('mfflow');
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    const names = [...db.objectStoreNames];
+    const tx = db.transaction(names.includes('runDirty') ? ['runs', 'runDirty'] : ['runs'], 'readwrite');
+    const now = Date.now();
+    for (let i = 0; i < 100_000; i++) {
+      const runId = i.toString(16).padStart(8, '0') + '0'.repeat(24);
+      const rmse = 0.6 + (i % 1000) / 2000;
+      const summary = (v: number) => ({ latest: v, step: 0, timestamp: now, min: v, max: v, count: 1 });
+      tx.objectStore('runs').put({
+        info: { runId, experimentId: '0', runName: `run-${i}`, userId: 'e2e', status: 'FINISHED', startTime: now - i * 1000,
+          endTime: now - i * 1000 + 500, lifecycleStage: 'active', deletedTime: null, artifactUri: `mlflow-artifacts:/0/${runId}/artifacts` },
+        params: { alpha: ['0.01', '0.1', '0.5', '1.0'][i % 4] }, tags: { 'mlflow.source.name': 'mfflow' },
+        metrics: { rmse: summary(rmse) }, inputs: [],
+      });
+      if (names.includes('runDirty')) tx.objectStore('runDirty').put(1, runId);
+    }
+    await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
+    db.close();
+  });
+  await page.evaluate(() => (location.hash = '#/runs?exp=0'));
+  await page.reload();
+  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 60_000 });
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('100000 runs');
+  const grid = page.getByRole('grid');
+  await expect(grid).toHaveAttribute('aria-rowcount', '100001');
+  expect(await page.locator('tbody tr[data-run-id]').count()).toBeLessThan(120);
+
+  const t0 = Date.now();
+  await page.getByRole('columnheader', { name: 'M rmse', exact: true }).getByRole('button').click();
+  await expect(page.getByRole('columnheader', { name: 'M rmse', exact: true })).toHaveAttribute('aria-sort', 'descending');
+  await expect(page.locator('tbody tr[data-run-id]').first()).toContainText('1.099');
+  const sortMs = Date.now() - t0;
+
+  await grid.focus();
+  await page.keyboard.press('End');
+  await expect(page.locator('tbody tr[data-run-id]').last()).toContainText('0.6');
+  expect(await page.locator('tbody tr[data-run-id]').count()).toBeLessThan(120);
+  console.log(`100k runs: sort by rmse ${sortMs} ms (click to rows shown)`);
+});
+
+test('experiments sidebar: create, find, rename, delete, show deleted, restore', async ({ page }) => {
+  await openLab(page);
+  await seed(page);
+  const side = page.getByRole('navigation', { name: 'Experiments' });
+  await side.getByRole('button', { name: 'New experiment' }).click();
+  await side.getByRole('textbox', { name: 'New experiment name' }).fill('<b>bold</b> trials');
+  await side.getByRole('textbox', { name: 'New experiment name' }).press('Enter');
+  const created = side.getByRole('button', { name: '<b>bold</b> trials 0 runs' });
+  await expect(created).toHaveAttribute('aria-current', 'true');
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('<b>bold</b> trials');
+  // A duplicate name is refused with the store's reason.
+  await side.getByRole('button', { name: 'New experiment' }).click();
+  await side.getByRole('textbox', { name: 'New experiment name' }).fill('ui tests');
+  await side.getByRole('textbox', { name: 'New experiment name' }).press('Enter');
+  await expect(side.getByRole('alert')).toContainText('ui tests');
+  await side.getByRole('textbox', { name: 'New experiment name' }).press('Escape');
+
+  await side.getByRole('searchbox', { name: 'Find experiments' }).fill('BOLD');
+  await expect(side.getByRole('listitem')).toHaveCount(1);
+  await side.getByRole('searchbox', { name: 'Find experiments' }).fill('');
+
+  const item = side.getByRole('listitem').filter({ hasText: '<b>bold</b> trials' });
+  await item.getByRole('button', { name: 'Rename' }).click();
+  await side.getByRole('textbox', { name: /New name for/ }).fill('trials');
+  await side.getByRole('textbox', { name: /New name for/ }).press('Enter');
+  const renamed = side.getByRole('button', { name: 'trials 0 runs', exact: true });
+  await expect(renamed).toBeVisible();
+  const renamedItem = side.getByRole('listitem').filter({ hasText: /^\s*trials/ });
+  await renamedItem.getByRole('button', { name: 'Delete' }).click();
+  await expect(renamed).toHaveCount(0);
+  await side.getByRole('checkbox', { name: 'Show deleted' }).check();
+  await renamedItem.getByRole('button', { name: 'Restore' }).click();
+  await side.getByRole('checkbox', { name: 'Show deleted' }).uncheck();
+  await expect(renamed).toBeVisible();
+  const exps = await page.evaluate(async () => (await window.mfflow.listExperiments()).map((e) => e.name));
+  expect(exps).toContain('trials');
+});
