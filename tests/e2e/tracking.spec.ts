@@ -19,8 +19,8 @@ test('a run logged through window.mfflow is listed after a reload with its lates
   const row = page.getByRole('row').filter({ hasText: 'scripted-run' });
   await expect(row).toBeVisible();
   // Latest value of loss is 1/1000, shown to 4 significant digits.
-  await expect(row.getByRole('cell', { name: '0.001', exact: true })).toBeVisible();
-  await expect(row.getByRole('cell', { name: 'adam' })).toBeVisible();
+  await expect(row.getByRole('gridcell', { name: '0.001', exact: true })).toBeVisible();
+  await expect(row.getByRole('gridcell', { name: 'adam' })).toBeVisible();
 
   const stored = await page.evaluate(async (id) => {
     const run = await window.mfflow.getRun(id);
