@@ -26,6 +26,10 @@ SHAPE_AT[2] = {
   runIndex: { keyPath: null, indexes: {} },
   runDirty: { keyPath: null, indexes: {} },
 };
+SHAPE_AT[3] = {
+  ...SHAPE_AT[2],
+  registeredModels: { keyPath: 'name', indexes: {} },
+};
 
 async function shapeOf(name: string) {
   const db = await openDB(name);
