@@ -6,6 +6,7 @@
 import type { Fluent } from '../lib/tracking/fluent';
 import type { TrackingBackend } from '../lib/tracking/backend';
 import { runScriptInWorker } from './workers';
+import { bundles } from './bundles.svelte';
 import { datasets, type DatasetSource, type LoadOptions } from './datasets.svelte';
 import { training, type SweepRequest, type TrainRequest } from './training.svelte';
 
@@ -55,6 +56,14 @@ export function createScriptingApi(fluent: Fluent, backend: TrackingBackend) {
     },
     /** Cancels a training job or sweep by job id, run id, sweep id or parent run id. */
     cancel: (id: string) => training.cancel(id),
+    /** Imports an MLflow zip (bytes, File/Blob or URL); resolves to the report (README, "Share and open runs"). */
+    importBundle: (source: Uint8Array | ArrayBuffer | Blob | string) => bundles.importBundle(source),
+    /** MLflow file-store zips, as Files: of runs, of an experiment, of the whole lab. */
+    exportRuns: (runIds: string[]) => bundles.export({ kind: 'runs', runIds }),
+    exportExperiment: (experimentId: string) => bundles.export({ kind: 'experiment', experimentId }),
+    exportLab: () => bundles.export({ kind: 'lab' }),
+    /** `runs:/<run id>/model` → an MLflow Model zip (ONNX + pyfunc + tfjs flavors), as a File. */
+    exportModel: (uri: string) => bundles.exportModel(uri),
     /** This tab's training jobs, newest first: status, progress, final metrics and phase times. */
     jobs: () => training.jobs.map((j) => j.snapshot()),
   };

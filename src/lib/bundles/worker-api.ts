@@ -1,0 +1,59 @@
+/**
+ * The comlink interface of workers/bundle-worker.ts. The worker does the CPU-heavy, untrusted
+ * parts (unzip + validate + read the tree + digest; build and deflate export zips) so the page
+ * stays responsive; the page only commits (ONE IndexedDB transaction) or saves the bytes.
+ *
+ * Failures come back as values, not throws: comlink keeps only an Error's message, and the UI
+ * needs the archive entry and the rule it broke.
+ */
+import type { MlflowBundle } from '../mlflow/bundle';
+import type { ModelExportInput } from './model-export';
+import type { PreparedImport } from './prepare-import';
+
+export interface BundleProgress {
+  phase: 'downloading' | 'reading' | 'zipping';
+  done: number;
+  total: number;
+}
+
+export interface BundleFailure {
+  /** `ArchiveError` (the zip), `FormatError` (a file in it), `AbortError` (cancelled), or another error name. */
+  name: string;
+  message: string;
+  /** ArchiveError: the entry to blame (null: the archive as a whole) and the rule it broke. */
+  entry?: string | null;
+  rule?: string;
+  /** FormatError: the file at fault. */
+  file?: string;
+}
+
+export type BundleResult<T> = { ok: true; value: T } | { ok: false; error: BundleFailure };
+
+/** Bytes, a Blob/File, or a URL to fetch from the worker. */
+export type BundleSource = Uint8Array | Blob | { url: string };
+
+export interface BundleWorkerApi {
+  prepareImport(jobId: string, source: BundleSource, onProgress?: (p: BundleProgress) => void): Promise<BundleResult<PreparedImport>>;
+  exportZip(bundle: MlflowBundle): Promise<BundleResult<Uint8Array>>;
+  exportModelZip(input: ModelExportInput): Promise<BundleResult<Uint8Array>>;
+  /** Aborts a running prepareImport; it then resolves with an AbortError failure. */
+  cancel(jobId: string): void;
+}
+
+export function describeFailure(e: unknown): BundleFailure {
+  const err = e as { name?: string; message?: string; entry?: string | null; rule?: string; file?: string };
+  const out: BundleFailure = { name: err?.name ?? 'Error', message: err?.message ?? String(e) };
+  if (err?.name === 'ArchiveError') (out.entry = err.entry ?? null), (out.rule = err.rule);
+  if (err?.name === 'FormatError') out.file = err.file;
+  return out;
+}
+
+/** Every distinct ArrayBuffer under a prepared import, for a zero-copy transfer. */
+export function buffersOf(prep: PreparedImport): ArrayBuffer[] {
+  const set = new Set<ArrayBuffer>();
+  for (const r of prep.runs) {
+    for (const m of r.metrics) for (const a of [m.values, m.steps, m.timestamps]) set.add(a.buffer as ArrayBuffer);
+    for (const a of r.artifacts) set.add(a.bytes.buffer as ArrayBuffer);
+  }
+  return [...set].filter((b) => b instanceof ArrayBuffer && b.byteLength > 0);
+}

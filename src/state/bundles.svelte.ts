@@ -1,0 +1,166 @@
+/**
+ * Sharing runs: export runs / an experiment / the lab as an MLflow file-store zip, export a
+ * run's model as an MLflow Model zip, and import either kind (or a zip of an mlruns folder MLflow
+ * wrote) by drop, file picker, `mfflow.importBundle` or `?bundle=<url>` on open.
+ *
+ * The bundle worker unzips, checks and reads archives and builds export zips; the page gathers
+ * run content from the store and commits an import in ONE IndexedDB transaction (all or nothing).
+ */
+import * as Comlink from 'comlink';
+import type { Remote } from 'comlink';
+import { bundleFileName, collectBundle, type ExportSelection } from '../lib/bundles/collect';
+import { parseRunsUri } from '../lib/bundles/model-export';
+import { findModelDirs, parseMLmodel } from '../lib/mlflow/mlmodel';
+import type { BundleFailure, BundleProgress, BundleResult, BundleSource, BundleWorkerApi } from '../lib/bundles/worker-api';
+import type { ImportReport } from '../lib/storage/bundle-import';
+import { dictGet } from '../lib/util/dict';
+import { lab } from './lab.svelte';
+
+/** A failed import or export, with the archive entry / file and the rule when the archive is at fault. */
+export class BundleError extends Error {
+  constructor(readonly failure: BundleFailure) {
+    super(failure.entry !== undefined || failure.file ? `${failure.message}${failure.rule ? ` (rule: ${failure.rule})` : ''}` : failure.message);
+    this.name = failure.name === 'AbortError' ? 'AbortError' : 'BundleError';
+  }
+}
+
+export type ImportInput = Uint8Array | ArrayBuffer | Blob | string;
+
+export interface BundleJob {
+  id: string;
+  label: string;
+  phase: BundleProgress['phase'] | 'saving' | 'collecting';
+  done: number;
+  total: number;
+}
+
+let jobCounter = 0;
+
+export class Bundles {
+  job = $state<BundleJob | null>(null);
+  report = $state<ImportReport | null>(null);
+  failure = $state<BundleFailure | null>(null);
+  private worker: Remote<BundleWorkerApi> | null = null;
+
+  private api(): Remote<BundleWorkerApi> {
+    if (!this.worker) {
+      const w = new Worker(new URL('../../workers/bundle-worker.ts', import.meta.url), { type: 'module', name: 'mfflow-bundles' });
+      this.worker = Comlink.wrap<BundleWorkerApi>(w);
+    }
+    return this.worker;
+  }
+
+  private unwrap<T>(r: BundleResult<T>): T {
+    if (r.ok) return r.value;
+    throw new BundleError(r.error);
+  }
+
+  private async run<T>(label: string, body: (job: BundleJob) => Promise<T>): Promise<T> {
+    if (this.job) throw new Error(`Busy: ${this.job.label}. Wait for it or cancel it.`);
+    const job: BundleJob = { id: `bundle-${++jobCounter}`, label, phase: 'collecting', done: 0, total: 0 };
+    this.job = job;
+    this.failure = null;
+    try {
+      return await body(job);
+    } catch (e) {
+      this.failure = e instanceof BundleError ? e.failure : { name: (e as Error).name ?? 'Error', message: (e as Error).message ?? String(e) };
+      throw e;
+    } finally {
+      this.job = null;
+    }
+  }
+
+  /** Imports an archive (bytes, a File/Blob, or a URL). Resolves to what was added, skipped and reported. */
+  importBundle(input: ImportInput, label?: string): Promise<ImportReport> {
+    const name = label ?? (typeof input === 'string' ? input : input instanceof File ? input.name : 'archive');
+    return this.run(`Importing ${name}`, async (job) => {
+      this.report = null;
+      const source: BundleSource = typeof input === 'string' ? { url: new URL(input, location.href).href }
+        : input instanceof ArrayBuffer ? new Uint8Array(input) : input;
+      const onProgress = Comlink.proxy((p: BundleProgress) => {
+        if (this.job?.id !== job.id) return;
+        this.job = { ...job, phase: p.phase, done: p.done, total: p.total };
+      });
+      const prep = this.unwrap(await this.api().prepareImport(job.id, source, onProgress));
+      this.job = { ...job, phase: 'saving', done: 0, total: prep.runs.length };
+      const report = await lab.store.importBundle(prep);
+      this.report = report;
+      return report;
+    });
+  }
+
+  cancel(): void {
+    if (this.job) void this.api().cancel(this.job.id);
+  }
+
+  /** An MLflow file-store zip of the selection, as a File (name included). */
+  export(sel: ExportSelection): Promise<File> {
+    return this.run('Exporting', async (job) => {
+      const bundle = await collectBundle(lab.store, sel);
+      this.job = { ...job, phase: 'zipping', done: 0, total: bundle.runs.length };
+      const zip = this.unwrap(await this.api().exportZip(bundle));
+      return new File([zip as Uint8Array<ArrayBuffer>], bundleFileName(sel), { type: 'application/zip' });
+    });
+  }
+
+  /** `runs:/<run id>/<path>` → an MLflow Model zip (MLmodel, model.onnx, TF.js files, examples). */
+  exportModel(uri: string): Promise<File> {
+    return this.run('Exporting the model', async () => {
+      const { runId, path } = parseRunsUri(uri);
+      const run = await lab.store.getRun(runId);
+      const content = (await lab.store.readRunsContent([runId])).get(runId)!;
+      const prefix = `${path}/`;
+      const files = new Map(content.artifacts.filter((a) => a.path.startsWith(prefix)).map((a) => [a.path.slice(prefix.length), a.bytes]));
+      if (!files.has('MLmodel')) {
+        const dirs = findModelDirs(content.artifacts.map((a) => a.path));
+        throw new Error(`Run ${runId} has no model at "${path}"${dirs.length ? `; it has: ${dirs.map((d) => `runs:/${runId}/${d}`).join(', ')}` : ''}.`);
+      }
+      const zip = this.unwrap(await this.api().exportModelZip({ run, dir: path, files, exampleRows: await exampleRows(run.inputs, files.get('MLmodel')!) }));
+      return new File([zip as Uint8Array<ArrayBuffer>], `mfflow-model-${runId.slice(0, 8)}.zip`, { type: 'application/zip' });
+    });
+  }
+
+  /** `?bundle=<url>` in the page URL: imports it once, then drops the parameter. */
+  async importFromLocation(): Promise<void> {
+    const url = new URL(location.href);
+    const target = url.searchParams.get('bundle');
+    if (!target) return;
+    url.searchParams.delete('bundle');
+    history.replaceState(history.state, '', url.href);
+    await this.importBundle(target).catch(() => { /* shown through `failure` */ });
+  }
+}
+
+/** Up to 5 rows of the training dataset's feature columns, when the lab still has it. */
+async function exampleRows(inputs: { dataset: { digest: string }; tags: Record<string, string> }[], mlmodel: Uint8Array): Promise<number[][] | undefined> {
+  try {
+    const tfjs = dictGet(parseMLmodel(mlmodel).flavors, 'tfjs');
+    const features = tfjs && Array.isArray(tfjs.feature_names) ? tfjs.feature_names.map(String) : null;
+    if (!features) return undefined;
+    for (const inp of inputs) {
+      const ds = await lab.store.getDataset(inp.dataset.digest);
+      if (!ds) continue;
+      const cols = features.map((f) => ds.table.data[ds.table.columns.indexOf(f)]);
+      if (cols.some((c) => !(c instanceof Float64Array))) continue;
+      const n = Math.min(5, ds.table.rowCount);
+      return Array.from({ length: n }, (_, i) => cols.map((c) => (c as Float64Array)[i]));
+    }
+  } catch {
+    // No example rows: the export falls back to one row of zeros.
+  }
+  return undefined;
+}
+
+/** Saves a File through a temporary link (the browser's download). */
+export function saveFile(file: File): void {
+  const url = URL.createObjectURL(file);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+export const bundles = new Bundles();

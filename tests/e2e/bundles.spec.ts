@@ -1,0 +1,89 @@
+import { expect, test, type Page } from '@playwright/test';
+import { rawZip } from '../unit/archive-zip-craft';
+import { openLab } from './helpers';
+
+async function logRun(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const m = window.mfflow;
+    await m.setExperiment('e2e bundles');
+    const run = await m.startRun({ runName: 'shared-run' });
+    await m.logParams({ alpha: 0.5 });
+    for (let step = 0; step < 200; step++) m.logMetric('loss', 1 / (step + 1), step);
+    await m.logText('hello bundle', 'notes.txt');
+    await m.endRun();
+    return run.runId;
+  });
+}
+
+async function countRuns(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const ids = (await window.mfflow.listExperiments('ALL')).map((e) => e.experimentId);
+    return (await window.mfflow.searchRuns({ experimentIds: ids, runViewType: 'ALL' })).runs.length;
+  });
+}
+
+async function runInLab(page: Page, runId: string) {
+  return page.evaluate(async (id) => {
+    const run = await window.mfflow.getRun(id);
+    const h = await window.mfflow.getMetricHistory(id, 'loss');
+    return { name: run.info.runName, status: run.info.status, alpha: run.params.alpha, n: h.values.length };
+  }, runId);
+}
+
+test('export from the UI, import by the file picker in a fresh browser, the run is there with its metrics', async ({ page, browser }) => {
+  await openLab(page);
+  const runId = await logRun(page);
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export lab' }).click();
+  const file = await (await download).path();
+  expect(file).toBeTruthy();
+
+  const fresh = await browser.newContext();
+  const other = await fresh.newPage();
+  await openLab(other);
+  await other.getByTestId('bundle-file-input').setInputFiles(file);
+  await expect(other.getByTestId('bundle-report')).toContainText('run(s) added');
+  expect(await runInLab(other, runId)).toEqual({ name: 'shared-run', status: 'FINISHED', alpha: '0.5', n: 200 });
+  await other.getByRole('navigation', { name: 'Experiments' }).getByRole('button', { name: /e2e bundles/ }).click();
+  await expect(other.getByRole('row').filter({ hasText: 'shared-run' })).toBeVisible();
+
+  // The same file again adds nothing.
+  await other.getByRole('button', { name: 'Dismiss' }).click();
+  await other.getByTestId('bundle-file-input').setInputFiles(file);
+  await expect(other.getByTestId('bundle-report')).toContainText('0 run(s) added');
+  await fresh.close();
+});
+
+test('?bundle=<url> imports a hosted bundle on open', async ({ page, browser }) => {
+  await openLab(page);
+  const runId = await logRun(page);
+  const bytes = await page.evaluate(async () => {
+    const f = await window.mfflow.exportLab();
+    return Array.from(new Uint8Array(await f.arrayBuffer()));
+  });
+  const fresh = await browser.newContext();
+  const other = await fresh.newPage();
+  await other.route('**/hosted/lab.zip', (route) => route.fulfill({ body: Buffer.from(bytes), contentType: 'application/zip' }));
+  await openLab(other, '?bundle=hosted/lab.zip');
+  await expect(other.getByTestId('bundle-report')).toContainText('run(s) added');
+  expect(await runInLab(other, runId)).toMatchObject({ name: 'shared-run', n: 200 });
+  expect(other.url()).not.toContain('bundle=');
+  await fresh.close();
+});
+
+test('a bad archive shows the entry and the rule and imports nothing', async ({ page }) => {
+  await openLab(page);
+  await logRun(page);
+  const before = await countRuns(page);
+  const bad = rawZip([
+    { name: 'mlruns/0/meta.yaml', data: new TextEncoder().encode("artifact_location: x\nexperiment_id: '0'\nlifecycle_stage: active\nname: Default\n") },
+    { name: 'mlruns/../../evil.txt', data: new TextEncoder().encode('x') },
+  ]);
+  await page.getByTestId('bundle-file-input').setInputFiles({ name: 'bad.zip', mimeType: 'application/zip', buffer: Buffer.from(bad) });
+  const err = page.getByTestId('bundle-error');
+  await expect(err).toContainText('mlruns/../../evil.txt');
+  await expect(err).toContainText('Nothing was imported');
+  await expect(err.locator('code').nth(1)).not.toBeEmpty();
+  const after = await countRuns(page);
+  expect(after).toBe(before);
+});
