@@ -4,7 +4,7 @@ import Papa from 'papaparse';
 import { parseMLmodel } from '../../src/lib/mlflow/mlmodel';
 import { inputSchemaOf, paramSpecsOf, type InputSchema } from '../../src/lib/serving/input-schema';
 import { predictionsCsv, csvCell } from '../../src/lib/serving/predictions-csv';
-import { parseJsonScoringBody, parseScoringRequest, type ScoringBatch } from '../../src/lib/serving/scoring-request';
+import { parseJsonScoringBody, parseScoringRequest, pyFloat, requireFiniteRows, type ScoringBatch } from '../../src/lib/serving/scoring-request';
 import { errorAnswer, predictionsJson, successAnswer } from '../../src/lib/serving/scoring-response';
 
 const WINE = ['fixed acidity', 'volatile acidity', 'citric acid', 'residual sugar', 'chlorides', 'free sulfur dioxide',
@@ -71,16 +71,20 @@ describe('scoring request formats', () => {
     }
   });
 
-  it('missing inputs and values of the wrong type are 400 INVALID_PARAMETER_VALUE naming the columns', async () => {
+  it('missing inputs are 400 INVALID_PARAMETER_VALUE; values that cannot be cast are 400 BAD_REQUEST', async () => {
     const missing = await answerOf(() => parseJsonScoringBody(JSON.stringify({ dataframe_records: [{ alcohol: 9.4, extra: 1 }] }), wine));
     expect(missing).toMatchObject({ status: 400, error_code: 'INVALID_PARAMETER_VALUE' });
     expect(missing!.message).toContain("Model is missing inputs ['fixed acidity', 'volatile acidity'");
     expect(missing!.message).toContain("extra inputs: ['extra']");
-    for (const bad of ['"7.4"', 'true', '[1]', '{"a": 1}']) {
+    // With a signature, values are cast as pandas casts them: numeric text and booleans become numbers…
+    const cast = parseJsonScoringBody(JSON.stringify({ dataframe_split: { columns: WINE, data: [[' 7.4 ', true, '1_0', 'nan', '-inf', ...ROW.slice(5)]] } }), wine);
+    expect(rowsOf(cast)[0].slice(0, 5)).toEqual([7.4, 1, 10, NaN, -Infinity]);
+    // …and what cannot be cast is a BAD_REQUEST naming the column.
+    for (const bad of ['"abc"', '"1e"', '"0x1A"', '[1]', '{"a": 1}']) {
       const row = ROW.map(String);
       row[0] = bad;
       const a = await answerOf(() => parseJsonScoringBody(`{"dataframe_split": {"columns": ${JSON.stringify(WINE)}, "data": [[${row.join(',')}]]}}`, wine));
-      expect(a, bad).toMatchObject({ status: 400, error_code: 'INVALID_PARAMETER_VALUE' });
+      expect(a, bad).toMatchObject({ status: 400, error_code: 'BAD_REQUEST' });
       expect(a!.message).toContain('fixed acidity');
     }
     const csvBad = await answerOf(parseScoringRequest(`${WINE.join(',')}\nabc,${ROW.slice(1).join(',')}\n`, 'text/csv', wine));
@@ -100,7 +104,8 @@ describe('scoring request formats', () => {
     const ok = parseJsonScoringBody('{"inputs": {"n": [1, 2], "f": [0.1, 2], "b": [true, false]}}', schema);
     expect(rowsOf(ok)).toEqual([[1, Math.fround(0.1), 1], [2, 2, 0]]);
     expect(() => parseJsonScoringBody('{"inputs": {"n": [1.5], "f": [1], "b": [true]}}', schema)).toThrow(/column n/);
-    expect(() => parseJsonScoringBody('{"inputs": {"n": [1], "f": [1], "b": [1]}}', schema)).toThrow(/column b/);
+    expect(() => parseJsonScoringBody('{"inputs": {"n": [null], "f": [1], "b": [true]}}', schema)).toThrow(/column n/);
+    expect(() => parseJsonScoringBody('{"inputs": {"n": [1], "f": [1], "b": ["yes"]}}', schema)).toThrow(/column b/);
     // As in MLflow, a list of rows has no names, so a named signature reports every input missing.
     expect(() => parseJsonScoringBody('{"instances": [[1, 2, true]]}', schema)).toThrow(/missing inputs \['n', 'f', 'b'\]/);
     const tensor: InputSchema = { kind: 'tensor', width: 2, dtype: 'float32' };
@@ -123,6 +128,24 @@ describe('scoring request formats', () => {
     expect((await parseScoringRequest(body, 'application/json; charset=UTF-8', wine)).rowCount).toBe(1);
     for (const ct of ['application/csv', 'text/plain', 'application/json; charset=latin-1', 'application/json; format=pandas-split']) {
       expect(await answerOf(parseScoringRequest(body, ct, wine)), ct).toMatchObject({ status: 415 });
+    }
+  });
+});
+
+describe('model input checks', () => {
+  it('pyFloat reads what Python float() reads', () => {
+    const cases: [string, number | null][] = [[' 1.5 ', 1.5], ['1_000', 1000], ['-.5e-1', -0.05], ['5.', 5], ['+inf', Infinity], ['-Infinity', -Infinity],
+      ['1__0', null], ['_1', null], ['.', null], ['e5', null], ['0x10', null], ['1e', null], ['', null]];
+    for (const [text, want] of cases) expect(pyFloat(text), text).toBe(want);
+    expect(pyFloat('NaN')).toBeNaN();
+  });
+
+  it('requireFiniteRows refuses empty batches and NaN/inf inputs with BAD_REQUEST', async () => {
+    const ok = parseJsonScoringBody(JSON.stringify({ dataframe_split: { columns: WINE, data: [ROW] } }), wine);
+    expect(() => requireFiniteRows(ok)).not.toThrow();
+    for (const data of [[], [[null, ...ROW.slice(1)]], [['inf', ...ROW.slice(1)]]]) {
+      const b = parseJsonScoringBody(JSON.stringify({ dataframe_split: { columns: WINE, data } }), wine);
+      expect(await answerOf(() => requireFiniteRows(b))).toMatchObject({ status: 400, error_code: 'BAD_REQUEST' });
     }
   });
 });

@@ -179,23 +179,50 @@ function describe(v: unknown): string {
   return v === null || v === undefined ? 'None' : typeof v === 'string' ? `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'` : typeof v === 'boolean' ? (v ? 'True' : 'False') : JSON.stringify(v);
 }
 
-/** One column's raw values as float64, by the rules of its signature type. */
-function toColumn(values: ArrayLike<unknown> | Float64Array, rowCount: number, name: string, type: InputColumn['type'] | 'double', fromCsv: boolean): Float64Array {
+/** Python's float() of a string (what pandas' astype(float64) uses): spaces, `_` between digits, nan/inf. */
+export function pyFloat(text: string): number | null {
+  const t = text.trim();
+  const digits = String.raw`\d(?:_?\d)*`;
+  const re = new RegExp(String.raw`^[+-]?(?:(?:${digits})?\.?(?:${digits})?(?:[eE][+-]?${digits})?)$`);
+  if (/^[+-]?(nan|inf|infinity)$/i.test(t)) return /nan/i.test(t) ? NaN : t.startsWith('-') ? -Infinity : Infinity;
+  if (!re.test(t) || !/\d/.test(t.split(/[eE]/)[0])) return null;
+  return Number(t.replace(/_/g, ''));
+}
+
+/**
+ * One column's raw values as float64, by the rules of its signature type. With a signature,
+ * MLflow casts JSON values the way pandas' astype does: numeric strings and booleans become
+ * numbers; a value that cannot be cast is a BAD_REQUEST. A number that does not fit an integer
+ * column fails schema enforcement (INVALID_PARAMETER_VALUE).
+ */
+function toColumn(values: ArrayLike<unknown> | Float64Array, rowCount: number, name: string, type: InputColumn['type'] | 'double', fromCsv: boolean, cast: boolean): Float64Array {
   if (values instanceof Float64Array) {
     if (type === 'float') return Float64Array.from(values, Math.fround);
     if (type === 'double') return values;
   }
+  const floating = type === 'double' || type === 'float';
   const out = new Float64Array(rowCount);
   for (let i = 0; i < rowCount; i++) {
-    const v = values[i];
-    let x: number;
-    if (typeof v === 'number' && type !== 'boolean' && (type === 'double' || type === 'float' || Number.isInteger(v))) x = type === 'float' ? Math.fround(v) : v;
-    else if ((v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) && (type === 'double' || type === 'float')) x = NaN;
-    else if (typeof v === 'boolean' && type === 'boolean') x = v ? 1 : 0;
-    else {
-      const msg = `Incompatible input types for column ${name}. Can not safely convert ${describe(v)} (row ${i}) to ${type === 'float' ? 'float32' : type === 'boolean' ? 'bool' : type === 'double' ? 'float64' : 'int64'}.`;
-      throw fromCsv ? badRequest(`Failed to parse input as a Pandas DataFrame. ${msg}`) : badValue(`Failed to enforce schema of data with schema. Error: ${msg}`);
+    let v = values[i];
+    if (cast && typeof v === 'string') {
+      const parsed = floating ? pyFloat(v) : /^\s*[+-]?\d(?:_?\d)*\s*$/.test(v) ? Number(v.trim().replace(/_/g, '')) : null;
+      if (parsed === null) {
+        throw badRequest(`${fromCsv ? 'Failed to parse input as a Pandas DataFrame. ' : ''}Could not convert ${describe(v)} in column ${name} (row ${i}) to ${floating ? 'float64' : type === 'boolean' ? 'bool' : 'int64'}.`);
+      }
+      v = parsed;
     }
+    if (cast && typeof v === 'boolean') v = v ? 1 : 0;
+    let x: number;
+    if (typeof v === 'number' && (floating || Number.isInteger(v) || Number.isNaN(v))) x = type === 'float' ? Math.fround(v) : type === 'boolean' ? (v !== 0 ? 1 : 0) : v;
+    else if (v === null || v === undefined) {
+      if (!floating) throw badValue(`Failed to enforce schema of data. Error: column ${name} (type ${type}) has a missing value at row ${i}.`);
+      x = NaN;
+    } else {
+      const msg = `Incompatible input types for column ${name}. Can not safely convert ${describe(v)} (row ${i}) to ${type === 'float' ? 'float32' : type === 'boolean' ? 'bool' : floating ? 'float64' : 'int64'}.`;
+      // With a signature the cast fails first (BAD_REQUEST); without one, schema enforcement does.
+      throw fromCsv ? badRequest(`Failed to parse input as a Pandas DataFrame. ${msg}`) : cast && (typeof v !== 'number') ? badRequest(msg) : badValue(`Failed to enforce schema of data. Error: ${msg}`);
+    }
+    if (!floating && type !== 'boolean' && Number.isNaN(x)) throw badValue(`Failed to enforce schema of data. Error: column ${name} (type ${type}) has a missing value at row ${i}.`);
     out[i] = x;
   }
   return out;
@@ -204,20 +231,20 @@ function toColumn(values: ArrayLike<unknown> | Float64Array, rowCount: number, n
 function applySchema(frame: Frame, schema: InputSchema, params: Dict<unknown> | null, warnings: string[], fromCsv: boolean): ScoringBatch {
   const { names, values, rowCount } = frame;
   if (schema.kind === 'none') {
-    return { names, columns: names.map((n, j) => toColumn(values[j], rowCount, n, 'double', fromCsv)), rowCount, params, warnings };
+    return { names, columns: names.map((n, j) => toColumn(values[j], rowCount, n, 'double', fromCsv, false)), rowCount, params, warnings };
   }
   if (schema.kind === 'tensor') {
     if (schema.width !== null && names.length !== schema.width) {
       throw badValue(`Shape of input (${rowCount}, ${names.length}) does not match expected shape (-1, ${schema.width}).`);
     }
-    return { names, columns: names.map((n, j) => toColumn(values[j], rowCount, n, 'double', fromCsv)), rowCount, params, warnings };
+    return { names, columns: names.map((n, j) => toColumn(values[j], rowCount, n, 'double', fromCsv, true)), rowCount, params, warnings };
   }
   const cols = schema.columns;
   if (cols.every((c) => c.name === null)) {
     if (names.length < cols.length) {
       throw badValue(`Model inference is missing inputs. The model signature declares ${cols.length} inputs but the provided value only has ${names.length} inputs. Note: the inputs were not named in the signature so we can only verify their count.`);
     }
-    return { names: names.slice(0, cols.length), columns: cols.map((c, j) => toColumn(values[j], rowCount, names[j], c.type, fromCsv)), rowCount, params, warnings };
+    return { names: names.slice(0, cols.length), columns: cols.map((c, j) => toColumn(values[j], rowCount, names[j], c.type, fromCsv, true)), rowCount, params, warnings };
   }
   const position = new Map<string, number>();
   names.forEach((n, j) => { if (!position.has(n)) position.set(n, j); });
@@ -230,7 +257,21 @@ function applySchema(frame: Frame, schema: InputSchema, params: Dict<unknown> | 
   if (extra.length) warnings.push(`Found extra inputs in the model input that are not defined in the model signature: ${pyList(extra)}. These inputs will be ignored.`);
   const columns = cols.map((c) => {
     const j = position.get(c.name!);
-    return j === undefined ? new Float64Array(rowCount).fill(NaN) : toColumn(values[j], rowCount, c.name!, c.type, fromCsv);
+    return j === undefined ? new Float64Array(rowCount).fill(NaN) : toColumn(values[j], rowCount, c.name!, c.type, fromCsv, true);
   });
   return { names: cols.map((c) => c.name!), columns, rowCount, params, warnings };
+}
+
+/**
+ * What an sklearn regressor (the tutorial's model) demands at predict time: at least one row and
+ * no NaN or infinite inputs. MLflow's server turns the model's exception into this BAD_REQUEST;
+ * the exact linear engine applies it so served answers match `mlflow models serve`.
+ */
+export function requireFiniteRows(batch: ScoringBatch): void {
+  const fail = (detail: string) => badRequest(`Encountered an unexpected error while evaluating the model. Verify that the serialized input Dataframe is compatible with the model for inference. (${detail})`);
+  if (batch.rowCount === 0) throw fail('the input has no rows');
+  for (let j = 0; j < batch.columns.length; j++) {
+    const c = batch.columns[j];
+    for (let i = 0; i < c.length; i++) if (!Number.isFinite(c[i])) throw fail(`column ${batch.names[j]} row ${i} is ${c[i]}`);
+  }
 }
