@@ -17,7 +17,7 @@ export class Lab {
   /** A message that needs the user (another tab blocks an upgrade, the app was updated, ...). */
   notice = $state<string | null>(null);
   experiments = $state.raw<Experiment[]>([]);
-  /** Runs of every experiment, newest first (the store keeps them in memory). */
+  /** Runs of every experiment, in no particular order (the store keeps them in memory; views sort). */
   runs = $state.raw<readonly Run[]>([]);
   experimentId = $state('0');
   /** Bumped on every store change, so views can re-derive. */
@@ -51,16 +51,23 @@ export class Lab {
     }
   }
 
-  /** Coalesces bursts of change events (a training run flushes every 250 ms) into one refresh per frame. */
+  /**
+   * Coalesces bursts of change events (a training run flushes every 250 ms) into one refresh
+   * per frame. Hidden tabs get no animation frames, so a timer backs the frame up: a run trained
+   * in another tab still shows up here within a second.
+   */
   private queueRefresh(): void {
     if (this.refreshQueued) return;
     this.refreshQueued = true;
+    let done = false;
     const run = () => {
+      if (done) return;
+      done = true;
       this.refreshQueued = false;
       void this.refresh();
     };
     if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
-    else setTimeout(run, 16);
+    setTimeout(run, 100);
   }
 
   async refresh(): Promise<void> {
