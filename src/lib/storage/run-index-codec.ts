@@ -14,25 +14,34 @@ import { dictSet, type Dict } from '../util/dict';
 import type { StoredRun } from './schema';
 
 /** Bumped whenever the layout changes; a body of another format is ignored and rebuilt. */
-export const RUN_INDEX_FORMAT = 1;
+export const RUN_INDEX_FORMAT = 2;
 
 /** String index meaning "absent" (ownerLock, inputs) or "the default" (artifactUri). */
 const NONE = 0xffffffff;
-/** String indices per run: runId, experimentId, runName, userId, artifactUri, ownerLock, inputs JSON. */
-const REFS = 7;
+/** Param or tag value index meaning "the run's name" (the mlflow.runName tag repeats it). */
+const RUN_NAME = 0xfffffffe;
+/** Shared-string indices per run: experimentId, userId, artifactUri, ownerLock, inputs JSON. */
+const REFS = 5;
 /** Times per run: startTime, endTime, deletedTime, heartbeatAt (NaN: null or absent). */
 const TIMES = 4;
 /** Numbers per metric summary: latest, step, timestamp, min, max, count. */
 const SUMMARY = 6;
 const LIFECYCLES = ['active', 'deleted'] as const;
 const INFO_KEYS = 10;
+const ARTIFACTS_PREFIX = 'mlflow-artifacts:/';
+const ARTIFACTS_SUFFIX = '/artifacts';
 
 export interface RunIndexBody {
   format: number;
   count: number;
+  /** Distinct shared strings (keys, repeated values) joined; `stringEnds[i]` ends string i. */
   strings: string;
-  /** End offset in `strings` of each distinct string; it starts where the previous one ends. */
   stringEnds: Uint32Array;
+  /** Run ids and names, one per run and nearly all distinct, so joined without a lookup table. */
+  runIds: string;
+  runIdEnds: Uint32Array;
+  runNames: string;
+  runNameEnds: Uint32Array;
   refs: Uint32Array;
   /** Per run: index in RUN_STATUSES, then index in LIFECYCLES. */
   codes: Uint8Array;
@@ -55,51 +64,83 @@ export class RunIndexCorruptError extends Error {
   }
 }
 
-/** MLflow-style artifact URI that newRunRecord gives every run; stored as NONE to save space. */
+/** The artifact URI newRunRecord gives every run; stored as NONE to save space. */
 export const defaultArtifactUri = (experimentId: string, runId: string) =>
-  `mlflow-artifacts:/${experimentId}/${runId}/artifacts`;
+  `${ARTIFACTS_PREFIX}${experimentId}/${runId}${ARTIFACTS_SUFFIX}`;
 
-class Growing<A extends Uint32Array | Float64Array> {
+/** Same as `uri === defaultArtifactUri(e, id)`, without building a string per run. */
+function isDefaultArtifactUri(uri: string, e: string, id: string): boolean {
+  const p = ARTIFACTS_PREFIX.length;
+  return uri.length === p + e.length + 1 + id.length + ARTIFACTS_SUFFIX.length && uri.startsWith(ARTIFACTS_PREFIX) &&
+    uri.startsWith(e, p) && uri.charCodeAt(p + e.length) === 47 && uri.startsWith(id, p + e.length + 1) &&
+    uri.endsWith(ARTIFACTS_SUFFIX);
+}
+
+// Two monomorphic builders (one generic class over both array types measured slower).
+class U32 {
   length = 0;
-  constructor(public data: A) {}
+  data: Uint32Array;
+  constructor(capacity: number) { this.data = new Uint32Array(Math.max(16, capacity)); }
   push(x: number): void {
     if (this.length === this.data.length) {
-      const bigger = new (this.data.constructor as new (n: number) => A)(this.data.length * 2);
+      const bigger = new Uint32Array(this.data.length * 2);
       bigger.set(this.data);
       this.data = bigger;
     }
     this.data[this.length++] = x;
   }
-  done(): A {
-    return this.data.slice(0, this.length) as A;
+  done(): Uint32Array { return this.data.slice(0, this.length); }
+}
+
+class F64 {
+  length = 0;
+  data: Float64Array;
+  constructor(capacity: number) { this.data = new Float64Array(Math.max(16, capacity)); }
+  push(x: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = x;
+  }
+  done(): Float64Array { return this.data.slice(0, this.length); }
+}
+
+/** Strings joined in order, without deduplication. */
+class StringColumn {
+  private readonly parts: string[] = [];
+  readonly ends: U32;
+  private size = 0;
+  constructor(capacity: number) { this.ends = new U32(capacity); }
+  push(s: string): void {
+    this.parts.push(s);
+    this.size += s.length;
+    this.ends.push(this.size);
+  }
+  done(): [string, Uint32Array] {
+    if (this.size > 0xfffffffd) throw new RangeError('run index strings exceed 4 GiB');
+    return [this.parts.join(''), this.ends.done()];
   }
 }
 
+/** Distinct strings, each stored once. */
 class StringTable {
   private readonly index = new Map<string, number>();
-  private readonly parts: string[] = [];
-  private readonly ends = new Growing(new Uint32Array(1024));
-  private size = 0;
-
+  private readonly column = new StringColumn(1024);
+  private count = 0;
   ref(s: string): number {
     let i = this.index.get(s);
     if (i === undefined) {
-      i = this.parts.length;
+      i = this.count++;
       this.index.set(s, i);
-      this.parts.push(s);
-      this.size += s.length;
-      this.ends.push(this.size);
+      this.column.push(s);
     }
     return i;
   }
-
-  done(): { strings: string; stringEnds: Uint32Array } {
-    if (this.size > 0xfffffffe) throw new RangeError('run index strings exceed 4 GiB');
-    return { strings: this.parts.join(''), stringEnds: this.ends.done() };
-  }
+  done(): [string, Uint32Array] { return this.column.done(); }
 }
 
-const isString = (x: unknown): x is string => typeof x === 'string';
 const isTime = (x: unknown): x is number => typeof x === 'number' && !Number.isNaN(x);
 const isNullableTime = (x: unknown) => x === null || isTime(x);
 
@@ -109,92 +150,84 @@ function countKeys(o: object): number {
   return n;
 }
 
-function allStrings(d: unknown): boolean {
-  if (typeof d !== 'object' || d === null) return false;
-  for (const k of Object.keys(d)) if (!isString((d as Dict<unknown>)[k])) return false;
-  return true;
-}
-
-function allSummaries(d: unknown): boolean {
-  if (typeof d !== 'object' || d === null) return false;
-  for (const k of Object.keys(d)) {
-    const s = (d as Dict<MetricSummary | null>)[k];
-    if (typeof s !== 'object' || s === null || countKeys(s) !== SUMMARY) return false;
-    if (typeof s.latest !== 'number' || typeof s.step !== 'number' || typeof s.timestamp !== 'number' ||
-      typeof s.min !== 'number' || typeof s.max !== 'number' || typeof s.count !== 'number') return false;
-  }
-  return true;
-}
-
-/** True when the columns hold `r` exactly; anything else is stored whole. */
-function fitsColumns(r: StoredRun): boolean {
-  const i = r.info;
-  if (typeof i !== 'object' || i === null || countKeys(i) !== INFO_KEYS) return false;
-  const extra = (r.ownerLock !== undefined ? 1 : 0) + (r.heartbeatAt !== undefined ? 1 : 0);
-  if (countKeys(r) !== 5 + extra) return false;
-  return isString(i.runId) && isString(i.experimentId) && isString(i.runName) && isString(i.userId) &&
-    isString(i.artifactUri) && RUN_STATUSES.includes(i.status) && LIFECYCLES.includes(i.lifecycleStage) &&
-    isTime(i.startTime) && isNullableTime(i.endTime) && isNullableTime(i.deletedTime) &&
-    (r.ownerLock === undefined || isString(r.ownerLock)) && (r.heartbeatAt === undefined || isTime(r.heartbeatAt)) &&
-    allStrings(r.params) && allStrings(r.tags) && allSummaries(r.metrics) && Array.isArray(r.inputs);
-}
-
-export function encodeRunIndex(runs: Iterable<StoredRun>): RunIndexBody {
+export function encodeRunIndex(runs: readonly StoredRun[]): RunIndexBody {
+  const n = runs.length;
   const table = new StringTable();
-  const refs = new Growing(new Uint32Array(1024));
-  const codes: number[] = [];
-  const times = new Growing(new Float64Array(1024));
-  const paramEnds = new Growing(new Uint32Array(1024));
-  const params = new Growing(new Uint32Array(1024));
-  const tagEnds = new Growing(new Uint32Array(1024));
-  const tags = new Growing(new Uint32Array(1024));
-  const metricEnds = new Growing(new Uint32Array(1024));
-  const metricKeys = new Growing(new Uint32Array(1024));
-  const summaries = new Growing(new Float64Array(1024));
+  const ids = new StringColumn(n), names = new StringColumn(n);
+  const refs = new U32(n * REFS), times = new F64(n * TIMES), codes = new Uint8Array(n * 2);
+  const paramEnds = new U32(n), params = new U32(n * 8), tagEnds = new U32(n), tags = new U32(n * 10);
+  const metricEnds = new U32(n), metricKeys = new U32(n * 4), summaries = new F64(n * 4 * SUMMARY);
   const whole: StoredRun[] = [];
-  const pairs = (d: Dict<string>, into: Growing<Uint32Array>) => {
+
+  /** Pushes a dict's pairs; false (leaving junk past the caller's mark) if a value is not a string. */
+  const pairs = (d: Dict<string>, into: U32, runName: string): boolean => {
+    if (typeof d !== 'object' || d === null) return false;
     for (const k of Object.keys(d)) {
+      const v = d[k];
+      if (typeof v !== 'string') return false;
       into.push(table.ref(k));
-      into.push(table.ref(d[k]));
+      into.push(v === runName ? RUN_NAME : table.ref(v));
     }
+    return true;
   };
+  const metrics = (d: Dict<MetricSummary>): boolean => {
+    if (typeof d !== 'object' || d === null) return false;
+    for (const k of Object.keys(d)) {
+      const s = d[k];
+      if (typeof s !== 'object' || s === null) return false;
+      const { latest, step, timestamp, min, max, count } = s;
+      if (typeof latest !== 'number' || typeof step !== 'number' || typeof timestamp !== 'number' ||
+        typeof min !== 'number' || typeof max !== 'number' || typeof count !== 'number') return false;
+      metricKeys.push(table.ref(k));
+      summaries.push(latest); summaries.push(step); summaries.push(timestamp);
+      summaries.push(min); summaries.push(max); summaries.push(count);
+    }
+    return true;
+  };
+
   let count = 0;
   for (const r of runs) {
-    if (!fitsColumns(r)) {
+    const i = r.info;
+    const status = RUN_STATUSES.indexOf(i?.status);
+    const lifecycle = LIFECYCLES.indexOf(i?.lifecycleStage);
+    const extra = (r.ownerLock !== undefined ? 1 : 0) + (r.heartbeatAt !== undefined ? 1 : 0);
+    const simple = status >= 0 && lifecycle >= 0 && typeof i.runId === 'string' && typeof i.experimentId === 'string' &&
+      typeof i.runName === 'string' && typeof i.userId === 'string' && typeof i.artifactUri === 'string' &&
+      isTime(i.startTime) && isNullableTime(i.endTime) && isNullableTime(i.deletedTime) &&
+      (r.ownerLock === undefined || typeof r.ownerLock === 'string') && (r.heartbeatAt === undefined || isTime(r.heartbeatAt)) &&
+      Array.isArray(r.inputs) && countKeys(r) === 5 + extra && countKeys(i) === INFO_KEYS;
+    const p0 = params.length, t0 = tags.length, m0 = metricKeys.length, s0 = summaries.length;
+    if (!simple || !pairs(r.params, params, i.runName) || !pairs(r.tags, tags, i.runName) || !metrics(r.metrics)) {
+      params.length = p0; tags.length = t0; metricKeys.length = m0; summaries.length = s0; // drop partial pairs
       whole.push(r);
       continue;
     }
-    count++;
-    const i = r.info;
-    refs.push(table.ref(i.runId));
+    paramEnds.push(params.length / 2);
+    tagEnds.push(tags.length / 2);
+    metricEnds.push(metricKeys.length);
+    ids.push(i.runId);
+    names.push(i.runName);
     refs.push(table.ref(i.experimentId));
-    refs.push(table.ref(i.runName));
     refs.push(table.ref(i.userId));
-    refs.push(i.artifactUri === defaultArtifactUri(i.experimentId, i.runId) ? NONE : table.ref(i.artifactUri));
+    refs.push(isDefaultArtifactUri(i.artifactUri, i.experimentId, i.runId) ? NONE : table.ref(i.artifactUri));
     refs.push(r.ownerLock === undefined ? NONE : table.ref(r.ownerLock));
     refs.push(r.inputs.length === 0 ? NONE : table.ref(JSON.stringify(r.inputs)));
-    codes.push(RUN_STATUSES.indexOf(i.status), LIFECYCLES.indexOf(i.lifecycleStage));
+    codes[2 * count] = status;
+    codes[2 * count + 1] = lifecycle;
     times.push(i.startTime);
     times.push(i.endTime ?? NaN);
     times.push(i.deletedTime ?? NaN);
     times.push(r.heartbeatAt ?? NaN);
-    pairs(r.params, params);
-    paramEnds.push(params.length / 2);
-    pairs(r.tags, tags);
-    tagEnds.push(tags.length / 2);
-    for (const k of Object.keys(r.metrics)) {
-      const s = r.metrics[k];
-      metricKeys.push(table.ref(k));
-      summaries.push(s.latest); summaries.push(s.step); summaries.push(s.timestamp);
-      summaries.push(s.min); summaries.push(s.max); summaries.push(s.count);
-    }
-    metricEnds.push(metricKeys.length);
+    count++;
   }
+  const [strings, stringEnds] = table.done();
+  const [runIds, runIdEnds] = ids.done();
+  const [runNames, runNameEnds] = names.done();
   return {
-    format: RUN_INDEX_FORMAT, count, ...table.done(), refs: refs.done(), codes: Uint8Array.from(codes),
-    times: times.done(), paramEnds: paramEnds.done(), params: params.done(), tagEnds: tagEnds.done(),
-    tags: tags.done(), metricEnds: metricEnds.done(), metricKeys: metricKeys.done(), summaries: summaries.done(),
-    whole,
+    format: RUN_INDEX_FORMAT, count, strings, stringEnds, runIds, runIdEnds, runNames, runNameEnds,
+    refs: refs.done(), codes: codes.slice(0, 2 * count), times: times.done(), paramEnds: paramEnds.done(),
+    params: params.done(), tagEnds: tagEnds.done(), tags: tags.done(), metricEnds: metricEnds.done(),
+    metricKeys: metricKeys.done(), summaries: summaries.done(), whole,
   };
 }
 
@@ -206,75 +239,89 @@ function put<T>(d: Dict<T>, k: string, v: T): void {
 
 /** Throws RunIndexCorruptError unless every length, offset and index is in range. */
 function checkShape(b: RunIndexBody): void {
-  const fail = (what: string) => { throw new RunIndexCorruptError(what); };
+  const fail = (what: string): never => { throw new RunIndexCorruptError(what); };
   if (typeof b !== 'object' || b === null || b.format !== RUN_INDEX_FORMAT) fail('unknown format');
   const n = b.count;
-  const typed = [b.stringEnds, b.refs, b.params, b.tags, b.paramEnds, b.tagEnds, b.metricEnds, b.metricKeys];
-  if (!Number.isSafeInteger(n) || n < 0 || typeof b.strings !== 'string' || !Array.isArray(b.whole) ||
-    typed.some((a) => !(a instanceof Uint32Array)) || !(b.codes instanceof Uint8Array) ||
-    !(b.times instanceof Float64Array) || !(b.summaries instanceof Float64Array)) fail('bad field types');
+  const u32 = [b.stringEnds, b.runIdEnds, b.runNameEnds, b.refs, b.params, b.tags, b.paramEnds, b.tagEnds, b.metricEnds, b.metricKeys];
+  if (!Number.isSafeInteger(n) || n < 0 || typeof b.strings !== 'string' || typeof b.runIds !== 'string' ||
+    typeof b.runNames !== 'string' || !Array.isArray(b.whole) || u32.some((a) => !(a instanceof Uint32Array)) ||
+    !(b.codes instanceof Uint8Array) || !(b.times instanceof Float64Array) || !(b.summaries instanceof Float64Array)) {
+    fail('bad field types');
+  }
   if (b.refs.length !== n * REFS || b.codes.length !== n * 2 || b.times.length !== n * TIMES ||
+    b.runIdEnds.length !== n || b.runNameEnds.length !== n ||
     b.paramEnds.length !== n || b.tagEnds.length !== n || b.metricEnds.length !== n ||
     b.params.length % 2 !== 0 || b.tags.length % 2 !== 0 ||
     b.summaries.length !== b.metricKeys.length * SUMMARY) fail('column lengths disagree');
-  const nStrings = b.stringEnds.length;
-  let prev = 0;
-  for (let i = 0; i < nStrings; i++) {
-    const e = b.stringEnds[i];
-    if (e < prev) fail('string offsets go backwards');
-    prev = e;
-  }
-  if (prev !== b.strings.length) fail('string table length');
-  const inRange = (a: Uint32Array, allowNone: boolean) => {
-    for (let i = 0; i < a.length; i++) if (a[i] >= nStrings && !(allowNone && a[i] === NONE)) fail('string index out of range');
-  };
-  inRange(b.refs, true);
-  inRange(b.params, false);
-  inRange(b.tags, false);
-  inRange(b.metricKeys, false);
-  const ends = (a: Uint32Array, total: number) => {
+  const ascending = (a: Uint32Array, total: number, what: string) => {
     let p = 0;
-    for (let i = 0; i < a.length; i++) { if (a[i] < p) fail('run offsets go backwards'); p = a[i]; }
-    if (p !== total) fail('run offsets do not reach the end');
+    const len = a.length;
+    for (let i = 0; i < len; i++) { const x = a[i]; if (x < p) fail(`${what} go backwards`); p = x; }
+    if (p !== total) fail(`${what} do not reach the end`);
   };
-  ends(b.paramEnds, b.params.length / 2);
-  ends(b.tagEnds, b.tags.length / 2);
-  ends(b.metricEnds, b.metricKeys.length);
-  for (let i = 0; i < n; i++) {
-    if (b.codes[2 * i] >= RUN_STATUSES.length || b.codes[2 * i + 1] >= LIFECYCLES.length) fail('unknown status code');
+  ascending(b.stringEnds, b.strings.length, 'string offsets');
+  ascending(b.runIdEnds, b.runIds.length, 'run id offsets');
+  ascending(b.runNameEnds, b.runNames.length, 'run name offsets');
+  ascending(b.paramEnds, b.params.length / 2, 'param offsets');
+  ascending(b.tagEnds, b.tags.length / 2, 'tag offsets');
+  ascending(b.metricEnds, b.metricKeys.length, 'metric offsets');
+  const nStrings = b.stringEnds.length;
+  const { refs, codes, metricKeys } = b;
+  for (let i = 0; i < refs.length; i++) if (refs[i] >= nStrings && refs[i] !== NONE) fail('string index out of range');
+  for (let i = 0; i < refs.length; i += REFS) if (refs[i] === NONE || refs[i + 1] === NONE) fail('missing string');
+  for (const pairs of [b.params, b.tags]) {
+    for (let i = 0; i < pairs.length; i += 2) {
+      if (pairs[i] >= nStrings || (pairs[i + 1] >= nStrings && pairs[i + 1] !== RUN_NAME)) fail('string index out of range');
+    }
   }
+  for (let i = 0; i < metricKeys.length; i++) if (metricKeys[i] >= nStrings) fail('string index out of range');
+  for (let i = 0; i < n; i++) {
+    if (codes[2 * i] >= RUN_STATUSES.length || codes[2 * i + 1] >= LIFECYCLES.length) fail('unknown status code');
+  }
+}
+
+function split(big: string, ends: Uint32Array): string[] {
+  const out = new Array<string>(ends.length);
+  for (let i = 0, start = 0; i < ends.length; i++) {
+    out[i] = big.slice(start, ends[i]);
+    start = ends[i];
+  }
+  return out;
 }
 
 /** The runs of a body, as fresh objects the caller owns. Throws RunIndexCorruptError on a damaged body. */
 export function decodeRunIndex(b: RunIndexBody): StoredRun[] {
   checkShape(b);
-  const big = b.strings;
-  const ends = b.stringEnds;
-  const strs = new Array<string>(ends.length);
-  for (let i = 0, start = 0; i < ends.length; i++) {
-    strs[i] = big.slice(start, ends[i]);
-    start = ends[i];
-  }
+  const strs = split(b.strings, b.stringEnds);
+  const runIds = split(b.runIds, b.runIdEnds);
+  const runNames = split(b.runNames, b.runNameEnds);
   const { refs, codes, times, params, tags, paramEnds, tagEnds, metricEnds, metricKeys, summaries } = b;
   const out = new Array<StoredRun>(b.count);
   let p = 0, t = 0, m = 0;
   for (let r = 0; r < b.count; r++) {
     const ro = r * REFS, to = r * TIMES;
-    const runId = strs[refs[ro]];
-    const experimentId = strs[refs[ro + 1]];
+    const runId = runIds[r];
+    const runName = runNames[r];
+    const experimentId = strs[refs[ro]];
     const endTime = times[to + 1], deletedTime = times[to + 2];
     const run: StoredRun = {
       info: {
-        runId, experimentId, runName: strs[refs[ro + 2]], userId: strs[refs[ro + 3]],
+        runId, experimentId, runName, userId: strs[refs[ro + 1]],
         status: RUN_STATUSES[codes[2 * r]], startTime: times[to], endTime: Number.isNaN(endTime) ? null : endTime,
         lifecycleStage: LIFECYCLES[codes[2 * r + 1]], deletedTime: Number.isNaN(deletedTime) ? null : deletedTime,
-        artifactUri: refs[ro + 4] === NONE ? defaultArtifactUri(experimentId, runId) : strs[refs[ro + 4]],
+        artifactUri: refs[ro + 2] === NONE ? defaultArtifactUri(experimentId, runId) : strs[refs[ro + 2]],
       },
       params: {}, tags: {}, metrics: {},
-      inputs: refs[ro + 6] === NONE ? [] : (JSON.parse(strs[refs[ro + 6]]) as DatasetInput[]),
+      inputs: refs[ro + 4] === NONE ? [] : (JSON.parse(strs[refs[ro + 4]]) as DatasetInput[]),
     };
-    for (const e = paramEnds[r]; p < e; p++) put(run.params, strs[params[2 * p]], strs[params[2 * p + 1]]);
-    for (const e = tagEnds[r]; t < e; t++) put(run.tags, strs[tags[2 * t]], strs[tags[2 * t + 1]]);
+    for (const e = paramEnds[r]; p < e; p++) {
+      const v = params[2 * p + 1];
+      put(run.params, strs[params[2 * p]], v === RUN_NAME ? runName : strs[v]);
+    }
+    for (const e = tagEnds[r]; t < e; t++) {
+      const v = tags[2 * t + 1];
+      put(run.tags, strs[tags[2 * t]], v === RUN_NAME ? runName : strs[v]);
+    }
     for (const e = metricEnds[r]; m < e; m++) {
       const s = m * SUMMARY;
       put(run.metrics, strs[metricKeys[m]], {
@@ -282,7 +329,7 @@ export function decodeRunIndex(b: RunIndexBody): StoredRun[] {
         min: summaries[s + 3], max: summaries[s + 4], count: summaries[s + 5],
       });
     }
-    if (refs[ro + 5] !== NONE) run.ownerLock = strs[refs[ro + 5]];
+    if (refs[ro + 3] !== NONE) run.ownerLock = strs[refs[ro + 3]];
     const heartbeat = times[to + 3];
     if (!Number.isNaN(heartbeat)) run.heartbeatAt = heartbeat;
     out[r] = run;

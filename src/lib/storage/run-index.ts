@@ -7,8 +7,10 @@
  * runs = index ∪ (dirty ids → their records), and open reads one big record plus the few
  * dirty ones.
  *
- * Rewriting the index happens in ONE readwrite transaction that re-reads the dirty ids and
- * their records, encodes, puts the new index and clears the dirty set. A write from another tab
+ * Without a usable index (a v1 database, an import of many runs, a damaged index), open reads
+ * every record and writes the index in that same transaction. Later rewrites (after many
+ * writes) happen in ONE readwrite transaction that re-reads the dirty ids and their records,
+ * encodes, puts the new index and clears the dirty set. A write from another tab
  * either commits before it (its id is read and its record encoded) or after it (its id lands in
  * the fresh dirty set), so none is lost. Each index has a random generation; a store only
  * rewrites the index its cache was built on, because after another tab's rewrite it can no
@@ -46,11 +48,11 @@ export const LOAD_STORES = ['runs', 'runDirty', 'runIndex'] as const satisfies r
 
 export interface LoadedRuns {
   runs: StoredRun[];
-  /** Generation of the index the runs were built on (null: none, or unreadable). */
+  /** Generation of the index the runs were built on (null: none could be written). */
   generation: string | null;
   /** How many runs were dirty. */
   dirty: number;
-  /** False when no usable index existed and every record was read. */
+  /** False when every record was read (and the index written from them). */
   fromIndex: boolean;
 }
 
@@ -61,31 +63,78 @@ function validHeader(h: unknown): h is RunIndexHeader {
 }
 
 /**
- * Every run, read inside `txIn` (scope ⊇ LOAD_STORES): the index plus dirty records when an
- * index exists and few runs are dirty, else every record. A damaged index is ignored.
+ * Every run from the index plus the dirty records, read inside `txIn` (scope ⊇ LOAD_STORES).
+ * Null when there is no usable index or so many runs are dirty that reading every record is
+ * as cheap (one by one, a record costs about what getAll costs per record).
  */
-export async function loadRuns<S extends StoreName[]>(txIn: IDBPTransaction<TrackingDBSchema, S, IDBTransactionMode>): Promise<LoadedRuns> {
+export async function loadRunsFromIndex<S extends StoreName[]>(
+  txIn: IDBPTransaction<TrackingDBSchema, S, IDBTransactionMode>): Promise<LoadedRuns | null> {
   const tx = txIn as unknown as AnyTx<'readonly'>;
-  const runStore = tx.objectStore('runs');
   const [header, dirtyIds] = await Promise.all([tx.objectStore('runIndex').get('header'), tx.objectStore('runDirty').getAllKeys()]);
-  const generation = validHeader(header) ? header.generation : null;
-  // Reading dirty records one by one costs about what getAll costs per record: past half, read all.
-  if (validHeader(header) && dirtyIds.length <= Math.max(1000, header.count / 2)) {
-    const [bodyRec, ...records] = await Promise.all([
-      tx.objectStore('runIndex').get('body') as Promise<RunIndexBodyRecord | undefined>,
-      ...dirtyIds.map((id) => runStore.get(id)),
-    ]);
-    try {
-      if (!bodyRec || bodyRec.generation !== header.generation) throw new RunIndexCorruptError('body of another generation');
-      const base = decodeRunIndex(bodyRec.body);
-      if (base.length !== header.count) throw new RunIndexCorruptError('run count');
-      return { runs: merge(base, dirtyIds, records), generation, dirty: dirtyIds.length, fromIndex: true };
-    } catch (e) {
-      if (!(e instanceof RunIndexCorruptError) && !(e instanceof SyntaxError)) throw e;
-      console.warn('Ignoring the run index:', e);
-    }
+  if (!validHeader(header) || dirtyIds.length > Math.max(1000, header.count / 2)) return null;
+  const runStore = tx.objectStore('runs');
+  const [bodyRec, ...records] = await Promise.all([
+    tx.objectStore('runIndex').get('body') as Promise<RunIndexBodyRecord | undefined>,
+    ...dirtyIds.map((id) => runStore.get(id)),
+  ]);
+  try {
+    if (!bodyRec || bodyRec.generation !== header.generation) throw new RunIndexCorruptError('body of another generation');
+    const base = decodeRunIndex(bodyRec.body);
+    if (base.length !== header.count) throw new RunIndexCorruptError('run count');
+    return { runs: merge(base, dirtyIds, records), generation: header.generation, dirty: dirtyIds.length, fromIndex: true };
+  } catch (e) {
+    if (!(e instanceof RunIndexCorruptError) && !(e instanceof SyntaxError)) throw e;
+    console.warn('Ignoring the run index:', e);
+    return null;
   }
-  return { runs: await runStore.getAll(), generation, dirty: dirtyIds.length, fromIndex: false };
+}
+
+/**
+ * Reads every run record and, in the same transaction, writes the index from them and clears
+ * the dirty set. Doing it here rather than later saves reading every record a second time
+ * (a later transaction could not tell which cached runs another tab wrote meanwhile); it adds
+ * the encoding to this (already slow) open. If the index cannot be written (quota), the runs
+ * read are still returned, with no generation.
+ */
+export async function loadAllRunsAndWriteIndex(conn: Connection, now: number): Promise<LoadedRuns> {
+  let read: { runs: StoredRun[]; dirty: number } | null = null;
+  try {
+    const generation = await conn.write(['runs', 'runDirty', 'runIndex'], () => 'the run index', async (tx) => {
+      const [runs, dirty] = await Promise.all([tx.objectStore('runs').getAll(), tx.objectStore('runDirty').count()]);
+      read = { runs, dirty };
+      return putIndex(tx, runs, now);
+    }, 'relaxed');
+    return { ...read!, generation, fromIndex: false };
+  } catch (e) {
+    if (!read) throw e;
+    console.warn('Could not write the run index', e);
+    return { ...(read as { runs: StoredRun[]; dirty: number }), generation: null, fromIndex: false };
+  }
+}
+
+type IndexTx = IDBPTransaction<TrackingDBSchema, ['runs', 'runDirty', 'runIndex'], 'readwrite'>;
+
+/** Encodes `runs`, puts the index and clears the dirty set; returns the new generation. */
+async function putIndex(tx: IndexTx, runs: StoredRun[], now: number): Promise<string> {
+  const t0 = performance.now();
+  const body = encodeRunIndex(runs);
+  measure('mfflow:run-index-encode', t0);
+  const generation = newRunId();
+  const head: RunIndexHeader = { generation, format: RUN_INDEX_FORMAT, count: runs.length, writtenAt: now };
+  const record: RunIndexBodyRecord = { generation, body };
+  const index = tx.objectStore('runIndex');
+  await index.put(record, 'body');
+  await index.put(head, 'header');
+  // The dirty set can be cleared whole: this transaction read what it needed and holds it locked.
+  await tx.objectStore('runDirty').clear();
+  return generation;
+}
+
+/** A User Timing entry, for the bench (bench/suites/10-tracking.mjs reads these names). */
+export function measure(name: string, start: number, end = performance.now()): void {
+  if (typeof performance.measure === 'function') {
+    try { performance.measure(name, { start, end }); } catch { /* not supported */ }
+  }
 }
 
 /** `base` with the dirty records swapped in (a dirty id without a record is a run that is gone). */
@@ -105,10 +154,6 @@ export interface RewriteResult {
   generation: string;
   /** Records re-read inside the transaction (newer than or equal to the cache's). */
   fresh: Map<string, StoredRun | undefined>;
-  /** performance.now() around the encoding (the page is busy meanwhile). */
-  encodeStart: number;
-  encodeEnd: number;
-  count: number;
 }
 
 /**
@@ -119,11 +164,9 @@ export interface RewriteResult {
 export function rewriteRunIndex(conn: Connection, cache: ReadonlyMap<string, StoredRun>, baseGeneration: string | null,
   now: number): Promise<RewriteResult | null> {
   return conn.write(['runs', 'runDirty', 'runIndex'], () => 'the run index', async (tx) => {
-    const index = tx.objectStore('runIndex');
-    const dirty = tx.objectStore('runDirty');
-    const header = await index.get('header');
+    const header = await tx.objectStore('runIndex').get('header');
     if ((validHeader(header) ? header.generation : null) !== baseGeneration) return null;
-    const ids = await dirty.getAllKeys();
+    const ids = await tx.objectStore('runDirty').getAllKeys();
     const fresh = new Map<string, StoredRun | undefined>();
     if (ids.length > cache.size / 2) {
       for (const id of ids) fresh.set(id, undefined);
@@ -132,19 +175,9 @@ export function rewriteRunIndex(conn: Connection, cache: ReadonlyMap<string, Sto
       const records = await Promise.all(ids.map((id) => tx.objectStore('runs').get(id)));
       ids.forEach((id, i) => fresh.set(id, records[i]));
     }
-    const t0 = performance.now();
     const runs: StoredRun[] = [];
     for (const [id, r] of cache) if (!fresh.has(id)) runs.push(r);
     for (const r of fresh.values()) if (r) runs.push(r);
-    const body = encodeRunIndex(runs);
-    const encodeEnd = performance.now();
-    const generation = newRunId();
-    const head: RunIndexHeader = { generation, format: RUN_INDEX_FORMAT, count: runs.length, writtenAt: now };
-    const record: RunIndexBodyRecord = { generation, body };
-    await index.put(record, 'body');
-    await index.put(head, 'header');
-    // The dirty set can be cleared whole: this transaction read all of it and holds it locked.
-    await dirty.clear();
-    return { generation, fresh, encodeStart: t0, encodeEnd, count: runs.length };
+    return { generation: await putIndex(tx, runs, now), fresh };
   }, 'relaxed');
 }

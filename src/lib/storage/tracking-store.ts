@@ -40,7 +40,7 @@ import {
 import type { PreparedImport } from '../bundles/prepare-import';
 import { importPrepared, readRunsContent, type ImportReport, type RunContent } from './bundle-import';
 import { assembleHistory } from './metric-columns';
-import { loadRuns, LOAD_STORES, putRunRecords, rewriteRunIndex } from './run-index';
+import { loadAllRunsAndWriteIndex, loadRunsFromIndex, LOAD_STORES, measure, putRunRecords, rewriteRunIndex } from './run-index';
 import { newRunRecord, prepareBatch, prepareInputs, prepareRunUpdate, writeBatch } from './run-ops';
 import { addInputs, assertActive, lastActivity, removeTag, toPublicRun } from './run-records';
 import { DEFAULT_DB_NAME, type StoredRun } from './schema';
@@ -54,20 +54,13 @@ export interface TrackingStoreOptions extends StorageCallbacks {
   defaultUser?: string;
   now?: () => number;
   /**
-   * The run index is rewritten this long after an open that found none or found more than
-   * `runIndexDirtyLimit` runs written since it, and after this store wrote that many. Default
-   * 3,000 ms, so the rewrite stays off the lab's first paint; negative: never on its own.
+   * The run index is rewritten this long after an open that found more than `runIndexDirtyLimit`
+   * runs written since it (or could not write one), and after this store wrote that many.
+   * Default 3,000 ms, so the rewrite stays off the lab's first paint; negative: never on its own.
    */
   runIndexDelayMs?: number;
   runIndexDirtyLimit?: number;
 }
-
-/** A User Timing entry, for the bench (bench/suites/10-tracking.mjs reads these names). */
-const mark = (name: string, start: number, end = performance.now()) => {
-  if (typeof performance.measure === 'function') {
-    try { performance.measure(name, { start, end }); } catch { /* not supported */ }
-  }
-};
 
 export class TrackingStore implements TrackingBackend {
   private readonly runs = new Map<string, StoredRun>();
@@ -103,14 +96,15 @@ export class TrackingStore implements TrackingBackend {
 
   private async loadAll(): Promise<void> {
     const t0 = performance.now();
-    const [exps, loaded] = await this.conn.read(['experiments', ...LOAD_STORES], (tx) =>
-      Promise.all([tx.objectStore('experiments').getAll(), loadRuns(tx)]));
+    const [exps, fromIndex] = await this.conn.read(['experiments', ...LOAD_STORES], (tx) =>
+      Promise.all([tx.objectStore('experiments').getAll(), loadRunsFromIndex(tx)]));
+    const loaded = fromIndex ?? await loadAllRunsAndWriteIndex(this.conn, this.now());
     for (const e of exps) this.experiments.set(e.experimentId, e);
     for (const r of loaded.runs) this.runs.set(r.info.runId, r);
     this.indexGeneration = loaded.generation;
-    this.dirtyCount = loaded.dirty;
-    mark(loaded.fromIndex ? 'mfflow:runs-loaded-from-index' : 'mfflow:runs-loaded-from-records', t0);
-    if (!loaded.fromIndex || loaded.dirty > this.dirtyLimit) this.scheduleIndexRewrite();
+    this.dirtyCount = loaded.fromIndex ? loaded.dirty : 0;
+    measure(loaded.fromIndex ? 'mfflow:runs-loaded-from-index' : 'mfflow:runs-loaded-from-records', t0);
+    if (loaded.generation === null || this.dirtyCount > this.dirtyLimit) this.scheduleIndexRewrite();
   }
 
   private get dirtyLimit(): number {
@@ -144,8 +138,7 @@ export class TrackingStore implements TrackingBackend {
       this.indexGeneration = res.generation;
       this.dirtyCount = 0;
       this.dirtyHere.clear();
-      mark('mfflow:run-index-written', t0);
-      mark('mfflow:run-index-encode', res.encodeStart, res.encodeEnd);
+      measure('mfflow:run-index-written', t0);
       return true;
     });
     this.indexing = next;
