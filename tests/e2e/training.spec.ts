@@ -1,43 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openLab } from './helpers';
-
-// tests/data/wine.ts's logic (../shared/data, else a download cached in .cache/data); that module
-// uses `__dirname`, which Playwright's ES-module loader does not define, so it is not imported.
-const WINE_URLS = {
-  'winequality-red.csv': 'https://raw.githubusercontent.com/mlflow/mlflow/master/tests/datasets/winequality-red.csv',
-  'wine-quality.csv': 'https://raw.githubusercontent.com/mlflow/mlflow/master/examples/sklearn_elasticnet_wine/wine-quality.csv',
-} as const;
-type WineFile = keyof typeof WINE_URLS;
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-async function winePath(name: WineFile): Promise<string> {
-  const shared = resolve(root, '../shared/data', name);
-  if (existsSync(shared)) return shared;
-  const cached = join(root, '.cache/data', name);
-  if (!existsSync(cached)) {
-    mkdirSync(join(root, '.cache/data'), { recursive: true });
-    const res = await fetch(WINE_URLS[name]);
-    if (!res.ok) throw new Error(`cannot download ${name}: HTTP ${res.status}`);
-    writeFileSync(cached, Buffer.from(await res.arrayBuffer()));
-  }
-  return cached;
-}
-
-/** Serves MLflow's wine CSVs from ../shared/data instead of the network; counts the requests. */
-async function routeWine(page: Page): Promise<Record<WineFile, number>> {
-  const hits: Record<WineFile, number> = { 'winequality-red.csv': 0, 'wine-quality.csv': 0 };
-  for (const name of Object.keys(WINE_URLS) as WineFile[]) {
-    const body = readFileSync(await winePath(name));
-    await page.route(WINE_URLS[name], (route) => {
-      hits[name]++;
-      return route.fulfill({ body, contentType: 'text/csv', headers: { 'access-control-allow-origin': '*' } });
-    });
-  }
-  return hits;
-}
+import { routeWine } from './wine-route';
+import { WINE_URLS } from '../data/wine';
 
 const relClose = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.abs(b);
 
