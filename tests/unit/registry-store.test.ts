@@ -112,3 +112,43 @@ describe('RegistryStore', () => {
     expect([m.tags, m.versions[0].tags]).toEqual([{}, {}]);
   });
 });
+
+describe('bundle import and export', () => {
+  it('an mlruns tree written from our registry reads back and imports to the same records', async () => {
+    const { writeMlrunsTree } = await import('../../src/lib/mlflow/write-tree');
+    const { readMlrunsTree } = await import('../../src/lib/mlflow/read-tree');
+    const { toBundleModel } = await import('../../src/lib/registry/model-registry');
+    const s = await store();
+    await s.createRegisteredModel('wine', { description: 'red', tags: { team: 'lab' } });
+    for (let i = 0; i < 3; i++) await s.createModelVersion('wine', { source: `runs:/${RUN}/model`, tags: { i: String(i) } });
+    await s.transitionModelVersionStage('wine', 2, 'Production');
+    await s.setRegisteredModelAlias('wine', 'champion', 2);
+    await s.deleteModelVersion('wine', 3);
+    const original = await s.listRegisteredModels();
+    const tree = writeMlrunsTree({ experiments: [], runs: [], loggedModels: [], registeredModels: original.map(toBundleModel) });
+    const read = readMlrunsTree(tree).bundle.registeredModels;
+
+    const target = await store();
+    expect(await target.importRegisteredModels(read)).toEqual({ added: ['wine'], skipped: [] });
+    const imported = await target.getRegisteredModel('wine');
+    // Version 3 was deleted, so the tree has versions 1-2 and numbering restarts after 2.
+    expect(imported).toEqual({ ...original[0], nextVersion: 3 });
+    expect(await target.importRegisteredModels(read)).toEqual({ added: [], skipped: ['wine'] });
+  });
+
+  it('MLflow-deleted versions are dropped but keep their numbers; dangling aliases go; stages become canonical', async () => {
+    const s = await store();
+    const v = (version: number, currentStage: string) => ({
+      version, currentStage, creationTimestamp: 1, lastUpdatedTimestamp: 1, description: null, userId: null, source: `runs:/${RUN}/model`,
+      runId: RUN, runLink: null, status: 'READY', statusMessage: null, modelId: null, storageLocation: null, tags: {},
+    });
+    await s.importRegisteredModels([{
+      name: 'old', creationTimestamp: 1, lastUpdatedTimestamp: 1, description: null, tags: {},
+      aliases: { live: 1, dead: 2 }, versions: [v(2, 'Deleted_Internal'), v(1, 'production')],
+    }]);
+    const m = await s.getRegisteredModel('old');
+    expect([m.versions.map((x) => [x.version, x.currentStage]), m.aliases, m.nextVersion]).toEqual([[[1, 'Production']], { live: 1 }, 3]);
+    expect((await s.createModelVersion('old', { source: `runs:/${RUN}/model` })).version).toBe(3);
+    expect(await codeOf(s.importRegisteredModels([{ ...m, name: 'a:b' }]))).toBe('INVALID_PARAMETER_VALUE');
+  });
+});

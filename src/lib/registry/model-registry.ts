@@ -275,3 +275,32 @@ export function versionArtifacts(v: ModelVersion): { runId: string; artifactPath
   for (const uri of [v.source, v.storageLocation]) if (uri && /^runs:/i.test(uri)) return parseRunsUri(uri);
   return null;
 }
+
+/**
+ * A registered model from an imported bundle (an mlruns tree): versions MLflow deleted
+ * (`Deleted_Internal`) are dropped but still count for numbering, stages become canonical, and
+ * aliases that point at no live version are dropped (MLflow would fail to resolve them).
+ */
+export function storedFromBundle(m: RegisteredModel): StoredRegisteredModel {
+  validateModelName(m.name);
+  const maxVersion = m.versions.reduce((x, v) => Math.max(x, v.version), 0);
+  const versions = m.versions
+    .filter((v) => v.currentStage !== 'Deleted_Internal')
+    .map((v) => ({ ...v, currentStage: STAGE_OF.get(v.currentStage.toLowerCase()) ?? 'None', tags: dictFrom(Object.entries(v.tags)) }))
+    .sort((a, b) => a.version - b.version);
+  const live = new Set(versions.map((v) => v.version));
+  const aliases = newDict<number>();
+  for (const a of Object.keys(m.aliases)) {
+    const n = dictGet(m.aliases, a)!;
+    if (live.has(n)) dictSet(aliases, a, n);
+  }
+  return { ...m, tags: dictFrom(Object.entries(m.tags)), aliases, versions, nextVersion: maxVersion + 1 };
+}
+
+const STAGE_OF = new Map<string, Stage>([['none', 'None'], ['staging', 'Staging'], ['production', 'Production'], ['archived', 'Archived']]);
+
+/** The bundle form (what the mlruns writer takes): the record without our bookkeeping. */
+export function toBundleModel(m: StoredRegisteredModel): RegisteredModel {
+  const { nextVersion: _next, ...rest } = m;
+  return rest;
+}

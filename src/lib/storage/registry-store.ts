@@ -4,10 +4,10 @@
  * failed write leaves the old record. Registries are small (tens of models, hundreds of
  * versions), so there is no cache: every read goes to IndexedDB.
  */
-import type { ModelVersion } from '../mlflow/bundle';
+import type { ModelVersion, RegisteredModel } from '../mlflow/bundle';
 import {
   createVersion, deleteAlias, deleteModelTag, deleteVersion, deleteVersionTag, latestVersions, newRegisteredModel,
-  renameModel, resolveInModel, setAlias, setModelTag, setVersionTag, transitionStage, updateModelDescription,
+  renameModel, resolveInModel, storedFromBundle, setAlias, setModelTag, setVersionTag, transitionStage, updateModelDescription,
   updateVersionDescription, versionArtifacts, versionByAlias, getVersion,
   type NewModelOptions, type NewVersionOptions, type StoredRegisteredModel,
 } from '../registry/model-registry';
@@ -179,6 +179,25 @@ export class RegistryStore {
       const store = tx.objectStore('registeredModels');
       if (!(await store.get(name))) throw this.notFoundModel(name);
       await store.delete(name);
+    });
+  }
+
+  /**
+   * Adds the registered models of an imported bundle in one transaction. A model whose name is
+   * taken is skipped (and named in the result) unless `replace`; nothing is written if any
+   * model is invalid.
+   */
+  async importRegisteredModels(models: readonly RegisteredModel[], replace = false): Promise<{ added: string[]; skipped: string[] }> {
+    const records = models.map(storedFromBundle);
+    return this.conn.write(['registeredModels'], () => `${records.length} registered models`, async (tx) => {
+      const store = tx.objectStore('registeredModels');
+      const added: string[] = [], skipped: string[] = [];
+      for (const r of records) {
+        if (!replace && (await store.get(r.name))) { skipped.push(r.name); continue; }
+        await store.put(r);
+        added.push(r.name);
+      }
+      return { added, skipped };
     });
   }
 
