@@ -9,6 +9,8 @@ import { runScriptInWorker } from './workers';
 import { bundles } from './bundles.svelte';
 import { datasets, type DatasetSource, type LoadOptions } from './datasets.svelte';
 import { training, type SweepRequest, type TrainRequest } from './training.svelte';
+import { registry } from './registry.svelte';
+import { serving } from './serving.svelte';
 
 export type MfflowApi = ReturnType<typeof createScriptingApi>;
 
@@ -66,5 +68,13 @@ export function createScriptingApi(fluent: Fluent, backend: TrackingBackend) {
     exportModel: (uri: string) => bundles.exportModel(uri),
     /** This tab's training jobs, newest first: status, progress, final metrics and phase times. */
     jobs: () => training.jobs.map((j) => j.snapshot()),
+    /** `mlflow.register_model("runs:/<runId>/<path>", name)`: a new version (the model is created if new). */
+    registerModel: (runId: string, path: string, name: string) => registry.register(runId, path, name),
+    /** Points `models:/<name>@<alias>` at a version (moves it if it exists). */
+    setAlias: (name: string, alias: string, version: number | string) => registry.setAlias(name, alias, version),
+    /** Registered models with their versions and aliases, by name. */
+    listRegisteredModels: async () => { await registry.refresh(); return registry.models; },
+    /** MLflow's scoring protocol in the page: payload (object, JSON or CSV text) → `{predictions}`; MLflow errors reject. */
+    predict: (uri: string, payload: unknown, contentType?: string) => serving.predict(uri, payload, contentType),
   };
 }

@@ -1,0 +1,155 @@
+/**
+ * The model registry for the page: a reactive list of registered models, the edits the Models
+ * page offers, and the files behind a model URI. Edits go through RegistryStore (one transaction
+ * each); other tabs hear about them on a BroadcastChannel and re-read.
+ */
+import type { ModelVersion } from '../lib/mlflow/bundle';
+import { runModelSource, type StoredRegisteredModel } from '../lib/registry/model-registry';
+import { RegistryStore, type ResolvedModelUri } from '../lib/storage/registry-store';
+import type { ModelFiles } from '../lib/serving/predict-api';
+import { lab } from './lab.svelte';
+
+const CHANNEL = 'mfflow-registry';
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class Registry {
+  models = $state.raw<StoredRegisteredModel[]>([]);
+  /** Bumped on every registry change here or in another tab; caches of resolved URIs key on it. */
+  version = $state(0);
+  /** The last failed edit, in words. */
+  error = $state<string | null>(null);
+
+  private store: RegistryStore | null = null;
+  private opening: Promise<RegistryStore> | null = null;
+  private channel: BroadcastChannel | null = null;
+
+  private async db(): Promise<RegistryStore> {
+    if (this.store) return this.store;
+    this.opening ??= RegistryStore.open({
+      onBlocked: (m) => (lab.notice = m),
+      onBlocking: (m) => (lab.notice = m),
+      onTerminated: (m) => (lab.notice = m),
+    }).then((s) => {
+      this.store = s;
+      if (typeof BroadcastChannel === 'function') {
+        this.channel = new BroadcastChannel(CHANNEL);
+        this.channel.onmessage = () => void this.refresh();
+      }
+      return s;
+    });
+    return this.opening;
+  }
+
+  async refresh(): Promise<void> {
+    const list = await (await this.db()).listRegisteredModels();
+    this.models = list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.version++;
+  }
+
+  /** Runs one edit, re-reads, tells other tabs; failures land in `error` and are rethrown. */
+  private async edit<T>(act: (s: RegistryStore) => Promise<T>): Promise<T> {
+    try {
+      const out = await act(await this.db());
+      this.error = null;
+      return out;
+    } catch (e) {
+      this.error = message(e);
+      throw e;
+    } finally {
+      await this.refresh();
+      this.channel?.postMessage('changed');
+    }
+  }
+
+  model(name: string): StoredRegisteredModel | undefined {
+    return this.models.find((m) => m.name === name);
+  }
+
+  /** `mlflow.register_model("runs:/<run>/<path>", name)`: creates the model when it is new. */
+  register(runId: string, artifactPath: string, name: string, description?: string): Promise<ModelVersion> {
+    return this.edit((s) => s.createModelVersion(name, {
+      source: runModelSource(runId, artifactPath),
+      runId,
+      runLink: `#/run/${runId}`,
+      description: description || null,
+    }, true));
+  }
+
+  createModel(name: string, description?: string): Promise<StoredRegisteredModel> {
+    return this.edit((s) => s.createRegisteredModel(name, { description: description || null }));
+  }
+  setAlias(name: string, alias: string, version: number | string): Promise<void> {
+    return this.edit((s) => s.setRegisteredModelAlias(name, alias, version));
+  }
+  deleteAlias(name: string, alias: string): Promise<void> {
+    return this.edit((s) => s.deleteRegisteredModelAlias(name, alias));
+  }
+  transitionStage(name: string, version: number, stage: string, archiveExisting = false): Promise<ModelVersion> {
+    return this.edit((s) => s.transitionModelVersionStage(name, version, stage, archiveExisting));
+  }
+  describeModel(name: string, description: string): Promise<StoredRegisteredModel> {
+    return this.edit((s) => s.updateRegisteredModel(name, description));
+  }
+  describeVersion(name: string, version: number, description: string): Promise<ModelVersion> {
+    return this.edit((s) => s.updateModelVersion(name, version, description));
+  }
+  setModelTag(name: string, key: string, value: string): Promise<void> {
+    return this.edit((s) => s.setRegisteredModelTag(name, key, value));
+  }
+  deleteModelTag(name: string, key: string): Promise<void> {
+    return this.edit((s) => s.deleteRegisteredModelTag(name, key));
+  }
+  setVersionTag(name: string, version: number, key: string, value: string): Promise<void> {
+    return this.edit((s) => s.setModelVersionTag(name, version, key, value));
+  }
+  deleteVersionTag(name: string, version: number, key: string): Promise<void> {
+    return this.edit((s) => s.deleteModelVersionTag(name, version, key));
+  }
+  deleteVersion(name: string, version: number): Promise<void> {
+    return this.edit((s) => s.deleteModelVersion(name, version));
+  }
+  deleteModel(name: string): Promise<void> {
+    return this.edit((s) => s.deleteRegisteredModel(name));
+  }
+
+  async versionsOfRun(runId: string): Promise<(ModelVersion & { name: string })[]> {
+    return (await this.db()).versionsOfRun(runId);
+  }
+
+  /** `models:/…` or `runs:/…` → the run folder it names (through the registry for models:/). */
+  async resolve(uri: string): Promise<ResolvedModelUri> {
+    return (await this.db()).resolveModelUri(uri.trim());
+  }
+
+  /** Every file under a run's model folder, keyed by its path inside the folder. */
+  async modelFiles(runId: string, artifactPath: string): Promise<ModelFiles> {
+    const files: ModelFiles = {};
+    const root = artifactPath.replace(/\/+$/, '');
+    const walk = async (dir: string): Promise<void> => {
+      for (const info of await lab.store.listArtifacts(runId, dir || undefined)) {
+        if (info.isDir) await walk(info.path);
+        else files[root ? info.path.slice(root.length + 1) : info.path] = await lab.store.readArtifact(runId, info.path);
+      }
+    };
+    await walk(root);
+    if (Object.keys(files).length === 0) throw new Error(`Run ${runId} has no files under "${root}".`);
+    return files;
+  }
+
+  /** Model folders of a run: the artifact folders that hold an MLmodel file. */
+  async modelFolders(runId: string): Promise<string[]> {
+    const out: string[] = [];
+    const walk = async (dir: string, depth: number): Promise<void> => {
+      const list = await lab.store.listArtifacts(runId, dir || undefined);
+      if (list.some((f) => !f.isDir && f.path === (dir ? `${dir}/MLmodel` : 'MLmodel'))) out.push(dir);
+      if (depth < 2) for (const f of list) if (f.isDir) await walk(f.path, depth + 1);
+    };
+    await walk('', 0);
+    return out;
+  }
+}
+
+export const registry = new Registry();

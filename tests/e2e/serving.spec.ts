@@ -1,0 +1,132 @@
+import { expect, test, type Page } from '@playwright/test';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openLab } from './helpers';
+
+// Red wine from ../shared/data (else a cached download), served through page.route as in
+// training.spec.ts (tests/data/wine.ts uses __dirname, which Playwright's ESM loader lacks).
+const RED_URL = 'https://raw.githubusercontent.com/mlflow/mlflow/master/tests/datasets/winequality-red.csv';
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+async function redWinePath(): Promise<string> {
+  const shared = resolve(root, '../shared/data/winequality-red.csv');
+  if (existsSync(shared)) return shared;
+  const cached = join(root, '.cache/data/winequality-red.csv');
+  if (!existsSync(cached)) {
+    mkdirSync(dirname(cached), { recursive: true });
+    const res = await fetch(RED_URL);
+    if (!res.ok) throw new Error(`cannot download the red wine CSV: HTTP ${res.status}`);
+    writeFileSync(cached, Buffer.from(await res.arrayBuffer()));
+  }
+  return cached;
+}
+
+interface LinearJson { feature_names: string[]; coef: number[]; intercept: number; scaler: { mean: number[]; scale: number[] } | null }
+
+/** What linear.json says the model predicts for a row: coef·x̃ + intercept, x̃ standardised when a scaler is stored. */
+function expected(m: LinearJson, row: Record<string, number>): number {
+  let y = m.intercept;
+  m.feature_names.forEach((n, j) => {
+    const x = m.scaler ? (row[n] - m.scaler.mean[j]) / m.scaler.scale[j] : row[n];
+    y += m.coef[j] * x;
+  });
+  return y;
+}
+
+const close = (a: number, b: number, rel = 1e-12) => Math.abs(a - b) <= rel * Math.max(1, Math.abs(b));
+
+async function invoke(page: Page, path: string, init?: { method: string; body: string; contentType: string }) {
+  return page.evaluate(async ({ path, init }) => {
+    const res = await fetch(path, init ? { method: init.method, body: init.body, headers: { 'content-type': init.contentType } } : undefined);
+    return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+  }, { path, init });
+}
+
+test('wine elastic net: register, alias, serve from the form and /invocations, then offline', async ({ page, context }) => {
+  test.setTimeout(120_000);
+  const csv = readFileSync(await redWinePath());
+  await page.route(RED_URL, (route) => route.fulfill({ body: csv, contentType: 'text/csv', headers: { 'access-control-allow-origin': '*' } }));
+  await openLab(page);
+  const runId = await page.evaluate(async (url) => {
+    const d = await window.mfflow.loadDataset(url);
+    const run = await window.mfflow.train({ dataset: d.digest, model: 'elasticnet', target: 'quality', params: { alpha: 0.5, l1_ratio: 0.5 } });
+    return run.info.runId;
+  }, RED_URL);
+
+  // The run's model/linear.json, read through the run page's artifact preview.
+  await page.evaluate((id) => (location.hash = `#/run/${id}`), runId);
+  const tree = page.getByRole('list', { name: 'Artifacts' });
+  await tree.getByRole('button', { name: 'model' }).click();
+  await tree.getByRole('button', { name: /linear\.json/ }).click();
+  const linear = JSON.parse((await page.getByRole('region', { name: /Preview of model\/linear\.json/ }).locator('pre').textContent())!) as LinearJson;
+  expect(linear.feature_names).toHaveLength(11);
+
+  // Register from the run page, alias from the Models page.
+  const reg = page.getByRole('form', { name: 'Register model' });
+  await reg.getByRole('combobox').fill('wine');
+  await reg.getByRole('button', { name: 'Register model' }).click();
+  await expect(page.getByRole('list', { name: 'Registered versions of this run' })).toHaveText('wine version 1');
+  await page.getByRole('list', { name: 'Registered versions of this run' }).getByRole('link', { name: 'wine' }).click();
+  const aliasForm = page.getByRole('form', { name: 'Set alias' });
+  await aliasForm.getByLabel('Alias').fill('champion');
+  await aliasForm.getByLabel('Version').selectOption('1');
+  await aliasForm.getByRole('button', { name: 'Set alias' }).click();
+  await expect(page.getByRole('row', { name: 'Version 1' })).toContainText('@champion');
+
+  // Serve page: the form's prediction for the first red wine row.
+  const header = csv.toString('utf8').split('\n')[0].split(';').map((h) => h.replace(/"/g, ''));
+  const cells = csv.toString('utf8').split('\n')[1].split(';').map(Number);
+  const row = Object.fromEntries(header.map((h, j) => [h, cells[j]]));
+  const want = expected(linear, row);
+  await page.evaluate(() => (location.hash = `#/serve?model=${encodeURIComponent('models:/wine@champion')}`));
+  const form = page.getByRole('form', { name: 'Prediction form' });
+  for (const name of linear.feature_names) await form.getByLabel(name, { exact: true }).fill(String(row[name]));
+  await form.getByRole('button', { name: 'Predict' }).click();
+  const output = page.getByLabel('Prediction', { exact: true });
+  await expect(output).toBeVisible();
+  const shown = Number(await output.textContent());
+  expect(close(shown, want)).toBe(true);
+
+  // The same row through the service worker's /invocations.
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+  const body = JSON.stringify({ dataframe_split: { columns: linear.feature_names, data: [linear.feature_names.map((n) => row[n])] } });
+  const ok = await invoke(page, './invocations', { method: 'POST', body, contentType: 'application/json' });
+  expect(ok.status).toBe(200);
+  expect(ok.type).toContain('application/json');
+  const served = JSON.parse(ok.text) as { predictions: number[] };
+  expect(served.predictions).toHaveLength(1);
+  expect(served.predictions[0]).toBe(shown);
+
+  const bad = await invoke(page, './invocations', { method: 'POST', body: '{"dataframe_split": {"columns": [', contentType: 'application/json' });
+  expect(bad.status).toBe(400);
+  expect(JSON.parse(bad.text)).toMatchObject({ error_code: 'BAD_REQUEST', message: expect.any(String) });
+  const missing = await invoke(page, './invocations', { method: 'POST', body: JSON.stringify({ dataframe_records: [{ alcohol: 9.4 }] }), contentType: 'application/json' });
+  expect(missing.status).toBe(400);
+  expect(JSON.parse(missing.text).error_code).toBe('INVALID_PARAMETER_VALUE');
+  const unsupported = await invoke(page, './invocations', { method: 'POST', body: 'x', contentType: 'application/xml' });
+  expect(unsupported.status).toBe(415);
+  const ping = await invoke(page, './ping');
+  expect(ping).toMatchObject({ status: 200, text: '\n' });
+  const version = await invoke(page, './version');
+  expect(version.status).toBe(200);
+  expect(version.text).toMatch(/^\d+\.\d+\.\d+$/);
+  // A model named on the request URL: by version number; an unknown one is MLflow's 404.
+  const byVersion = await invoke(page, `./invocations?model=${encodeURIComponent('models:/wine/1')}`, { method: 'POST', body, contentType: 'application/json' });
+  expect(JSON.parse(byVersion.text).predictions[0]).toBe(shown);
+  const unknown = await invoke(page, `./invocations?model=${encodeURIComponent('models:/nope/1')}`, { method: 'POST', body, contentType: 'application/json' });
+  expect(unknown.status).toBe(404);
+  expect(JSON.parse(unknown.text).error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+
+  // Offline: the lab opens from the service worker's cache and still predicts.
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 20_000 });
+  const offlineForm = page.getByRole('form', { name: 'Prediction form' });
+  for (const name of linear.feature_names) await offlineForm.getByLabel(name, { exact: true }).fill(String(row[name]));
+  await offlineForm.getByRole('button', { name: 'Predict' }).click();
+  await expect(page.getByLabel('Prediction', { exact: true })).toHaveText(String(shown));
+  const offline = await invoke(page, './invocations', { method: 'POST', body, contentType: 'application/json' });
+  expect(JSON.parse(offline.text).predictions[0]).toBe(shown);
+  await context.setOffline(false);
+});
