@@ -2,7 +2,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { openDB } from 'idb';
 import { TrackingStore } from '../../src/lib/storage/tracking-store';
-import { CHUNK_POINTS } from '../../src/lib/storage/metric-columns';
+import { appendToChunks, CHUNK_POINTS, checkMetricColumns, OPEN_CHUNK_POINTS } from '../../src/lib/storage/metric-columns';
+import type { MetricChunk } from '../../src/lib/storage/schema';
+import { validateMetricColumns } from '../../src/lib/tracking/validation';
 import type { MetricSummary } from '../../src/lib/tracking/types';
 import { cols, uniqueDbName } from './storage-helpers';
 
@@ -63,14 +65,11 @@ describe('metric history', () => {
     await expect(s.getMetricHistory('f'.repeat(32), 'x')).rejects.toMatchObject({ code: 'RESOURCE_DOES_NOT_EXIST' });
   });
 
-  it('stores columns in chunks, never one record per point', async () => {
+  it('one large batch fills whole chunks', async () => {
     const { s, runId } = await newRun();
     const n = CHUNK_POINTS * 2 + 345;
     const points: [number, number, number][] = Array.from({ length: n }, (_, i) => [i, i / 7, 10 * i]);
-    // Several uneven batches, so the open chunk is rewritten and new chunks are started.
-    for (let start = 0; start < n; start += 777) {
-      await s.logBatch(runId, { metrics: [cols('acc', points.slice(start, start + 777))] });
-    }
+    await s.logBatch(runId, { metrics: [cols('acc', points)] });
     const h = await s.getMetricHistory(runId, 'acc');
     expect([...h.values]).toEqual(points.map((p) => p[1]));
     const raw = await openDB(dbName);
@@ -79,12 +78,73 @@ describe('metric history', () => {
     expect(chunks.map((c) => c.values.length)).toEqual([CHUNK_POINTS, CHUNK_POINTS, 345]);
   });
 
+  it('small batches share chunks, never one record per batch or per point', async () => {
+    const { s, runId } = await newRun();
+    const n = OPEN_CHUNK_POINTS * 3 + 100;
+    const points: [number, number, number][] = Array.from({ length: n }, (_, i) => [i, i / 7, 10 * i]);
+    for (let start = 0; start < n; start += 300) {
+      await s.logBatch(runId, { metrics: [cols('acc', points.slice(start, start + 300))] });
+    }
+    expect([...(await s.getMetricHistory(runId, 'acc')).values]).toEqual(points.map((p) => p[1]));
+    const raw = await openDB(dbName);
+    const chunks = await raw.getAll('metricChunks', IDBKeyRange.bound([runId, 'acc', 0], [runId, 'acc', Infinity]));
+    raw.close();
+    const sizes = chunks.map((c) => c.values.length);
+    expect(sizes.length).toBeLessThanOrEqual(Math.ceil(n / OPEN_CHUNK_POINTS));
+    sizes.slice(0, -1).forEach((size) => expect(size).toBeGreaterThanOrEqual(OPEN_CHUNK_POINTS));
+  });
+
+  it('appendToChunks: any batches keep every point in order, chunks ≤ capacity, closed chunks ≥ the open limit', () => {
+    const capacity = 8, openLimit = 3;
+    fc.assert(fc.property(fc.array(fc.nat({ max: 20 }), { maxLength: 12 }), fc.boolean(), (sizes, typed) => {
+      const stored: MetricChunk[] = [];
+      const all: number[] = [];
+      for (const size of sizes) {
+        const values = Array.from({ length: size }, () => all.push(all.length) - 1);
+        const batch = { values: typed ? Float64Array.from(values) : values, steps: values, timestamps: values };
+        for (const c of appendToChunks('r', 'k', stored.at(-1), batch, capacity, openLimit)) {
+          if (stored.length && stored[stored.length - 1].seq === c.seq) stored[stored.length - 1] = c;
+          else stored.push(c);
+        }
+      }
+      expect(stored.map((c) => c.seq)).toEqual(stored.map((_, i) => i));
+      expect(stored.flatMap((c) => [...c.values])).toEqual(all);
+      expect(stored.flatMap((c) => [...c.steps])).toEqual(all);
+      for (const c of stored) expect(c.values.length).toBeLessThanOrEqual(capacity);
+      for (const c of stored.slice(0, -1)) expect(c.values.length).toBeGreaterThanOrEqual(openLimit);
+    }), { numRuns: 300 });
+  });
+
+  it('checkMetricColumns accepts what validateMetricColumns accepts and throws its message otherwise', () => {
+    const num = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(NaN, Infinity, -Infinity, -0, 0.5, -1, 2 ** 53, 1e300));
+    const anyValue = fc.oneof({ weight: 8, arbitrary: num }, { weight: 1, arbitrary: fc.constantFrom('1', null, undefined) });
+    fc.assert(fc.property(fc.array(fc.tuple(anyValue, num, num), { maxLength: 8 }), fc.nat({ max: 2 }), fc.boolean(),
+      (points, extra, typed) => {
+        const values = points.map((p) => p[0]) as number[];
+        const c = {
+          key: 'm',
+          values: typed && values.every((v) => typeof v === 'number') ? Float64Array.from(values) : values,
+          steps: points.map((p) => p[1]),
+          timestamps: [...points.map((p) => p[2]), ...Array.from({ length: extra === 2 ? 1 : 0 }, () => 0)],
+        };
+        const outcome = (f: () => void) => { try { f(); return 'ok'; } catch (e) { return (e as Error).message; } };
+        expect(outcome(() => checkMetricColumns(c))).toBe(outcome(() => validateMetricColumns(c)));
+      }), { numRuns: 500 });
+    expect(() => checkMetricColumns({ key: 'bad key\n', values: [], steps: [], timestamps: [] })).toThrow();
+  });
+
   it('summaries: latest by (step, timestamp, value), min/max ignore NaN, count', async () => {
     const { s, runId } = await newRun();
     await s.logBatch(runId, { metrics: [cols('m', [[3, NaN, 5], [3, 2, 4], [1, -7, 9]])] });
     expect((await s.getRun(runId)).metrics.m).toEqual({ latest: NaN, step: 3, timestamp: 5, min: -7, max: 2, count: 3 });
     await s.logBatch(runId, { metrics: [cols('m', [[3, 8, 5]])] }); // ties with the NaN point: NaN stays
     expect((await s.getRun(runId)).metrics.m).toMatchObject({ latest: NaN, max: 8, count: 4 });
+    // -0 sorts below +0, as Math.min/Math.max have it, in either order.
+    await s.logBatch(runId, { metrics: [cols('zeros', [[0, 0, 1], [1, -0, 1]]), cols('zeros2', [[0, -0, 1], [1, 0, 1]])] });
+    for (const key of ['zeros', 'zeros2']) {
+      const z = (await s.getRun(runId)).metrics[key];
+      expect([Object.is(z.min, -0), Object.is(z.max, 0)]).toEqual([true, true]);
+    }
     await s.logBatch(runId, { metrics: [cols('all-nan', [[0, NaN, 1]])] });
     expect((await s.getRun(runId)).metrics['all-nan']).toEqual({ latest: NaN, step: 0, timestamp: 1, min: NaN, max: NaN, count: 1 });
   });

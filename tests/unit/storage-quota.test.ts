@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDB } from 'idb';
 import { TrackingStore } from '../../src/lib/storage/tracking-store';
 import { StorageQuotaError, classifyStorageError, type StorageErrorKind } from '../../src/lib/storage/errors';
+import { CHUNK_POINTS } from '../../src/lib/storage/metric-columns';
 import { cols, uniqueDbName } from './storage-helpers';
 
 const quota = (message = '') => new DOMException(message, 'QuotaExceededError');
@@ -63,14 +64,15 @@ describe.each<Flavour>(['abort', 'throw'])('quota failure (%s): nothing half-wri
     await s.logBatch(runId, { params: [{ key: 'a', value: '1' }], metrics: [cols('loss', first)] });
     const before = await s.getRun(runId);
 
-    // 1,500 points: the open chunk is rewritten (put 1), then a new chunk (put 2) fails.
-    const big = Array.from({ length: 1500 }, (_, i) => [100 + i, i, 100 + i] as [number, number, number]);
+    // More than a chunk holds: the open chunk is rewritten (put 1), then a new chunk (put 2) fails.
+    const big = Array.from({ length: CHUNK_POINTS + 500 }, (_, i) => [100 + i, i, 100 + i] as [number, number, number]);
     injectQuota('metricChunks', 2, flavour);
     const err = await s.logBatch(runId, {
       params: [{ key: 'b', value: '2' }], tags: [{ key: 't', value: 'x' }], metrics: [cols('loss', big)],
     }).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(StorageQuotaError);
-    expect((err as Error).message).toMatch(/^Could not save 1,500 points of metric `loss`.*, 1 param\(s\), 1 tag\(s\) for run [0-9a-f]{8}…: the browser's storage quota is full\. Export or delete old runs/);
+    const count = big.length.toLocaleString('en-US');
+    expect((err as Error).message).toMatch(new RegExp(`^Could not save ${count} points of metric \`loss\`.*, 1 param\\(s\\), 1 tag\\(s\\) for run [0-9a-f]{8}…: the browser's storage quota is full\\. Export or delete old runs`));
     restore?.(); restore = null;
 
     expect(await s.getRun(runId)).toEqual(before); // cache untouched
@@ -85,7 +87,7 @@ describe.each<Flavour>(['abort', 'throw'])('quota failure (%s): nothing half-wri
 
     // The same write succeeds once space is available again (the connection is reopened first).
     await s.logBatch(runId, { params: [{ key: 'b', value: '2' }], metrics: [cols('loss', big)] });
-    expect((await s.getRun(runId)).metrics.loss.count).toBe(1510);
+    expect((await s.getRun(runId)).metrics.loss.count).toBe(big.length + 10);
     s.close();
   });
 

@@ -2,11 +2,18 @@
  * Metric histories as Float64Array column chunks (performance.md §3.2: one record per point is
  * 100× slower). Pure functions; the store runs them inside its transactions.
  */
+import { validateMetricColumns, validateMetricKey } from '../tracking/validation';
 import type { MetricColumns, MetricSummary } from '../tracking/types';
 import type { MetricChunk } from './schema';
 
-/** Points per chunk; the open (last) chunk is rewritten on append until it is full. */
-export const CHUNK_POINTS = 1000;
+/** Most points in one chunk: few records per history, each small enough to rewrite. */
+export const CHUNK_POINTS = 16_384;
+/**
+ * The last chunk of a key is extended (rewritten) only while it holds fewer points than this;
+ * so a training loop flushing a few points every 250 ms rewrites at most ~2k points per key,
+ * not a 16k chunk, while one large flush fills whole chunks.
+ */
+export const OPEN_CHUNK_POINTS = 2_048;
 
 export interface PointColumns {
   values: ArrayLike<number>;
@@ -15,21 +22,65 @@ export interface PointColumns {
 }
 
 /**
+ * Checks a column set in one tight pass: equal lengths, values are numbers (NaN and ±Infinity
+ * are legal), steps are safe integers, timestamps safe integers ≥ 0. On a bad point it defers
+ * to validateMetricColumns, which throws MLflow's message for it.
+ */
+export function checkMetricColumns(cols: { key: string } & PointColumns): void {
+  validateMetricKey(cols.key);
+  const { values, steps, timestamps } = cols;
+  const n = values.length;
+  if (steps.length !== n || timestamps.length !== n) validateMetricColumns(cols);
+  let ok = true;
+  if (!(values instanceof Float64Array) && !(values instanceof Float32Array)) {
+    for (let i = 0; i < n && ok; i++) ok = typeof values[i] === 'number';
+  }
+  for (let i = 0; i < n && ok; i++) {
+    const t = timestamps[i];
+    ok = Number.isSafeInteger(steps[i]) && Number.isSafeInteger(t) && t >= 0;
+  }
+  if (!ok) validateMetricColumns(cols);
+}
+
+/** `src[start, end)` as a new Float64Array (a block copy when `src` is a typed array). */
+function copyRange(src: ArrayLike<number>, start: number, end: number): Float64Array {
+  if (src instanceof Float64Array) return src.slice(start, end);
+  if (ArrayBuffer.isView(src)) return Float64Array.from((src as unknown as Float32Array).subarray(start, end));
+  const a = new Float64Array(end - start);
+  for (let i = start; i < end; i++) a[i - start] = src[i];
+  return a;
+}
+
+/** `head` followed by `tail[start, end)`. */
+function joinRange(head: Float64Array, tail: ArrayLike<number>, start: number, end: number): Float64Array {
+  const a = new Float64Array(head.length + end - start);
+  a.set(head);
+  a.set(copyRange(tail, start, end), head.length);
+  return a;
+}
+
+/**
  * Appends points after `last` (the key's chunk with the highest seq, if any). Returns the chunks
- * to put: `last` rewritten with as many points as fit, then new full-or-partial chunks.
+ * to put: `last` rewritten with as many points as fit when it is still small (OPEN_CHUNK_POINTS),
+ * then new chunks of at most `capacity` points.
  */
 export function appendToChunks(runId: string, key: string, last: MetricChunk | undefined,
-  cols: PointColumns, capacity = CHUNK_POINTS): MetricChunk[] {
+  cols: PointColumns, capacity = CHUNK_POINTS, openLimit = OPEN_CHUNK_POINTS): MetricChunk[] {
   const n = cols.values.length;
   const out: MetricChunk[] = [];
   let taken = 0;
   let seq = 0;
   if (last) {
     seq = last.seq + 1;
-    const room = Math.max(0, capacity - last.values.length);
-    if (room > 0) {
+    const room = last.values.length < openLimit ? Math.max(0, capacity - last.values.length) : 0;
+    if (room > 0 && n > 0) {
       taken = Math.min(room, n);
-      out.push(concatChunk(last, cols, 0, taken));
+      out.push({
+        runId: last.runId, key: last.key, seq: last.seq,
+        values: joinRange(last.values, cols.values, 0, taken),
+        steps: joinRange(last.steps, cols.steps, 0, taken),
+        timestamps: joinRange(last.timestamps, cols.timestamps, 0, taken),
+      });
     }
   }
   while (taken < n) {
@@ -45,59 +96,35 @@ export function appendToChunks(runId: string, key: string, last: MetricChunk | u
   return out;
 }
 
-function copyRange(src: ArrayLike<number>, start: number, end: number): Float64Array {
-  const a = new Float64Array(end - start);
-  for (let i = start; i < end; i++) a[i - start] = src[i];
-  return a;
-}
-
-function concatChunk(last: MetricChunk, cols: PointColumns, start: number, end: number): MetricChunk {
-  const join = (head: Float64Array, tail: ArrayLike<number>) => {
-    const a = new Float64Array(head.length + end - start);
-    a.set(head);
-    for (let i = start; i < end; i++) a[head.length + i - start] = tail[i];
-    return a;
-  };
-  return {
-    runId: last.runId, key: last.key, seq: last.seq,
-    values: join(last.values, cols.values),
-    steps: join(last.steps, cols.steps),
-    timestamps: join(last.timestamps, cols.timestamps),
-  };
-}
-
-/**
- * True when point (s, t, v) is later than the current latest, comparing (step, timestamp, value)
- * as MLflow does. With NaN the value comparison is false, so the earlier point is kept.
- */
-function isLater(s: number, t: number, v: number, cur: MetricSummary): boolean {
-  if (s !== cur.step) return s > cur.step;
-  if (t !== cur.timestamp) return t > cur.timestamp;
-  return v > cur.latest;
-}
-
 /** a < b, with -0 below +0 as in Math.min/Math.max. */
 const below = (a: number, b: number) => a < b || (a === 0 && b === 0 && Object.is(a, -0) && !Object.is(b, -0));
 
-/** Folds new points into a run's per-key summary. min/max ignore NaN (NaN if every value is). */
+/**
+ * Folds new points into a run's per-key summary in one pass. "Latest" is the point with the
+ * largest (step, timestamp, value), as MLflow compares them; with NaN the value comparison is
+ * false, so on a (step, timestamp) tie the earlier point stays. min/max ignore NaN (NaN if
+ * every value is).
+ */
 export function updateSummary(prev: MetricSummary | undefined, cols: PointColumns): MetricSummary | undefined {
-  const n = cols.values.length;
+  const { values, steps, timestamps } = cols;
+  const n = values.length;
   if (n === 0) return prev;
-  const s: MetricSummary = prev
-    ? { ...prev }
-    : { latest: cols.values[0], step: cols.steps[0], timestamp: cols.timestamps[0], min: NaN, max: NaN, count: 0 };
+  let latest = prev ? prev.latest : values[0];
+  let step = prev ? prev.step : steps[0];
+  let ts = prev ? prev.timestamp : timestamps[0];
+  let min = prev ? prev.min : NaN;
+  let max = prev ? prev.max : NaN;
   for (let i = 0; i < n; i++) {
-    const v = cols.values[i];
-    if (isLater(cols.steps[i], cols.timestamps[i], v, s)) {
-      s.latest = v; s.step = cols.steps[i]; s.timestamp = cols.timestamps[i];
+    const v = values[i], s = steps[i];
+    if (s > step || (s === step && (timestamps[i] > ts || (timestamps[i] === ts && v > latest)))) {
+      latest = v; step = s; ts = timestamps[i];
     }
-    if (!Number.isNaN(v)) {
-      if (Number.isNaN(s.min) || below(v, s.min)) s.min = v;
-      if (Number.isNaN(s.max) || below(s.max, v)) s.max = v;
+    if (v === v) { // not NaN
+      if (min !== min || v < min || (v === min && below(v, min))) min = v;
+      if (max !== max || v > max || (v === max && below(max, v))) max = v;
     }
   }
-  s.count += n;
-  return s;
+  return { latest, step, timestamp: ts, min, max, count: (prev ? prev.count : 0) + n };
 }
 
 /**

@@ -70,6 +70,7 @@ function validHeader(h: unknown): h is RunIndexHeader {
 export async function loadRunsFromIndex<S extends StoreName[]>(
   txIn: IDBPTransaction<TrackingDBSchema, S, IDBTransactionMode>): Promise<LoadedRuns | null> {
   const tx = txIn as unknown as AnyTx<'readonly'>;
+  const t0 = performance.now();
   const [header, dirtyIds] = await Promise.all([tx.objectStore('runIndex').get('header'), tx.objectStore('runDirty').getAllKeys()]);
   if (!validHeader(header) || dirtyIds.length > Math.max(1000, header.count / 2)) return null;
   const runStore = tx.objectStore('runs');
@@ -77,9 +78,12 @@ export async function loadRunsFromIndex<S extends StoreName[]>(
     tx.objectStore('runIndex').get('body') as Promise<RunIndexBodyRecord | undefined>,
     ...dirtyIds.map((id) => runStore.get(id)),
   ]);
+  const t1 = performance.now();
+  measure('mfflow:run-index-read', t0, t1);
   try {
     if (!bodyRec || bodyRec.generation !== header.generation) throw new RunIndexCorruptError('body of another generation');
     const base = decodeRunIndex(bodyRec.body);
+    measure('mfflow:run-index-decode', t1);
     if (base.length !== header.count) throw new RunIndexCorruptError('run count');
     return { runs: merge(base, dirtyIds, records), generation: header.generation, dirty: dirtyIds.length, fromIndex: true };
   } catch (e) {

@@ -5,11 +5,11 @@
 import { dictGet, dictSet, newDict, type Dict } from '../util/dict';
 import { invalid } from '../util/errors';
 import {
-  preview, validateBatchLimits, validateDataset, validateInputTag, validateMetricColumns, validateNoDuplicateParams,
+  preview, validateBatchLimits, validateDataset, validateInputTag, validateNoDuplicateParams,
   validateParam, validateRunTag, validateTimestamp,
 } from '../tracking/validation';
 import { RUN_STATUSES, TAG, type CreateRunRequest, type DatasetInput, type LogBatchRequest, type RunStatus } from '../tracking/types';
-import { appendToChunks, updateSummary, type PointColumns } from './metric-columns';
+import { appendToChunks, checkMetricColumns, updateSummary, type PointColumns } from './metric-columns';
 import { experimentArtifactLocation } from './experiment-ops';
 import { applyParams, applyTags, assertActive, renameRun } from './run-records';
 import type { StoredRun } from './schema';
@@ -94,7 +94,7 @@ export function prepareBatch(batch: LogBatchRequest): PreparedBatch {
   const metrics = new Map<string, PointColumns>();
   let points = 0;
   for (const cols of batch.metrics ?? []) {
-    validateMetricColumns(cols);
+    checkMetricColumns(cols);
     points += cols.values.length;
     const prev = metrics.get(cols.key);
     metrics.set(cols.key, prev ? concat(prev, cols) : cols);
