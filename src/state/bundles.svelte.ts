@@ -11,7 +11,7 @@ import type { Remote } from 'comlink';
 import { bundleFileName, collectBundle, type ExportSelection } from '../lib/bundles/collect';
 import { parseRunsUri } from '../lib/bundles/model-export';
 import { findModelDirs, parseMLmodel } from '../lib/mlflow/mlmodel';
-import type { BundleFailure, BundleProgress, BundleResult, BundleSource, BundleWorkerApi } from '../lib/bundles/worker-api';
+import { bundleBuffers, type BundleFailure, type BundleProgress, type BundleResult, type BundleSource, type BundleWorkerApi } from '../lib/bundles/worker-api';
 import type { ImportReport } from '../lib/storage/bundle-import';
 import { dictGet } from '../lib/util/dict';
 import { lab } from './lab.svelte';
@@ -98,7 +98,8 @@ export class Bundles {
     return this.run('Exporting', async (job) => {
       const bundle = await collectBundle(lab.store, sel);
       this.job = { ...job, phase: 'zipping', done: 0, total: bundle.runs.length };
-      const zip = this.unwrap(await this.api().exportZip(bundle));
+      // Transferred, not copied: the page does not need the histories once they are in the worker.
+      const zip = this.unwrap(await this.api().exportZip(Comlink.transfer(bundle, bundleBuffers(bundle))));
       return new File([zip as Uint8Array<ArrayBuffer>], bundleFileName(sel), { type: 'application/zip' });
     });
   }

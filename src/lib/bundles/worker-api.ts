@@ -48,6 +48,17 @@ export function describeFailure(e: unknown): BundleFailure {
   return out;
 }
 
+/** Every distinct ArrayBuffer under a bundle (runs and logged models), for a zero-copy transfer. */
+export function bundleBuffers(bundle: MlflowBundle): ArrayBuffer[] {
+  const set = new Set<ArrayBuffer>();
+  for (const r of bundle.runs) {
+    for (const m of r.metrics) for (const a of [m.values, m.steps, m.timestamps]) set.add(a.buffer as ArrayBuffer);
+    for (const a of r.artifacts) set.add(a.bytes.buffer as ArrayBuffer);
+  }
+  for (const lm of bundle.loggedModels) for (const a of lm.artifacts) set.add(a.bytes.buffer as ArrayBuffer);
+  return [...set].filter((b) => b instanceof ArrayBuffer && b.byteLength > 0);
+}
+
 /** Every distinct ArrayBuffer under a prepared import, for a zero-copy transfer. */
 export function buffersOf(prep: PreparedImport): ArrayBuffer[] {
   const set = new Set<ArrayBuffer>();
