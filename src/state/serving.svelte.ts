@@ -9,7 +9,7 @@ import type { Remote } from 'comlink';
 import type { MLmodel } from '../lib/mlflow/mlmodel';
 import { inputSchemaOf, paramSpecsOf, type InputSchema, type ParamSpec } from '../lib/serving/input-schema';
 import { describeModel, type LoadedModelInfo, type PredictApi, type Prediction } from '../lib/serving/predict-api';
-import { parseScoringRequest } from '../lib/serving/scoring-request';
+import { parseScoringRequest, requireFiniteRows } from '../lib/serving/scoring-request';
 import { errorAnswer, successAnswer, type ScoringAnswer } from '../lib/serving/scoring-response';
 import { registry } from './registry.svelte';
 
@@ -110,6 +110,8 @@ export class Serving {
     try {
       const m = await this.model(uri);
       const batch = await parseScoringRequest(body, contentType, m.schema, m.params);
+      // The exact linear engine answers as the tutorial's sklearn model does (no NaN, no empty input).
+      if (m.info.engine === 'linear') requireFiniteRows(batch);
       const y = await this.api().predict(m.key, batch.columns);
       return successAnswer(y);
     } catch (e) {
