@@ -124,7 +124,7 @@ describe('in-page serving vs mlflow models serve --env-manager local', async () 
         // The exported model is served through its ONNX flavor, whose named output makes pyfunc
         // answer records (`[{"predictions": y}, …]`); the lab answers the flat list the tutorial's
         // sklearn model gets. The values are what must agree.
-        const want = b.predictions!.map((r) => (typeof r === 'object' && r !== null ? Object.values(r as Record<string, number>)[0] : r));
+        const want = b.predictions!.map((r): number => (typeof r === 'object' && r !== null ? Object.values(r as Record<string, number>)[0] : (r as number)));
         expect(a.predictions!.length, c.name).toBe(want.length);
         (a.predictions as number[]).forEach((y, k) => {
           expect(Math.abs(y - want[k]) / Math.max(Math.abs(want[k]), 1e-3), `${c.name} row ${k}`).toBeLessThanOrEqual(rel);
