@@ -1,26 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { WINE_URLS, winePath } from '../data/wine';
 import { openLab } from './helpers';
+import { routeWine } from './wine-route';
 
-// Red wine from ../shared/data (else a cached download), served through page.route as in
-// training.spec.ts (tests/data/wine.ts uses __dirname, which Playwright's ESM loader lacks).
-const RED_URL = 'https://raw.githubusercontent.com/mlflow/mlflow/master/tests/datasets/winequality-red.csv';
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-async function redWinePath(): Promise<string> {
-  const shared = resolve(root, '../shared/data/winequality-red.csv');
-  if (existsSync(shared)) return shared;
-  const cached = join(root, '.cache/data/winequality-red.csv');
-  if (!existsSync(cached)) {
-    mkdirSync(dirname(cached), { recursive: true });
-    const res = await fetch(RED_URL);
-    if (!res.ok) throw new Error(`cannot download the red wine CSV: HTTP ${res.status}`);
-    writeFileSync(cached, Buffer.from(await res.arrayBuffer()));
-  }
-  return cached;
-}
+const RED_URL = WINE_URLS['winequality-red.csv'];
 
 interface LinearJson { feature_names: string[]; coef: number[]; intercept: number; scaler: { mean: number[]; scale: number[] } | null }
 
@@ -45,8 +29,8 @@ async function invoke(page: Page, path: string, init?: { method: string; body: s
 
 test('wine elastic net: register, alias, serve from the form and /invocations, then offline', async ({ page, context }) => {
   test.setTimeout(120_000);
-  const csv = readFileSync(await redWinePath());
-  await page.route(RED_URL, (route) => route.fulfill({ body: csv, contentType: 'text/csv', headers: { 'access-control-allow-origin': '*' } }));
+  const csv = readFileSync(await winePath('winequality-red.csv'));
+  await routeWine(page);
   await openLab(page);
   const runId = await page.evaluate(async (url) => {
     const d = await window.mfflow.loadDataset(url);
@@ -117,6 +101,23 @@ test('wine elastic net: register, alias, serve from the form and /invocations, t
   const unknown = await invoke(page, `./invocations?model=${encodeURIComponent('models:/nope/1')}`, { method: 'POST', body, contentType: 'application/json' });
   expect(unknown.status).toBe(404);
   expect(JSON.parse(unknown.text).error_code).toBe('RESOURCE_DOES_NOT_EXIST');
+
+  // Batch: the first 50 red wine rows as a CSV file; the download holds the same numbers.
+  const lines = csv.toString('utf8').trim().split('\n');
+  const batchRows = lines.slice(1, 51).map((l) => l.split(';').map(Number));
+  const batchCsv = `${header.map((h) => JSON.stringify(h)).join(',')}\n${batchRows.map((r) => r.join(',')).join('\n')}\n`;
+  await page.getByLabel('Score a CSV file').setInputFiles({ name: 'first50.csv', mimeType: 'text/csv', buffer: Buffer.from(batchCsv) });
+  await expect(page.getByRole('status').filter({ hasText: /^Scored 50 rows/ })).toBeVisible({ timeout: 30_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download predictions' }).click()]);
+  expect(download.suggestedFilename()).toBe('first50-predictions.csv');
+  const out = readFileSync((await download.path())!, 'utf8').trim().split('\n');
+  expect(out).toHaveLength(51);
+  expect(out[0].split(',').pop()).toBe('prediction');
+  out.slice(1).forEach((l, i) => {
+    const got = Number(l.split(',').pop());
+    expect(close(got, expected(linear, Object.fromEntries(header.map((h, j) => [h, batchRows[i][j]]))))).toBe(true);
+  });
+  await expect(page.getByLabel('Latency figures')).toContainText(/p50 [\d.]+ ms · p99 [\d.]+ ms over \d+ requests · last batch [\d,]+ rows\/s/);
 
   // Offline: the lab opens from the service worker's cache and still predicts.
   await context.setOffline(true);
