@@ -15,9 +15,12 @@ const dict = <T>(value: fc.Arbitrary<T>) =>
 const num = fc.oneof(fc.double(), fc.constantFrom(NaN, Infinity, -Infinity, -0, 0, Number.MAX_VALUE, 5e-324));
 const time = fc.integer({ min: 0, max: 2 ** 48 });
 const nullableTime = fc.option(time, { nil: null });
-const summary: fc.Arbitrary<MetricSummary> = fc.record({
-  latest: num, step: fc.oneof(fc.integer(), num), timestamp: time, min: num, max: num, count: fc.nat(),
-});
+const summary: fc.Arbitrary<MetricSummary> = fc.oneof(
+  fc.record({ latest: num, step: fc.oneof(fc.integer(), num), timestamp: time, min: num, max: num, count: fc.nat() }),
+  // One point (min = max = latest, step 0, count 1) and near misses of it, which the body stores compactly.
+  fc.tuple(num, time, fc.constantFrom(0, -0, 1), fc.constantFrom(0, 1, 2), fc.boolean()).map(([v, t, step, count, same]) =>
+    ({ latest: v, step, timestamp: t, min: same ? v : -0, max: v, count })),
+);
 const input: fc.Arbitrary<DatasetInput> = fc.record({
   dataset: fc.record({
     name: text, digest: text, sourceType: text, source: text,
@@ -111,6 +114,8 @@ describe('run index codec', () => {
       (b) => { b.paramEnds = b.paramEnds.slice(1); },
       (b) => { b.codes[0] = 200; },
       (b) => { b.count += 1; },
+      (b) => { b.metricFlags[0] ^= 8; },
+      (b) => { b.metricFlags[0] = 16; },
       (b) => { (b as unknown as Record<string, unknown>).times = [1, 2]; },
     ];
     for (const d of damage) {

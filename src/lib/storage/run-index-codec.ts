@@ -14,7 +14,7 @@ import { dictSet, type Dict } from '../util/dict';
 import type { StoredRun } from './schema';
 
 /** Bumped whenever the layout changes; a body of another format is ignored and rebuilt. */
-export const RUN_INDEX_FORMAT = 2;
+export const RUN_INDEX_FORMAT = 3;
 
 /** String index meaning "absent" (ownerLock, inputs) or "the default" (artifactUri). */
 const NONE = 0xffffffff;
@@ -24,8 +24,12 @@ const RUN_NAME = 0xfffffffe;
 const REFS = 5;
 /** Times per run: startTime, endTime, deletedTime, heartbeatAt (NaN: null or absent). */
 const TIMES = 4;
-/** Numbers per metric summary: latest, step, timestamp, min, max, count. */
-const SUMMARY = 6;
+/**
+ * A metric summary is stored as latest and timestamp, then only the fields that differ from
+ * their usual value, as flagged: step (usually 0), min and max (often equal to latest), count
+ * (often 1). A one-point metric costs 16 bytes instead of 48.
+ */
+const HAS_STEP = 1, HAS_MIN = 2, HAS_MAX = 4, HAS_COUNT = 8;
 const LIFECYCLES = ['active', 'deleted'] as const;
 const INFO_KEYS = 10;
 const ARTIFACTS_PREFIX = 'mlflow-artifacts:/';
@@ -53,6 +57,8 @@ export interface RunIndexBody {
   tags: Uint32Array;
   metricEnds: Uint32Array;
   metricKeys: Uint32Array;
+  /** Per metric: which optional summary fields follow latest and timestamp in `summaries`. */
+  metricFlags: Uint8Array;
   summaries: Float64Array;
   /** Runs kept as they are because the columns cannot represent them exactly. */
   whole: StoredRun[];
@@ -89,7 +95,24 @@ class U32 {
     }
     this.data[this.length++] = x;
   }
-  done(): Uint32Array { return this.data.slice(0, this.length); }
+  /** The pushed values; no copy when the capacity was exact. */
+  done(): Uint32Array { return this.length === this.data.length ? this.data : this.data.slice(0, this.length); }
+}
+
+class U8 {
+  length = 0;
+  data: Uint8Array;
+  constructor(capacity: number) { this.data = new Uint8Array(Math.max(16, capacity)); }
+  push(x: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Uint8Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = x;
+  }
+  /** The pushed values; no copy when the capacity was exact. */
+  done(): Uint8Array { return this.length === this.data.length ? this.data : this.data.slice(0, this.length); }
 }
 
 class F64 {
@@ -104,7 +127,8 @@ class F64 {
     }
     this.data[this.length++] = x;
   }
-  done(): Float64Array { return this.data.slice(0, this.length); }
+  /** The pushed values; no copy when the capacity was exact. */
+  done(): Float64Array { return this.length === this.data.length ? this.data : this.data.slice(0, this.length); }
 }
 
 /** Strings joined in order, without deduplication. */
@@ -129,6 +153,11 @@ class StringTable {
   private readonly index = new Map<string, number>();
   private readonly column = new StringColumn(1024);
   private count = 0;
+  // Runs repeat the same keys (and often values) in the same places. Comparing with the string
+  // last seen in a place is much cheaper than a Map lookup, which hashes every new string.
+  private readonly lastString: string[] = [];
+  private readonly lastIndex: number[] = [];
+
   ref(s: string): number {
     let i = this.index.get(s);
     if (i === undefined) {
@@ -136,6 +165,15 @@ class StringTable {
       this.index.set(s, i);
       this.column.push(s);
     }
+    return i;
+  }
+
+  /** ref(s), remembering it for `place` (a small integer naming where in a run `s` sits). */
+  refAt(place: number, s: string): number {
+    if (this.lastString[place] === s) return this.lastIndex[place];
+    const i = this.ref(s);
+    this.lastString[place] = s;
+    this.lastIndex[place] = i;
     return i;
   }
   done(): [string, Uint32Array] { return this.column.done(); }
@@ -150,37 +188,78 @@ function countKeys(o: object): number {
   return n;
 }
 
+/** Which optional fields a summary must store (see HAS_STEP). */
+function summaryFlags(s: MetricSummary): number {
+  return (Object.is(s.step, 0) ? 0 : HAS_STEP) | (Object.is(s.min, s.latest) ? 0 : HAS_MIN) |
+    (Object.is(s.max, s.latest) ? 0 : HAS_MAX) | (Object.is(s.count, 1) ? 0 : HAS_COUNT);
+}
+
+/** Total params, tags, metrics and summary numbers, assuming every run fits the columns. */
+function measureColumns(runs: readonly StoredRun[]) {
+  let params = 0, tags = 0, metrics = 0, numbers = 0;
+  for (const r of runs) {
+    if (typeof r.params === 'object') for (const _ in r.params) params++;
+    if (typeof r.tags === 'object') for (const _ in r.tags) tags++;
+    if (typeof r.metrics === 'object') {
+      for (const k in r.metrics) {
+        const s = r.metrics[k];
+        metrics++;
+        if (typeof s !== 'object' || s === null) continue;
+        const f = summaryFlags(s);
+        numbers += 2 + (f & 1) + ((f >> 1) & 1) + ((f >> 2) & 1) + (f >> 3);
+      }
+    }
+  }
+  return { params, tags, metrics, numbers };
+}
+
 export function encodeRunIndex(runs: readonly StoredRun[]): RunIndexBody {
   const n = runs.length;
   const table = new StringTable();
   const ids = new StringColumn(n), names = new StringColumn(n);
+  // Exact sizes up front: every column is allocated once and never copied (allocating and
+  // copying tens of MB of ArrayBuffers forced full GCs that doubled the encoding time).
+  const size = measureColumns(runs);
   const refs = new U32(n * REFS), times = new F64(n * TIMES), codes = new Uint8Array(n * 2);
-  const paramEnds = new U32(n), params = new U32(n * 8), tagEnds = new U32(n), tags = new U32(n * 10);
-  const metricEnds = new U32(n), metricKeys = new U32(n * 4), summaries = new F64(n * 4 * SUMMARY);
+  const paramEnds = new U32(n), params = new U32(size.params * 2), tagEnds = new U32(n), tags = new U32(size.tags * 2);
+  const metricEnds = new U32(n), metricKeys = new U32(size.metrics), metricFlags = new U8(size.metrics);
+  const summaries = new F64(size.numbers);
   const whole: StoredRun[] = [];
 
+  // Places for StringTable.refAt: 0 experimentId, 1 userId, then 64 per kind of dict entry.
+  const PARAMS = 2, TAGS = 66, METRICS = 130, PLACES = 64;
   /** Pushes a dict's pairs; false (leaving junk past the caller's mark) if a value is not a string. */
-  const pairs = (d: Dict<string>, into: U32, runName: string): boolean => {
+  const pairs = (d: Dict<string>, into: U32, runName: string, places: number): boolean => {
     if (typeof d !== 'object' || d === null) return false;
-    for (const k of Object.keys(d)) {
+    let j = 0;
+    // for-in rather than Object.keys: same order, no array per run (records have no inherited keys).
+    for (const k in d) {
       const v = d[k];
-      if (typeof v !== 'string') return false;
-      into.push(table.ref(k));
-      into.push(v === runName ? RUN_NAME : table.ref(v));
+      if (typeof v !== 'string' || !Object.prototype.hasOwnProperty.call(d, k)) return false;
+      const place = places + 2 * (j++ % (PLACES / 2));
+      into.push(table.refAt(place, k));
+      into.push(v === runName ? RUN_NAME : table.refAt(place + 1, v));
     }
     return true;
   };
   const metrics = (d: Dict<MetricSummary>): boolean => {
     if (typeof d !== 'object' || d === null) return false;
-    for (const k of Object.keys(d)) {
+    let j = 0;
+    for (const k in d) {
       const s = d[k];
-      if (typeof s !== 'object' || s === null) return false;
+      if (typeof s !== 'object' || s === null || !Object.prototype.hasOwnProperty.call(d, k)) return false;
       const { latest, step, timestamp, min, max, count } = s;
       if (typeof latest !== 'number' || typeof step !== 'number' || typeof timestamp !== 'number' ||
         typeof min !== 'number' || typeof max !== 'number' || typeof count !== 'number') return false;
-      metricKeys.push(table.ref(k));
-      summaries.push(latest); summaries.push(step); summaries.push(timestamp);
-      summaries.push(min); summaries.push(max); summaries.push(count);
+      metricKeys.push(table.refAt(METRICS + (j++ % PLACES), k));
+      summaries.push(latest);
+      summaries.push(timestamp);
+      const flags = summaryFlags(s);
+      if (flags & HAS_STEP) summaries.push(step);
+      if (flags & HAS_MIN) summaries.push(min);
+      if (flags & HAS_MAX) summaries.push(max);
+      if (flags & HAS_COUNT) summaries.push(count);
+      metricFlags.push(flags);
     }
     return true;
   };
@@ -197,8 +276,9 @@ export function encodeRunIndex(runs: readonly StoredRun[]): RunIndexBody {
       (r.ownerLock === undefined || typeof r.ownerLock === 'string') && (r.heartbeatAt === undefined || isTime(r.heartbeatAt)) &&
       Array.isArray(r.inputs) && countKeys(r) === 5 + extra && countKeys(i) === INFO_KEYS;
     const p0 = params.length, t0 = tags.length, m0 = metricKeys.length, s0 = summaries.length;
-    if (!simple || !pairs(r.params, params, i.runName) || !pairs(r.tags, tags, i.runName) || !metrics(r.metrics)) {
-      params.length = p0; tags.length = t0; metricKeys.length = m0; summaries.length = s0; // drop partial pairs
+    const f0 = metricFlags.length;
+    if (!simple || !pairs(r.params, params, i.runName, PARAMS) || !pairs(r.tags, tags, i.runName, TAGS) || !metrics(r.metrics)) {
+      params.length = p0; tags.length = t0; metricKeys.length = m0; metricFlags.length = f0; summaries.length = s0; // drop partial pairs
       whole.push(r);
       continue;
     }
@@ -207,8 +287,8 @@ export function encodeRunIndex(runs: readonly StoredRun[]): RunIndexBody {
     metricEnds.push(metricKeys.length);
     ids.push(i.runId);
     names.push(i.runName);
-    refs.push(table.ref(i.experimentId));
-    refs.push(table.ref(i.userId));
+    refs.push(table.refAt(0, i.experimentId));
+    refs.push(table.refAt(1, i.userId));
     refs.push(isDefaultArtifactUri(i.artifactUri, i.experimentId, i.runId) ? NONE : table.ref(i.artifactUri));
     refs.push(r.ownerLock === undefined ? NONE : table.ref(r.ownerLock));
     refs.push(r.inputs.length === 0 ? NONE : table.ref(JSON.stringify(r.inputs)));
@@ -227,7 +307,7 @@ export function encodeRunIndex(runs: readonly StoredRun[]): RunIndexBody {
     format: RUN_INDEX_FORMAT, count, strings, stringEnds, runIds, runIdEnds, runNames, runNameEnds,
     refs: refs.done(), codes: codes.slice(0, 2 * count), times: times.done(), paramEnds: paramEnds.done(),
     params: params.done(), tagEnds: tagEnds.done(), tags: tags.done(), metricEnds: metricEnds.done(),
-    metricKeys: metricKeys.done(), summaries: summaries.done(), whole,
+    metricKeys: metricKeys.done(), metricFlags: metricFlags.done(), summaries: summaries.done(), whole,
   };
 }
 
@@ -245,14 +325,22 @@ function checkShape(b: RunIndexBody): void {
   const u32 = [b.stringEnds, b.runIdEnds, b.runNameEnds, b.refs, b.params, b.tags, b.paramEnds, b.tagEnds, b.metricEnds, b.metricKeys];
   if (!Number.isSafeInteger(n) || n < 0 || typeof b.strings !== 'string' || typeof b.runIds !== 'string' ||
     typeof b.runNames !== 'string' || !Array.isArray(b.whole) || u32.some((a) => !(a instanceof Uint32Array)) ||
-    !(b.codes instanceof Uint8Array) || !(b.times instanceof Float64Array) || !(b.summaries instanceof Float64Array)) {
+    !(b.codes instanceof Uint8Array) || !(b.metricFlags instanceof Uint8Array) || !(b.times instanceof Float64Array) ||
+    !(b.summaries instanceof Float64Array)) {
     fail('bad field types');
   }
   if (b.refs.length !== n * REFS || b.codes.length !== n * 2 || b.times.length !== n * TIMES ||
     b.runIdEnds.length !== n || b.runNameEnds.length !== n ||
     b.paramEnds.length !== n || b.tagEnds.length !== n || b.metricEnds.length !== n ||
     b.params.length % 2 !== 0 || b.tags.length % 2 !== 0 ||
-    b.summaries.length !== b.metricKeys.length * SUMMARY) fail('column lengths disagree');
+    b.metricFlags.length !== b.metricKeys.length) fail('column lengths disagree');
+  let numbers = 0;
+  for (let i = 0; i < b.metricFlags.length; i++) {
+    const f = b.metricFlags[i];
+    if (f > 15) fail('unknown summary flags');
+    numbers += 2 + (f & 1) + ((f >> 1) & 1) + ((f >> 2) & 1) + (f >> 3);
+  }
+  if (numbers !== b.summaries.length) fail('summary numbers disagree with their flags');
   const ascending = (a: Uint32Array, total: number, what: string) => {
     let p = 0;
     const len = a.length;
@@ -295,9 +383,9 @@ export function decodeRunIndex(b: RunIndexBody): StoredRun[] {
   const strs = split(b.strings, b.stringEnds);
   const runIds = split(b.runIds, b.runIdEnds);
   const runNames = split(b.runNames, b.runNameEnds);
-  const { refs, codes, times, params, tags, paramEnds, tagEnds, metricEnds, metricKeys, summaries } = b;
+  const { refs, codes, times, params, tags, paramEnds, tagEnds, metricEnds, metricKeys, metricFlags, summaries } = b;
   const out = new Array<StoredRun>(b.count);
-  let p = 0, t = 0, m = 0;
+  let p = 0, t = 0, m = 0, o = 0;
   for (let r = 0; r < b.count; r++) {
     const ro = r * REFS, to = r * TIMES;
     const runId = runIds[r];
@@ -323,11 +411,13 @@ export function decodeRunIndex(b: RunIndexBody): StoredRun[] {
       put(run.tags, strs[tags[2 * t]], v === RUN_NAME ? runName : strs[v]);
     }
     for (const e = metricEnds[r]; m < e; m++) {
-      const s = m * SUMMARY;
-      put(run.metrics, strs[metricKeys[m]], {
-        latest: summaries[s], step: summaries[s + 1], timestamp: summaries[s + 2],
-        min: summaries[s + 3], max: summaries[s + 4], count: summaries[s + 5],
-      });
+      const f = metricFlags[m];
+      const latest = summaries[o++], timestamp = summaries[o++];
+      const step = f & HAS_STEP ? summaries[o++] : 0;
+      const min = f & HAS_MIN ? summaries[o++] : latest;
+      const max = f & HAS_MAX ? summaries[o++] : latest;
+      const count = f & HAS_COUNT ? summaries[o++] : 1;
+      put(run.metrics, strs[metricKeys[m]], { latest, step, timestamp, min, max, count });
     }
     if (refs[ro + 3] !== NONE) run.ownerLock = strs[refs[ro + 3]];
     const heartbeat = times[to + 3];

@@ -71,13 +71,14 @@ export async function loadRunsFromIndex<S extends StoreName[]>(
   txIn: IDBPTransaction<TrackingDBSchema, S, IDBTransactionMode>): Promise<LoadedRuns | null> {
   const tx = txIn as unknown as AnyTx<'readonly'>;
   const t0 = performance.now();
-  const [header, dirtyIds] = await Promise.all([tx.objectStore('runIndex').get('header'), tx.objectStore('runDirty').getAllKeys()]);
+  const index = tx.objectStore('runIndex');
+  // The body is requested at once, not after the header: one round trip less on every open.
+  const body = index.get('body') as Promise<RunIndexBodyRecord | undefined>;
+  body.catch(() => {}); // awaited below, unless we return early
+  const [header, dirtyIds] = await Promise.all([index.get('header'), tx.objectStore('runDirty').getAllKeys()]);
   if (!validHeader(header) || dirtyIds.length > Math.max(1000, header.count / 2)) return null;
   const runStore = tx.objectStore('runs');
-  const [bodyRec, ...records] = await Promise.all([
-    tx.objectStore('runIndex').get('body') as Promise<RunIndexBodyRecord | undefined>,
-    ...dirtyIds.map((id) => runStore.get(id)),
-  ]);
+  const [bodyRec, ...records] = await Promise.all([body, ...dirtyIds.map((id) => runStore.get(id))]);
   const t1 = performance.now();
   measure('mfflow:run-index-read', t0, t1);
   try {
