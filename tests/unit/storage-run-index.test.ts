@@ -162,7 +162,7 @@ describe('run index', () => {
     expect(header).toMatchObject({ count: 1 });
   });
 
-  it('a damaged or missing index falls back to reading every record, then is rewritten on its own', async () => {
+  it('a damaged or missing index falls back to reading every record, and that open writes a new one', async () => {
     const name = uniqueDbName('damaged');
     const s = await store(name);
     const { runId } = await s.createRun({ experimentId: '0', runName: 'kept' });
@@ -174,10 +174,9 @@ describe('run index', () => {
     db.close();
 
     const reads = countFullReads();
-    const healed = await store(name, { runIndexDelayMs: 0 });
+    const healed = await store(name);
     expect(reads.n).toBe(1);
     expect((await healed.getRun(runId)).info.runName).toBe('kept');
-    await new Promise((r) => setTimeout(r, 20)); // the deferred rewrite
     reads.n = 0;
     const after = await store(name);
     expect(reads.n).toBe(0);
@@ -191,6 +190,17 @@ describe('run index', () => {
     expect(lost.listRuns()).toHaveLength(1);
   });
 
+  it('a store that writes many runs rewrites the index on its own', async () => {
+    const name = uniqueDbName('limit-here');
+    const s = await store(name, { runIndexDelayMs: 0, runIndexDirtyLimit: 3 });
+    for (let i = 0; i < 3; i++) await s.createRun({ experimentId: '0' });
+    await new Promise((r) => setTimeout(r, 30));
+    expect((await raw(name)).dirty).toHaveLength(3); // at the limit: nothing yet
+    await s.createRun({ experimentId: '0' });
+    for (let i = 0; i < 500 && (await raw(name)).dirty.length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect((await raw(name)).header).toMatchObject({ count: 4 });
+  });
+
   it('many runs written since the index trigger a rewrite after open', async () => {
     const name = uniqueDbName('limit');
     const s = await store(name);
@@ -198,7 +208,7 @@ describe('run index', () => {
     for (let i = 0; i < 4; i++) await s.createRun({ experimentId: '0' });
     s.close();
     await store(name, { runIndexDelayMs: 0, runIndexDirtyLimit: 3 });
-    await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && (await raw(name)).dirty.length > 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect((await raw(name)).dirty).toEqual([]);
     expect((await raw(name)).header).toMatchObject({ count: 4 });
   });

@@ -40,7 +40,8 @@ import {
 import type { PreparedImport } from '../bundles/prepare-import';
 import { importPrepared, readRunsContent, type ImportReport, type RunContent } from './bundle-import';
 import { assembleHistory } from './metric-columns';
-import { loadAllRunsAndWriteIndex, loadRunsFromIndex, LOAD_STORES, measure, putRunRecords, rewriteRunIndex } from './run-index';
+import { loadAllRunsAndWriteIndex, loadRunsFromIndex, LOAD_STORES, measure, putRunRecords } from './run-index';
+import { RunIndexUpkeep } from './run-index-upkeep';
 import { newRunRecord, prepareBatch, prepareInputs, prepareRunUpdate, writeBatch } from './run-ops';
 import { addInputs, assertActive, lastActivity, removeTag, toPublicRun } from './run-records';
 import { DEFAULT_DB_NAME, type StoredRun } from './schema';
@@ -67,18 +68,13 @@ export class TrackingStore implements TrackingBackend {
   private readonly experiments = new Map<string, Experiment>();
   private readonly feed: ChangeFeed;
   private readonly tx: StoreTx;
-  /** Generation of the run index this cache was built on or last wrote; null: none. */
-  private indexGeneration: string | null = null;
-  /** Runs written since that index, as far as this store knows (others' writes are not counted). */
-  private dirtyCount = 0;
-  private readonly dirtyHere = new Set<string>();
-  private indexTimer: ReturnType<typeof setTimeout> | null = null;
-  private indexing: Promise<boolean> | null = null;
-  private closed = false;
+  private readonly upkeep: RunIndexUpkeep;
 
   private constructor(private readonly conn: Connection, private readonly options: TrackingStoreOptions) {
     this.feed = new ChangeFeed(conn.name, (c) => this.reload(c));
     this.tx = new StoreTx(conn);
+    this.upkeep = new RunIndexUpkeep(conn, this.runs, () => this.now(),
+      { delayMs: options.runIndexDelayMs, dirtyLimit: options.runIndexDirtyLimit });
   }
 
   static async open(options: TrackingStoreOptions = {}): Promise<TrackingStore> {
@@ -101,48 +97,17 @@ export class TrackingStore implements TrackingBackend {
     const loaded = fromIndex ?? await loadAllRunsAndWriteIndex(this.conn, this.now());
     for (const e of exps) this.experiments.set(e.experimentId, e);
     for (const r of loaded.runs) this.runs.set(r.info.runId, r);
-    this.indexGeneration = loaded.generation;
-    this.dirtyCount = loaded.fromIndex ? loaded.dirty : 0;
     measure(loaded.fromIndex ? 'mfflow:runs-loaded-from-index' : 'mfflow:runs-loaded-from-records', t0);
-    if (loaded.generation === null || this.dirtyCount > this.dirtyLimit) this.scheduleIndexRewrite();
-  }
-
-  private get dirtyLimit(): number {
-    return this.options.runIndexDirtyLimit ?? 2000;
-  }
-
-  private scheduleIndexRewrite(): void {
-    const delay = this.options.runIndexDelayMs ?? 3000;
-    if (delay < 0 || this.indexTimer !== null || this.closed) return;
-    this.indexTimer = setTimeout(() => {
-      this.indexTimer = null;
-      this.writeRunIndex().catch((e: unknown) => console.warn('Could not write the run index', e));
-    }, delay);
-    (this.indexTimer as { unref?: () => void }).unref?.();
+    this.upkeep.loaded(loaded);
   }
 
   /**
    * Rewrites the run index from the cache and the runs written since the last one, in one
-   * transaction (run-index.ts). False when another store rewrote it first. Importers call it
-   * after writing many runs; the store also calls it on its own (see runIndexDelayMs).
+   * transaction (run-index.ts). False when another store rewrote it first. The store also does
+   * it on its own (see runIndexDelayMs); an importer of many runs may call it right away.
    */
   writeRunIndex(): Promise<boolean> {
-    const next = (this.indexing ?? Promise.resolve(false)).catch(() => false).then(async () => {
-      const t0 = performance.now();
-      const res = await rewriteRunIndex(this.conn, this.runs, this.indexGeneration, this.now());
-      if (!res) return false;
-      for (const [id, r] of res.fresh) {
-        if (r) this.runs.set(id, r);
-        else this.runs.delete(id);
-      }
-      this.indexGeneration = res.generation;
-      this.dirtyCount = 0;
-      this.dirtyHere.clear();
-      measure('mfflow:run-index-written', t0);
-      return true;
-    });
-    this.indexing = next;
-    return next;
+    return this.upkeep.rewrite();
   }
 
   /** Re-reads records another tab or store changed. */
@@ -161,22 +126,16 @@ export class TrackingStore implements TrackingBackend {
   }
 
   private committed(runs: StoredRun[], experiments: Experiment[] = []): void {
-    for (const r of runs) {
-      this.runs.set(r.info.runId, r);
-      if (!this.dirtyHere.has(r.info.runId)) {
-        this.dirtyHere.add(r.info.runId);
-        if (++this.dirtyCount > this.dirtyLimit) this.scheduleIndexRewrite();
-      }
-    }
+    for (const r of runs) this.runs.set(r.info.runId, r);
     for (const e of experiments) this.experiments.set(e.experimentId, e);
-    this.feed.publish(runs.map((r) => r.info.runId), experiments.map((e) => e.experimentId));
+    const runIds = runs.map((r) => r.info.runId);
+    this.upkeep.written(runIds);
+    this.feed.publish(runIds, experiments.map((e) => e.experimentId));
   }
 
   /** Closes the connection; a pending index rewrite is dropped (the next open redoes it). */
   close(): void {
-    this.closed = true;
-    if (this.indexTimer !== null) clearTimeout(this.indexTimer);
-    this.indexTimer = null;
+    this.upkeep.close();
     this.feed.close();
     this.conn.close();
   }

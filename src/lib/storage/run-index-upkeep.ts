@@ -1,0 +1,87 @@
+/**
+ * When a store rewrites the run index (run-index.ts): shortly after an open that found many
+ * runs written since the index (or could not write one), and after the store itself wrote that
+ * many. Rewrites are chained, never concurrent, and dropped when the store closes.
+ */
+import type { Connection } from './db';
+import { measure, rewriteRunIndex, type LoadedRuns } from './run-index';
+import type { StoredRun } from './schema';
+
+export interface UpkeepOptions {
+  /** Delay before a rewrite the store decides on; default 3,000 ms. Negative: never on its own. */
+  delayMs?: number;
+  /** More dirty runs than this call for a rewrite; default 2,000. */
+  dirtyLimit?: number;
+}
+
+export class RunIndexUpkeep {
+  /** Generation of the index the cache was built on or last wrote; null: none. */
+  private generation: string | null = null;
+  /** Runs written since that index, as far as this store knows (others' writes are not counted). */
+  private dirtyCount = 0;
+  private readonly dirtyHere = new Set<string>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private chain: Promise<boolean> = Promise.resolve(false);
+  private closed = false;
+
+  constructor(private readonly conn: Connection, private readonly cache: Map<string, StoredRun>,
+    private readonly now: () => number, private readonly options: UpkeepOptions) {}
+
+  private get dirtyLimit(): number {
+    return this.options.dirtyLimit ?? 2000;
+  }
+
+  /** After open filled the cache. */
+  loaded(l: LoadedRuns): void {
+    this.generation = l.generation;
+    this.dirtyCount = l.fromIndex ? l.dirty : 0;
+    if (l.generation === null || this.dirtyCount > this.dirtyLimit) this.schedule();
+  }
+
+  /** After this store committed writes to these runs (they are in runDirty now). */
+  written(runIds: readonly string[]): void {
+    for (const id of runIds) {
+      if (this.dirtyHere.has(id)) continue;
+      this.dirtyHere.add(id);
+      if (++this.dirtyCount > this.dirtyLimit) this.schedule();
+    }
+  }
+
+  private schedule(): void {
+    const delay = this.options.delayMs ?? 3000;
+    if (delay < 0 || this.timer !== null || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.rewrite().catch((e: unknown) => console.warn('Could not write the run index', e));
+    }, delay);
+    (this.timer as { unref?: () => void }).unref?.(); // never keeps Node (tests) alive
+  }
+
+  /** Rewrites the index now; false when another store rewrote it since this cache was built. */
+  rewrite(): Promise<boolean> {
+    const next = this.chain.catch(() => false).then(async () => {
+      const t0 = performance.now();
+      const res = await rewriteRunIndex(this.conn, this.cache, this.generation, this.now());
+      if (!res) return false;
+      // Records read inside the rewrite are at least as new as the cache's (another tab's write
+      // may not have been broadcast yet); the index now holds them, so the cache must too.
+      for (const [id, r] of res.fresh) {
+        if (r) this.cache.set(id, r);
+        else this.cache.delete(id);
+      }
+      this.generation = res.generation;
+      this.dirtyCount = 0;
+      this.dirtyHere.clear();
+      measure('mfflow:run-index-written', t0);
+      return true;
+    });
+    this.chain = next;
+    return next;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
