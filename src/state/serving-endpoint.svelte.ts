@@ -33,15 +33,12 @@ export function endpointModel(requestUrl: string): string {
 
 export async function answerEndpoint(req: EndpointRequest): Promise<EndpointAnswer> {
   const uri = endpointModel(req.url);
-  if (req.route === 'version') return { status: 200, contentType: 'text/plain', body: MODEL_EXPORT_VERSIONS.mlflow };
+  // MLflow's server sends both with media type application/json, plain bodies.
+  if (req.route === 'version') return { status: 200, contentType: 'application/json', body: MODEL_EXPORT_VERSIONS.mlflow };
   if (req.route === 'ping') {
-    try {
-      await serving.model(uri);
-      return { status: 200, contentType: 'application/json', body: '\n' };
-    } catch (e) {
-      // MLflow's ping answers 404 when no model is loaded.
-      return { status: 404, contentType: 'application/json', body: JSON.stringify({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: e instanceof Error ? e.message : String(e) }) };
-    }
+    // 200 when the model loads, else 404 (MLflow answers 404 when it has no model), body "\n".
+    const ok = await serving.model(uri).then(() => true, () => false);
+    return { status: ok ? 200 : 404, contentType: 'application/json', body: '\n' };
   }
   return serving.invoke(uri, new Uint8Array(req.body ?? new ArrayBuffer(0)), req.contentType);
 }

@@ -82,7 +82,8 @@ async function forward(event: SwFetchEvent, route: 'invocations' | 'ping' | 'ver
     }, body ? [body] : []);
     return new Response(a.body, { status: a.status, headers: { 'content-type': a.contentType } });
   } catch {
-    return errorResponse(504, 'TEMPORARILY_UNAVAILABLE', `The lab page did not answer within ${TIMEOUT_MS / 1000} s.`);
+    // What MLflow's timeout middleware sends.
+    return new Response('Request processing time exceeded limit', { status: 504, headers: { 'content-type': 'application/json' } });
   }
 }
 

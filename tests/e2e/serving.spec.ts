@@ -131,3 +131,82 @@ test('wine elastic net: register, alias, serve from the form and /invocations, t
   expect(JSON.parse(offline.text).predictions[0]).toBe(shown);
   await context.setOffline(false);
 });
+
+test('Models page: versions, aliases moved and removed, stages, description, tags; other tabs follow', async ({ page, context }) => {
+  await routeWine(page);
+  await openLab(page);
+  const runId = await page.evaluate(async (url) => {
+    const d = await window.mfflow.loadDataset(url);
+    const run = await window.mfflow.train({ dataset: d.digest, model: 'elasticnet', target: 'quality', params: { alpha: 0.5, l1_ratio: 0.5 } });
+    await window.mfflow.registerModel(run.info.runId, 'model', 'wine');
+    await window.mfflow.registerModel(run.info.runId, 'model', 'wine');
+    return run.info.runId;
+  }, RED_URL);
+  const other = await context.newPage();
+  await openLab(other, '#/models/wine');
+  await page.bringToFront(); // background tabs get throttled frames, which slows Playwright's clicks
+
+  await page.evaluate(() => (location.hash = '#/models/wine'));
+  const versions = page.getByRole('table', { name: 'Versions of wine' });
+  await expect(versions.getByRole('row', { name: /^Version \d+$/ })).toHaveCount(2);
+  await expect(versions.getByRole('row', { name: 'Version 1' })).toContainText(`runs:/${runId}/model`);
+
+  const aliasForm = page.getByRole('form', { name: 'Set alias' });
+  await aliasForm.getByLabel('Alias').fill('champion');
+  await aliasForm.getByLabel('Version').selectOption('1');
+  await aliasForm.getByRole('button', { name: 'Set alias' }).click();
+  await expect(versions.getByRole('row', { name: 'Version 1' })).toContainText('@champion');
+  // Moving it: the same alias on version 2 leaves version 1.
+  await aliasForm.getByLabel('Alias').fill('champion');
+  await aliasForm.getByLabel('Version').selectOption('2');
+  await aliasForm.getByRole('button', { name: 'Set alias' }).click();
+  await expect(versions.getByRole('row', { name: 'Version 2' })).toContainText('@champion');
+  await expect(versions.getByRole('row', { name: 'Version 1' })).not.toContainText('@champion');
+  // The other tab hears about it without a reload.
+  await expect(other.getByRole('table', { name: 'Versions of wine' }).getByRole('row', { name: 'Version 2' })).toContainText('@champion');
+  // A reserved alias is refused with MLflow's rule, nothing changes.
+  await aliasForm.getByLabel('Alias').fill('latest');
+  await aliasForm.getByLabel('Version').selectOption('1');
+  await aliasForm.getByRole('button', { name: 'Set alias' }).click();
+  await expect(page.getByRole('alert')).toContainText('latest');
+  await versions.getByRole('button', { name: 'Remove alias champion' }).click();
+  await expect(versions).not.toContainText('@champion');
+
+  await versions.getByLabel('Stage of version 1').selectOption('Production');
+  await page.getByRole('button', { name: 'Edit', exact: true }).click();
+  await page.getByLabel('Model description').fill('Red wine quality, elastic net');
+  await page.getByRole('button', { name: 'Save' }).click();
+  const tagForm = page.getByRole('form', { name: 'Add tag' });
+  await tagForm.getByLabel('Tag key').fill('team');
+  await tagForm.getByLabel('Tag value').fill('=cmd|x');
+  await tagForm.getByRole('button', { name: 'Set tag' }).click();
+  await expect(page.getByRole('table', { name: 'Model tags' })).toContainText('=cmd|x');
+
+  // All of it is stored: a reload shows the same, and the script API sees it.
+  await page.reload();
+  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 20_000 });
+  await expect(page.getByRole('table', { name: 'Versions of wine' }).getByLabel('Stage of version 1')).toHaveValue('Production');
+  await expect(page.getByText('Red wine quality, elastic net')).toBeVisible();
+  const models = await page.evaluate(() => window.mfflow.listRegisteredModels());
+  expect(models).toHaveLength(1);
+  expect(models[0]).toMatchObject({ name: 'wine', description: 'Red wine quality, elastic net', tags: { team: '=cmd|x' }, aliases: {} });
+  expect(models[0].versions.map((v) => [v.version, v.currentStage])).toEqual([[1, 'Production'], [2, 'None']]);
+
+  // mfflow.predict: MLflow's errors reject with the code and status.
+  const err = await page.evaluate(async () => {
+    try {
+      await window.mfflow.predict('models:/wine/1', { dataframe_records: [{ alcohol: 9.4 }] });
+      return null;
+    } catch (e) {
+      return { code: (e as { errorCode?: string }).errorCode, status: (e as { status?: number }).status };
+    }
+  });
+  expect(err).toEqual({ code: 'INVALID_PARAMETER_VALUE', status: 400 });
+
+  // Deleting a version drops it (and its number is not reused).
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Delete version 2' }).click();
+  await expect(page.getByRole('table', { name: 'Versions of wine' }).getByRole('row', { name: /^Version \d+$/ })).toHaveCount(1);
+  await page.evaluate((id) => window.mfflow.registerModel(id, 'model', 'wine'), runId);
+  await expect(page.getByRole('table', { name: 'Versions of wine' }).getByRole('row', { name: 'Version 3' })).toBeVisible();
+});
