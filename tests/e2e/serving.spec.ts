@@ -210,3 +210,42 @@ test('Models page: versions, aliases moved and removed, stages, description, tag
   await page.evaluate((id) => window.mfflow.registerModel(id, 'model', 'wine'), runId);
   await expect(page.getByRole('table', { name: 'Versions of wine' }).getByRole('row', { name: 'Version 3' })).toBeVisible();
 });
+
+test('a new deployment is offered as a reload, never forced while training runs', async ({ page, context }) => {
+  // Every fetch of sw.js gets a different trailing comment: to the browser, a new version.
+  let deploy = 0;
+  await context.route('**/sw.js', async (route) => {
+    const res = await route.fetch();
+    await route.fulfill({ response: res, body: `${await res.text()}\n// deployment ${deploy++}\n` });
+  });
+  await routeWine(page);
+  await openLab(page);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+  await page.evaluate(async (url) => {
+    const d = await window.mfflow.loadDataset(url);
+    (window as unknown as { pending: Promise<unknown> }).pending = window.mfflow.train({
+      dataset: d.digest, model: 'mlp', target: 'quality', backend: 'cpu', runName: 'long-mlp',
+      params: { epochs: 5000, batch_size: 32, hidden_layers: '32,16' },
+    });
+    (window as unknown as { marker: number }).marker = 1; // gone after a reload
+  }, RED_URL);
+  await page.evaluate(async () => { await (await navigator.serviceWorker.getRegistration())!.update(); });
+  const banner = page.getByRole('status', { name: 'Update available' });
+  await expect(banner).toBeVisible({ timeout: 20_000 });
+  await expect(banner).toContainText('Training is running');
+  await expect(banner.getByRole('button', { name: 'Reload anyway' })).toBeVisible();
+  // Declining the confirmation keeps the page and its training.
+  page.once('dialog', (d) => void d.dismiss());
+  await banner.getByRole('button', { name: 'Reload anyway' }).click();
+  await page.waitForTimeout(500);
+  expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+  expect(await page.evaluate(() => window.mfflow.jobs()[0].status)).toBe('RUNNING');
+
+  // Once training has ended, a plain Reload loads the new version.
+  await page.evaluate(() => window.mfflow.cancel(window.mfflow.jobs()[0].jobId));
+  await expect(banner.getByRole('button', { name: 'Reload', exact: true })).toBeVisible({ timeout: 20_000 });
+  await banner.getByRole('button', { name: 'Reload', exact: true }).click();
+  await expect.poll(() => page.evaluate(() => (window as unknown as { marker?: number }).marker ?? 0), { timeout: 20_000 }).toBe(0);
+  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 20_000 });
+  await expect(page.getByRole('status', { name: 'Update available' })).toHaveCount(0);
+});
