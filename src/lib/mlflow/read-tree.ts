@@ -9,7 +9,8 @@ import { dictGet, dictSet, newDict, type Dict } from '../util/dict';
 import type { BundleArtifact, BundleLoggedModel, BundleRun, MlflowBundle, ModelMetricPoint, RegisteredModel, RunOutput } from './bundle';
 import { FormatError } from './errors';
 import { keyProblem } from './keys';
-import { decodeModelMetricFile, decodeRunMetricFile, toColumns, type ParsedPoint } from './metric-file';
+import { decodeRunMetricBytes } from './metric-bytes';
+import { decodeModelMetricFile } from './metric-file';
 import {
   decodeDatasetMeta, decodeExperimentMeta, decodeInputMeta, decodeLoggedModelMeta, decodeOutputMeta, decodeRunMeta,
 } from './meta';
@@ -56,19 +57,21 @@ function readMeta(folder: Folder) {
 }
 
 /** The point MLflow shows as "latest": max of (step, timestamp, value) with Python's ordering. */
-export function summarize(points: ParsedPoint[]): MetricSummary {
-  let best = points[0];
+export function summarize(m: MetricColumns): MetricSummary {
+  const { values, steps, timestamps } = m;
+  let best = 0;
   let min = NaN;
   let max = NaN;
-  for (const p of points) {
-    const cmp = p.step !== best.step ? p.step - best.step : p.timestamp !== best.timestamp ? p.timestamp - best.timestamp : p.value > best.value ? 1 : 0;
-    if (cmp > 0) best = p;
-    if (!Number.isNaN(p.value)) {
-      if (!(p.value >= min)) min = p.value;
-      if (!(p.value <= max)) max = p.value;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const cmp = steps[i] !== steps[best] ? steps[i] - steps[best] : timestamps[i] !== timestamps[best] ? timestamps[i] - timestamps[best] : v > values[best] ? 1 : 0;
+    if (cmp > 0) best = i;
+    if (v === v) {
+      if (!(v >= min)) min = v;
+      if (!(v <= max)) max = v;
     }
   }
-  return { latest: best.value, step: best.step, timestamp: best.timestamp, min, max, count: points.length };
+  return { latest: values[best], step: steps[best], timestamp: timestamps[best], min, max, count: values.length };
 }
 
 function readArtifacts(folder: Folder | undefined): BundleArtifact[] {
@@ -94,9 +97,9 @@ function readRun(runDir: Folder, expId: string, datasets: Folder | undefined, wa
     const file = `${mdir!.path}/${key}`;
     const problem = keyProblem(key);
     if (problem) throw new FormatError(file, `invalid metric name '${key}': ${problem}`);
-    const points = decodeRunMetricFile(file, text(file, bytes));
-    metrics.push(toColumns(key, points));
-    dictSet(summaries, key, summarize(points));
+    const cols = decodeRunMetricBytes(file, key, bytes);
+    metrics.push(cols);
+    dictSet(summaries, key, summarize(cols));
   }
   const inputs: DatasetInput[] = [];
   for (const [id, inDir] of [...(runDir.dir('inputs')?.dirs ?? [])].sort((a, b) => compareCodePoints(a[0], b[0]))) {

@@ -15,7 +15,8 @@ import { invalid } from '../util/errors';
 import { pathProblem } from '../archive/paths';
 import type { BundleArtifact, BundleLoggedModel, MlflowBundle, RegisteredModel } from './bundle';
 import { datasetId, inputId, keyProblem, EXPERIMENT_ID_RE, RUN_ID_RE } from './keys';
-import { encodeModelMetricLine, encodeRunMetricFile } from './metric-file';
+import { encodeRunMetricBytes } from './metric-bytes';
+import { encodeModelMetricLine } from './metric-file';
 import {
   encodeDatasetMeta, encodeExperimentMeta, encodeInputMeta, encodeLoggedModelMeta, encodeOutputMeta, encodeRunMeta,
 } from './meta';
@@ -155,7 +156,7 @@ export function writeMlrunsTree(bundle: MlflowBundle, opts: WriteTreeOptions = {
       if (seen.has(m.key)) throw invalid(`run ${info.runId} has two histories for metric '${m.key}'`);
       seen.add(m.key);
       // A file with no lines makes MLflow fail the whole experiment (§1.11): leave it out.
-      if (m.values.length > 0) w.text(`${dir}/metrics/${m.key}`, encodeRunMetricFile(m));
+      if (m.values.length > 0) w.bytes(`${dir}/metrics/${m.key}`, encodeRunMetricBytes(m));
     }
     w.artifacts(`${dir}/artifacts`, br.artifacts, `run ${info.runId}`);
     for (const inp of br.run.inputs) {
