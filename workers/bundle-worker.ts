@@ -42,7 +42,8 @@ const api: BundleWorkerApi = {
 
   async exportZip(bundle) {
     try {
-      const zip = exportMlflowZip(bundle, { level: 1 });
+      // 'auto': small exports deflate (level 1), big ones are stored (see zip-write.ts).
+      const zip = exportMlflowZip(bundle, { method: 'auto', level: 1 });
       return Comlink.transfer({ ok: true as const, value: zip }, [zip.buffer]);
     } catch (e) {
       return fail(e);

@@ -174,3 +174,34 @@ describe('Z8: truncated or bit-flipped archives', () => {
     }), { numRuns: 1500 });
   });
 });
+
+describe('Blob reading in windows (archives over the whole-read limit)', () => {
+  const good = zipFiles(new Map([['x/a.txt', f('alpha '.repeat(200))], ['b.bin', Uint8Array.from({ length: 300 }, (_, i) => i & 255)], ['x/', new Uint8Array()]]));
+  const outcome = async (run: () => Promise<Map<string, Uint8Array>> | Map<string, Uint8Array>) => {
+    try {
+      return await run();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ArchiveError);
+      return `${(e as ArchiveError).rule}: ${(e as Error).message}`;
+    }
+  };
+
+  it('gives what the in-memory reader gives, for any window size, on good and damaged archives', async () => {
+    await fc.assert(fc.asyncProperty(fc.nat(good.length), fc.nat(7), fc.boolean(), fc.integer({ min: 1, max: 2000 }), async (pos, bit, truncate, window) => {
+      const bad = truncate ? good.slice(0, pos) : good.slice();
+      if (!truncate && pos < bad.length) bad[pos] ^= 1 << bit;
+      const mem = await outcome(() => unzipSafe(bad));
+      const win = await outcome(() => unzipSafeBlob(new Blob([bad]), { wholeReadLimit: 0, readWindow: window }));
+      expect(win).toEqual(mem);
+    }), { numRuns: 400 });
+  });
+
+  it('refuses overlaps and lying headers in windowed reads too', async () => {
+    const text = f('hello hello hello hello hello');
+    const inner: RawEntry = { name: 'b', data: text };
+    const overlap = rawZip([{ name: 'a', data: localRecord(inner) }, { ...inner, skipLocal: true, localOffset: 31 }]);
+    await expect(unzipSafeBlob(new Blob([overlap]), { wholeReadLimit: 0, readWindow: 16 })).rejects.toMatchObject({ rule: 'overlap', entry: 'b' });
+    const crc = rawZip([{ name: 'a', data: text, method: 8, crc: crc32(text) ^ 1 }]);
+    await expect(unzipSafeBlob(new Blob([crc]), { wholeReadLimit: 0, readWindow: 7 })).rejects.toMatchObject({ rule: 'bad-crc', entry: 'a' });
+  });
+});

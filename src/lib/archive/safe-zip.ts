@@ -4,8 +4,8 @@
  * encryption and unknown methods each throw an ArchiveError naming the entry and the rule.
  *
  * Two readers share the checks: `unzipSafe` for bytes in memory, and `unzipSafeBlob` for a
- * Blob/File read in slices (random access, so a 200 MB+ archive is never held whole), with
- * progress and an AbortSignal. Results are Maps, so `__proto__` is an ordinary name.
+ * Blob/File, with progress and an AbortSignal. Results are Maps, so `__proto__` is an ordinary
+ * name. Stored entries come back as views into the archive bytes (no copy).
  */
 import { Inflate } from 'fflate';
 import { crc32 } from './crc32';
@@ -29,10 +29,21 @@ export interface UnzipOptions {
   limits?: Partial<ZipLimits>;
   signal?: AbortSignal;
   onProgress?: (p: UnzipProgress) => void;
+  /** unzipSafeBlob: read blobs up to this size in one piece. Default WHOLE_READ_LIMIT. */
+  wholeReadLimit?: number;
+  /** unzipSafeBlob: window size for bigger blobs. Default 32 MiB. */
+  readWindow?: number;
 }
 
 const enc = new TextEncoder();
 const CHUNK = 4 << 20;
+/**
+ * Blobs up to this size are read in one piece. The output holds every entry anyway (stored
+ * entries as views into the archive, so it costs nothing more), and a bundle's ~20,000 small
+ * entries read as separate slices cost ~0.1 ms of IPC each. Bigger blobs are read in windows.
+ */
+export const WHOLE_READ_LIMIT = 1 << 30;
+const WINDOW = 32 << 20;
 
 /** Inflates (or copies) one entry from its compressed chunks, checking size and CRC as it goes. */
 function decodeEntry(en: ZipEntry, chunks: Iterable<Uint8Array>, signal?: AbortSignal): Uint8Array {
@@ -131,15 +142,24 @@ export interface BlobLike {
 }
 
 /**
- * Reads an untrusted archive from a Blob/File in slices: only the central directory, one
- * header at a time and one entry's compressed data at a time are in memory, plus the output.
- * Yields to the event loop between slices so an AbortSignal and progress UI work.
+ * Reads an untrusted archive from a Blob/File: in one piece up to WHOLE_READ_LIMIT, else in
+ * windows (the central directory, a window of headers and data, and the output in memory),
+ * yielding to the event loop between reads so an AbortSignal and progress UI work.
  */
 export async function unzipSafeBlob(blob: BlobLike, opts: UnzipOptions = {}): Promise<Map<string, Uint8Array>> {
   const size = blob.size;
+  if (size <= (opts.wholeReadLimit ?? WHOLE_READ_LIMIT)) return unzipSafe(new Uint8Array(await blob.slice(0, size).arrayBuffer()), opts);
+  // Entries are read in order, so one window serves many headers and small entries.
+  const window = Math.max(1, opts.readWindow ?? WINDOW);
+  let win = new Uint8Array(0);
+  let winStart = 0;
   const read = async (o: number, n: number) => {
     if (o < 0 || o + n > size) throw new ArchiveError(null, 'corrupt', 'archive is truncated');
-    return new Uint8Array(await blob.slice(o, o + n).arrayBuffer());
+    if (o >= winStart && o + n <= winStart + win.length) return win.subarray(o - winStart, o - winStart + n);
+    if (n >= window) return new Uint8Array(await blob.slice(o, o + n).arrayBuffer());
+    win = new Uint8Array(await blob.slice(o, Math.min(size, o + window)).arrayBuffer());
+    winStart = o;
+    return win.subarray(0, n);
   };
   // The parsers are synchronous: prefetch the tail (and zip64 record if named) first.
   const tailLen = Math.min(size, TAIL_BYTES);
