@@ -74,6 +74,11 @@ test('wine elastic net: register, alias, serve from the form and /invocations, t
 
   // The same row through the service worker's /invocations.
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+  // Installable: Chromium finds no fault in the manifest; the only objection is Playwright's incognito context.
+  const cdp = await context.newCDPSession(page);
+  expect((await cdp.send('Page.getAppManifest')).errors).toEqual([]);
+  expect((await cdp.send('Page.getInstallabilityErrors')).installabilityErrors.map((e) => e.errorId)).toEqual(['in-incognito']);
+  await cdp.detach();
   const body = JSON.stringify({ dataframe_split: { columns: linear.feature_names, data: [linear.feature_names.map((n) => row[n])] } });
   const ok = await invoke(page, './invocations', { method: 'POST', body, contentType: 'application/json' });
   expect(ok.status).toBe(200);
