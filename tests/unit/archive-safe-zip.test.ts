@@ -200,8 +200,8 @@ describe('Blob reading in windows (archives over the whole-read limit)', () => {
     const text = f('hello hello hello hello hello');
     const inner: RawEntry = { name: 'b', data: text };
     const overlap = rawZip([{ name: 'a', data: localRecord(inner) }, { ...inner, skipLocal: true, localOffset: 31 }]);
-    await expect(unzipSafeBlob(new Blob([overlap]), { wholeReadLimit: 0, readWindow: 16 })).rejects.toMatchObject({ rule: 'overlap', entry: 'b' });
+    await expect(unzipSafeBlob(new Blob([overlap as Uint8Array<ArrayBuffer>]), { wholeReadLimit: 0, readWindow: 16 })).rejects.toMatchObject({ rule: 'overlap', entry: 'b' });
     const crc = rawZip([{ name: 'a', data: text, method: 8, crc: crc32(text) ^ 1 }]);
-    await expect(unzipSafeBlob(new Blob([crc]), { wholeReadLimit: 0, readWindow: 7 })).rejects.toMatchObject({ rule: 'bad-crc', entry: 'a' });
+    await expect(unzipSafeBlob(new Blob([crc as Uint8Array<ArrayBuffer>]), { wholeReadLimit: 0, readWindow: 7 })).rejects.toMatchObject({ rule: 'bad-crc', entry: 'a' });
   });
 });
