@@ -254,3 +254,16 @@ test('a new deployment is offered as a reload, never forced while training runs'
   await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 20_000 });
   await expect(page.getByRole('status', { name: 'Update available' })).toHaveCount(0);
 });
+
+test('with no lab tab open the endpoint answers 503 in MLflow\'s error shape', async ({ page, context }) => {
+  await openLab(page);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+  const url = new URL('./version', page.url()).href;
+  await page.close();
+  // A navigation straight to the endpoint: the service worker has no lab page to ask.
+  const fresh = await context.newPage();
+  const res = await fresh.goto(url);
+  expect(res!.status()).toBe(503);
+  expect(res!.headers()['content-type']).toContain('application/json');
+  expect(await res!.json()).toMatchObject({ error_code: 'TEMPORARILY_UNAVAILABLE', message: expect.stringContaining('No MFFlow lab page') });
+});
