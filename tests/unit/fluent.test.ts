@@ -119,3 +119,19 @@ describe('fluent API', () => {
     await m.endRun();
   });
 });
+
+describe('size-triggered flushes', () => {
+  it('past flushPoints, one flush is queued at a time and every point lands once', async () => {
+    const small = new Fluent(store, { flushPoints: 100, flushIntervalMs: 10_000 });
+    await small.startRun();
+    const runId = small.activeRun()!.runId;
+    const spy = vi.spyOn(store, 'logBatch');
+    const flushes = vi.spyOn(small as unknown as { flushRun: () => Promise<void> }, 'flushRun');
+    for (let i = 0; i < 1000; i++) small.logMetric('x', i, i);
+    // 900 calls past the threshold, but a single flush queued: it drains all of them when it runs.
+    expect(flushes).toHaveBeenCalledTimes(1);
+    await small.endRun();
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(Array.from((await store.getMetricHistory(runId, 'x')).values)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+  });
+});

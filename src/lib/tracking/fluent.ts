@@ -52,6 +52,8 @@ interface ActiveRun {
   buffer: MetricBuffer;
   timer: ReturnType<typeof setTimeout> | null;
   flushing: Promise<void>;
+  /** A size-triggered flush is queued and has not drained the buffer yet. */
+  sizeFlushQueued: boolean;
   releaseLock: (() => void) | null;
 }
 
@@ -133,7 +135,7 @@ export class Fluent implements RunLogger {
         parentRunId,
         ownerLock: releaseLock ? lockName : undefined,
       });
-      this.stack.push({ info, buffer: new MetricBuffer(), timer: null, flushing: Promise.resolve(), releaseLock });
+      this.stack.push({ info, buffer: new MetricBuffer(), timer: null, flushing: Promise.resolve(), sizeFlushQueued: false, releaseLock });
       return info;
     } catch (e) {
       releaseLock?.();
@@ -283,6 +285,9 @@ export class Fluent implements RunLogger {
 
   private scheduleFlush(run: ActiveRun): void {
     if (run.buffer.size >= this.flushPoints) {
+      // One queued flush drains everything logged until it runs; more would only chain no-ops.
+      if (run.sizeFlushQueued) return;
+      run.sizeFlushQueued = true;
       void this.flushRun(run).catch((e) => this.options.onError?.(e));
       return;
     }
@@ -300,6 +305,7 @@ export class Fluent implements RunLogger {
       run.timer = null;
     }
     const next = run.flushing.catch(() => undefined).then(async () => {
+      run.sizeFlushQueued = false;
       if (run.buffer.size === 0) return;
       const columns = run.buffer.drain();
       try {
