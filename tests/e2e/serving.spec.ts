@@ -249,9 +249,12 @@ test('a new deployment is offered as a reload, never forced while training runs'
   // Once training has ended, a plain Reload loads the new version.
   await page.evaluate(() => window.mfflow.cancel(window.mfflow.jobs()[0].jobId));
   await expect(banner.getByRole('button', { name: 'Reload', exact: true })).toBeVisible({ timeout: 20_000 });
-  await banner.getByRole('button', { name: 'Reload', exact: true }).click();
-  await expect.poll(() => page.evaluate(() => (window as unknown as { marker?: number }).marker ?? 0), { timeout: 20_000 }).toBe(0);
+  await Promise.all([
+    page.waitForEvent('framenavigated', { timeout: 20_000 }),
+    banner.getByRole('button', { name: 'Reload', exact: true }).click(),
+  ]);
   await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 20_000 });
+  expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBeUndefined();
   await expect(page.getByRole('status', { name: 'Update available' })).toHaveCount(0);
 });
 
