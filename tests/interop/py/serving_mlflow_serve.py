@@ -32,9 +32,12 @@ def main():
     mlflow_cli = os.path.join(bin_dir, "mlflow")
     # The server runs `uvicorn` by name: the virtualenv's bin must come first on PATH.
     env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+    # Run beside the model (a temporary folder), so nothing the CLI creates lands in the repo.
+    work = os.path.dirname(os.path.abspath(model_dir))
+    env["MLFLOW_TRACKING_URI"] = "file://" + os.path.join(work, "mlruns")
     server = subprocess.Popen(
         [mlflow_cli, "models", "serve", "-m", model_dir, "--env-manager", "local", "-h", "127.0.0.1", "-p", port, "-w", "1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=work,
     )
     base = f"http://127.0.0.1:{port}"
     try:
