@@ -2,6 +2,7 @@
 // Benchmarks in headless Chromium (Debian's, like the tests). Serves dist/, runs each suite in
 // bench/suites/, prints one line per figure (`name: value unit (budget …)`) and writes them all to
 // bench/results/latest.json. Usage: npm run bench [-- suite-name ...]
+// BENCH_DIST=<dir> serves another build (e.g. `npx vite build --outDir /tmp/bdist`) than dist/.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,7 +14,8 @@ const port = Number(process.env.BENCH_PORT || 4391);
 const base = `http://127.0.0.1:${port}/lab/`;
 const only = process.argv.slice(2);
 
-const server = spawn(process.execPath, [join(here, '../scripts/serve.mjs'), '--port', String(port), '--prefix', '/lab/'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const dist = process.env.BENCH_DIST || join(here, '../dist');
+const server = spawn(process.execPath, [join(here, '../scripts/serve.mjs'), '--port', String(port), '--prefix', '/lab/', '--dir', dist], { stdio: ['ignore', 'pipe', 'inherit'] });
 await new Promise((resolve) => server.stdout.once('data', resolve));
 
 const browser = await chromium.launch({

@@ -79,6 +79,21 @@ describe('metric files as bytes', () => {
     }), { numRuns: 500 });
   });
 
+  it('reads 16- and 17-digit decimals (the exact-division path) as Number() does', () => {
+    const check = (strs: string[]) => {
+      const got = decodeRunMetricBytes('f', 'm', enc.encode(strs.map((v, i) => `${i} ${v} ${i}\n`).join('')));
+      strs.forEach((v, i) => expect(Object.is(got.values[i], Number(v)), v).toBe(true));
+    };
+    // Shortest forms of doubles, and random digit strings (not shortest: they round).
+    fc.assert(fc.property(fc.array(fc.double({ min: 1e-7, max: 1e17, noNaN: true }), { minLength: 1, maxLength: 200 }), (vs) => check(vs.map(String))), { numRuns: 200 });
+    const digits = fc.tuple(fc.stringMatching(/^[1-9]\d{15,16}$/), fc.integer({ min: 0, max: 25 }), fc.boolean())
+      .map(([d, point, neg]) => `${neg ? '-' : ''}${point >= d.length ? `0.${'0'.repeat(point - d.length)}${d}` : `${d.slice(0, d.length - point)}.${d.slice(d.length - point)}`}`);
+    fc.assert(fc.property(fc.array(digits, { minLength: 1, maxLength: 200 }), check), { numRuns: 200 });
+    // Ties and near-ties between two doubles, and powers of two (asymmetric rounding intervals).
+    check(['9007199254740993', '9007199254740992.5', '0.30000000000000004', '0.1000000000000000055511151231257827', '1.0000000000000002',
+      '0.9999999999999999', '0.12500000000000001', '0.4999999999999999722444243843710864', '1152921504606846.9', '0.0009990009990009990']);
+  });
+
   it('accepts, reads and refuses exactly what the general decoder does', () => {
     const token = fc.oneof(
       fc.constantFrom('1', '-1', '0', '007', '1_000', '+5', '1.5', 'nan', 'NaN', '-nan', 'inf', 'Infinity', '-inf', 'x', '', '1e5', '1e', '.', '-', '1.2.3', '9999999999999999', '12345678901234567890', '٣'),

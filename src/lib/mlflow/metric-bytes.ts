@@ -94,6 +94,67 @@ const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+const SPLIT = 134217729; // 2^27 + 1, Veltkamp's splitter
+
+/** Exact error of the product: a * b === p + e exactly (Dekker's TwoProduct, no FMA needed). */
+function productError(a: number, b: number, p: number): number {
+  let t = SPLIT * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLIT * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  return ah * bh - p + ah * bl + al * bh + al * bl;
+}
+
+/**
+ * round(M / 10^k) for M = hi·10^8 + lo with 16 or 17 digits (hi ≥ 10^7) and 0 ≤ k ≤ 22, or -1
+ * when it cannot be decided cheaply (the caller then uses Number()). A candidate c is accepted
+ * only if the exact remainder M − c·10^k lies well inside c's rounding interval (half an ulp
+ * each side; a quarter below powers of two, to stay on the safe side). The remainder is exact:
+ * Mh − p is exact by Sterbenz's lemma (p ≈ Mh), + lo stays a small exactly representable
+ * number, and the product error e comes from TwoProduct; only the final − e may round, far
+ * below the 1e-9 margin.
+ */
+function divideExact(hi: number, lo: number, k: number): number {
+  const P = POW10[k];
+  const Mh = hi * 1e8; // exact: hi·5^8 < 2^53
+  let c = (Mh + lo) / P;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const p = c * P;
+    const r = Mh - p + lo - productError(c, P, p);
+    f64[0] = c;
+    const e = (u32[1] >>> 20) & 0x7ff;
+    if (e <= 53 || e === 0x7ff) return -1;
+    const pow2 = (u32[1] & 0xfffff) === 0 && u32[0] === 0;
+    f64[0] = 0;
+    u32[1] = (e - 52) << 20; // the ulp of c: 2^(e − 1023 − 52)
+    const ulp = f64[0];
+    const half = (pow2 ? ulp / 4 : ulp / 2) * P;
+    const a = Math.abs(r);
+    if (a < half * (1 - 1e-9)) return c;
+    if (a <= half * (1 + 1e-9)) return -1; // (near) a tie: let Number() decide
+    c = r > 0 ? c + ulp : c - (pow2 ? ulp / 2 : ulp);
+  }
+  return -1;
+}
+
+/** The first `n` digits from `from` (skipping one '.'), as hi·10^8 + lo → divideExact. */
+function decimalSlow(b: Uint8Array, from: number, n: number, k: number): number {
+  let hi = 0;
+  let lo = 0;
+  for (let i = 0, p = from; i < n; p++) {
+    const d = b[p] - 48;
+    if (d < 0 || d > 9) continue; // the '.'
+    if (i < n - 8) hi = hi * 10 + d;
+    else lo = lo * 10 + d;
+    i++;
+  }
+  return divideExact(hi, lo, k);
+}
+
 let cap = 0;
 let colValues = new Float64Array(0);
 let colSteps = new Float64Array(0);
@@ -146,15 +207,24 @@ function scan(b: Uint8Array): number {
       let sig = 0; // significant digits in m
       let digits = 0;
       let exp = 0;
+      let first = -1; // where the first significant digit is
       for (c = b[p] - 48; c >= 0 && c <= 9 && p < len; c = b[++p] - 48) {
         digits++;
-        if (m !== 0 || c !== 0) (m = m * 10 + c), sig++;
+        if (m !== 0 || c !== 0) {
+          if (m === 0) first = p;
+          m = m * 10 + c;
+          sig++;
+        }
       }
       if (b[p] === 46) { // '.'
         for (c = b[++p] - 48; c >= 0 && c <= 9 && p < len; c = b[++p] - 48) {
           digits++;
           exp--;
-          if (m !== 0 || c !== 0) (m = m * 10 + c), sig++;
+          if (m !== 0 || c !== 0) {
+            if (m === 0) first = p;
+            m = m * 10 + c;
+            sig++;
+          }
         }
       }
       if (digits === 0) return -1;
@@ -171,11 +241,15 @@ function scan(b: Uint8Array): number {
       if (sig <= 15 && exp >= -22 && exp <= 22) {
         // Clinger's fast path: m and 10^|exp| are exact doubles, so one operation rounds correctly.
         v = exp >= 0 ? m * POW10[exp] : m / POW10[-exp];
-        if (neg) v = -v;
       } else {
-        text ??= latin1.decode(b);
-        v = Number(text.slice(start, p));
+        // 16–17 digits (the usual shortest form of a double): exact division, else Number().
+        v = sig >= 16 && sig <= 17 && exp <= 0 && exp >= -22 ? decimalSlow(b, first, sig, -exp) : -1;
+        if (v < 0) {
+          text ??= latin1.decode(b);
+          v = Math.abs(Number(text.slice(start, p)));
+        }
       }
+      if (neg) v = -v;
     }
     if (b[p] !== 32) return -1;
     vs[n] = v;

@@ -20,7 +20,7 @@ import { dictSet, newDict } from '../util/dict';
 import { exists } from '../util/errors';
 import { joinChunks, toChunks, validateArtifactPath } from './artifact-files';
 import { putAll, type Connection } from './db';
-import { appendToChunks, updateSummary } from './metric-columns';
+import { appendToChunks, CHUNK_POINTS, updateSummary } from './metric-columns';
 import { putRunRecords } from './run-index';
 import type { ArtifactChunk, ArtifactEntry, MetricChunk, StoredRun } from './schema';
 
@@ -117,6 +117,12 @@ interface Staged {
   parts: ArtifactChunk[];
 }
 
+/** Each column is a whole buffer of its own: IndexedDB would otherwise store the whole buffer behind a view. */
+function ownsBuffers(m: MetricColumns): boolean {
+  return [m.values, m.steps, m.timestamps].every((a) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength)
+    && m.values.buffer !== m.steps.buffer && m.values.buffer !== m.timestamps.buffer && m.steps.buffer !== m.timestamps.buffer;
+}
+
 function stage(prep: PreparedImport['runs'], now: number): Staged {
   const s: Staged = { runs: [], chunks: [], entries: [], parts: [] };
   for (const { run, metrics, artifacts } of prep) {
@@ -126,7 +132,11 @@ function stage(prep: PreparedImport['runs'], now: number): Staged {
       const sum = updateSummary(undefined, m);
       if (!sum) continue;
       dictSet(summaries, m.key, sum);
-      s.chunks.push(...appendToChunks(id, m.key, undefined, m));
+      if (m.values.length <= CHUNK_POINTS && ownsBuffers(m)) {
+        // The prepared columns were transferred from the worker and belong to this import alone:
+        // store them as they are (what appendToChunks would copy into one chunk).
+        s.chunks.push({ runId: id, key: m.key, seq: 0, values: m.values, steps: m.steps, timestamps: m.timestamps });
+      } else s.chunks.push(...appendToChunks(id, m.key, undefined, m));
     }
     // No ownerLock: an imported RUNNING run has no driver here, so the orphan sweep never kills it.
     s.runs.push({ info: { ...run.info }, params: { ...run.params }, tags: { ...run.tags }, metrics: summaries, inputs: run.inputs.map((i) => ({ dataset: { ...i.dataset }, tags: { ...i.tags } })) });
