@@ -124,6 +124,21 @@ test('wine elastic net: register, alias, serve from the form and /invocations, t
   });
   await expect(page.getByLabel('Latency figures')).toContainText(/p50 [\d.]+ ms · p99 [\d.]+ ms over \d+ requests · last batch [\d,]+ rows\/s/);
 
+  // Cancel while a big CSV is being read: nothing is scored or stored, no download. The 40 MB file
+  // is made in the page (sending it through Playwright's protocol would take longer than the test).
+  await page.getByLabel('Score a CSV file').evaluate((input, { head, line }) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([`${head}\n${`${line}\n`.repeat(600_000)}`], 'big.csv', { type: 'text/csv' }));
+    (input as HTMLInputElement).files = dt.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  }, { head: header.map((h) => JSON.stringify(h)).join(','), line: batchRows[0].join(',') });
+  const progress = page.getByRole('status', { name: 'Batch progress' });
+  await expect(progress).toBeVisible();
+  await progress.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Batch cancelled.' })).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByRole('link', { name: 'Download predictions' })).toHaveCount(0);
+  expect((await page.evaluate(() => window.mfflow.listDatasets())).map((d) => d.name)).not.toContain('big.csv');
+
   // Offline: the lab opens from the service worker's cache and still predicts.
   await context.setOffline(true);
   await page.reload();
