@@ -1,12 +1,14 @@
 /**
  * The bundle worker (src/lib/bundles/worker-api.ts): untrusted archives are unzipped, checked
- * and read here, and export zips are built here, off the page's main thread.
+ * and read here, and export zips are built here, off the page's main thread. Each result
+ * carries the time of its phases (the page turns them into performance measures).
  */
 import * as Comlink from 'comlink';
-import { exportMlflowZip } from '../src/lib/mlflow/bundle-zip';
+import { unzipSafe, unzipSafeBlob } from '../src/lib/archive/safe-zip';
 import { zipFiles } from '../src/lib/archive/zip-write';
+import { writeMlrunsTree } from '../src/lib/mlflow/write-tree';
 import { buildModelExport } from '../src/lib/bundles/model-export';
-import { prepareArchiveBlob, prepareArchiveBytes } from '../src/lib/bundles/prepare-archive';
+import { prepareEntries } from '../src/lib/bundles/prepare-import';
 import { buffersOf, describeFailure, type BundleResult, type BundleWorkerApi } from '../src/lib/bundles/worker-api';
 
 const jobs = new Map<string, AbortController>();
@@ -21,18 +23,31 @@ const api: BundleWorkerApi = {
     jobs.set(jobId, ctl);
     try {
       let blob: Blob | Uint8Array = source instanceof Uint8Array || source instanceof Blob ? source : new Blob();
+      const t0 = performance.now();
       if (!(source instanceof Uint8Array) && !(source instanceof Blob)) {
         onProgress?.({ phase: 'downloading', done: 0, total: 0 });
         const res = await fetch(source.url, { signal: ctl.signal });
         if (!res.ok) throw new Error(`could not download ${source.url}: HTTP ${res.status}`);
         blob = await res.blob();
       }
+      // Progress crosses to the page as a message: at most every 100 ms (a bundle has ~20k entries).
+      let last = 0;
       const opts = {
         signal: ctl.signal,
-        onProgress: (p: { bytesOut: number; bytesTotal: number }) => onProgress?.({ phase: 'reading', done: p.bytesOut, total: p.bytesTotal }),
+        onProgress: (p: { bytesOut: number; bytesTotal: number; entriesDone: number; entriesTotal: number }) => {
+          const now = performance.now();
+          if (now - last < 100 && p.entriesDone < p.entriesTotal) return;
+          last = now;
+          onProgress?.({ phase: 'reading', done: p.bytesOut, total: p.bytesTotal });
+        },
       };
-      const prep = blob instanceof Uint8Array ? prepareArchiveBytes(blob, opts) : await prepareArchiveBlob(blob, opts);
-      return Comlink.transfer({ ok: true as const, value: prep }, buffersOf(prep));
+      const t1 = performance.now();
+      const entries = blob instanceof Uint8Array ? unzipSafe(blob, opts) : await unzipSafeBlob(blob, opts);
+      const t2 = performance.now();
+      const prep = prepareEntries(entries);
+      const t3 = performance.now();
+      const timings = { download: t1 - t0, unzip: t2 - t1, read: t3 - t2 };
+      return Comlink.transfer({ ok: true as const, value: prep, timings }, buffersOf(prep));
     } catch (e) {
       return fail(e);
     } finally {
@@ -42,9 +57,13 @@ const api: BundleWorkerApi = {
 
   async exportZip(bundle) {
     try {
+      const t0 = performance.now();
+      const tree = writeMlrunsTree(bundle);
+      const t1 = performance.now();
       // 'auto': small exports deflate (level 1), big ones are stored (see zip-write.ts).
-      const zip = exportMlflowZip(bundle, { method: 'auto', level: 1 });
-      return Comlink.transfer({ ok: true as const, value: zip }, [zip.buffer]);
+      const zip = zipFiles(tree, { method: 'auto', level: 1 });
+      const timings = { tree: t1 - t0, zip: performance.now() - t1 };
+      return Comlink.transfer({ ok: true as const, value: zip, timings }, [zip.buffer]);
     } catch (e) {
       return fail(e);
     }

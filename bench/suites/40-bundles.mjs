@@ -30,6 +30,13 @@ async function measured(page, body, arg) {
   }, [body.toString(), arg]);
 }
 
+/** The phases the lab measured (performance measures `mfflow:bundle:*`, see src/state/bundles.svelte.ts). */
+async function reportPhases(page, report) {
+  const phases = await page.evaluate(() => performance.getEntriesByType('measure')
+    .filter((m) => m.name.startsWith('mfflow:bundle:')).map((m) => [m.name.slice('mfflow:bundle:'.length), m.duration]));
+  for (const [name, ms] of phases) report(`bundles.phase.${name}`, ms, 'ms');
+}
+
 export async function run({ context, base, report, root }) {
   const page = await context.newPage();
   await openLab(page, base);
@@ -55,6 +62,7 @@ export async function run({ context, base, report, root }) {
     return f.size;
   });
   report(`bundles.export_${RUNS}x${KEYS}x${STEPS}`, exp.ms, 'ms', { max: 5000 });
+  await reportPhases(page, report);
   report('bundles.export_peak_page_heap', exp.peakMB, 'MB');
   report('bundles.zip_size', exp.result / 1048576, 'MB');
 
@@ -93,6 +101,7 @@ export async function run({ context, base, report, root }) {
     });
     if (imp.result.added !== RUNS) throw new Error(`import added ${imp.result.added} runs, expected ${RUNS}`);
     report(`bundles.import_${RUNS}x${KEYS}x${STEPS}`, imp.ms, 'ms', { max: 5000 });
+    await reportPhases(other, report);
     report('bundles.import_peak_page_heap', imp.peakMB, 'MB');
 
     const py = join(root, 'tests/interop/.venv/bin/python');

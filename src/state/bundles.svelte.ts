@@ -36,6 +36,23 @@ export interface BundleJob {
 
 let jobCounter = 0;
 
+/**
+ * Phase times as performance measures (`mfflow:bundle:<phase>`), for the bench and DevTools:
+ * page phases from `start` to now, worker phases by their duration.
+ */
+function measure(phase: string, start: number, duration?: number): void {
+  try {
+    performance.measure(`mfflow:bundle:${phase}`, duration === undefined ? { start, end: performance.now() } : { start, duration });
+  } catch {
+    // Measures are a diagnostic; a browser without them still imports.
+  }
+}
+
+function measureWorker(prefix: string, start: number, timings: Record<string, number> | undefined): void {
+  let t = start;
+  for (const [phase, ms] of Object.entries(timings ?? {})) (measure(`${prefix}-${phase}`, t, ms), (t += ms));
+}
+
 export class Bundles {
   job = $state<BundleJob | null>(null);
   report = $state<ImportReport | null>(null);
@@ -81,9 +98,15 @@ export class Bundles {
         if (this.job?.id !== job.id) return;
         this.job = { ...job, phase: p.phase, done: p.done, total: p.total };
       });
-      const prep = this.unwrap(await this.api().prepareImport(job.id, source, onProgress));
+      const t0 = performance.now();
+      const res = await this.api().prepareImport(job.id, source, onProgress);
+      const prep = this.unwrap(res);
+      measure('import-worker', t0);
+      if (res.ok) measureWorker('import', t0, res.timings);
       this.job = { ...job, phase: 'saving', done: 0, total: prep.runs.length };
+      const t1 = performance.now();
       const report = await lab.store.importBundle(prep);
+      measure('import-commit', t1);
       this.report = report;
       return report;
     });
@@ -96,11 +119,20 @@ export class Bundles {
   /** An MLflow file-store zip of the selection, as a File (name included). */
   export(sel: ExportSelection): Promise<File> {
     return this.run('Exporting', async (job) => {
+      const t0 = performance.now();
       const bundle = await collectBundle(lab.store, sel);
+      measure('export-collect', t0);
       this.job = { ...job, phase: 'zipping', done: 0, total: bundle.runs.length };
+      const t1 = performance.now();
       // Transferred, not copied: the page does not need the histories once they are in the worker.
-      const zip = this.unwrap(await this.api().exportZip(Comlink.transfer(bundle, bundleBuffers(bundle))));
-      return new File([zip as Uint8Array<ArrayBuffer>], bundleFileName(sel), { type: 'application/zip' });
+      const res = await this.api().exportZip(Comlink.transfer(bundle, bundleBuffers(bundle)));
+      const zip = this.unwrap(res);
+      measure('export-worker', t1);
+      if (res.ok) measureWorker('export', t1, res.timings);
+      const t2 = performance.now();
+      const file = new File([zip as Uint8Array<ArrayBuffer>], bundleFileName(sel), { type: 'application/zip' });
+      measure('export-file', t2);
+      return file;
     });
   }
 

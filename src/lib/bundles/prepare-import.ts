@@ -17,7 +17,6 @@ import { readMlrunsTree } from '../mlflow/read-tree';
 import { findMlrunsRoot } from '../mlflow/tree';
 import { DEFAULT_EXPERIMENT_ID, TAG, type Experiment, type MetricColumns, type Run } from '../tracking/types';
 import { dictFrom, dictSet, newDict } from '../util/dict';
-import { runContentDigest } from './digest';
 import { attachLoggedModels } from './logged-models';
 
 export interface PreparedRun {
@@ -25,7 +24,12 @@ export interface PreparedRun {
   /** Histories in logging order. */
   metrics: MetricColumns[];
   artifacts: BundleArtifact[];
-  digest: string;
+  /**
+   * runContentDigest of the run, when already known. Only runs whose id is already in the lab
+   * need one, and only the page knows which, so the worker leaves it out (hashing 10M points
+   * costs ~0.5 s) and the import computes it for those runs.
+   */
+  digest?: string;
 }
 
 export interface PreparedImport {
@@ -55,7 +59,7 @@ function prepareRun(br: BundleRun): PreparedRun {
   const run: Run = { ...br.run, info };
   checkArtifactTree(`run ${info.runId}`, br.artifacts);
   const metrics = br.metrics.filter((m) => m.values.length > 0);
-  return { run, metrics, artifacts: br.artifacts, digest: runContentDigest({ run, metrics, artifacts: br.artifacts }) };
+  return { run, metrics, artifacts: br.artifacts };
 }
 
 export function prepareBundle(bundle: MlflowBundle, warnings: string[] = []): PreparedImport {
@@ -101,7 +105,7 @@ export function prepareModelArchive(entries: Map<string, Uint8Array>): PreparedI
     params: newDict(), tags, metrics: newDict(), inputs: [],
   };
   checkArtifactTree(`run ${runId}`, artifacts);
-  return { kind: 'model', experiments: [], runs: [{ run, metrics: [], artifacts, digest: runContentDigest({ run, metrics: [], artifacts }) }], warnings: [] };
+  return { kind: 'model', experiments: [], runs: [{ run, metrics: [], artifacts }], warnings: [] };
 }
 
 /** Decides the kind of archive and prepares it. Throws FormatError naming the file at fault. */

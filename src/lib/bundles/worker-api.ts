@@ -27,7 +27,8 @@ export interface BundleFailure {
   file?: string;
 }
 
-export type BundleResult<T> = { ok: true; value: T } | { ok: false; error: BundleFailure };
+/** `timings`: milliseconds per phase in the worker (e.g. unzip, read; tree, zip). */
+export type BundleResult<T> = { ok: true; value: T; timings?: Record<string, number> } | { ok: false; error: BundleFailure };
 
 /** Bytes, a Blob/File, or a URL to fetch from the worker. */
 export type BundleSource = Uint8Array | Blob | { url: string };

@@ -82,6 +82,8 @@ function joinHistories(chunks: MetricChunk[]): MetricColumns[] {
     else byKey.set(c.key, [c]);
   }
   return [...byKey].map(([key, list]) => {
+    // One chunk (histories up to 16,384 points): its columns were just read, so they are ours.
+    if (list.length === 1) return { key, values: list[0].values, steps: list[0].steps, timestamps: list[0].timestamps };
     list.sort((a, b) => a.seq - b.seq);
     const n = list.reduce((s, c) => s + c.values.length, 0);
     const m: MetricColumns = { key, values: new Float64Array(n), steps: new Float64Array(n), timestamps: new Float64Array(n) };
@@ -191,7 +193,8 @@ export async function importPrepared(conn: Connection, prep: PreparedImport, loo
     const id = r.run.info.runId;
     const local = look.run(id);
     if (!local) return true;
-    if (runContentDigest({ run: local, ...content.get(id)! }) === r.digest) report.unchanged.push(id);
+    const incomingDigest = r.digest ?? runContentDigest(r);
+    if (runContentDigest({ run: local, ...content.get(id)! }) === incomingDigest) report.unchanged.push(id);
     else report.conflicts.push({ kind: 'run', id, name: local.info.runName, reason: 'a run with this id and different content is already in the lab; it was kept as it is' });
     return false;
   });
