@@ -7,11 +7,14 @@ import * as Comlink from 'comlink';
 import { unzipSafe, unzipSafeBlob } from '../src/lib/archive/safe-zip';
 import { zipFiles } from '../src/lib/archive/zip-write';
 import { writeMlrunsTree } from '../src/lib/mlflow/write-tree';
+import { StreamedExport } from '../src/lib/bundles/streamed-export';
 import { buildModelExport } from '../src/lib/bundles/model-export';
 import { prepareEntries } from '../src/lib/bundles/prepare-import';
 import { buffersOf, describeFailure, type BundleResult, type BundleWorkerApi } from '../src/lib/bundles/worker-api';
 
 const jobs = new Map<string, AbortController>();
+/** Streamed exports in progress, by job id. */
+const exports = new Map<string, StreamedExport>();
 
 function fail(e: unknown): BundleResult<never> {
   return { ok: false, error: describeFailure(e) };
@@ -67,6 +70,34 @@ const api: BundleWorkerApi = {
     } catch (e) {
       return fail(e);
     }
+  },
+
+  async exportAddRuns(jobId, runs) {
+    try {
+      let job = exports.get(jobId);
+      if (!job) exports.set(jobId, (job = new StreamedExport()));
+      job.add(runs);
+      return { ok: true as const, value: null };
+    } catch (e) {
+      exports.delete(jobId);
+      return fail(e);
+    }
+  },
+
+  async exportFinish(jobId, experiments) {
+    const job = exports.get(jobId) ?? new StreamedExport();
+    exports.delete(jobId);
+    try {
+      // 'auto': small exports deflate (level 1), big ones are stored (see zip-write.ts).
+      const { zip, timings } = job.finish(experiments, { method: 'auto', level: 1 });
+      return Comlink.transfer({ ok: true as const, value: zip, timings }, [zip.buffer]);
+    } catch (e) {
+      return fail(e);
+    }
+  },
+
+  exportDrop(jobId) {
+    exports.delete(jobId);
   },
 
   async exportModelZip(input) {

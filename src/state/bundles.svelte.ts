@@ -8,10 +8,10 @@
  */
 import * as Comlink from 'comlink';
 import type { Remote } from 'comlink';
-import { bundleFileName, collectBundle, type ExportSelection } from '../lib/bundles/collect';
+import { bundleFileName, collectBundleBatches, type ExportSelection } from '../lib/bundles/collect';
 import { parseRunsUri } from '../lib/bundles/model-export';
 import { findModelDirs, parseMLmodel } from '../lib/mlflow/mlmodel';
-import { bundleBuffers, type BundleFailure, type BundleProgress, type BundleResult, type BundleSource, type BundleWorkerApi } from '../lib/bundles/worker-api';
+import { runBuffers, type BundleFailure, type BundleProgress, type BundleResult, type BundleSource, type BundleWorkerApi } from '../lib/bundles/worker-api';
 import type { ImportReport } from '../lib/storage/bundle-import';
 import { dictGet } from '../lib/util/dict';
 import { lab } from './lab.svelte';
@@ -120,15 +120,30 @@ export class Bundles {
   export(sel: ExportSelection): Promise<File> {
     return this.run('Exporting', async (job) => {
       const t0 = performance.now();
-      const bundle = await collectBundle(lab.store, sel);
-      measure('export-collect', t0);
-      this.job = { ...job, phase: 'zipping', done: 0, total: bundle.runs.length };
-      const t1 = performance.now();
-      // Transferred, not copied: the page does not need the histories once they are in the worker.
-      const res = await this.api().exportZip(Comlink.transfer(bundle, bundleBuffers(bundle)));
+      const api = this.api();
+      // Each batch of runs goes to the worker as soon as it is read (transferred, not copied) and
+      // is encoded there while the store reads the next one; failures are collected at the end.
+      const sent: Promise<BundleResult<null>>[] = [];
+      let done = 0;
+      let finished = false;
+      let res: BundleResult<Uint8Array>;
+      try {
+        const experiments = await collectBundleBatches(lab.store, sel, (runs) => {
+          sent.push(api.exportAddRuns(job.id, Comlink.transfer(runs, runBuffers(runs))));
+          done += runs.length;
+          this.job = { ...job, phase: 'collecting', done, total: 0 };
+        });
+        measure('export-collect', t0);
+        this.job = { ...job, phase: 'zipping', done, total: done };
+        for (const r of await Promise.all(sent)) this.unwrap(r);
+        finished = true;
+        res = await api.exportFinish(job.id, experiments);
+      } finally {
+        if (!finished) void api.exportDrop(job.id);
+      }
       const zip = this.unwrap(res);
-      measure('export-worker', t1);
-      if (res.ok) measureWorker('export', t1, res.timings);
+      measure('export-worker', t0);
+      if (res.ok) measureWorker('export', t0, res.timings);
       const t2 = performance.now();
       const file = new File([zip as Uint8Array<ArrayBuffer>], bundleFileName(sel), { type: 'application/zip' });
       measure('export-file', t2);

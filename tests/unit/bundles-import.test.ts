@@ -5,7 +5,8 @@ import { writeMlrunsTree } from '../../src/lib/mlflow/write-tree';
 import { zipFiles } from '../../src/lib/archive/zip-write';
 import { ArchiveError } from '../../src/lib/archive/safe-zip';
 import { FormatError } from '../../src/lib/mlflow/errors';
-import { collectBundle } from '../../src/lib/bundles/collect';
+import { collectBundle, collectBundleBatches } from '../../src/lib/bundles/collect';
+import { StreamedExport } from '../../src/lib/bundles/streamed-export';
 import { prepareArchiveBlob, prepareArchiveBytes } from '../../src/lib/bundles/prepare-archive';
 import { runContentDigest } from '../../src/lib/bundles/digest';
 import { loggedModelId } from '../../src/lib/bundles/logged-models';
@@ -161,5 +162,32 @@ describe('bundles: store → zip → store', () => {
     const flip = br.artifacts.map((x, i) => (i === 0 ? { path: x.path, bytes: x.bytes.map((v, j) => (j === 0 ? v ^ 1 : v)) } : x));
     expect(runContentDigest({ ...br, artifacts: flip })).not.toBe(d);
     expect(runContentDigest({ ...br, run: { ...br.run, info: { ...br.run.info, status: 'KILLED' } } })).not.toBe(d);
+  });
+});
+
+describe('bundles: streamed export (runs in batches, encoded on arrival)', () => {
+  it('gives the same zip bytes as collecting the whole lab first, for any batch size', async () => {
+    const { a, lab, zip } = await labZip();
+    for (const batch of [1, 2, 100]) {
+      for (const sel of [{ kind: 'lab' } as const, { kind: 'experiment', experimentId: lab.experimentId } as const, { kind: 'runs', runIds: [lab.runIds[0]] } as const]) {
+        const out = new StreamedExport();
+        const experiments = await collectBundleBatches(a, sel, (runs) => out.add(runs), batch);
+        const got = out.finish(experiments).zip;
+        expect(got).toEqual(sel.kind === 'lab' ? zip : exportMlflowZip(await collectBundle(a, sel)));
+        for (const method of ['store', 'auto'] as const) {
+          const again = new StreamedExport();
+          again.add((await collectBundle(a, sel)).runs);
+          expect(again.finish(experiments, { method }).zip).toEqual(exportMlflowZip(await collectBundle(a, sel), { method }));
+        }
+      }
+    }
+  });
+
+  it('refuses a history with a non-integer step when it arrives', async () => {
+    const { a } = await labZip();
+    const bundle = await collectBundle(a, { kind: 'lab' });
+    const br = bundle.runs.find((r) => r.metrics.length > 0)!;
+    br.metrics[0].steps[0] = 0.5;
+    expect(() => new StreamedExport().add([br])).toThrow(/step must be an integer/);
   });
 });

@@ -27,21 +27,35 @@ function selectedRunIds(src: ExportSource, sel: ExportSelection): string[] {
 }
 
 export async function collectBundle(src: ExportSource, sel: ExportSelection): Promise<MlflowBundle> {
+  const bundleRuns: BundleRun[] = [];
+  const experiments = await collectBundleBatches(src, sel, (runs) => void bundleRuns.push(...runs));
+  const loggedModels = deriveLoggedModels(bundleRuns);
+  return { experiments, runs: bundleRuns, loggedModels, registeredModels: [] };
+}
+
+/**
+ * The selection's runs in batches (content read batch by batch), handed to `onRuns` as each is
+ * read, so a consumer (the bundle worker) encodes one batch while the store reads the next.
+ * Returns the experiments. Logged models are left to the consumer (deriveLoggedModels).
+ */
+export async function collectBundleBatches(src: ExportSource, sel: ExportSelection, onRuns: (runs: BundleRun[]) => void, batch = 100): Promise<Experiment[]> {
   const ids = selectedRunIds(src, sel);
   const runs = await Promise.all(ids.map((id) => src.getRun(id)));
-  const content = await src.readRunsContent(ids);
   const all = await src.listExperiments('ALL');
   const wanted = new Set(runs.map((r) => r.info.experimentId));
   if (sel.kind === 'experiment') wanted.add(sel.experimentId);
   if (sel.kind === 'lab') for (const e of all) wanted.add(e.experimentId);
   const experiments = all.filter((e) => wanted.has(e.experimentId));
   if (sel.kind === 'experiment' && experiments.length === 0) throw new Error(`No experiment with id ${sel.experimentId}.`);
-  const bundleRuns: BundleRun[] = runs.map((run) => {
-    const c = content.get(run.info.runId)!;
-    return { run, metrics: c.metrics, artifacts: c.artifacts.map((a) => ({ path: a.path, bytes: a.bytes })) };
-  });
-  const loggedModels = deriveLoggedModels(bundleRuns);
-  return { experiments, runs: bundleRuns, loggedModels, registeredModels: [] };
+  for (let b = 0; b < runs.length; b += batch) {
+    const part = runs.slice(b, b + batch);
+    const content = await src.readRunsContent(part.map((r) => r.info.runId));
+    onRuns(part.map((run) => {
+      const c = content.get(run.info.runId)!;
+      return { run, metrics: c.metrics, artifacts: c.artifacts.map((a) => ({ path: a.path, bytes: a.bytes })) };
+    }));
+  }
+  return experiments;
 }
 
 /** A file name for the download: `mfflow-<what>-<yyyymmdd-hhmm>.zip`. */

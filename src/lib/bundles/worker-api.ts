@@ -6,7 +6,8 @@
  * Failures come back as values, not throws: comlink keeps only an Error's message, and the UI
  * needs the archive entry and the rule it broke.
  */
-import type { MlflowBundle } from '../mlflow/bundle';
+import type { BundleRun, MlflowBundle } from '../mlflow/bundle';
+import type { Experiment } from '../tracking/types';
 import type { ModelExportInput } from './model-export';
 import type { PreparedImport } from './prepare-import';
 
@@ -36,6 +37,14 @@ export type BundleSource = Uint8Array | Blob | { url: string };
 export interface BundleWorkerApi {
   prepareImport(jobId: string, source: BundleSource, onProgress?: (p: BundleProgress) => void): Promise<BundleResult<PreparedImport>>;
   exportZip(bundle: MlflowBundle): Promise<BundleResult<Uint8Array>>;
+  /**
+   * A streamed export: runs arrive in batches (transferred) and their metric files are encoded
+   * on arrival, while the page reads the next batch; `exportFinish` adds the experiments,
+   * derives the logged models and zips. `exportDrop` forgets an export the page gave up on.
+   */
+  exportAddRuns(jobId: string, runs: BundleRun[]): Promise<BundleResult<null>>;
+  exportFinish(jobId: string, experiments: Experiment[]): Promise<BundleResult<Uint8Array>>;
+  exportDrop(jobId: string): void;
   exportModelZip(input: ModelExportInput): Promise<BundleResult<Uint8Array>>;
   /** Aborts a running prepareImport; it then resolves with an AbortError failure. */
   cancel(jobId: string): void;
@@ -51,12 +60,19 @@ export function describeFailure(e: unknown): BundleFailure {
 
 /** Every distinct ArrayBuffer under a bundle (runs and logged models), for a zero-copy transfer. */
 export function bundleBuffers(bundle: MlflowBundle): ArrayBuffer[] {
+  const set = new Set<ArrayBuffer>(runBuffers(bundle.runs));
+  for (const lm of bundle.loggedModels) for (const a of lm.artifacts) set.add(a.bytes.buffer as ArrayBuffer);
+  return [...set].filter((b) => b instanceof ArrayBuffer && b.byteLength > 0);
+}
+
+/** Every distinct ArrayBuffer under some runs (histories, metric files, artifacts). */
+export function runBuffers(runs: readonly BundleRun[]): ArrayBuffer[] {
   const set = new Set<ArrayBuffer>();
-  for (const r of bundle.runs) {
+  for (const r of runs) {
     for (const m of r.metrics) for (const a of [m.values, m.steps, m.timestamps]) set.add(a.buffer as ArrayBuffer);
+    for (const f of r.metricFiles ?? []) set.add(f.bytes.buffer as ArrayBuffer);
     for (const a of r.artifacts) set.add(a.bytes.buffer as ArrayBuffer);
   }
-  for (const lm of bundle.loggedModels) for (const a of lm.artifacts) set.add(a.bytes.buffer as ArrayBuffer);
   return [...set].filter((b) => b instanceof ArrayBuffer && b.byteLength > 0);
 }
 

@@ -54,10 +54,18 @@ export interface RunOutput {
   step: number;
 }
 
+/** A run metric file already written (encodeRunMetricBytes), so big exports can encode as runs arrive. */
+export interface EncodedMetricFile {
+  key: string;
+  bytes: Uint8Array;
+}
+
 export interface BundleRun {
   run: Run;
   /** Full histories, one per key, points in logging order. */
   metrics: MetricColumns[];
+  /** Histories already encoded as metric files; written as they are (keys must not repeat `metrics`). */
+  metricFiles?: EncodedMetricFile[];
   artifacts: BundleArtifact[];
   /** Logged models this run produced (MLflow 3). */
   outputs?: RunOutput[];

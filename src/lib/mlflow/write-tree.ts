@@ -150,13 +150,18 @@ export function writeMlrunsTree(bundle: MlflowBundle, opts: WriteTreeOptions = {
     if (!dictHas(tags, TAG.runName) && info.runName) dictSet(tags, TAG.runName, info.runName);
     w.keyed(`${dir}/tags`, tags, `run ${info.runId} tag`);
     const seen = new Set<string>();
-    for (const m of [...br.metrics].sort((a, b) => compareCodePoints(a.key, b.key))) {
+    const histories = [
+      ...br.metrics.map((m) => ({ key: m.key, bytes: () => (m.values.length > 0 ? encodeRunMetricBytes(m) : null) })),
+      ...(br.metricFiles ?? []).map((f) => ({ key: f.key, bytes: () => (f.bytes.length > 0 ? f.bytes : null) })),
+    ];
+    for (const m of histories.sort((a, b) => compareCodePoints(a.key, b.key))) {
       const problem = keyProblem(m.key);
       if (problem) throw invalid(`run ${info.runId} metric key '${m.key}' ${problem}`);
       if (seen.has(m.key)) throw invalid(`run ${info.runId} has two histories for metric '${m.key}'`);
       seen.add(m.key);
       // A file with no lines makes MLflow fail the whole experiment (§1.11): leave it out.
-      if (m.values.length > 0) w.bytes(`${dir}/metrics/${m.key}`, encodeRunMetricBytes(m));
+      const bytes = m.bytes();
+      if (bytes) w.bytes(`${dir}/metrics/${m.key}`, bytes);
     }
     w.artifacts(`${dir}/artifacts`, br.artifacts, `run ${info.runId}`);
     for (const inp of br.run.inputs) {
