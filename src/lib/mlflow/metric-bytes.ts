@@ -110,49 +110,38 @@ function productError(a: number, b: number, p: number): number {
 }
 
 /**
- * round(M / 10^k) for M = hi·10^8 + lo with 16 or 17 digits (hi ≥ 10^7) and 0 ≤ k ≤ 22, or -1
- * when it cannot be decided cheaply (the caller then uses Number()). A candidate c is accepted
- * only if the exact remainder M − c·10^k lies well inside c's rounding interval (half an ulp
- * each side; a quarter below powers of two, to stay on the safe side). The remainder is exact:
- * Mh − p is exact by Sterbenz's lemma (p ≈ Mh), + lo stays a small exactly representable
- * number, and the product error e comes from TwoProduct; only the final − e may round, far
- * below the 1e-9 margin.
+ * Writes round(M / 10^k) to out[i] (negated if `neg`) for M = Mh + lo, Mh = a·10^j with 16 or
+ * 17 digits in all (so Mh ≥ 10^15 ≫ lo), 0 ≤ k ≤ 22; false when it cannot be decided cheaply
+ * (the caller then uses Number()). A candidate c is accepted only if the exact remainder
+ * M − c·10^k lies well inside c's rounding interval (half an ulp each side; a quarter below
+ * powers of two, to stay on the safe side). The remainder is exact: Mh − p is exact by
+ * Sterbenz's lemma (p ≈ Mh), + lo stays a small exactly representable number, and the product
+ * error comes from TwoProduct; only the final subtraction may round, far below the 1e-9
+ * margin. Results go straight into `out` (a returned double would be boxed).
  */
-function divideExact(hi: number, lo: number, k: number): number {
+function divideInto(out: Float64Array, i: number, Mh: number, lo: number, k: number, neg: boolean): boolean {
   const P = POW10[k];
-  const Mh = hi * 1e8; // exact: hi·5^8 < 2^53
   let c = (Mh + lo) / P;
   for (let attempt = 0; attempt < 3; attempt++) {
     const p = c * P;
     const r = Mh - p + lo - productError(c, P, p);
     f64[0] = c;
     const e = (u32[1] >>> 20) & 0x7ff;
-    if (e <= 53 || e === 0x7ff) return -1;
+    if (e <= 53 || e === 0x7ff) return false;
     const pow2 = (u32[1] & 0xfffff) === 0 && u32[0] === 0;
     f64[0] = 0;
     u32[1] = (e - 52) << 20; // the ulp of c: 2^(e − 1023 − 52)
     const ulp = f64[0];
     const half = (pow2 ? ulp / 4 : ulp / 2) * P;
     const a = Math.abs(r);
-    if (a < half * (1 - 1e-9)) return c;
-    if (a <= half * (1 + 1e-9)) return -1; // (near) a tie: let Number() decide
+    if (a < half * (1 - 1e-9)) {
+      out[i] = neg ? -c : c;
+      return true;
+    }
+    if (a <= half * (1 + 1e-9)) return false; // (near) a tie: let Number() decide
     c = r > 0 ? c + ulp : c - (pow2 ? ulp / 2 : ulp);
   }
-  return -1;
-}
-
-/** The first `n` digits from `from` (skipping one '.'), as hi·10^8 + lo → divideExact. */
-function decimalSlow(b: Uint8Array, from: number, n: number, k: number): number {
-  let hi = 0;
-  let lo = 0;
-  for (let i = 0, p = from; i < n; p++) {
-    const d = b[p] - 48;
-    if (d < 0 || d > 9) continue; // the '.'
-    if (i < n - 8) hi = hi * 10 + d;
-    else lo = lo * 10 + d;
-    i++;
-  }
-  return divideExact(hi, lo, k);
+  return false;
 }
 
 let cap = 0;
@@ -203,28 +192,26 @@ function scan(b: Uint8Array): number {
       else return -1;
       p += 3;
     } else {
-      let m = 0;
-      let sig = 0; // significant digits in m
+      // The significant digits as hi·10^nb + lo: the first 9 in hi, the rest in lo.
+      let hi = 0;
+      let lo = 0;
+      let nb = 0;
+      let sig = 0;
       let digits = 0;
       let exp = 0;
-      let first = -1; // where the first significant digit is
       for (c = b[p] - 48; c >= 0 && c <= 9 && p < len; c = b[++p] - 48) {
         digits++;
-        if (m !== 0 || c !== 0) {
-          if (m === 0) first = p;
-          m = m * 10 + c;
-          sig++;
-        }
+        if (sig === 0 && c === 0) continue;
+        if (sig++ < 9) hi = hi * 10 + c;
+        else (lo = lo * 10 + c), nb++;
       }
       if (b[p] === 46) { // '.'
         for (c = b[++p] - 48; c >= 0 && c <= 9 && p < len; c = b[++p] - 48) {
           digits++;
           exp--;
-          if (m !== 0 || c !== 0) {
-            if (m === 0) first = p;
-            m = m * 10 + c;
-            sig++;
-          }
+          if (sig === 0 && c === 0) continue;
+          if (sig++ < 9) hi = hi * 10 + c;
+          else (lo = lo * 10 + c), nb++;
         }
       }
       if (digits === 0) return -1;
@@ -239,17 +226,17 @@ function scan(b: Uint8Array): number {
         exp += eneg ? -e : e;
       }
       if (sig <= 15 && exp >= -22 && exp <= 22) {
-        // Clinger's fast path: m and 10^|exp| are exact doubles, so one operation rounds correctly.
+        // Clinger's fast path: m < 10^15 and 10^|exp| are exact doubles, so one operation rounds correctly.
+        const m = nb === 0 ? hi : hi * POW10[nb] + lo;
         v = exp >= 0 ? m * POW10[exp] : m / POW10[-exp];
+        if (neg) v = -v;
+      } else if (sig >= 16 && sig <= 17 && exp <= 0 && exp >= -22 && divideInto(vs, n, hi * POW10[nb], lo, -exp, neg)) {
+        // 16–17 digits (the usual shortest form of a double): exact division did it.
+        v = vs[n];
       } else {
-        // 16–17 digits (the usual shortest form of a double): exact division, else Number().
-        v = sig >= 16 && sig <= 17 && exp <= 0 && exp >= -22 ? decimalSlow(b, first, sig, -exp) : -1;
-        if (v < 0) {
-          text ??= latin1.decode(b);
-          v = Math.abs(Number(text.slice(start, p)));
-        }
+        text ??= latin1.decode(b);
+        v = Number(text.slice(start, p));
       }
-      if (neg) v = -v;
     }
     if (b[p] !== 32) return -1;
     vs[n] = v;
