@@ -63,3 +63,15 @@ describe('zip writing', () => {
     }
   });
 });
+
+describe('zip writing with known CRCs', () => {
+  it('uses a given CRC as it is (so it must be right) and computes the others', () => {
+    const a = enc.encode('alpha');
+    const b = enc.encode('beta');
+    const files = new Map([['a', a], ['b', b]]);
+    const crcs = new WeakMap([[a, crc32(a)]]);
+    expect(zipFiles(files, { crcs })).toEqual(zipFiles(files));
+    const wrong = new WeakMap([[a, crc32(a) ^ 1]]);
+    expect(() => unzipSafe(zipFiles(files, { crcs: wrong }))).toThrow(/CRC-32/);
+  });
+});

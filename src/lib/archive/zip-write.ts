@@ -23,6 +23,8 @@ export interface ZipWriteOptions {
   level?: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
   /** For 'auto': the total above which files are stored. Default 32 MiB. */
   autoStoreAbove?: number;
+  /** CRC-32s already computed (e.g. as files were made, overlapping other work), by file bytes. */
+  crcs?: WeakMap<Uint8Array, number>;
 }
 
 export const AUTO_STORE_ABOVE = 32 << 20;
@@ -72,7 +74,7 @@ export function zipFiles(files: Map<string, Uint8Array>, opts: ZipWriteOptions =
     // eslint-disable-next-line no-control-regex
     const flags = /^[\x20-\x7e]*$/.test(name) ? 0 : 0x800;
     if (offset + 30 + nameBytes.length + body.length > 0xffffffff) throw new Error('archive too large for a zip without zip64');
-    plan.push({ nameBytes, flags, isDir, method, crc: crc32(data), size: data.length, body, offset });
+    plan.push({ nameBytes, flags, isDir, method, crc: opts.crcs?.get(data) ?? crc32(data), size: data.length, body, offset });
     offset += 30 + nameBytes.length + body.length;
     cdSize += 46 + nameBytes.length;
   }

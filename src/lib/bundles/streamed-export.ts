@@ -7,19 +7,26 @@
 import type { BundleRun } from '../mlflow/bundle';
 import { encodeRunMetricBytes } from '../mlflow/metric-bytes';
 import { writeMlrunsTree, type WriteTreeOptions } from '../mlflow/write-tree';
+import { crc32 } from '../archive/crc32';
 import { zipFiles, type ZipWriteOptions } from '../archive/zip-write';
 import type { Experiment } from '../tracking/types';
 import { deriveLoggedModels } from './logged-models';
 
 export class StreamedExport {
   private readonly runs: BundleRun[] = [];
+  /** CRC-32 of each metric file, computed on arrival too (zipping then only copies). */
+  private readonly crcs = new WeakMap<Uint8Array, number>();
   /** Milliseconds spent encoding so far. */
   encodeMs = 0;
 
   add(runs: readonly BundleRun[]): void {
     const t0 = performance.now();
     for (const br of runs) {
-      const files = br.metrics.filter((m) => m.values.length > 0).map((m) => ({ key: m.key, bytes: encodeRunMetricBytes(m) }));
+      const files = br.metrics.filter((m) => m.values.length > 0).map((m) => {
+        const bytes = encodeRunMetricBytes(m);
+        this.crcs.set(bytes, crc32(bytes));
+        return { key: m.key, bytes };
+      });
       this.runs.push({ ...br, metrics: [], metricFiles: [...(br.metricFiles ?? []), ...files] });
     }
     this.encodeMs += performance.now() - t0;
@@ -31,7 +38,7 @@ export class StreamedExport {
     const tree = writeMlrunsTree({ experiments, runs: this.runs, loggedModels: deriveLoggedModels(this.runs), registeredModels: [] }, opts);
     this.runs.length = 0;
     const t1 = performance.now();
-    const zip = zipFiles(tree, opts);
+    const zip = zipFiles(tree, { ...opts, crcs: this.crcs });
     return { zip, timings: { encode: this.encodeMs, tree: t1 - t0, zip: performance.now() - t1 } };
   }
 }
