@@ -17,16 +17,27 @@ function ensure(n: number): void {
   if (out.length < n) out = new Uint8Array(Math.max(n, out.length * 2));
 }
 
+/** "00" … "99" as ASCII pairs: integers are written two digits per division. */
+const PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) (PAIRS[2 * i] = 48 + ((i / 10) | 0)), (PAIRS[2 * i + 1] = 48 + (i % 10));
+
+/** Writes the last `len` digits of x (0 ≤ x < 2^31) ending at o + len, zero-padded. */
+function writeDigits(b: Uint8Array, o: number, x: number, len: number): void {
+  let p = o + len;
+  while (p - o >= 2) {
+    const q = (x / 100) | 0;
+    const r = (x - q * 100) << 1;
+    b[--p] = PAIRS[r + 1];
+    b[--p] = PAIRS[r];
+    x = q;
+  }
+  if (p > o) b[--p] = 48 + (x % 10);
+}
+
 /** Writes a non-negative integer below 2^31; returns the new offset. */
 function writeSmall(b: Uint8Array, o: number, x: number): number {
-  let len = 1;
-  for (let t = x; t >= 10; t = (t / 10) | 0) len++;
-  let p = o + len;
-  do {
-    const q = (x / 10) | 0;
-    b[--p] = 48 + x - q * 10;
-    x = q;
-  } while (x > 0);
+  const len = x < 10 ? 1 : x < 100 ? 2 : x < 1e3 ? 3 : x < 1e4 ? 4 : x < 1e5 ? 5 : x < 1e6 ? 6 : x < 1e7 ? 7 : x < 1e8 ? 8 : x < 1e9 ? 9 : 10;
+  writeDigits(b, o, x, len);
   return o + len;
 }
 
@@ -36,15 +47,10 @@ function writeInt(b: Uint8Array, o: number, v: number): number {
     b[o++] = 45; // '-'
     v = -v;
   }
-  if (v < 0x80000000) return writeSmall(b, o, v);
-  const hi = Math.floor(v / 1e9);
-  let lo = v - hi * 1e9;
+  if (v < 0x80000000) return writeSmall(b, o, v | 0);
+  const hi = Math.floor(v / 1e9); // < 2^53 / 10^9 < 2^31
   o = writeSmall(b, o, hi);
-  for (let p = o + 8; p >= o; p--) {
-    const q = Math.floor(lo / 10);
-    b[p] = 48 + lo - q * 10;
-    lo = q;
-  }
+  writeDigits(b, o, (v - hi * 1e9) | 0, 9);
   return o + 9;
 }
 
