@@ -89,8 +89,10 @@ const api: BundleWorkerApi = {
     exports.delete(jobId);
     try {
       // 'auto': small exports deflate (level 1), big ones are stored (see zip-write.ts).
-      const { zip, timings } = job.finish(experiments, { method: 'auto', level: 1 });
-      return Comlink.transfer({ ok: true as const, value: zip, timings }, [zip.buffer]);
+      const { parts, timings } = job.finishParts(experiments, { method: 'auto', level: 1 });
+      const t0 = performance.now();
+      const zip = new Blob(parts as Uint8Array<ArrayBuffer>[], { type: 'application/zip' });
+      return { ok: true as const, value: zip, timings: { ...timings, blob: performance.now() - t0 } };
     } catch (e) {
       return fail(e);
     }

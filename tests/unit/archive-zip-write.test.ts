@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { crc32 } from '../../src/lib/archive/crc32';
 import { unzipSafe } from '../../src/lib/archive/safe-zip';
-import { zipFiles } from '../../src/lib/archive/zip-write';
+import { zipFiles, zipParts } from '../../src/lib/archive/zip-write';
 
 const enc = new TextEncoder();
 
@@ -73,5 +73,20 @@ describe('zip writing with known CRCs', () => {
     expect(zipFiles(files, { crcs })).toEqual(zipFiles(files));
     const wrong = new WeakMap([[a, crc32(a) ^ 1]]);
     expect(() => unzipSafe(zipFiles(files, { crcs: wrong }))).toThrow(/CRC-32/);
+  });
+});
+
+describe('zip parts', () => {
+  it('are the zipFiles bytes in pieces, file bytes passed through as given', () => {
+    const big = enc.encode('x'.repeat(5000));
+    const files = new Map([['d/', new Uint8Array(0)], ['d/big', big], ['e', new Uint8Array(0)], ['ü', enc.encode('u')]]);
+    for (const method of ['store', 'deflate', 'auto'] as const) {
+      const parts = zipParts(files, { method });
+      const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let o = 0;
+      for (const p of parts) (joined.set(p, o), (o += p.length));
+      expect(joined).toEqual(zipFiles(files, { method }));
+    }
+    expect(zipParts(files, { method: 'store' })).toContain(big);
   });
 });

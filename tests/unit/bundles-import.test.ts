@@ -172,12 +172,12 @@ describe('bundles: streamed export (runs in batches, encoded on arrival)', () =>
       for (const sel of [{ kind: 'lab' } as const, { kind: 'experiment', experimentId: lab.experimentId } as const, { kind: 'runs', runIds: [lab.runIds[0]] } as const]) {
         const out = new StreamedExport();
         const experiments = await collectBundleBatches(a, sel, (runs) => out.add(runs), batch);
-        const got = out.finish(experiments).zip;
+        const got = out.finish(experiments);
         expect(got).toEqual(sel.kind === 'lab' ? zip : exportMlflowZip(await collectBundle(a, sel)));
         for (const method of ['store', 'auto'] as const) {
           const again = new StreamedExport();
           again.add((await collectBundle(a, sel)).runs);
-          expect(again.finish(experiments, { method }).zip).toEqual(exportMlflowZip(await collectBundle(a, sel), { method }));
+          expect(again.finish(experiments, { method })).toEqual(exportMlflowZip(await collectBundle(a, sel), { method }));
         }
       }
     }

@@ -32,17 +32,6 @@ const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
 const DOS_TIME = 0;
 const enc = new TextEncoder();
 
-interface Planned {
-  nameBytes: Uint8Array;
-  flags: number;
-  isDir: boolean;
-  method: number;
-  crc: number;
-  size: number;
-  body: Uint8Array;
-  offset: number;
-}
-
 function shouldDeflate(files: Map<string, Uint8Array>, opts: ZipWriteOptions): boolean {
   if (opts.method === 'store') return false;
   if (opts.method !== 'auto') return true;
@@ -51,12 +40,25 @@ function shouldDeflate(files: Map<string, Uint8Array>, opts: ZipWriteOptions): b
   return total <= (opts.autoStoreAbove ?? AUTO_STORE_ABOVE);
 }
 
-/** Zips `files` (names ending in `/` are directories). Throws on unsafe names. */
+/** Zips `files` (names ending in `/` are directories) into one buffer. Throws on unsafe names. */
 export function zipFiles(files: Map<string, Uint8Array>, opts: ZipWriteOptions = {}): Uint8Array<ArrayBuffer> {
+  const parts = zipParts(files, opts);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) (out.set(p, o), (o += p.length));
+  return out;
+}
+
+/**
+ * The same archive as zipFiles, as its parts in order (headers, file bytes as given, central
+ * directory), for `new Blob(parts)`: a 400 MB archive is then never assembled in JS memory.
+ */
+export function zipParts(files: Map<string, Uint8Array>, opts: ZipWriteOptions = {}): Uint8Array[] {
   const names = [...files.keys()].sort(compareCodePoints);
   if (names.length > 0xffff) throw new Error('too many entries for a zip without zip64');
   const deflate = shouldDeflate(files, opts);
-  const plan: Planned[] = [];
+  const parts: Uint8Array[] = [];
+  const centrals: Uint8Array[] = [];
   let offset = 0;
   let cdSize = 0;
   for (const name of names) {
@@ -74,49 +76,54 @@ export function zipFiles(files: Map<string, Uint8Array>, opts: ZipWriteOptions =
     // eslint-disable-next-line no-control-regex
     const flags = /^[\x20-\x7e]*$/.test(name) ? 0 : 0x800;
     if (offset + 30 + nameBytes.length + body.length > 0xffffffff) throw new Error('archive too large for a zip without zip64');
-    plan.push({ nameBytes, flags, isDir, method, crc: opts.crcs?.get(data) ?? crc32(data), size: data.length, body, offset });
-    offset += 30 + nameBytes.length + body.length;
-    cdSize += 46 + nameBytes.length;
+    const crc = opts.crcs?.get(data) ?? crc32(data);
+    const local = new Uint8Array(30 + nameBytes.length);
+    const lv = new DataView(local.buffer);
+    lv.setUint32(0, 0x04034b50, true);
+    lv.setUint16(4, 20, true);
+    lv.setUint16(6, flags, true);
+    lv.setUint16(8, method, true);
+    lv.setUint16(10, DOS_TIME, true);
+    lv.setUint16(12, DOS_DATE, true);
+    lv.setUint32(14, crc, true);
+    lv.setUint32(18, body.length, true);
+    lv.setUint32(22, data.length, true);
+    lv.setUint16(26, nameBytes.length, true);
+    local.set(nameBytes, 30);
+    const central = new Uint8Array(46 + nameBytes.length);
+    const cv = new DataView(central.buffer);
+    cv.setUint32(0, 0x02014b50, true);
+    cv.setUint16(4, (3 << 8) | 20, true); // made by Unix, spec 2.0
+    cv.setUint16(6, 20, true);
+    cv.setUint16(8, flags, true);
+    cv.setUint16(10, method, true);
+    cv.setUint16(12, DOS_TIME, true);
+    cv.setUint16(14, DOS_DATE, true);
+    cv.setUint32(16, crc, true);
+    cv.setUint32(20, body.length, true);
+    cv.setUint32(24, data.length, true);
+    cv.setUint16(28, nameBytes.length, true);
+    cv.setUint32(38, ((isDir ? 0o40755 : 0o100644) << 16) | (isDir ? 0x10 : 0), true);
+    cv.setUint32(42, offset, true);
+    central.set(nameBytes, 46);
+    parts.push(local);
+    if (body.length) parts.push(body);
+    centrals.push(central);
+    offset += local.length + body.length;
+    cdSize += central.length;
   }
-  const out = new Uint8Array(offset + cdSize + 22);
-  const v = new DataView(out.buffer);
-  for (const p of plan) {
-    const o = p.offset;
-    v.setUint32(o, 0x04034b50, true);
-    v.setUint16(o + 4, 20, true);
-    v.setUint16(o + 6, p.flags, true);
-    v.setUint16(o + 8, p.method, true);
-    v.setUint16(o + 10, DOS_TIME, true);
-    v.setUint16(o + 12, DOS_DATE, true);
-    v.setUint32(o + 14, p.crc, true);
-    v.setUint32(o + 18, p.body.length, true);
-    v.setUint32(o + 22, p.size, true);
-    v.setUint16(o + 26, p.nameBytes.length, true);
-    out.set(p.nameBytes, o + 30);
-    out.set(p.body, o + 30 + p.nameBytes.length);
-  }
-  let c = offset;
-  for (const p of plan) {
-    v.setUint32(c, 0x02014b50, true);
-    v.setUint16(c + 4, (3 << 8) | 20, true); // made by Unix, spec 2.0
-    v.setUint16(c + 6, 20, true);
-    v.setUint16(c + 8, p.flags, true);
-    v.setUint16(c + 10, p.method, true);
-    v.setUint16(c + 12, DOS_TIME, true);
-    v.setUint16(c + 14, DOS_DATE, true);
-    v.setUint32(c + 16, p.crc, true);
-    v.setUint32(c + 20, p.body.length, true);
-    v.setUint32(c + 24, p.size, true);
-    v.setUint16(c + 28, p.nameBytes.length, true);
-    v.setUint32(c + 38, ((p.isDir ? 0o40755 : 0o100644) << 16) | (p.isDir ? 0x10 : 0), true);
-    v.setUint32(c + 42, p.offset, true);
-    out.set(p.nameBytes, c + 46);
-    c += 46 + p.nameBytes.length;
-  }
-  v.setUint32(c, 0x06054b50, true);
-  v.setUint16(c + 8, names.length, true);
-  v.setUint16(c + 10, names.length, true);
-  v.setUint32(c + 12, cdSize, true);
-  v.setUint32(c + 16, offset, true);
-  return out;
+  const end = new Uint8Array(22);
+  const ev = new DataView(end.buffer);
+  ev.setUint32(0, 0x06054b50, true);
+  ev.setUint16(8, names.length, true);
+  ev.setUint16(10, names.length, true);
+  ev.setUint32(12, cdSize, true);
+  ev.setUint32(16, offset, true);
+  // One buffer for the central directory and end record: far fewer Blob parts.
+  const tail = new Uint8Array(cdSize + 22);
+  let o = 0;
+  for (const c of centrals) (tail.set(c, o), (o += c.length));
+  tail.set(end, o);
+  parts.push(tail);
+  return parts;
 }

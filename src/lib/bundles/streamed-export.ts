@@ -8,7 +8,7 @@ import type { BundleRun } from '../mlflow/bundle';
 import { encodeRunMetricBytes } from '../mlflow/metric-bytes';
 import { writeMlrunsTree, type WriteTreeOptions } from '../mlflow/write-tree';
 import { crc32 } from '../archive/crc32';
-import { zipFiles, type ZipWriteOptions } from '../archive/zip-write';
+import { zipParts, type ZipWriteOptions } from '../archive/zip-write';
 import type { Experiment } from '../tracking/types';
 import { deriveLoggedModels } from './logged-models';
 
@@ -32,13 +32,22 @@ export class StreamedExport {
     this.encodeMs += performance.now() - t0;
   }
 
-  /** The zip, and the time of each phase (encode, tree, zip) in ms. */
-  finish(experiments: Experiment[], opts: WriteTreeOptions & ZipWriteOptions = {}): { zip: Uint8Array<ArrayBuffer>; timings: Record<string, number> } {
+  /** The zip as parts for `new Blob(parts)` (see zipParts), and the time of each phase (encode, tree, zip) in ms. */
+  finishParts(experiments: Experiment[], opts: WriteTreeOptions & ZipWriteOptions = {}): { parts: Uint8Array[]; timings: Record<string, number> } {
     const t0 = performance.now();
     const tree = writeMlrunsTree({ experiments, runs: this.runs, loggedModels: deriveLoggedModels(this.runs), registeredModels: [] }, opts);
     this.runs.length = 0;
     const t1 = performance.now();
-    const zip = zipFiles(tree, { ...opts, crcs: this.crcs });
-    return { zip, timings: { encode: this.encodeMs, tree: t1 - t0, zip: performance.now() - t1 } };
+    const parts = zipParts(tree, { ...opts, crcs: this.crcs });
+    return { parts, timings: { encode: this.encodeMs, tree: t1 - t0, zip: performance.now() - t1 } };
+  }
+
+  /** The zip in one buffer. */
+  finish(experiments: Experiment[], opts: WriteTreeOptions & ZipWriteOptions = {}): Uint8Array<ArrayBuffer> {
+    const { parts } = this.finishParts(experiments, opts);
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) (out.set(p, o), (o += p.length));
+    return out;
   }
 }

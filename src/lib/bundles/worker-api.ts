@@ -43,7 +43,8 @@ export interface BundleWorkerApi {
    * derives the logged models and zips. `exportDrop` forgets an export the page gave up on.
    */
   exportAddRuns(jobId: string, runs: BundleRun[]): Promise<BundleResult<null>>;
-  exportFinish(jobId: string, experiments: Experiment[]): Promise<BundleResult<Uint8Array>>;
+  /** The zip as a Blob made in the worker from its parts (never one 400 MB buffer). */
+  exportFinish(jobId: string, experiments: Experiment[]): Promise<BundleResult<Blob>>;
   exportDrop(jobId: string): void;
   exportModelZip(input: ModelExportInput): Promise<BundleResult<Uint8Array>>;
   /** Aborts a running prepareImport; it then resolves with an AbortError failure. */
