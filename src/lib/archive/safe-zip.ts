@@ -135,89 +135,6 @@ export function unzipSafe(bytes: Uint8Array, opts: UnzipOptions = {}): Map<strin
   return out;
 }
 
-/**
- * The whole archive into one buffer, window by window, checking each entry as soon as its bytes
- * are in (so reading and CRC/inflating overlap). Everything unzipSafe checks is checked, and the
- * first failure is the one unzipSafe would report: header and bounds errors in directory order,
- * then overlaps, then data errors in directory order (data errors found early wait their turn).
- */
-async function unzipWholeBlob(blob: BlobLike, opts: UnzipOptions): Promise<Map<string, Uint8Array>> {
-  const size = blob.size;
-  const bytes = new Uint8Array(size);
-  const window = Math.max(1, opts.readWindow ?? WINDOW);
-  const tailStart = Math.max(0, size - TAIL_BYTES);
-  bytes.set(new Uint8Array(await blob.slice(tailStart, size).arrayBuffer()), tailStart);
-  let have = 0; // bytes [0, have) and [tailStart, size) are in
-  let next: Promise<void> | null = null;
-  const readMore = () => {
-    const end = Math.min(tailStart, have + window);
-    next = have >= tailStart ? null : blob.slice(have, end).arrayBuffer().then((ab) => {
-      bytes.set(new Uint8Array(ab), have);
-      have = end;
-      readMore(); // the next window is read while this one is checked
-    });
-  };
-  const until = async (end: number) => {
-    if (have === 0 && next === null) readMore();
-    while (have < Math.min(end, tailStart) && next) {
-      await next;
-      opts.signal?.throwIfAborted();
-    }
-  };
-  const readAt = (o: number, n: number) => {
-    if (o < 0 || o + n > size) throw new ArchiveError(null, 'corrupt', 'archive is truncated');
-    return bytes.subarray(o, o + n);
-  };
-  // The central directory may start before the tail: read up to its end first. If it cannot be
-  // found from the tail alone (a zip64 record further back), read everything and let plan() judge.
-  let dirEnd = size;
-  try {
-    const dir = findCentralDirectory(bytes.subarray(tailStart), size, readAt);
-    dirEnd = dir.offset + dir.length;
-  } catch {
-    // plan() below reports it, with every byte read
-  }
-  await until(dirEnd);
-  const { entries, cdOffset } = plan(size, readAt, opts);
-  const order = entries.map((_, i) => i).sort((a, b) => entries[a].localOffset - entries[b].localOffset);
-  const starts: number[] = new Array(entries.length);
-  const headErrors: unknown[] = new Array(entries.length);
-  const dataErrors: unknown[] = new Array(entries.length);
-  const out: Uint8Array[] = new Array(entries.length);
-  const progress: UnzipProgress = { entriesDone: 0, entriesTotal: entries.length, bytesOut: 0, bytesTotal: entries.reduce((s, e) => s + e.size, 0) };
-  for (const i of order) {
-    const en = entries[i];
-    opts.signal?.throwIfAborted();
-    await until(en.localOffset + 30 + 2 * 0xffff);
-    try {
-      const start = localDataOffset(readAt(en.localOffset, Math.min(30 + 0xffff * 2, size - en.localOffset)), en, enc.encode(en.name));
-      checkBounds(en, start, size);
-      starts[i] = start;
-    } catch (e) {
-      headErrors[i] = e;
-      continue;
-    }
-    if (en.isDir) out[i] = new Uint8Array(0);
-    else {
-      await until(starts[i] + en.compressedSize);
-      try {
-        out[i] = decodeEntry(en, slices(bytes.subarray(starts[i], starts[i] + en.compressedSize)), opts.signal);
-      } catch (e) {
-        if ((e as Error).name === 'AbortError') throw e;
-        dataErrors[i] = e;
-        continue;
-      }
-    }
-    progress.entriesDone++;
-    progress.bytesOut += en.size;
-    opts.onProgress?.({ ...progress });
-  }
-  for (const e of headErrors) if (e !== undefined) throw e;
-  checkNoOverlap(entries.map((en, i) => ({ name: en.name, start: en.localOffset, end: starts[i] + en.compressedSize })), cdOffset);
-  for (const e of dataErrors) if (e !== undefined) throw e;
-  return new Map(entries.map((en, i) => [en.name, out[i]]));
-}
-
 /** What `unzipSafeBlob` needs from a Blob or File. */
 export interface BlobLike {
   size: number;
@@ -231,7 +148,7 @@ export interface BlobLike {
  */
 export async function unzipSafeBlob(blob: BlobLike, opts: UnzipOptions = {}): Promise<Map<string, Uint8Array>> {
   const size = blob.size;
-  if (size <= (opts.wholeReadLimit ?? WHOLE_READ_LIMIT)) return unzipWholeBlob(blob, opts);
+  if (size <= (opts.wholeReadLimit ?? WHOLE_READ_LIMIT)) return unzipSafe(new Uint8Array(await blob.slice(0, size).arrayBuffer()), opts);
   // Entries are read in order, so one window serves many headers and small entries.
   const window = Math.max(1, opts.readWindow ?? WINDOW);
   let win = new Uint8Array(0);
