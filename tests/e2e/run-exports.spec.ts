@@ -1,0 +1,33 @@
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { unzipSync, strFromU8 } from 'fflate';
+import { WINE_URLS } from '../data/wine';
+import { openLab } from './helpers';
+import { routeWine } from './wine-route';
+
+test('the run page exports the run and its model as MLflow zips', async ({ page }) => {
+  await routeWine(page);
+  await openLab(page);
+  const runId = await page.evaluate(async (url) => {
+    await window.mfflow.setExperiment('exports');
+    const run = await window.mfflow.train({ dataset: url, model: 'elasticnet', target: 'quality', runName: 'to-export', params: { alpha: 0.5, l1_ratio: 0.5 } });
+    return run.info.runId;
+  }, WINE_URLS['winequality-red.csv']);
+  await page.goto(`./#/run/${runId}`);
+  const header = page.getByRole('article').locator('header').first();
+
+  const [model] = await Promise.all([page.waitForEvent('download'), header.getByRole('button', { name: 'Export model' }).click()]);
+  const modelFiles = unzipSync(new Uint8Array(readFileSync(await model.path())));
+  const names = Object.keys(modelFiles);
+  const mlmodelPath = names.find((n) => n.endsWith('MLmodel'))!;
+  expect(mlmodelPath).toBeTruthy();
+  const mlmodel = strFromU8(modelFiles[mlmodelPath]);
+  expect(mlmodel).toContain("loader_module: 'mlflow.onnx'");
+  expect(mlmodel).toContain('"name": "alcohol"');
+  expect(names.some((n) => n.endsWith('model.onnx'))).toBe(true);
+
+  const [bundle] = await Promise.all([page.waitForEvent('download'), header.getByRole('button', { name: 'Export 1 run' }).click()]);
+  const files = unzipSync(new Uint8Array(readFileSync(await bundle.path())));
+  const rmse = Object.keys(files).find((n) => n.endsWith(`${runId}/metrics/rmse`))!;
+  expect(strFromU8(files[rmse]).split(' ')[1]).toBe('0.7931640229276851');
+});
