@@ -7,6 +7,7 @@ import { ArchiveError } from '../../src/lib/archive/safe-zip';
 import { FormatError } from '../../src/lib/mlflow/errors';
 import { collectBundle, collectBundleBatches } from '../../src/lib/bundles/collect';
 import { StreamedExport } from '../../src/lib/bundles/streamed-export';
+import { buffersOf } from '../../src/lib/bundles/worker-api';
 import { prepareArchiveBlob, prepareArchiveBytes } from '../../src/lib/bundles/prepare-archive';
 import { runContentDigest } from '../../src/lib/bundles/digest';
 import { loggedModelId } from '../../src/lib/bundles/logged-models';
@@ -189,5 +190,17 @@ describe('bundles: streamed export (runs in batches, encoded on arrival)', () =>
     const br = bundle.runs.find((r) => r.metrics.length > 0)!;
     br.metrics[0].steps[0] = 0.5;
     expect(() => new StreamedExport().add([br])).toThrow(/step must be an integer/);
+  });
+});
+
+describe('bundles: prepared artifacts', () => {
+  it('own their bytes (a stored entry is a view into the whole archive, which must not go to the page)', async () => {
+    const { a } = await labZip();
+    const stored = exportMlflowZip(await collectBundle(a, { kind: 'lab' }), { method: 'store' });
+    const prep = prepareArchiveBytes(stored);
+    const arts = prep.runs.flatMap((r) => r.artifacts);
+    expect(arts.length).toBeGreaterThan(0);
+    for (const art of arts) expect(art.bytes.byteLength).toBe(art.bytes.buffer.byteLength);
+    expect(buffersOf(prep).every((b) => b !== stored.buffer)).toBe(true);
   });
 });

@@ -54,12 +54,20 @@ function checkArtifactTree(owner: string, arts: readonly BundleArtifact[]): void
   }
 }
 
+/**
+ * Stored entries are views into the whole archive buffer; an artifact keeps only its own bytes,
+ * or transferring it to the page would move (and pin) the whole archive there.
+ */
+function ownBytes(a: BundleArtifact): BundleArtifact {
+  return a.bytes.byteLength === a.bytes.buffer.byteLength ? a : { ...a, bytes: a.bytes.slice() };
+}
+
 function prepareRun(br: BundleRun): PreparedRun {
   const info = { ...br.run.info, artifactUri: `${expLocation(br.run.info.experimentId)}/${br.run.info.runId}/artifacts` };
   const run: Run = { ...br.run, info };
   checkArtifactTree(`run ${info.runId}`, br.artifacts);
   const metrics = br.metrics.filter((m) => m.values.length > 0);
-  return { run, metrics, artifacts: br.artifacts };
+  return { run, metrics, artifacts: br.artifacts.map(ownBytes) };
 }
 
 export function prepareBundle(bundle: MlflowBundle, warnings: string[] = []): PreparedImport {
@@ -90,7 +98,7 @@ export function prepareModelArchive(entries: Map<string, Uint8Array>): PreparedI
   const dir = top[0];
   const prefix = dir === '' ? '' : `${dir}/`;
   const mlmodel = parseMLmodel(entries.get(`${prefix}MLmodel`)!, `${prefix}MLmodel`);
-  const artifacts = files.filter(([p]) => p.startsWith(prefix)).map(([p, bytes]) => ({ path: `model/${p.slice(prefix.length)}`, bytes }));
+  const artifacts = files.filter(([p]) => p.startsWith(prefix)).map(([p, bytes]) => ownBytes({ path: `model/${p.slice(prefix.length)}`, bytes }));
   const uuid = mlmodel.modelUuid || mlmodel.modelId || md5Hex(...artifacts.map((a) => a.path));
   const runId = md5Hex('mfflow-model-archive/', uuid);
   const created = pyUtcToMs(mlmodel.utcTimeCreated) ?? 0;
