@@ -8,36 +8,11 @@
 // scikit-learn's yardstick is bench/py/sklearn_enet_timing.py: the budget compares with its
 // DataFrame fit (what MLflow's train.py runs); the ndarray fit is reported alongside.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { median, openLab } from './lib.mjs';
-
-const WINE = {
-  red: { file: 'winequality-red.csv', url: 'https://raw.githubusercontent.com/mlflow/mlflow/master/tests/datasets/winequality-red.csv' },
-  white: { file: 'wine-quality.csv', url: 'https://raw.githubusercontent.com/mlflow/mlflow/master/examples/sklearn_elasticnet_wine/wine-quality.csv' },
-};
-
-/** tests/data/wine.ts's rule: ../shared/data, else a download cached in .cache/data. */
-async function winePath(root, file, url) {
-  const shared = resolve(root, '../shared/data', file);
-  if (existsSync(shared)) return shared;
-  const cached = join(root, '.cache/data', file);
-  if (!existsSync(cached)) {
-    mkdirSync(join(root, '.cache/data'), { recursive: true });
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`cannot download ${file}: HTTP ${res.status}`);
-    writeFileSync(cached, Buffer.from(await res.arrayBuffer()));
-  }
-  return cached;
-}
+import { join } from 'node:path';
+import { median, openLab, routeWine, WINE } from './lib.mjs';
 
 export async function run({ context, base, report, root }) {
-  const paths = {};
-  for (const [key, w] of Object.entries(WINE)) {
-    paths[key] = await winePath(root, w.file, w.url);
-    const body = readFileSync(paths[key]);
-    await context.route(w.url, (route) => route.fulfill({ body, contentType: 'text/csv', headers: { 'access-control-allow-origin': '*' } }));
-  }
+  const paths = await routeWine(context, root);
 
   const page = await context.newPage();
   await openLab(page, base);
