@@ -206,3 +206,23 @@ function captureConnections(): IDBDatabase[] {
   });
   return seen;
 }
+
+describe('v2 → v3 (model registry)', () => {
+  it('keeps v2 runs, including ones only listed as dirty, and adds an empty registry', async () => {
+    const run: StoredRun = {
+      info: { runId: 'd'.repeat(32), experimentId: '0', runName: 'v2-run', userId: 'u', status: 'KILLED', startTime: 5,
+        endTime: 6, lifecycleStage: 'active', deletedTime: null, artifactUri: 'mlflow-artifacts:/0/d/artifacts' },
+      params: { alpha: '0.5' }, tags: { 'mlflow.runName': 'v2-run' },
+      metrics: { rmse: { latest: 0.79, step: 0, timestamp: 5, min: 0.79, max: 0.79, count: 1 } }, inputs: [],
+    };
+    const name = await upgradeCase(2, async (db) => {
+      await db.put('runs', run);
+      await db.put('runDirty', 1, run.info.runId);
+    }, async (s) => {
+      expect(await s.getRun(run.info.runId)).toEqual(run);
+    });
+    const db = await openDB(name);
+    expect(await db.count('registeredModels')).toBe(0);
+    db.close();
+  });
+});
