@@ -10,10 +10,10 @@
 import { compileFilterText, SearchSyntaxError } from '../lib/search/index';
 import type { Run } from '../lib/tracking/types';
 import {
-  availableKeys, columnId, decodeColumnList, defaultColumns, encodeColumnList, parseColumnId, sortRunsByColumn,
-  type ColumnSpec,
+  availableKeys, columnId, decodeColumnList, defaultColumns, encodeColumnList, orderByKeys, parseColumnId, sortKeys,
+  type ColumnSpec, type SortKeys,
 } from '../lib/ui-model/columns';
-import { buildRows, type DisplayRow } from '../lib/ui-model/rows';
+import { anyParentTag, rowList, type RowList } from '../lib/ui-model/rows';
 import { lab } from './lab.svelte';
 import { route } from './route.svelte';
 
@@ -34,6 +34,13 @@ export function checkFilter(text: string): FilterProblem | null {
   } catch (e) {
     if (e instanceof SearchSyntaxError) return { message: e.message, position: e.position, length: e.length };
     return { message: e instanceof Error ? e.message : String(e), position: 0, length: text.length };
+  }
+}
+
+/** A User Timing entry (bench/suites/35-table.mjs reads them), when the platform has them. */
+function timed(name: string, start: number): void {
+  if (typeof performance.measure === 'function') {
+    try { performance.measure(name, { start, end: performance.now() }); } catch { /* not supported */ }
   }
 }
 
@@ -61,32 +68,97 @@ export class RunsView {
   });
 
   readonly keys = $derived(availableKeys(this.experimentRuns));
+  /** Nesting is looked for only when some run of the experiment names a parent. */
+  private readonly mayNest = $derived(anyParentTag(this.experimentRuns));
+
+  // Every URL change (a sort, a selection) re-reads all params: the texts are derived first, and
+  // a derived that keeps its value stops the change there, so a sort never rebuilds the columns
+  // and a selection never re-sorts 100,000 runs.
+  private readonly colsText = $derived(route.param('cols'));
+  private readonly pinText = $derived(route.param('pin') ?? '');
+  private readonly sortText = $derived(route.param('sort') ?? '');
+  private readonly groupText = $derived(route.param('group') ?? '');
+  private readonly selText = $derived(route.param('sel') ?? '');
 
   readonly columns = $derived.by((): ColumnSpec[] => {
-    const text = route.param('cols');
+    const text = this.colsText;
     return text === null ? defaultColumns(this.keys) : decodeColumnList(text);
   });
-  readonly pinned = $derived(decodeColumnList(route.param('pin') ?? '').map(columnId));
+  readonly pinned = $derived(decodeColumnList(this.pinText).map(columnId));
 
-  readonly sortColumn = $derived(parseColumnId(route.param('sort') ?? '') ?? DEFAULT_SORT);
+  readonly sortColumn = $derived(parseColumnId(this.sortText) ?? DEFAULT_SORT);
   readonly sortAscending = $derived(route.param('dir') === 'asc');
-  readonly groupBy = $derived(parseColumnId(route.param('group') ?? ''));
+  readonly groupBy = $derived(parseColumnId(this.groupText));
 
-  readonly filtered = $derived.by((): Run[] => {
-    if (this.filterProblem) return [];
+  /**
+   * Which runs of the experiment match the filter (1 = match), by index; null = no filter.
+   * Sorting then works on the whole experiment, so sort orders survive filter changes.
+   */
+  readonly filterMask = $derived.by((): Uint8Array | null => {
+    if (this.filterProblem) return new Uint8Array(this.experimentRuns.length);
+    if (this.filterText.trim() === '') return null;
+    const t0 = performance.now();
     const matches = compileFilterText(this.filterText);
-    return this.experimentRuns.filter(matches);
+    const runs = this.experimentRuns;
+    const mask = new Uint8Array(runs.length);
+    for (let i = 0; i < runs.length; i++) if (matches(runs[i])) mask[i] = 1;
+    timed('mfflow:table-filter', t0);
+    return mask;
   });
 
-  readonly sorted = $derived(sortRunsByColumn(this.filtered, this.sortColumn, this.sortAscending));
+  readonly filtered = $derived.by((): readonly Run[] => {
+    const mask = this.filterMask;
+    return mask === null ? this.experimentRuns : this.experimentRuns.filter((_, i) => mask[i] === 1);
+  });
 
-  readonly rows = $derived.by((): DisplayRow[] => buildRows(this.sorted, {
-    groupBy: this.groupBy, expandedRuns: this.expandedRuns, collapsedGroups: this.collapsedGroups,
-  }));
+  /**
+   * Sort keys and orders of the experiment's runs, per column (and direction), kept until the
+   * run list changes: going back to a column, or flipping its direction, reads no run again.
+   */
+  private readonly sortCache = $derived.by(() => {
+    void this.experimentRuns;
+    return { keys: new Map<string, SortKeys>(), orders: new Map<string, Uint32Array>() };
+  });
 
-  readonly selected = $derived(new Set(splitIds(route.param('sel'))));
+  readonly sorted = $derived.by((): Run[] => {
+    const t0 = performance.now();
+    const runs = this.experimentRuns;
+    const col = this.sortColumn;
+    const id = columnId(col);
+    const { keys, orders } = this.sortCache;
+    const orderId = `${this.sortAscending ? 'asc' : 'desc'}:${id}`;
+    let order = orders.get(orderId);
+    if (!order) {
+      let k = keys.get(id);
+      if (!k) keys.set(id, (k = sortKeys(runs, col)));
+      orders.set(orderId, (order = orderByKeys(k.rank, k.key, this.sortAscending)));
+    }
+    const mask = this.filterMask;
+    const out: Run[] = [];
+    for (let j = 0; j < order.length; j++) {
+      const i = order[j];
+      if (mask === null || mask[i] === 1) out.push(runs[i]);
+    }
+    timed('mfflow:table-sort', t0);
+    return out;
+  });
+
+  readonly rows = $derived.by((): RowList => {
+    const t0 = performance.now();
+    const out = rowList(this.sorted, {
+      groupBy: this.groupBy, expandedRuns: this.expandedRuns, collapsedGroups: this.collapsedGroups, mayNest: this.mayNest,
+    });
+    timed('mfflow:table-rows', t0);
+    return out;
+  });
+
+  readonly selected: ReadonlySet<string> = $derived(new Set(splitIds(this.selText)));
   /** Selected runs in the current list, in display order (the URL may name runs filtered out). */
-  readonly selectedVisible = $derived(this.sorted.filter((r) => this.selected.has(r.info.runId)).map((r) => r.info.runId));
+  readonly selectedVisible = $derived.by((): string[] => {
+    const sel = this.selected;
+    if (sel.size === 0) return [];
+    return this.sorted.filter((r) => sel.has(r.info.runId)).map((r) => r.info.runId);
+  });
 
   setFilter(text: string): void {
     route.set({ filter: text.trim() === '' ? undefined : text });
@@ -128,6 +200,13 @@ export class RunsView {
     const next = new Set(this.selected);
     if (next.has(id)) next.delete(id);
     else next.add(id);
+    this.setSelection(next);
+  }
+
+  /** Adds runs to the selection (a shift-click range). */
+  addToSelection(ids: readonly string[]): void {
+    const next = new Set(this.selected);
+    for (const id of ids) next.add(id);
     this.setSelection(next);
   }
 

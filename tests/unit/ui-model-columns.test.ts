@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   arrangeColumns, availableKeys, columnId, columnValue, decodeColumnList, defaultColumns, encodeColumnList,
-  parseColumnId, sortRunsByColumn, type ColumnSpec,
+  orderByKeys, parseColumnId, sortRunsByColumn, type ColumnSpec,
 } from '../../src/lib/ui-model/columns';
 import { makeRun } from './search-helpers';
 
@@ -98,4 +98,45 @@ describe('sortRunsByColumn', () => {
     const names = sortRunsByColumn(runs, { kind: 'param', key: 'p' }, true).map((r) => r.params.p);
     expect(names).toEqual(['10', '9', 'B', 'a', 'b']);
   });
+
+  it('sorts text with repeated values like a stable comparator sort (code units, missing last)', () => {
+    const textArb = fc.oneof(fc.constant(undefined), fc.constantFrom('0.5', '0.1', '1', 'a', 'B', ''), fc.string({ maxLength: 3 }));
+    fc.assert(fc.property(fc.array(textArb, { maxLength: 60 }), fc.boolean(), (values, asc) => {
+      const runs = values.map((v, i) => makeRun({ id: `r${i}`, params: v === undefined ? [] : [['p', v]] }));
+      const got = sortRunsByColumn(runs, { kind: 'param', key: 'p' }, asc).map((r) => r.info.runId);
+      const ref = runs.map((r, i) => ({ i, v: r.params.p as string | undefined })).sort((a, b) => {
+        if ((a.v === undefined) !== (b.v === undefined)) return a.v === undefined ? 1 : -1;
+        if (a.v !== undefined && b.v !== undefined && a.v !== b.v) return (a.v < b.v ? -1 : 1) * (asc ? 1 : -1);
+        return a.i - b.i;
+      }).map((x) => `r${x.i}`);
+      expect(got).toEqual(ref);
+    }));
+  });
 });
+
+describe('orderByKeys', () => {
+  it('orders 100,000 keys with many ties quickly, ties in input order', () => {
+    const n = 100_000;
+    const rank = new Uint8Array(n);
+    const key = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      key[i] = (i * 7919) % 1000;
+      if (i % 97 === 0) rank[i] = 2;
+      else if (i % 89 === 0) rank[i] = 1;
+    }
+    const t0 = performance.now();
+    const order = orderByKeys(rank, key, false);
+    const ms = performance.now() - t0;
+    expect(order.length).toBe(n);
+    expect(new Set(order).size).toBe(n);
+    let wrong = 0;
+    for (let j = 1; j < n; j++) {
+      const a = order[j - 1], b = order[j];
+      if (rank[a] !== rank[b]) { if (rank[a] > rank[b]) wrong++; continue; }
+      if (rank[a] === 0 && key[a] !== key[b]) { if (key[a] < key[b]) wrong++; } else if (a > b) wrong++;
+    }
+    expect(wrong).toBe(0);
+    expect(ms).toBeLessThan(500); // tens of ms; generous for a loaded CI machine
+  });
+});
+

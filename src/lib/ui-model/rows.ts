@@ -32,22 +32,35 @@ export const NO_VALUE = '(no value)';
 
 /** Children of each run present in `runs`, in list order; and the top-level runs. */
 export function nestRuns(runs: readonly Run[]): { roots: Run[]; children: Map<string, Run[]> } {
+  const children = new Map<string, Run[]>();
+  // Most lists have no nested runs at all: then every run is a root, without building sets.
+  const parents = new Array<string | undefined>(runs.length);
+  let tagged = 0;
+  for (let i = 0; i < runs.length; i++) {
+    const p = dictGet(runs[i].tags, PARENT_TAG);
+    if (p !== undefined && p !== runs[i].info.runId) { parents[i] = p; tagged++; }
+  }
+  if (tagged === 0) return { roots: runs.slice(), children };
   const present = new Set<string>();
   for (const r of runs) present.add(r.info.runId);
-  const children = new Map<string, Run[]>();
   const roots: Run[] = [];
-  for (const r of runs) {
-    const p = dictGet(r.tags, PARENT_TAG);
-    if (p !== undefined && p !== r.info.runId && present.has(p)) {
+  let nested = 0;
+  for (let i = 0; i < runs.length; i++) {
+    const r = runs[i];
+    const p = parents[i];
+    if (p !== undefined && present.has(p)) {
       let list = children.get(p);
       if (!list) children.set(p, (list = []));
       list.push(r);
+      nested++;
     } else roots.push(r);
   }
-  // Runs on a parent cycle are never reached from a root: lift the first of each cycle.
+  if (nested === 0) return { roots, children };
+  // Runs on a parent cycle are never reached from a root: lift the first of each cycle. Only
+  // nested runs can be on one, so only they are counted.
   const reached = new Set<string>();
   const walk = (start: Run) => {
-    const stack = [start];
+    const stack = [...(children.get(start.info.runId) ?? [])];
     while (stack.length) {
       const r = stack.pop()!;
       if (reached.has(r.info.runId)) continue;
@@ -55,14 +68,16 @@ export function nestRuns(runs: readonly Run[]): { roots: Run[]; children: Map<st
       for (const c of children.get(r.info.runId) ?? []) stack.push(c);
     }
   };
-  for (const r of roots) walk(r);
-  if (reached.size < runs.length) {
-    for (const r of runs) {
-      if (reached.has(r.info.runId)) continue;
-      const p = dictGet(r.tags, PARENT_TAG)!;
+  for (const r of roots) if (children.has(r.info.runId)) walk(r);
+  if (reached.size < nested) {
+    for (let i = 0; i < runs.length; i++) {
+      const r = runs[i];
+      const p = parents[i];
+      if (p === undefined || !present.has(p) || reached.has(r.info.runId)) continue;
       const siblings = children.get(p)!;
       siblings.splice(siblings.indexOf(r), 1);
       roots.push(r);
+      reached.add(r.info.runId);
       walk(r);
     }
   }
@@ -86,6 +101,10 @@ function subtreeSize(r: Run, children: Map<string, Run[]>): number {
 }
 
 function pushTree(out: DisplayRow[], root: Run, children: Map<string, Run[]>, expanded: ReadonlySet<string>): void {
+  if (children.size === 0 || !children.has(root.info.runId)) {
+    out.push({ kind: 'run', id: root.info.runId, run: root, depth: 0, childCount: 0, expanded: false });
+    return;
+  }
   const stack: { run: Run; depth: number }[] = [{ run: root, depth: 0 }];
   while (stack.length) {
     const { run, depth } = stack.pop()!;
@@ -136,4 +155,62 @@ function numericText(s: string): number | null {
   if (s.trim() === '') return null;
   const n = Number(s);
   return Number.isFinite(n) ? n : null;
+}
+
+/** Display rows as the windowed table reads them: a length and the rows of a window. */
+export interface RowList {
+  readonly length: number;
+  at(i: number): DisplayRow | undefined;
+  slice(start: number, end: number): DisplayRow[];
+}
+
+function arrayRows(rows: readonly DisplayRow[]): RowList {
+  return { length: rows.length, at: (i) => rows[i], slice: (a, b) => rows.slice(a, b) };
+}
+
+/**
+ * One top-level row per run, made only when the table shows it: sorting 100,000 runs then
+ * costs no 100,000 row objects.
+ */
+export function flatRows(runs: readonly Run[]): RowList {
+  return {
+    length: runs.length,
+    at: (i) => (i >= 0 && i < runs.length ? flatRow(runs[i]) : undefined),
+    slice: (a, b) => runs.slice(a, b).map(flatRow),
+  };
+}
+
+/**
+ * Top-level rows are the same object for the same run (runs are replaced, never mutated, when
+ * they change), so a table keyed by run id sees unchanged rows as unchanged while scrolling.
+ */
+const flatRowCache = new WeakMap<Run, DisplayRow>();
+function flatRow(run: Run): DisplayRow {
+  let row = flatRowCache.get(run);
+  if (!row) flatRowCache.set(run, (row = { kind: 'run', id: run.info.runId, run, depth: 0, childCount: 0, expanded: false }));
+  return row;
+}
+
+/** Whether any run names a parent run (only then can the list nest). */
+export function anyParentTag(runs: readonly Run[]): boolean {
+  for (const r of runs) if (dictGet(r.tags, PARENT_TAG) !== undefined) return true;
+  return false;
+}
+
+/**
+ * buildRows as a RowList; `mayNest: false` (no run of the experiment names a parent) without
+ * grouping skips nesting altogether.
+ */
+export function rowList(runs: readonly Run[], opts: RowOptions & { mayNest: boolean }): RowList {
+  if (!opts.groupBy && !opts.mayNest) return flatRows(runs);
+  return arrayRows(buildRows(runs, opts));
+}
+
+/** Run ids of the run rows between two row positions, both included, in display order (shift-click). */
+export function runIdsBetween(rows: RowList, a: number, b: number): string[] {
+  const lo = Math.max(0, Math.min(a, b));
+  const hi = Math.min(rows.length - 1, Math.max(a, b));
+  const out: string[] = [];
+  for (const r of rows.slice(lo, hi + 1)) if (r.kind === 'run') out.push(r.id);
+  return out;
 }

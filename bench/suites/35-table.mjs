@@ -1,0 +1,216 @@
+// Runs table figures (issue "Tracking UI"), with 100,000 runs stored: first paint of the table,
+// sort (click a column header → rows painted), filter (apply a filter → rows painted), the work
+// of each scroll frame, and the JS heap with the table and a 100 runs × 10,000 points compare
+// chart open in the same page.
+import { heapMB, median, openLab } from './lib.mjs';
+
+/**
+ * Seeds `n` runs straight into IndexedDB in one transaction, as an import writes them: each run
+ * record plus its id in `runDirty`, so the next open reads every record and then writes the run
+ * index (same data shape as 10-tracking.mjs). Exported so other suites can reuse it.
+ */
+export async function seedRuns(page, n, experimentId = '0') {
+  await page.evaluate(async ({ n, experimentId }) => {
+    const db = await new Promise((res, rej) => {
+      const r = indexedDB.open('mfflow');
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    const tx = db.transaction(['runs', 'runDirty'], 'readwrite', { durability: 'relaxed' });
+    const store = tx.objectStore('runs');
+    const dirty = tx.objectStore('runDirty');
+    const now = Date.now();
+    for (let i = 0; i < n; i++) {
+      const runId = (i.toString(16).padStart(8, '0') + '0'.repeat(24));
+      const alpha = ['0.01', '0.1', '0.5', '1.0'][i % 4];
+      // Not monotonic in i, so sorting by a metric really reorders.
+      const rmse = 0.6 + ((i * 7919) % 1000) / 2000;
+      const summary = (v) => ({ latest: v, step: 0, timestamp: now, min: v, max: v, count: 1 });
+      store.put({
+        info: { runId, experimentId, runName: `run-${i}`, userId: 'bench', status: 'FINISHED', startTime: now - i * 1000,
+          endTime: now - i * 1000 + 500, lifecycleStage: 'active', deletedTime: null, artifactUri: `mlflow-artifacts:/${experimentId}/${runId}/artifacts` },
+        params: { alpha, l1_ratio: String((i % 10) / 10), model: 'elasticnet' },
+        tags: { 'mlflow.user': 'bench', 'mlflow.source.name': 'mfflow', 'mlflow.source.type': 'LOCAL', 'mlflow.runName': `run-${i}` },
+        metrics: { rmse: summary(rmse), r2: summary(1 - rmse), mae: summary(rmse * 0.8) },
+        inputs: [],
+      });
+      dirty.put(1, runId);
+    }
+    await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
+    db.close();
+  }, { n, experimentId });
+}
+
+/** Waits (≤ 40 s) until the lab has written its run index after a first open; false if it did not. */
+async function waitForRunIndex(page) {
+  return page.evaluate(async () => {
+    const deadline = performance.now() + 40_000;
+    while (performance.getEntriesByName('mfflow:run-index-written').length === 0 && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return performance.getEntriesByName('mfflow:run-index-written').length > 0;
+  });
+}
+
+// Installed before the app's scripts: records when the first table row was painted (the frame
+// after the one that inserted it: double rAF).
+const FIRST_PAINT_PROBE = () => {
+  const mo = new MutationObserver(() => {
+    if (!document.querySelector('table[role="grid"] tr[data-run-id]')) return;
+    mo.disconnect();
+    requestAnimationFrame(() => requestAnimationFrame(() => { window.__tableFirstPaint = performance.now(); }));
+  });
+  mo.observe(document, { childList: true, subtree: true });
+};
+
+/**
+ * In the page: runs `act`, waits until `done()` holds (checked on every DOM change), then two
+ * animation frames (rows painted); returns the ms from before `act`.
+ */
+const TIMED = `window.__timed = (act, done) => new Promise((resolve) => {
+  const grid = document.querySelector('main') ?? document.body;
+  const t0 = performance.now();
+  let settled = false;
+  const finish = () => {
+    if (settled || !done()) return;
+    settled = true;
+    mo.disconnect();
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+  };
+  const mo = new MutationObserver(finish);
+  mo.observe(grid, { childList: true, subtree: true, attributes: true, characterData: true });
+  act();
+  queueMicrotask(finish);
+  setTimeout(() => { if (!settled) { settled = true; mo.disconnect(); resolve(NaN); } }, 20000);
+});`;
+
+const t00 = Date.now();
+const progress = (what) => { if (process.env.BENCH_VERBOSE) console.error(`[table ${((Date.now() - t00) / 1000).toFixed(0)} s] ${what}`); };
+
+export async function run({ context, base, report }) {
+  await context.addInitScript(FIRST_PAINT_PROBE);
+  await context.addInitScript(TIMED);
+  const page = await context.newPage();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await openLab(page, base);
+  await seedRuns(page, 100_000);
+  progress('seeded');
+  await openLab(page, base);
+  const indexed = await waitForRunIndex(page);
+  progress(indexed ? 'run index written' : 'no run index written: the table opens from the run records');
+
+  // 1. Navigation start → the first rows of the table painted, runs read from the run index.
+  const paints = [];
+  for (let i = 0; i < 3; i++) {
+    await openLab(page, base, `?open=${i}#/runs?exp=0`); // a new document each time
+    await page.waitForFunction(() => window.__tableFirstPaint !== undefined, null, { timeout: 60_000 });
+    paints.push(await page.evaluate(() => window.__tableFirstPaint));
+  }
+  const heading = await page.getByRole('heading', { level: 1 }).textContent();
+  if (!/100000 runs/.test(heading ?? '')) throw new Error(`expected 100000 runs listed, saw "${heading}"`);
+  report(indexed ? 'table.first_paint_100k' : 'table.first_paint_100k_without_run_index', median(paints), 'ms', { max: 1000 });
+
+  progress('first paint measured');
+  // 2. Sort: click a header → rows painted. rmse, r2, name, Created, alternating directions.
+  const sorts = await page.evaluate(async () => {
+    const times = [];
+    const header = (label) => [...document.querySelectorAll('thead th')].find((th) => th.getAttribute('title') === label);
+    for (const label of ['rmse', 'rmse', 'r2', 'Run name', 'rmse', 'mae', 'Created', 'rmse', 'r2']) {
+      const th = header(label);
+      // The table re-renders its header and rows in one update: the header's new state says the rows are done.
+      const sortBefore = th.getAttribute('aria-sort');
+      times.push(await window.__timed(() => th.querySelector('button').click(), () => th.getAttribute('aria-sort') !== sortBefore));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return times;
+  });
+  report('table.sort_100k', median(sorts), 'ms', { max: 100 });
+  report('table.sort_100k_worst', Math.max(...sorts), 'ms');
+  const sortShare = await page.evaluate(() => performance.getEntriesByName('mfflow:table-sort').slice(-9).map((e) => e.duration));
+  report('table.sort_100k_keys_and_order', median(sortShare), 'ms');
+
+  progress('sorted');
+  // 3. Filter: a filter typed into the box and applied (Enter) → rows painted; then cleared.
+  const filters = await page.evaluate(async () => {
+    const input = document.querySelector('input[aria-label="Filter runs"]');
+    const times = [];
+    const apply = (text) => {
+      // Done when the URL holds the filter (set before the table re-renders in the same task).
+      return window.__timed(() => {
+        input.value = text;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        input.form.requestSubmit();
+      }, () => (new URLSearchParams(location.hash.split('?')[1] ?? '').get('filter') ?? '') === text
+        && (text === '' || document.querySelector('tbody tr[data-run-id]')));
+    };
+    for (let i = 0; i < 5; i++) {
+      times.push(await apply(`metrics.rmse < ${0.8 + i * 0.01} and params.alpha = '0.5'`));
+      await new Promise((r) => setTimeout(r, 50));
+      times.push(await apply(`params.l1_ratio = '0.${i + 1}'`));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const clear = await apply('');
+    return { times, clear };
+  });
+  report('table.filter_100k', median(filters.times), 'ms', { max: 100 });
+  report('table.filter_100k_worst', Math.max(...filters.times), 'ms');
+  report('table.filter_clear_100k', filters.clear, 'ms');
+
+  progress('filtered');
+  // 4. Scroll: the scroller moves 600 px a frame for 150 frames (then jumps far). Per frame, the
+  // work from the scroll event to the layout of the new rows (script + style + layout), and the
+  // gaps between animation frames while scrolling.
+  const scroll = await page.evaluate(async () => {
+    const scroller = document.querySelector('table[role="grid"]').parentElement;
+    const work = [];
+    let t0 = 0;
+    const start = () => { t0 = performance.now(); };
+    const end = () => queueMicrotask(() => {
+      // After the table's own scroll handler and the re-render it queued: force layout.
+      void scroller.querySelector('tbody tr[data-run-id]')?.getBoundingClientRect();
+      work.push(performance.now() - t0);
+    });
+    document.addEventListener('scroll', start, { capture: true });
+    scroller.addEventListener('scroll', end);
+    const gaps = [];
+    let last = performance.now();
+    for (let f = 0; f < 200; f++) {
+      await new Promise((r) => requestAnimationFrame(r));
+      const now = performance.now();
+      gaps.push(now - last);
+      last = now;
+      scroller.scrollTop = f < 150 ? scroller.scrollTop + 600 : (f * 104_729) % (scroller.scrollHeight - scroller.clientHeight);
+    }
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    document.removeEventListener('scroll', start, { capture: true });
+    scroller.removeEventListener('scroll', end);
+    const sorted = (xs) => [...xs].sort((a, b) => a - b);
+    const p = (xs, q) => sorted(xs)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+    return { p95: p(work, 0.95), max: Math.max(...work), n: work.length, gapP95: p(gaps.slice(1), 0.95) };
+  });
+  if (scroll.n < 100) throw new Error(`only ${scroll.n} scroll events`);
+  report('table.scroll_frame_work_p95', scroll.p95, 'ms', { max: 16 });
+  report('table.scroll_frame_work_max', scroll.max, 'ms');
+  report('table.scroll_raf_gap_p95', scroll.gapP95, 'ms');
+
+  progress('scrolled');
+  // 5. Heap with everything open: the 100,000-run table, then a 100 runs × 10,000 points compare
+  // chart in the same lab.
+  // Logged from another page: with the table open, every run start and end would re-derive it.
+  await page.evaluate(() => { location.hash = '#/datasets'; });
+  const ids = await page.evaluate(async () => {
+    const m = window.mfflow;
+    await m.setExperiment('bench-table-compare');
+    const many = [];
+    for (let r = 0; r < 100; r++) {
+      const run = await m.startRun({ runName: `r${r}` });
+      for (let i = 0; i < 10_000; i++) m.logMetric('loss', Math.exp(-i / (2000 + 40 * r)) + 0.05 * Math.sin(i * (r + 1)), i);
+      await m.endRun();
+      many.push(run.runId);
+    }
+    return many;
+  });
+  await page.evaluate((list) => { location.hash = `#/compare?runs=${list.join(',')}`; }, ids);
+  await page.waitForSelector('figure[data-metric="loss"][data-ready="true"]', { timeout: 120_000 });
+  report('table.heap_100k_runs_and_compare_100x10k', await heapMB(page), 'MB', { max: 300 });
+}
