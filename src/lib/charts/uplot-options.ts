@@ -45,15 +45,37 @@ export function faint(color: string): string {
   return /^#[0-9a-f]{6}$/i.test(color) ? `${color}40` : color;
 }
 
+/** y tick labels that fit the 60 px axis: 4 significant digits, exponents for tiny or huge values. */
+export function formatYTick(v: number | null): string {
+  // Log axes pass null for the ticks they leave unlabelled.
+  if (v === null || !Number.isFinite(v)) return '';
+  if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6)) return v.toExponential(1).replace('.0e', 'e').replace('e+', 'e');
+  return String(Number(v.toPrecision(4)));
+}
+
 /** Index in uPlot's series list (0 is x) of the line carrying the legend value of run `i`. */
 export function legendSeriesIndex(i: number, smoothed: boolean, runs: number): number {
   return smoothed ? 1 + runs + i : 1 + i;
 }
 
+/**
+ * The x range to draw for data spanning [min, max]. uPlot's default for a single x value is
+ * 0..100, which puts a one-point metric (a final rmse at step 0) in a corner: instead the point
+ * sits in the middle of a small range in the axis's unit (±1 step, ±1 min of wall time, ±1 s).
+ * Applied by the chart with setScale after the data (an x range function on the scale would also
+ * run for drag selections and broke them).
+ */
+export function xRange(min: number | null, max: number | null, mode: XMode): [number | null, number | null] {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max) || max > min) return [min, max];
+  const pad = mode === 'wall' ? 60 : 1;
+  return [min - pad, max + pad];
+}
+
 export function buildChartOptions(p: ChartOptionsInput): uPlot.Options {
   const series: uPlot.Series[] = [{ label: p.xMode === 'step' ? 'Step' : 'Time' }];
   const line = (l: ChartLine, stroke: string, width: number): uPlot.Series => ({
-    label: l.label, stroke, width, spanGaps: true, points: { show: false },
+    // Points only when the frame has a single x (a one-point metric): a line needs two.
+    label: l.label, stroke, width, spanGaps: true, points: { show: (_u, _si, i0, i1) => i1 - i0 === 0, size: 6, fill: stroke },
   });
   if (p.smoothed) for (const l of p.lines) series.push(line(l, faint(l.color), 1));
   // Hairlines when many runs overlap: cheaper to rasterise and easier to see through.
@@ -80,7 +102,8 @@ export function buildChartOptions(p: ChartOptionsInput): uPlot.Options {
       x: { time: p.xMode === 'wall' },
       y: p.logY ? { distr: 3 } : {},
     },
-    axes: [xAxis, axis({ size: 60 })],
+    // Small values (a duality gap of 3e-5) need exponents, or every tick reads "0".
+    axes: [xAxis, axis({ size: 60, values: (_u, splits) => splits.map(formatYTick) })],
     cursor: {
       drag: { x: true, y: false, setScale: false },
       // Double-click resets our zoom (handled by the component), not uPlot's scales.
