@@ -84,12 +84,12 @@ const api: BundleWorkerApi = {
     }
   },
 
-  async exportFinish(jobId, experiments) {
+  async exportFinish(jobId, experiments, registeredModels = []) {
     const job = exports.get(jobId) ?? new StreamedExport();
     exports.delete(jobId);
     try {
       // 'auto': small exports deflate (level 1), big ones are stored (see zip-write.ts).
-      const { parts, timings } = job.finishParts(experiments, { method: 'auto', level: 1 });
+      const { parts, timings } = job.finishParts(experiments, { method: 'auto', level: 1 }, registeredModels);
       const t0 = performance.now();
       const zip = new Blob(parts as Uint8Array<ArrayBuffer>[], { type: 'application/zip' });
       return { ok: true as const, value: zip, timings: { ...timings, blob: performance.now() - t0 } };

@@ -14,7 +14,9 @@ import { findModelDirs, parseMLmodel } from '../lib/mlflow/mlmodel';
 import { runBuffers, type BundleFailure, type BundleProgress, type BundleResult, type BundleSource, type BundleWorkerApi } from '../lib/bundles/worker-api';
 import type { ImportReport } from '../lib/storage/bundle-import';
 import { dictGet } from '../lib/util/dict';
+import { registeredModelsForExport } from '../lib/bundles/registry-export';
 import { lab } from './lab.svelte';
+import { registry } from './registry.svelte';
 
 /** A failed import or export, with the archive entry / file and the rule when the archive is at fault. */
 export class BundleError extends Error {
@@ -107,6 +109,8 @@ export class Bundles {
       const t1 = performance.now();
       const report = await lab.store.importBundle(prep);
       measure('import-commit', t1);
+      // Registered models were committed with the runs; the registry view reads them again.
+      if (report.addedRegisteredModels.length) await registry.refresh();
       this.report = report;
       return report;
     });
@@ -127,8 +131,10 @@ export class Bundles {
       let done = 0;
       let finished = false;
       let res: BundleResult<Blob>;
+      const runIds = new Set<string>();
       try {
         const experiments = await collectBundleBatches(lab.store, sel, (runs) => {
+          for (const r of runs) runIds.add(r.run.info.runId);
           sent.push(api.exportAddRuns(job.id, Comlink.transfer(runs, runBuffers(runs))));
           done += runs.length;
           this.job = { ...job, phase: 'collecting', done, total: 0 };
@@ -136,8 +142,10 @@ export class Bundles {
         measure('export-collect', t0);
         this.job = { ...job, phase: 'zipping', done, total: done };
         for (const r of await Promise.all(sent)) this.unwrap(r);
+        await registry.refresh();
+        const models = registeredModelsForExport($state.snapshot(registry.models), sel, runIds);
         finished = true;
-        res = await api.exportFinish(job.id, experiments);
+        res = await api.exportFinish(job.id, experiments, models);
       } finally {
         if (!finished) void api.exportDrop(job.id);
       }

@@ -6,6 +6,7 @@
 import type { BundleArtifact, BundleRun, MlflowBundle } from '../mlflow/bundle';
 import type { Experiment, MetricColumns, Run, ViewType } from '../tracking/types';
 import { deriveLoggedModels } from './logged-models';
+import { registeredModelsForExport, type RegistrySource } from './registry-export';
 
 export interface ExportSource {
   listRuns(experimentIds?: readonly string[]): readonly Run[];
@@ -26,11 +27,14 @@ function selectedRunIds(src: ExportSource, sel: ExportSelection): string[] {
   return runs.map((r) => r.info.runId);
 }
 
-export async function collectBundle(src: ExportSource, sel: ExportSelection): Promise<MlflowBundle> {
+/** The selection as a bundle; with `registry`, the registered models it carries (registry-export.ts). */
+export async function collectBundle(src: ExportSource, sel: ExportSelection, registry?: RegistrySource): Promise<MlflowBundle> {
   const bundleRuns: BundleRun[] = [];
   const experiments = await collectBundleBatches(src, sel, (runs) => void bundleRuns.push(...runs));
   const loggedModels = deriveLoggedModels(bundleRuns);
-  return { experiments, runs: bundleRuns, loggedModels, registeredModels: [] };
+  const runIds = new Set(bundleRuns.map((r) => r.run.info.runId));
+  const registeredModels = registry ? registeredModelsForExport(await registry.listRegisteredModels(), sel, runIds) : [];
+  return { experiments, runs: bundleRuns, loggedModels, registeredModels };
 }
 
 /**

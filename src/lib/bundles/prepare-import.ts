@@ -9,7 +9,7 @@
  *   in the Default experiment holding the files under `model/`. Its id is derived from the
  *   model's `model_uuid`, so importing the same model twice adds nothing.
  */
-import type { BundleArtifact, BundleRun, MlflowBundle } from '../mlflow/bundle';
+import type { BundleArtifact, BundleRun, MlflowBundle, RegisteredModel } from '../mlflow/bundle';
 import { FormatError } from '../mlflow/errors';
 import { md5Hex } from '../mlflow/keys';
 import { findModelDirs, parseMLmodel } from '../mlflow/mlmodel';
@@ -17,6 +17,7 @@ import { readMlrunsTree } from '../mlflow/read-tree';
 import { findMlrunsRoot } from '../mlflow/tree';
 import { DEFAULT_EXPERIMENT_ID, TAG, type Experiment, type MetricColumns, type Run } from '../tracking/types';
 import { dictFrom, dictSet, newDict } from '../util/dict';
+import { storedFromBundle } from '../registry/model-registry';
 import { attachLoggedModels } from './logged-models';
 
 export interface PreparedRun {
@@ -36,6 +37,8 @@ export interface PreparedImport {
   kind: 'mlruns' | 'model';
   experiments: Experiment[];
   runs: PreparedRun[];
+  /** Registered models of the archive (`mlruns/models/`), each already checked (storedFromBundle). */
+  registeredModels?: RegisteredModel[];
   /** Things left out, each naming what and why. */
   warnings: string[];
 }
@@ -73,11 +76,21 @@ function prepareRun(br: BundleRun): PreparedRun {
 export function prepareBundle(bundle: MlflowBundle, warnings: string[] = []): PreparedImport {
   const runs = bundle.runs.map((r) => ({ ...r, artifacts: [...r.artifacts] }));
   warnings.push(...attachLoggedModels(runs, bundle.loggedModels));
-  if (bundle.registeredModels.length) {
-    warnings.push(`${bundle.registeredModels.length} registered model(s) not imported: the lab has no model registry yet`);
-  }
   const experiments = bundle.experiments.map((e) => ({ ...e, artifactLocation: expLocation(e.experimentId), tags: { ...e.tags } }));
-  return { kind: 'mlruns', experiments, runs: runs.map(prepareRun), warnings };
+  return { kind: 'mlruns', experiments, runs: runs.map(prepareRun), registeredModels: checkedModels(bundle.registeredModels, warnings), warnings };
+}
+
+/** The registered models the registry would accept; any other is left out with a warning. */
+function checkedModels(models: readonly RegisteredModel[], warnings: string[]): RegisteredModel[] {
+  return models.filter((m) => {
+    try {
+      storedFromBundle(m);
+      return true;
+    } catch (e) {
+      warnings.push(`registered model "${m.name}" not imported: ${(e as Error).message}`);
+      return false;
+    }
+  });
 }
 
 /** `'2025-06-01 12:00:00.123000'` → ms, or null. */
@@ -113,7 +126,7 @@ export function prepareModelArchive(entries: Map<string, Uint8Array>): PreparedI
     params: newDict(), tags, metrics: newDict(), inputs: [],
   };
   checkArtifactTree(`run ${runId}`, artifacts);
-  return { kind: 'model', experiments: [], runs: [{ run, metrics: [], artifacts }], warnings: [] };
+  return { kind: 'model', experiments: [], runs: [{ run, metrics: [], artifacts }], registeredModels: [], warnings: [] };
 }
 
 /** Decides the kind of archive and prepares it. Throws FormatError naming the file at fault. */

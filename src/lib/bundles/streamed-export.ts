@@ -4,7 +4,7 @@
  * overlaps the store reading the next batch, and the worker never holds columns and text of
  * the whole lab at once. `finish` gives the same bytes as exportMlflowZip(collectBundle(...)).
  */
-import type { BundleRun } from '../mlflow/bundle';
+import type { BundleRun, RegisteredModel } from '../mlflow/bundle';
 import { encodeRunMetricBytes } from '../mlflow/metric-bytes';
 import { writeMlrunsTree, type WriteTreeOptions } from '../mlflow/write-tree';
 import { crc32 } from '../archive/crc32';
@@ -32,10 +32,13 @@ export class StreamedExport {
     this.encodeMs += performance.now() - t0;
   }
 
-  /** The zip as parts for `new Blob(parts)` (see zipParts), and the time of each phase (encode, tree, zip) in ms. */
-  finishParts(experiments: Experiment[], opts: WriteTreeOptions & ZipWriteOptions = {}): { parts: Uint8Array[]; timings: Record<string, number> } {
+  /**
+   * The zip as parts for `new Blob(parts)` (see zipParts), and the time of each phase (encode,
+   * tree, zip) in ms. `registeredModels`: what registeredModelsForExport chose for the selection.
+   */
+  finishParts(experiments: Experiment[], opts: WriteTreeOptions & ZipWriteOptions = {}, registeredModels: RegisteredModel[] = []): { parts: Uint8Array[]; timings: Record<string, number> } {
     const t0 = performance.now();
-    const tree = writeMlrunsTree({ experiments, runs: this.runs, loggedModels: deriveLoggedModels(this.runs), registeredModels: [] }, opts);
+    const tree = writeMlrunsTree({ experiments, runs: this.runs, loggedModels: deriveLoggedModels(this.runs), registeredModels }, opts);
     this.runs.length = 0;
     const t1 = performance.now();
     const parts = zipParts(tree, { ...opts, crcs: this.crcs });
@@ -43,8 +46,8 @@ export class StreamedExport {
   }
 
   /** The zip in one buffer. */
-  finish(experiments: Experiment[], opts: WriteTreeOptions & ZipWriteOptions = {}): Uint8Array<ArrayBuffer> {
-    const { parts } = this.finishParts(experiments, opts);
+  finish(experiments: Experiment[], opts: WriteTreeOptions & ZipWriteOptions = {}, registeredModels: RegisteredModel[] = []): Uint8Array<ArrayBuffer> {
+    const { parts } = this.finishParts(experiments, opts, registeredModels);
     const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     let o = 0;
     for (const p of parts) (out.set(p, o), (o += p.length));

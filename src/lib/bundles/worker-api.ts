@@ -6,7 +6,7 @@
  * Failures come back as values, not throws: comlink keeps only an Error's message, and the UI
  * needs the archive entry and the rule it broke.
  */
-import type { BundleRun, MlflowBundle } from '../mlflow/bundle';
+import type { BundleRun, MlflowBundle, RegisteredModel } from '../mlflow/bundle';
 import type { Experiment } from '../tracking/types';
 import type { ModelExportInput } from './model-export';
 import type { PreparedImport } from './prepare-import';
@@ -40,11 +40,12 @@ export interface BundleWorkerApi {
   /**
    * A streamed export: runs arrive in batches (transferred) and their metric files are encoded
    * on arrival, while the page reads the next batch; `exportFinish` adds the experiments,
-   * derives the logged models and zips. `exportDrop` forgets an export the page gave up on.
+   * derives the logged models, adds the registered models (registeredModelsForExport) and zips.
+   * `exportDrop` forgets an export the page gave up on.
    */
   exportAddRuns(jobId: string, runs: BundleRun[]): Promise<BundleResult<null>>;
   /** The zip as a Blob made in the worker from its parts (never one 400 MB buffer). */
-  exportFinish(jobId: string, experiments: Experiment[]): Promise<BundleResult<Blob>>;
+  exportFinish(jobId: string, experiments: Experiment[], registeredModels?: RegisteredModel[]): Promise<BundleResult<Blob>>;
   exportDrop(jobId: string): void;
   exportModelZip(input: ModelExportInput): Promise<BundleResult<Uint8Array>>;
   /** Aborts a running prepareImport; it then resolves with an AbortError failure. */

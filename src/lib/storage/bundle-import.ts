@@ -10,11 +10,20 @@
  * so the same id means the same origin); a new experiment whose name is taken locally is renamed
  * "<name> (imported)" because experiment names are unique.
  *
+ * Registered models (mlruns/models/) are committed in the same transaction, compared with the
+ * registry as it is inside it: a new name is added; a model equal to the local one in content
+ * (sameRegisteredModel) is "already here"; any other model of that name is a conflict, reported
+ * and never overwritten or merged: versions are numbered per registry, so the same number in two
+ * registries need not be the same model, and a partial merge would leave aliases and stages
+ * half from each side. The user renames or deletes the local model and imports again.
+ *
  * Also reads runs' full content (histories in logging order, artifacts) for export and digests.
  */
 import type { BundleArtifact } from '../mlflow/bundle';
 import type { PreparedImport } from '../bundles/prepare-import';
 import { runContentDigest } from '../bundles/digest';
+import type { RegisteredModel } from '../mlflow/bundle';
+import { storedFromBundle, type StoredRegisteredModel } from '../registry/model-registry';
 import type { Experiment, MetricColumns, Run } from '../tracking/types';
 import { dictSet, newDict } from '../util/dict';
 import { exists } from '../util/errors';
@@ -30,7 +39,7 @@ export interface RunContent {
 }
 
 export interface ImportConflict {
-  kind: 'run' | 'experiment';
+  kind: 'run' | 'experiment' | 'registeredModel';
   id: string;
   name: string;
   reason: string;
@@ -42,8 +51,31 @@ export interface ImportReport {
   addedExperiments: string[];
   /** Runs already in the lab with the same content. */
   unchanged: string[];
+  /** Registered models added to the registry, and those already there with the same content. */
+  addedRegisteredModels: string[];
+  unchangedRegisteredModels: string[];
   conflicts: ImportConflict[];
   warnings: string[];
+}
+
+/** The content of a registered model in a canonical text: keys sorted at every level. */
+function canonical(m: RegisteredModel): string {
+  const sortKeys = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sortKeys);
+    if (v === null || typeof v !== 'object') return v;
+    const o = v as Record<string, unknown>;
+    return Object.keys(o).sort().map((k) => [k, sortKeys(o[k])]);
+  };
+  const { name, creationTimestamp, lastUpdatedTimestamp, description, tags, aliases, versions } = m;
+  return JSON.stringify(sortKeys({ name, creationTimestamp, lastUpdatedTimestamp, description, tags, aliases, versions }));
+}
+
+/**
+ * Two records of one registered model hold the same content (tags, aliases, versions and their
+ * fields); `nextVersion` is left out, as only deleted versions tell it apart.
+ */
+export function sameRegisteredModel(a: RegisteredModel, b: RegisteredModel): boolean {
+  return canonical(a) === canonical(b);
 }
 
 export interface ImportLookups {
@@ -163,7 +195,11 @@ function importedName(name: string, taken: (n: string) => boolean): string {
 
 export async function importPrepared(conn: Connection, prep: PreparedImport, look: ImportLookups, now: number,
 ): Promise<{ report: ImportReport; runs: StoredRun[]; experiments: Experiment[] }> {
-  const report: ImportReport = { kind: prep.kind, addedRuns: [], addedExperiments: [], unchanged: [], conflicts: [], warnings: [...prep.warnings] };
+  const report: ImportReport = {
+    kind: prep.kind, addedRuns: [], addedExperiments: [], unchanged: [], addedRegisteredModels: [], unchangedRegisteredModels: [],
+    conflicts: [], warnings: [...prep.warnings],
+  };
+  const models: StoredRegisteredModel[] = (prep.registeredModels ?? []).map(storedFromBundle);
   const newExps: Experiment[] = [];
   const names = new Set<string>();
   for (const e of prep.experiments) {
@@ -199,9 +235,10 @@ export async function importPrepared(conn: Connection, prep: PreparedImport, loo
     return false;
   });
   const s = stage(fresh, now);
-  const what = () => `the import of ${fresh.length} run(s) (${s.chunks.length} metric chunk(s), ${s.entries.length} artifact(s))`;
-  if (fresh.length || newExps.length) {
-    await conn.write(['experiments', 'runs', 'runDirty', 'metricChunks', 'artifacts', 'artifactChunks'], what, async (tx) => {
+  const what = () => `the import of ${fresh.length} run(s) (${s.chunks.length} metric chunk(s), ${s.entries.length} artifact(s)) and ${models.length} registered model(s)`;
+  const added: string[] = [], same: string[] = [], clashes: ImportConflict[] = [];
+  if (fresh.length || newExps.length || models.length) {
+    await conn.write(['experiments', 'runs', 'runDirty', 'metricChunks', 'artifacts', 'artifactChunks', 'registeredModels'], what, async (tx) => {
       const exps = tx.objectStore('experiments');
       const clash = await Promise.all(newExps.map((e) => Promise.all([exps.getKey(e.experimentId), exps.index('byName').getKey(e.name)])));
       if (clash.some(([a, b]) => a !== undefined || b !== undefined)) throw exists('Experiments changed in another tab during the import; nothing was imported. Import again.');
@@ -212,8 +249,23 @@ export async function importPrepared(conn: Connection, prep: PreparedImport, loo
         putAll(tx.objectStore('artifacts'), s.entries),
         putAll(tx.objectStore('artifactChunks'), s.parts),
       ]);
+      // Decided here, against the registry as this transaction sees it (another tab may have edited it).
+      const reg = tx.objectStore('registeredModels');
+      const local = await Promise.all(models.map((m) => reg.get(m.name)));
+      const fresh = models.filter((m, i) => {
+        const l = local[i];
+        if (!l) return true;
+        if (sameRegisteredModel(l, m)) same.push(m.name);
+        else clashes.push({ kind: 'registeredModel', id: m.name, name: m.name, reason: 'a registered model with this name and different content is already in the lab; it was kept as it is' });
+        return false;
+      });
+      await putAll(reg, fresh);
+      added.push(...fresh.map((m) => m.name));
     }, 'strict');
   }
+  report.addedRegisteredModels = added;
+  report.unchangedRegisteredModels = same;
+  report.conflicts.push(...clashes);
   report.addedRuns = s.runs.map((r) => r.info.runId);
   report.addedExperiments = newExps.map((e) => e.experimentId);
   return { report, runs: s.runs, experiments: newExps };

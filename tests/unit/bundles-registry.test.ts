@@ -1,0 +1,128 @@
+/**
+ * The model registry in bundles: a lab export carries mlruns/models/ and an import commits it
+ * with the runs, in one transaction; equal models add nothing, different ones are conflicts.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { collectBundle, collectBundleBatches } from '../../src/lib/bundles/collect';
+import { registeredModelsForExport } from '../../src/lib/bundles/registry-export';
+import { StreamedExport } from '../../src/lib/bundles/streamed-export';
+import { prepareArchiveBytes } from '../../src/lib/bundles/prepare-archive';
+import { exportMlflowZip } from '../../src/lib/mlflow/bundle-zip';
+import { unzipSafe } from '../../src/lib/archive/safe-zip';
+import { RegistryStore } from '../../src/lib/storage/registry-store';
+import { TrackingStore } from '../../src/lib/storage/tracking-store';
+import { fillLab } from './bundles-helpers';
+import { fillRegistry } from './bundles-registry-fixture';
+import { tickingClock, uniqueDbName } from './storage-helpers';
+
+const closers: { close(): void }[] = [];
+afterEach(() => { for (const c of closers.splice(0)) c.close(); });
+
+async function openLab(): Promise<{ store: TrackingStore; reg: RegistryStore }> {
+  const dbName = uniqueDbName();
+  const store = await TrackingStore.open({ dbName, now: tickingClock(1_700_000_000_000) });
+  const reg = await RegistryStore.open({ dbName, now: tickingClock(1_700_100_000_000) });
+  closers.push(store, reg);
+  return { store, reg };
+}
+
+const text = (b: Uint8Array | undefined) => (b ? new TextDecoder().decode(b) : undefined);
+
+describe('registered models in bundles', () => {
+  it('store → zip → fresh store gives equal models (aliases, stages, tags, next number), and the same zip again', async () => {
+    const a = await openLab();
+    const lab = await fillLab(a.store);
+    await fillRegistry(a.reg, lab.runIds[0], lab.runIds[2]);
+    const zip = exportMlflowZip(await collectBundle(a.store, { kind: 'lab' }, a.reg));
+    const files = unzipSafe(zip);
+    expect(text(files.get('mlruns/models/wine/aliases/champion'))).toBe('2');
+    expect(text(files.get('mlruns/models/wine/version-2/meta.yaml'))).toContain(`source: 'runs:/${lab.runIds[0]}/model'`);
+    expect(text(files.get('mlruns/models/retired/version-2/meta.yaml'))).toContain("current_stage: 'Deleted_Internal'");
+
+    const b = await openLab();
+    const report = await b.store.importBundle(prepareArchiveBytes(zip));
+    expect(report.conflicts).toEqual([]);
+    expect(report.addedRegisteredModels.sort()).toEqual(['retired', 'wine']);
+    const before = await a.reg.listRegisteredModels();
+    const after = await b.reg.listRegisteredModels();
+    expect(after).toEqual(before);
+    expect((await b.reg.getModelVersionByAlias('wine', 'champion')).version).toBe(2);
+    expect((await b.reg.getModelVersion('wine', 1)).currentStage).toBe('Production');
+    // The deleted number stays used: the next version of `retired` is 3 in both labs.
+    expect((await b.reg.createModelVersion('retired', { source: `runs:/${lab.runIds[2]}/net` })).version).toBe(3);
+    await b.reg.deleteModelVersion('retired', 3);
+    expect(exportMlflowZip(await collectBundle(b.store, { kind: 'lab' }, b.reg))).not.toEqual(zip);
+  });
+
+  it('export → import → export is byte-identical with a registry', async () => {
+    const a = await openLab();
+    const lab = await fillLab(a.store);
+    await fillRegistry(a.reg, lab.runIds[0], lab.runIds[2]);
+    const zip = exportMlflowZip(await collectBundle(a.store, { kind: 'lab' }, a.reg));
+    const b = await openLab();
+    await b.store.importBundle(prepareArchiveBytes(zip));
+    // The Default experiment's creation time differs per lab; compare an experiment export and the registry files.
+    const sel = { kind: 'experiment', experimentId: lab.experimentId } as const;
+    expect(exportMlflowZip(await collectBundle(b.store, sel, b.reg))).toEqual(exportMlflowZip(await collectBundle(a.store, sel, a.reg)));
+    const reg = (z: Uint8Array) => [...unzipSafe(z)].filter(([p]) => p.startsWith('mlruns/models/'));
+    expect(reg(exportMlflowZip(await collectBundle(b.store, { kind: 'lab' }, b.reg)))).toEqual(reg(zip));
+  });
+
+  it('an experiment export carries only the versions of its runs and their aliases', async () => {
+    const a = await openLab();
+    const lab = await fillLab(a.store);
+    await fillRegistry(a.reg, lab.runIds[0], lab.runIds[2]);
+    const bundle = await collectBundle(a.store, { kind: 'experiment', experimentId: lab.experimentId }, a.reg);
+    expect(bundle.registeredModels.map((m) => m.name)).toEqual(['wine']);
+    expect(bundle.registeredModels[0].versions.map((v) => v.version)).toEqual([1, 2]);
+    const only = await collectBundle(a.store, { kind: 'runs', runIds: [lab.runIds[2]] }, a.reg);
+    expect(only.registeredModels.map((m) => [m.name, m.versions.map((v) => v.version), Object.keys(m.aliases)])).toEqual([['retired', [1], []]]);
+  });
+
+  it('the streamed export (the worker path) writes the same registry as collectBundle', async () => {
+    const a = await openLab();
+    const lab = await fillLab(a.store);
+    await fillRegistry(a.reg, lab.runIds[0], lab.runIds[2]);
+    for (const sel of [{ kind: 'lab' } as const, { kind: 'experiment', experimentId: lab.experimentId } as const]) {
+      const out = new StreamedExport();
+      const ids = new Set<string>();
+      const experiments = await collectBundleBatches(a.store, sel, (runs) => { out.add(runs); for (const r of runs) ids.add(r.run.info.runId); }, 2);
+      const models = registeredModelsForExport(await a.reg.listRegisteredModels(), sel, ids);
+      expect(out.finish(experiments, {}, models)).toEqual(exportMlflowZip(await collectBundle(a.store, sel, a.reg)));
+    }
+  });
+
+  it('re-import adds nothing; a model of the same name with other content is a conflict and is kept as it is', async () => {
+    const a = await openLab();
+    const lab = await fillLab(a.store);
+    await fillRegistry(a.reg, lab.runIds[0], lab.runIds[2]);
+    const zip = exportMlflowZip(await collectBundle(a.store, { kind: 'lab' }, a.reg));
+    const again = await a.store.importBundle(prepareArchiveBytes(zip));
+    expect(again.addedRegisteredModels).toEqual([]);
+    expect(again.unchangedRegisteredModels.sort()).toEqual(['retired', 'wine']);
+    expect(again.conflicts).toEqual([]);
+
+    const b = await openLab();
+    await b.reg.createRegisteredModel('wine', { description: 'mine' });
+    const before = await b.reg.getRegisteredModel('wine');
+    const report = await b.store.importBundle(prepareArchiveBytes(zip));
+    expect(report.conflicts).toEqual([expect.objectContaining({ kind: 'registeredModel', id: 'wine' })]);
+    expect(report.addedRegisteredModels).toEqual(['retired']);
+    expect(report.addedRuns.length).toBe(lab.runIds.length);
+    expect(await b.reg.getRegisteredModel('wine')).toEqual(before);
+  });
+
+  it('is all or nothing: a failed commit leaves neither runs nor registered models', async () => {
+    const a = await openLab();
+    const lab = await fillLab(a.store);
+    await fillRegistry(a.reg, lab.runIds[0], lab.runIds[2]);
+    const prep = prepareArchiveBytes(exportMlflowZip(await collectBundle(a.store, { kind: 'lab' }, a.reg)));
+    // A record IndexedDB cannot clone makes the registry put fail inside the transaction.
+    (prep.registeredModels![1] as unknown as { description: unknown }).description = () => 0;
+    const b = await openLab();
+    await expect(b.store.importBundle(prep)).rejects.toThrow(/clone/i);
+    expect(await b.reg.listRegisteredModels()).toEqual([]);
+    expect(b.store.listRuns().length).toBe(0);
+    expect((await b.store.listExperiments('ALL')).map((e) => e.experimentId)).toEqual(['0']);
+  });
+});
