@@ -99,9 +99,10 @@ function holdsSame(run: readonly BundleArtifact[], prefix: string, files: readon
 
 /**
  * Folds logged models into their source runs' artifacts (see the header). Returns warnings for
- * models that could not be placed.
+ * models that could not be placed; `placed` (when given) learns where each placed model's files
+ * are, model id → run and folder, so registry versions naming the model can point there.
  */
-export function attachLoggedModels(runs: BundleRun[], models: readonly BundleLoggedModel[]): string[] {
+export function attachLoggedModels(runs: BundleRun[], models: readonly BundleLoggedModel[], placed?: Map<string, { runId: string; dir: string }>): string[] {
   const byId = new Map(runs.map((r) => [r.run.info.runId, r]));
   const warnings: string[] = [];
   for (const lm of models) {
@@ -114,15 +115,17 @@ export function attachLoggedModels(runs: BundleRun[], models: readonly BundleLog
     if (lm.artifacts.length === 0 || m.lifecycleStage === 'deleted') continue;
     const named = `${modelName(m.name)}/`;
     const taken = (p: string) => run.artifacts.some((a) => a.path.startsWith(p) || p.startsWith(`${a.path}/`));
+    const place = (prefix: string) => placed?.set(m.modelId, { runId: run.run.info.runId, dir: prefix.slice(0, -1) });
     let prefix = named;
-    if (holdsSame(run.artifacts, named, lm.artifacts)) continue;
+    if (holdsSame(run.artifacts, named, lm.artifacts)) { place(named); continue; }
     if (taken(named)) prefix = `models/${m.modelId}/`;
-    if (holdsSame(run.artifacts, prefix, lm.artifacts)) continue;
+    if (holdsSame(run.artifacts, prefix, lm.artifacts)) { place(prefix); continue; }
     if (taken(prefix)) {
       warnings.push(`logged model ${m.modelId}: run ${run.run.info.runId} already has other files at ${prefix}; not imported`);
       continue;
     }
     for (const a of lm.artifacts) run.artifacts.push({ path: prefix + a.path, bytes: a.bytes });
+    place(prefix);
   }
   return warnings;
 }

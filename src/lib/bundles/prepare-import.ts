@@ -75,9 +75,28 @@ function prepareRun(br: BundleRun): PreparedRun {
 
 export function prepareBundle(bundle: MlflowBundle, warnings: string[] = []): PreparedImport {
   const runs = bundle.runs.map((r) => ({ ...r, artifacts: [...r.artifacts] }));
-  warnings.push(...attachLoggedModels(runs, bundle.loggedModels));
+  const placed = new Map<string, { runId: string; dir: string }>();
+  warnings.push(...attachLoggedModels(runs, bundle.loggedModels, placed));
   const experiments = bundle.experiments.map((e) => ({ ...e, artifactLocation: expLocation(e.experimentId), tags: { ...e.tags } }));
-  return { kind: 'mlruns', experiments, runs: runs.map(prepareRun), registeredModels: checkedModels(bundle.registeredModels, warnings), warnings };
+  const models = checkedModels(bundle.registeredModels, warnings).map((m) => locateVersions(m, placed));
+  return { kind: 'mlruns', experiments, runs: runs.map(prepareRun), registeredModels: models, warnings };
+}
+
+/**
+ * MLflow 3 registers a logged model: the version's source is `models:/m-…` and its
+ * storage_location a file path of the machine that wrote it. The lab keeps a logged model's
+ * files in its source run (attachLoggedModels), so such a version's storage location becomes
+ * `runs:/<run>/<folder>`, which the lab (and MLflow, on re-export) can load; the source stays
+ * as MLflow wrote it.
+ */
+function locateVersions(m: RegisteredModel, placed: ReadonlyMap<string, { runId: string; dir: string }>): RegisteredModel {
+  const versions = m.versions.map((v) => {
+    const id = v.modelId ?? /^models:\/(m-[\w-]+)\/?$/.exec(v.source)?.[1];
+    const at = id ? placed.get(id) : undefined;
+    if (!at || /^runs:/i.test(v.source)) return v;
+    return { ...v, runId: v.runId ?? at.runId, storageLocation: `runs:/${at.runId}/${at.dir}` };
+  });
+  return { ...m, versions };
 }
 
 /** The registered models the registry would accept; any other is left out with a warning. */
