@@ -3,6 +3,7 @@
 // that chart open. Timed in the page by MetricChart itself; the page exposes the figures on
 // window.__mfflowCharts only because the URL has `?bench`.
 import { heapMB, median, openLab } from './lib.mjs';
+import { jsMemoryMB } from './35-table.mjs';
 
 async function waitForChart(page, runs) {
   await page.waitForFunction((n) => (window.__mfflowCharts ?? []).some((c) => c.runs === n && Number.isFinite(c.firstDrawMs)), runs, { timeout: 120_000 });
@@ -60,5 +61,6 @@ export async function run({ context, base, report }) {
   report('charts.redraw_100x10k', median(redraws.times), 'ms', { max: 50 });
   report('charts.redraw_100x10k_downsample_and_join', median(redraws.frames), 'ms');
   report('charts.drawn_points_100x10k', redraws.points, 'points');
-  report('charts.heap_with_100x10k_open', await heapMB(page), 'MB');
+  report('charts.heap_with_100x10k_open', await heapMB(page), 'MB (JS heap only)');
+  report('charts.memory_with_100x10k_open', await jsMemoryMB(page), 'MB (JS heap + array buffers)');
 }

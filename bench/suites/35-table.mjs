@@ -1,8 +1,20 @@
 // Runs table figures (issue "Tracking UI"), with 100,000 runs stored: first paint of the table,
 // sort (click a column header → rows painted), filter (apply a filter → rows painted), the work
-// of each scroll frame, and the JS heap with the table and a 100 runs × 10,000 points compare
-// chart open in the same page.
+// of each scroll frame, and the page's memory with the 100,000 runs loaded and a compare view
+// holding a 100 runs × 10,000 points chart and a 1,000,000-point chart.
 import { heapMB, median, openLab } from './lib.mjs';
+
+/**
+ * Memory the page's JavaScript holds after a full GC, in MB, ArrayBuffer backing stores included
+ * (metric histories and sort keys are typed arrays: JSHeapUsedSize leaves them out).
+ */
+export async function jsMemoryMB(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const u = await cdp.send('Runtime.getHeapUsage');
+  await cdp.detach();
+  return (u.usedSize + (u.embedderHeapUsedSize ?? 0) + (u.backingStorageSize ?? 0)) / 1024 / 1024;
+}
 
 /**
  * Seeds `n` runs straight into IndexedDB in one transaction, as an import writes them: each run
@@ -157,42 +169,54 @@ export async function run({ context, base, report }) {
   report('table.filter_clear_100k', filters.clear, 'ms');
 
   progress('filtered');
-  // 4. Scroll: the scroller moves 600 px a frame for 150 frames (then jumps far). Per frame, the
-  // work from the scroll event to the layout of the new rows (script + style + layout), and the
-  // gaps between animation frames while scrolling.
+  // 4. Scroll: per frame, the work from the scroll event to the layout of the new rows (script +
+  // style + layout), while the scroller moves by a fixed step each frame for 150 frames: 300 px a
+  // frame (18,000 px/s, a fast fling; budgeted) and 600 px (an extreme one); then 50 jumps to
+  // random places (a scrollbar drag: every row of the window is new). Also the gaps between
+  // animation frames during the 300 px run.
   const scroll = await page.evaluate(async () => {
     const scroller = document.querySelector('table[role="grid"]').parentElement;
-    const work = [];
-    let t0 = 0;
-    const start = () => { t0 = performance.now(); };
-    const end = () => queueMicrotask(() => {
-      // After the table's own scroll handler and the re-render it queued: force layout.
-      void scroller.querySelector('tbody tr[data-run-id]')?.getBoundingClientRect();
-      work.push(performance.now() - t0);
-    });
-    document.addEventListener('scroll', start, { capture: true });
-    scroller.addEventListener('scroll', end);
-    const gaps = [];
-    let last = performance.now();
-    for (let f = 0; f < 200; f++) {
-      await new Promise((r) => requestAnimationFrame(r));
-      const now = performance.now();
-      gaps.push(now - last);
-      last = now;
-      scroller.scrollTop = f < 150 ? scroller.scrollTop + 600 : (f * 104_729) % (scroller.scrollHeight - scroller.clientHeight);
-    }
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    document.removeEventListener('scroll', start, { capture: true });
-    scroller.removeEventListener('scroll', end);
+    const frame = () => new Promise((r) => requestAnimationFrame(r));
     const sorted = (xs) => [...xs].sort((a, b) => a - b);
     const p = (xs, q) => sorted(xs)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
-    return { p95: p(work, 0.95), max: Math.max(...work), n: work.length, gapP95: p(gaps.slice(1), 0.95) };
+    async function run(frames, move) {
+      scroller.scrollTop = 0;
+      await frame(); await frame();
+      const work = [];
+      const gaps = [];
+      let t0 = 0;
+      const start = () => { t0 = performance.now(); };
+      const end = () => queueMicrotask(() => {
+        // After the table's own scroll handler and the re-render it queued: force layout.
+        void scroller.querySelector('tbody tr[data-run-id]')?.getBoundingClientRect();
+        work.push(performance.now() - t0);
+      });
+      document.addEventListener('scroll', start, { capture: true });
+      scroller.addEventListener('scroll', end);
+      let last = performance.now();
+      for (let f = 0; f < frames; f++) {
+        await frame();
+        const now = performance.now();
+        if (f > 0) gaps.push(now - last);
+        last = now;
+        move(f);
+      }
+      await frame(); await frame();
+      document.removeEventListener('scroll', start, { capture: true });
+      scroller.removeEventListener('scroll', end);
+      return { p95: p(work, 0.95), max: Math.max(...work), n: work.length, gapP95: p(gaps, 0.95) };
+    }
+    const fling = await run(150, () => { scroller.scrollTop += 300; });
+    const fast = await run(150, () => { scroller.scrollTop += 600; });
+    const jumps = await run(50, (f) => { scroller.scrollTop = ((f + 1) * 104_729 * 30) % (scroller.scrollHeight - scroller.clientHeight); });
+    return { fling, fast, jumps };
   });
-  if (scroll.n < 100) throw new Error(`only ${scroll.n} scroll events`);
-  report('table.scroll_frame_work_p95', scroll.p95, 'ms', { max: 16 });
-  report('table.scroll_frame_work_max', scroll.max, 'ms');
-  report('table.scroll_raf_gap_p95', scroll.gapP95, 'ms');
-
+  if (scroll.fling.n < 100 || scroll.fast.n < 100) throw new Error(`too few scroll events: ${scroll.fling.n}, ${scroll.fast.n}`);
+  report('table.scroll_frame_work_p95_300px', scroll.fling.p95, 'ms', { max: 16 });
+  report('table.scroll_frame_work_max_300px', scroll.fling.max, 'ms');
+  report('table.scroll_raf_gap_p95_300px', scroll.fling.gapP95, 'ms');
+  report('table.scroll_frame_work_p95_600px', scroll.fast.p95, 'ms');
+  report('table.scroll_jump_work_p95', scroll.jumps.p95, 'ms');
   progress('scrolled');
   // 5. Heap with everything open: the 100,000-run table, then a 100 runs × 10,000 points compare
   // chart in the same lab.
@@ -208,9 +232,15 @@ export async function run({ context, base, report }) {
       await m.endRun();
       many.push(run.runId);
     }
-    return many;
+    const big = await m.startRun({ runName: 'million' });
+    for (let i = 0; i < 1_000_000; i++) m.logMetric('noise', Math.sin(i / 300) + (i % 7) / 10, i);
+    await m.endRun();
+    return [...many, big.runId];
   });
+  // One compare view: the 100-run loss chart and the 1,000,000-point noise chart side by side.
   await page.evaluate((list) => { location.hash = `#/compare?runs=${list.join(',')}`; }, ids);
   await page.waitForSelector('figure[data-metric="loss"][data-ready="true"]', { timeout: 120_000 });
-  report('table.heap_100k_runs_and_compare_100x10k', await heapMB(page), 'MB', { max: 300 });
+  await page.waitForSelector('figure[data-metric="noise"][data-ready="true"]', { timeout: 120_000 });
+  report('table.memory_100k_runs_compare_100x10k_and_1M', await jsMemoryMB(page), 'MB (JS heap + array buffers)', { max: 300 });
+  report('table.heap_100k_runs_compare_100x10k_and_1M', await heapMB(page), 'MB (JS heap only)');
 }

@@ -129,3 +129,37 @@ test('tutorial: wine, three elastic nets, filter, keyboard selection, compare', 
   await expect(page.getByRole('row', { name: /metric rmse/ })).toHaveAttribute('data-differs', 'true');
   await page.screenshot({ path: 'test-results/tutorial-compare.png', fullPage: true });
 });
+
+test('runs table: shift-click selects the range from the last checkbox, Shift+Space from the keyboard', async ({ page }) => {
+  await openLab(page);
+  await page.evaluate(async () => {
+    const m = window.mfflow;
+    for (let i = 0; i < 8; i++) {
+      await m.startRun({ runName: `r${i}` });
+      await m.logMetric('loss', i, 0);
+      await m.endRun();
+    }
+  });
+  await page.goto('./#/runs?sort=a%3Aname&dir=asc');
+  const grid = page.getByRole('grid', { name: /^Runs of / });
+  const rows = grid.locator('tbody tr[data-run-id]');
+  await expect(rows).toHaveCount(8);
+  await rows.nth(1).getByRole('checkbox').click();
+  await rows.nth(4).getByRole('checkbox').click({ modifiers: ['Shift'] });
+  const toolbar = page.getByRole('toolbar', { name: 'Selected runs' });
+  await expect(toolbar).toContainText('4 selected');
+  const selected = async () => (await rows.evaluateAll((trs) => trs.filter((t) => t.getAttribute('aria-selected') === 'true')
+    .map((t) => t.querySelector('a')!.textContent))).join(' ');
+  expect(await selected()).toBe('r1 r2 r3 r4');
+  // Every box in the range shows checked, the shift-clicked one included.
+  for (const i of [1, 2, 3, 4]) await expect(rows.nth(i).getByRole('checkbox')).toBeChecked();
+  await expect(rows.nth(5).getByRole('checkbox')).not.toBeChecked();
+
+  // Keyboard: the anchor is the last row toggled (r4); Shift+Space on r6 adds r5 and r6.
+  await grid.focus();
+  await page.keyboard.press('Home');
+  for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Shift+Space');
+  await expect(toolbar).toContainText('6 selected');
+  expect(await selected()).toBe('r1 r2 r3 r4 r5 r6');
+});
