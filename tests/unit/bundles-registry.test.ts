@@ -7,6 +7,7 @@ import { collectBundle, collectBundleBatches } from '../../src/lib/bundles/colle
 import { registeredModelsForExport } from '../../src/lib/bundles/registry-export';
 import { StreamedExport } from '../../src/lib/bundles/streamed-export';
 import { prepareArchiveBytes } from '../../src/lib/bundles/prepare-archive';
+import { prepareEntries } from '../../src/lib/bundles/prepare-import';
 import { exportMlflowZip } from '../../src/lib/mlflow/bundle-zip';
 import { unzipSafe } from '../../src/lib/archive/safe-zip';
 import { RegistryStore } from '../../src/lib/storage/registry-store';
@@ -124,5 +125,49 @@ describe('registered models in bundles', () => {
     expect(await b.reg.listRegisteredModels()).toEqual([]);
     expect(b.store.listRuns().length).toBe(0);
     expect((await b.store.listExperiments('ALL')).map((e) => e.experimentId)).toEqual(['0']);
+  });
+});
+
+describe('registered models from archives others wrote', () => {
+  const enc = new TextEncoder();
+  const meta = (name: string) => enc.encode(`creation_timestamp: 1\ndescription: null\nlast_updated_timestamp: 2\nname: ${name}\n`);
+  const version = (name: string, n: number, source: string, extra = '') =>
+    enc.encode(`creation_timestamp: 1\ncurrent_stage: None\nlast_updated_timestamp: 1\nname: ${name}\nsource: ${source}\nstatus: READY\nversion: ${n}\n${extra}`);
+  const base = (): Map<string, Uint8Array> => new Map([
+    ['mlruns/0/meta.yaml', enc.encode("artifact_location: mlruns/0\ncreation_time: 0\nexperiment_id: '0'\nlast_update_time: 0\nlifecycle_stage: active\nname: Default\n")],
+  ]);
+
+  it('leaves out a model with a bad alias name or a name twice, with a warning, and keeps the others', async () => {
+    const e = base();
+    e.set('mlruns/models/good/meta.yaml', meta('good'));
+    e.set('mlruns/models/good/version-1/meta.yaml', version('good', 1, 's3://bucket/m'));
+    e.set('mlruns/models/good/aliases/champion', enc.encode('1'));
+    e.set('mlruns/models/bad/meta.yaml', meta('bad'));
+    e.set('mlruns/models/bad/version-1/meta.yaml', version('bad', 1, 's3://bucket/m'));
+    e.set('mlruns/models/bad/aliases/no way', enc.encode('1'));
+    e.set('mlruns/models/twice/meta.yaml', meta('good'));
+    const prep = prepareEntries(e);
+    expect(prep.registeredModels!.map((m) => m.name)).toEqual(['good']);
+    expect(prep.warnings.join('\n')).toMatch(/"bad" not imported: alias "no way"/);
+    expect(prep.warnings.join('\n')).toMatch(/"good" not imported: the archive holds this name twice/);
+    const { store, reg } = await openLab();
+    const report = await store.importBundle(prep);
+    expect(report.addedRegisteredModels).toEqual(['good']);
+    expect((await reg.getModelVersionByAlias('good', 'champion')).source).toBe('s3://bucket/m');
+  });
+
+  it('a version of an MLflow 3 logged model points at the run that holds its files', () => {
+    const e = base();
+    const run = 'a'.repeat(32), exp = '123';
+    e.set(`mlruns/${exp}/meta.yaml`, enc.encode(`artifact_location: mlruns/${exp}\ncreation_time: 0\nexperiment_id: '${exp}'\nlast_update_time: 0\nlifecycle_stage: active\nname: e\n`));
+    e.set(`mlruns/${exp}/${run}/meta.yaml`, enc.encode(`artifact_uri: mlruns/${exp}/${run}/artifacts\nend_time: 2\nexperiment_id: '${exp}'\nlifecycle_stage: active\nrun_id: ${run}\nrun_name: r\nsource_name: ''\nsource_type: 4\nsource_version: ''\nstart_time: 1\nstatus: 3\ntags: []\nuser_id: u\n`));
+    const mid = `m-${'b'.repeat(32)}`;
+    e.set(`mlruns/${exp}/models/${mid}/meta.yaml`, enc.encode(`artifact_location: mlruns/${exp}/models/${mid}/artifacts\ncreation_timestamp: 1\nexperiment_id: '${exp}'\nlast_updated_timestamp: 1\nlifecycle_stage: active\nmodel_id: ${mid}\nmodel_type: ''\nname: model\nsource_run_id: ${run}\nstatus: READY\nstatus_message: null\n`));
+    e.set(`mlruns/${exp}/models/${mid}/artifacts/MLmodel`, enc.encode('flavors: {}\n'));
+    e.set('mlruns/models/wine/meta.yaml', meta('wine'));
+    e.set('mlruns/models/wine/version-1/meta.yaml', version('wine', 1, `models:/${mid}`, `model_id: ${mid}\nrun_id: ${run}\nstorage_location: /elsewhere/${mid}/artifacts\n`));
+    const prep = prepareEntries(e);
+    expect(prep.runs[0].artifacts.map((a) => a.path)).toEqual(['model/MLmodel']);
+    expect(prep.registeredModels![0].versions[0]).toMatchObject({ source: `models:/${mid}`, runId: run, storageLocation: `runs:/${run}/model` });
   });
 });

@@ -17,6 +17,7 @@ import { readMlrunsTree } from '../mlflow/read-tree';
 import { findMlrunsRoot } from '../mlflow/tree';
 import { DEFAULT_EXPERIMENT_ID, TAG, type Experiment, type MetricColumns, type Run } from '../tracking/types';
 import { dictFrom, dictSet, newDict } from '../util/dict';
+import { ALIAS_RE } from '../mlflow/registry';
 import { storedFromBundle } from '../registry/model-registry';
 import { attachLoggedModels } from './logged-models';
 
@@ -99,11 +100,19 @@ function locateVersions(m: RegisteredModel, placed: ReadonlyMap<string, { runId:
   return { ...m, versions };
 }
 
-/** The registered models the registry would accept; any other is left out with a warning. */
+/**
+ * The registered models the registry would accept and a later export could write again (names
+ * once each, aliases of MLflow's pattern); any other is left out with a warning.
+ */
 function checkedModels(models: readonly RegisteredModel[], warnings: string[]): RegisteredModel[] {
+  const seen = new Set<string>();
   return models.filter((m) => {
     try {
       storedFromBundle(m);
+      if (seen.has(m.name)) throw new Error('the archive holds this name twice');
+      seen.add(m.name);
+      const bad = Object.keys(m.aliases).find((a) => !ALIAS_RE.test(a));
+      if (bad !== undefined) throw new Error(`alias "${bad}" is not a valid alias name`);
       return true;
     } catch (e) {
       warnings.push(`registered model "${m.name}" not imported: ${(e as Error).message}`);
