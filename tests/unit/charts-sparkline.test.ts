@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sparkline } from '../../src/lib/charts/sparkline';
-import { formatYTick, xRange } from '../../src/lib/charts/uplot-options';
+import { formatYTick, isLone, xRange } from '../../src/lib/charts/uplot-options';
 
 const f64 = (xs: number[]) => Float64Array.from(xs);
 const points = (d: string) => [...d.matchAll(/[ML](-?[\d.]+),(-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
@@ -50,6 +50,15 @@ describe('y tick labels', () => {
     expect([0.00015, 5e-5, 0, 0.5, 0.30000000000000004, 12345.678, 2e6, -0.0002].map(formatYTick))
       .toEqual(['1.5e-4', '5e-5', '0', '0.5', '0.3', '12350', '2e6', '-2e-4']);
     expect(formatYTick(null)).toBe('');
+  });
+});
+
+describe('points on a metric chart', () => {
+  it('are drawn only for a series with a single value in view', () => {
+    expect(isLone([undefined, 3, undefined], 0, 2)).toBe(true);
+    expect(isLone([1, 2, 3], 0, 2)).toBe(false);
+    expect(isLone([1, undefined, 3], 1, 2)).toBe(true);
+    expect(isLone([null, undefined], 0, 1)).toBe(false);
   });
 });
 

@@ -53,6 +53,13 @@ export function formatYTick(v: number | null): string {
   return String(Number(v.toPrecision(4)));
 }
 
+/** Whether `col` holds at most one value in [i0, i1] (stops at the second). */
+export function isLone(col: ArrayLike<number | null | undefined>, i0: number, i1: number): boolean {
+  let n = 0;
+  for (let i = i0; i <= i1; i++) if (col[i] != null && ++n > 1) return false;
+  return n === 1;
+}
+
 /** Index in uPlot's series list (0 is x) of the line carrying the legend value of run `i`. */
 export function legendSeriesIndex(i: number, smoothed: boolean, runs: number): number {
   return smoothed ? 1 + runs + i : 1 + i;
@@ -74,8 +81,8 @@ export function xRange(min: number | null, max: number | null, mode: XMode): [nu
 export function buildChartOptions(p: ChartOptionsInput): uPlot.Options {
   const series: uPlot.Series[] = [{ label: p.xMode === 'step' ? 'Step' : 'Time' }];
   const line = (l: ChartLine, stroke: string, width: number): uPlot.Series => ({
-    // Points only when the frame has a single x (a one-point metric): a line needs two.
-    label: l.label, stroke, width, spanGaps: true, points: { show: (_u, _si, i0, i1) => i1 - i0 === 0, size: 6, fill: stroke },
+    // Points only for a series with a single value in view (a metric logged once): a line needs two.
+    label: l.label, stroke, width, spanGaps: true, points: { show: (u, si, i0, i1) => isLone(u.data[si], i0, i1), size: 6, fill: stroke },
   });
   if (p.smoothed) for (const l of p.lines) series.push(line(l, faint(l.color), 1));
   // Hairlines when many runs overlap: cheaper to rasterise and easier to see through.
