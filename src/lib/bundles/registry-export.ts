@@ -19,7 +19,9 @@
  * Output is sorted (models by name, versions by number) so exports are deterministic.
  */
 import type { ModelVersion, RegisteredModel } from '../mlflow/bundle';
+import { pathProblem } from '../archive/paths';
 import { parseRunsUri } from '../registry/uri';
+import { invalid } from '../util/errors';
 import { compareCodePoints } from '../mlflow/yaml';
 import { dictFrom, dictGet, dictSet, newDict } from '../util/dict';
 import type { ExportSelection } from './collect';
@@ -64,6 +66,10 @@ export function registeredModelsForExport(models: readonly ExportableModel[], se
     const whole = sel.kind === 'lab';
     const versions = m.versions.filter((v) => whole || runIds.has(versionRunId(v) ?? '')).map(copyVersion).sort((a, b) => a.version - b.version);
     if (!whole && versions.length === 0) continue;
+    // The registry takes names a folder in a zip cannot hold (a backslash, a control character);
+    // say which model stops the export and what to do, rather than the writer's bare refusal.
+    const problem = pathProblem(m.name, false);
+    if (problem) throw invalid(`Registered model "${m.name}" cannot be exported: its ${problem.message}. Rename it, then export again.`);
     const kept = new Set(versions.map((v) => v.version));
     const aliases = newDict<number>();
     for (const a of Object.keys(m.aliases).sort(compareCodePoints)) {
