@@ -23,7 +23,7 @@ function withVersions(n: number): StoredRegisteredModel {
 describe('names, aliases and stages', () => {
   it('model names: no / : or %, not blank, not . or ..x', () => {
     for (const ok of ['ElasticnetWineModel', 'Ads Model 1', '12345', 'a.b', 'wine-v2', '__proto__', 'modèle']) expect(codeOf(() => validateModelName(ok))).toBeNull();
-    for (const bad of ['', '   ', 'a/b', 'a:b', '50%', '.', '..', '..x']) expect(codeOf(() => validateModelName(bad))).toBe('INVALID_PARAMETER_VALUE');
+    for (const bad of ['', '   ', 'a/b', 'a:b', '50%', '.', '..', '..x', 'a\\b', 'tab\there', 'nul\u0000']) expect(codeOf(() => validateModelName(bad))).toBe('INVALID_PARAMETER_VALUE');
   });
 
   it('aliases: word characters and dashes, at most 255, latest and v<digits> reserved', () => {

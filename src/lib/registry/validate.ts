@@ -19,6 +19,12 @@ export function validateModelName(name: unknown, field = 'name'): string {
   if (typeof name !== 'string' || name.trim() === '') throw invalid(`Missing value for required parameter '${field}'.`);
   if (/[/:]/.test(name)) throw invalid(`Invalid model name '${name}'. Names cannot contain '/' or ':'.`);
   if (name.includes('%')) throw invalid(`Invalid name: '${name}'. Registered model name cannot contain '%' character`);
+  // MLflow's file store keeps a model in a folder of its name, and bundles carry it as zip entries:
+  // a backslash or a control character cannot travel there, so refuse them when the model is made.
+  // eslint-disable-next-line no-control-regex
+  if (/[\\\u0000-\u001f\u007f]/.test(name)) {
+    throw invalid(`Invalid model name '${JSON.stringify(name).slice(1, -1)}'. Names cannot contain backslashes or control characters.`);
+  }
   if (name === '.' || name.startsWith('..')) {
     throw invalid(`Invalid value '${name}' for parameter '${field}': names may not be '.' or start with '..'.`);
   }
