@@ -249,4 +249,6 @@ test('a 200 MB generated CSV streams without a long task over 200 ms', async ({ 
   expect(out.progressEvents).toBeGreaterThan(10);
   expect(out.outcome).toMatch(/^stored \d+ rows$|^failed: \S/);
   expect(out.longestDuringStream).toBeLessThanOrEqual(200);
+  // Saving the parsed table is cut into parts too (dataset-store.ts), so the page never freezes.
+  expect(out.longestOverall).toBeLessThanOrEqual(200);
 });
