@@ -5,7 +5,8 @@
  * cost ~10 µs each on the page (performance.md §6); a batch of columns costs about the same
  * as one point.
  */
-import type { LogBatchRequest, MetricColumns } from '../tracking/types';
+import { MetricBuffer } from '../tracking/metric-buffer';
+import type { LogBatchRequest } from '../tracking/types';
 import type { ParamValue, RunLogger } from './logger';
 import type { RunLoggerPort, TrainProgress } from './contract';
 
@@ -19,38 +20,13 @@ export interface PortLoggerOptions {
   now?: () => number;
 }
 
-class Column {
-  values = new Float64Array(64);
-  steps = new Float64Array(64);
-  timestamps = new Float64Array(64);
-  length = 0;
-
-  push(value: number, step: number, timestamp: number): void {
-    if (this.length === this.values.length) {
-      const grow = (a: Float64Array) => {
-        const b = new Float64Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.values = grow(this.values);
-      this.steps = grow(this.steps);
-      this.timestamps = grow(this.timestamps);
-    }
-    this.values[this.length] = value;
-    this.steps[this.length] = step;
-    this.timestamps[this.length] = timestamp;
-    this.length++;
-  }
-}
-
 export function paramText(value: ParamValue): string {
   if (typeof value === 'boolean') return value ? 'True' : 'False';
   return String(value);
 }
 
 export class PortRunLogger implements RunLogger {
-  private readonly columns = new Map<string, Column>();
-  private pending = 0;
+  private readonly buffer = new MetricBuffer();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private chain: Promise<void> = Promise.resolve();
   private failure: unknown = null;
@@ -78,11 +54,8 @@ export class PortRunLogger implements RunLogger {
   }
 
   logMetric(key: string, value: number, step = 0, timestamp?: number): void {
-    let col = this.columns.get(key);
-    if (!col) this.columns.set(key, (col = new Column()));
-    col.push(value, step, timestamp ?? this.now());
-    this.pending++;
-    if (this.pending >= this.maxPoints) void this.flush().catch(() => undefined);
+    this.buffer.push(key, value, step, timestamp ?? this.now());
+    if (this.buffer.size >= this.maxPoints) void this.flush().catch(() => undefined);
     else if (this.timer === null) {
       this.timer = setTimeout(() => {
         this.timer = null;
@@ -124,22 +97,10 @@ export class PortRunLogger implements RunLogger {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.pending > 0) {
-      const metrics: MetricColumns[] = [];
-      const buffers: ArrayBuffer[] = [];
-      for (const [key, col] of this.columns) {
-        if (col.length === 0) continue;
-        const m = {
-          key,
-          values: col.values.slice(0, col.length),
-          steps: col.steps.slice(0, col.length),
-          timestamps: col.timestamps.slice(0, col.length),
-        };
-        buffers.push(m.values.buffer, m.steps.buffer, m.timestamps.buffer);
-        metrics.push(m);
-        col.length = 0;
-      }
-      this.pending = 0;
+    if (this.buffer.size > 0) {
+      // drain() gives exact-length copies the worker owns, so their buffers can be transferred.
+      const metrics = this.buffer.drain();
+      const buffers = metrics.flatMap((m) => [m.values.buffer, m.steps.buffer, m.timestamps.buffer] as ArrayBuffer[]);
       const batch = this.transfer<LogBatchRequest>({ metrics }, buffers);
       void this.enqueue(() => this.port.logBatch(batch)).catch(() => undefined);
     }
