@@ -1,6 +1,6 @@
 // Tracking store figures (issue 2): metric points persisted per second, and opening, listing
 // and searching a lab that holds 100,000 runs.
-import { heapMB, median, openLab } from './lib.mjs';
+import { heapMB, median, openLab, seedRuns } from './lib.mjs';
 
 export async function run({ context, base, report }) {
   const page = await context.newPage();
@@ -27,37 +27,8 @@ export async function run({ context, base, report }) {
   report('tracking.logMetrics_points_per_s', pts.points / (pts.ms / 1000), 'points/s', { min: 1_000_000 });
   report('tracking.flush_1M_points', pts.flushMs, 'ms');
 
-  // 2. Seed 100,000 runs straight into IndexedDB (one transaction), as an import writes them: each
-  // run record plus its id in `runDirty` (written since the run index), so the first open reads
-  // every record and then writes the index.
-  await page.evaluate(async () => {
-    const db = await new Promise((res, rej) => {
-      const r = indexedDB.open('mfflow');
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    const tx = db.transaction(['runs', 'runDirty'], 'readwrite', { durability: 'relaxed' });
-    const store = tx.objectStore('runs');
-    const dirty = tx.objectStore('runDirty');
-    const now = Date.now();
-    for (let i = 0; i < 100_000; i++) {
-      const runId = (i.toString(16).padStart(8, '0') + '0'.repeat(24));
-      const alpha = ['0.01', '0.1', '0.5', '1.0'][i % 4];
-      const rmse = 0.6 + (i % 1000) / 2000;
-      const summary = (v) => ({ latest: v, step: 0, timestamp: now, min: v, max: v, count: 1 });
-      store.put({
-        info: { runId, experimentId: '0', runName: `run-${i}`, userId: 'bench', status: 'FINISHED', startTime: now - i * 1000,
-          endTime: now - i * 1000 + 500, lifecycleStage: 'active', deletedTime: null, artifactUri: `mlflow-artifacts:/0/${runId}/artifacts` },
-        params: { alpha, l1_ratio: String((i % 10) / 10), model: 'elasticnet' },
-        tags: { 'mlflow.user': 'bench', 'mlflow.source.name': 'mfflow', 'mlflow.source.type': 'LOCAL', 'mlflow.runName': `run-${i}` },
-        metrics: { rmse: summary(rmse), r2: summary(1 - rmse), mae: summary(rmse * 0.8) },
-        inputs: [],
-      });
-      dirty.put(1, runId);
-    }
-    await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
-    db.close();
-  });
+  // 2. Seed 100,000 runs straight into IndexedDB, as an import writes them (lib.mjs seedRuns).
+  await seedRuns(page, 100_000);
 
   // 3. The first open after the import reads every record and, in the same transaction, writes
   // the run index (so later opens read one record instead of 100,000).

@@ -2,7 +2,7 @@
 // sort (click a column header → rows painted), filter (apply a filter → rows painted), the work
 // of each scroll frame, and the page's memory with the 100,000 runs loaded and a compare view
 // holding a 100 runs × 10,000 points chart and a 1,000,000-point chart.
-import { heapMB, median, openLab } from './lib.mjs';
+import { heapMB, median, openLab, seedRuns } from './lib.mjs';
 
 /**
  * Memory the page's JavaScript holds after a full GC, in MB, ArrayBuffer backing stores included
@@ -16,42 +16,6 @@ export async function jsMemoryMB(page) {
   return (u.usedSize + (u.embedderHeapUsedSize ?? 0) + (u.backingStorageSize ?? 0)) / 1024 / 1024;
 }
 
-/**
- * Seeds `n` runs straight into IndexedDB in one transaction, as an import writes them: each run
- * record plus its id in `runDirty`, so the next open reads every record and then writes the run
- * index (same data shape as 10-tracking.mjs). Exported so other suites can reuse it.
- */
-export async function seedRuns(page, n, experimentId = '0') {
-  await page.evaluate(async ({ n, experimentId }) => {
-    const db = await new Promise((res, rej) => {
-      const r = indexedDB.open('mfflow');
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    const tx = db.transaction(['runs', 'runDirty'], 'readwrite', { durability: 'relaxed' });
-    const store = tx.objectStore('runs');
-    const dirty = tx.objectStore('runDirty');
-    const now = Date.now();
-    for (let i = 0; i < n; i++) {
-      const runId = (i.toString(16).padStart(8, '0') + '0'.repeat(24));
-      const alpha = ['0.01', '0.1', '0.5', '1.0'][i % 4];
-      // Not monotonic in i, so sorting by a metric really reorders.
-      const rmse = 0.6 + ((i * 7919) % 1000) / 2000;
-      const summary = (v) => ({ latest: v, step: 0, timestamp: now, min: v, max: v, count: 1 });
-      store.put({
-        info: { runId, experimentId, runName: `run-${i}`, userId: 'bench', status: 'FINISHED', startTime: now - i * 1000,
-          endTime: now - i * 1000 + 500, lifecycleStage: 'active', deletedTime: null, artifactUri: `mlflow-artifacts:/${experimentId}/${runId}/artifacts` },
-        params: { alpha, l1_ratio: String((i % 10) / 10), model: 'elasticnet' },
-        tags: { 'mlflow.user': 'bench', 'mlflow.source.name': 'mfflow', 'mlflow.source.type': 'LOCAL', 'mlflow.runName': `run-${i}` },
-        metrics: { rmse: summary(rmse), r2: summary(1 - rmse), mae: summary(rmse * 0.8) },
-        inputs: [],
-      });
-      dirty.put(1, runId);
-    }
-    await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
-    db.close();
-  }, { n, experimentId });
-}
 
 /**
  * Waits (≤ 60 s) until the lab has written its run index after a first open: the store's mark,

@@ -51,3 +51,40 @@ export async function routeWine(context, root) {
   }
   return paths;
 }
+
+/**
+ * Seeds `n` runs straight into IndexedDB in one transaction, as an import writes them: each run
+ * record plus its id in `runDirty`, so the next open reads every record and then writes the run
+ * index (shared by the tracking and table suites).
+ */
+export async function seedRuns(page, n, experimentId = '0') {
+  await page.evaluate(async ({ n, experimentId }) => {
+    const db = await new Promise((res, rej) => {
+      const r = indexedDB.open('mfflow');
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    const tx = db.transaction(['runs', 'runDirty'], 'readwrite', { durability: 'relaxed' });
+    const store = tx.objectStore('runs');
+    const dirty = tx.objectStore('runDirty');
+    const now = Date.now();
+    for (let i = 0; i < n; i++) {
+      const runId = (i.toString(16).padStart(8, '0') + '0'.repeat(24));
+      const alpha = ['0.01', '0.1', '0.5', '1.0'][i % 4];
+      // Not monotonic in i, so sorting by a metric really reorders.
+      const rmse = 0.6 + ((i * 7919) % 1000) / 2000;
+      const summary = (v) => ({ latest: v, step: 0, timestamp: now, min: v, max: v, count: 1 });
+      store.put({
+        info: { runId, experimentId, runName: `run-${i}`, userId: 'bench', status: 'FINISHED', startTime: now - i * 1000,
+          endTime: now - i * 1000 + 500, lifecycleStage: 'active', deletedTime: null, artifactUri: `mlflow-artifacts:/${experimentId}/${runId}/artifacts` },
+        params: { alpha, l1_ratio: String((i % 10) / 10), model: 'elasticnet' },
+        tags: { 'mlflow.user': 'bench', 'mlflow.source.name': 'mfflow', 'mlflow.source.type': 'LOCAL', 'mlflow.runName': `run-${i}` },
+        metrics: { rmse: summary(rmse), r2: summary(1 - rmse), mae: summary(rmse * 0.8) },
+        inputs: [],
+      });
+      dirty.put(1, runId);
+    }
+    await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
+    db.close();
+  }, { n, experimentId });
+}
