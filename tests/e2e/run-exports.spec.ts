@@ -33,3 +33,28 @@ test('the run page exports the run and its model as MLflow zips', async ({ page 
   const value = Number(strFromU8(files[rmse]).split(' ')[1]);
   expect(Math.abs(value - 0.7931640229276851)).toBeLessThan(1e-9 * 0.7931640229276851);
 });
+
+test('the runs page exports the selected runs and the whole experiment', async ({ page }) => {
+  await openLab(page);
+  const ids = await page.evaluate(async () => {
+    const m = window.mfflow;
+    const exp = await m.setExperiment('to share');
+    const out: string[] = [];
+    for (const name of ['a', 'b', 'c']) {
+      const r = await m.startRun({ runName: `share-${name}` });
+      m.logMetric('loss', name.charCodeAt(0), 0);
+      await m.endRun();
+      out.push(r.runId);
+    }
+    return { exp: exp.experimentId, runs: out };
+  });
+  await page.goto(`./#/runs?exp=${ids.exp}`);
+  await page.getByRole('row').filter({ hasText: 'share-a' }).getByRole('checkbox').check();
+  await page.getByRole('row').filter({ hasText: 'share-c' }).getByRole('checkbox').check();
+  const toolbar = page.getByRole('toolbar', { name: 'Selected runs' });
+  const [selected] = await Promise.all([page.waitForEvent('download'), toolbar.getByRole('button', { name: 'Export 2 runs' }).click()]);
+  const runDirs = (files: Record<string, Uint8Array>) => new Set(Object.keys(files).map((n) => /([0-9a-f]{32})\/meta\.yaml$/.exec(n)?.[1]).filter(Boolean));
+  expect(runDirs(unzipSync(new Uint8Array(readFileSync(await selected.path()))))).toEqual(new Set([ids.runs[0], ids.runs[2]]));
+  const [whole] = await Promise.all([page.waitForEvent('download'), toolbar.getByRole('button', { name: 'Export experiment' }).click()]);
+  expect(runDirs(unzipSync(new Uint8Array(readFileSync(await whole.path()))))).toEqual(new Set(ids.runs));
+});
