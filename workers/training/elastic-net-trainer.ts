@@ -9,7 +9,7 @@ import { fitStandardScaler, standardize, type StandardScaler } from '../../src/l
 import type { ResolvedTrainSpec } from '../../src/lib/training/contract';
 import type { PreparedData } from '../../src/lib/training/dataset';
 import { logModelDirectory, tabularSignature } from '../../src/lib/training/model-artifacts';
-import { paramSchema, pyStr } from '../../src/lib/training/params';
+import { runParams } from '../../src/lib/training/params';
 import { denseStackModel } from '../../src/lib/training/tfjs-format';
 import type { TrainContext, TrainOutcome } from './context';
 
@@ -38,15 +38,7 @@ export function rawLinear(coef: ArrayLike<number>, intercept: number, scaler: St
 }
 
 export function elasticNetParams(spec: ResolvedTrainSpec, data: PreparedData): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const p of paramSchema('elasticnet')) out[p.name] = pyStr(spec.params[p.name], p.kind);
-  out.test_size = pyStr(spec.split.testSize);
-  out.seed = String(spec.split.seed);
-  out.shuffle = spec.split.shuffle;
-  out.standardize = pyStr(spec.standardize);
-  out.target = spec.target;
-  out.n_features = String(data.featureNames.length);
-  return out;
+  return runParams(spec, data);
 }
 
 export async function trainElasticNet(spec: ResolvedTrainSpec, data: PreparedData, ctx: TrainContext): Promise<TrainOutcome> {

@@ -17,7 +17,7 @@ import { fitStandardScaler, type StandardScaler } from '../../src/lib/ml/standar
 import type { ResolvedTrainSpec } from '../../src/lib/training/contract';
 import { pick, rowMajor, type PreparedData } from '../../src/lib/training/dataset';
 import { logModelDirectory, tabularSignature } from '../../src/lib/training/model-artifacts';
-import { paramSchema, parseLayers, pyStr } from '../../src/lib/training/params';
+import { parseLayers, runParams } from '../../src/lib/training/params';
 import { modelJsonFromArtifacts } from '../../src/lib/training/tfjs-format';
 import { metricKey, type TrainContext, type TrainOutcome } from './context';
 
@@ -76,16 +76,7 @@ function matrices(data: PreparedData, rows: ArrayLike<number>, scaler: StandardS
 }
 
 export function tfjsParams(spec: ResolvedTrainSpec, data: PreparedData): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const p of paramSchema(spec.model)) out[p.name] = pyStr(spec.params[p.name], p.kind);
-  out.model = spec.model;
-  out.task = spec.task;
-  out.test_size = pyStr(spec.split.testSize);
-  out.seed = String(spec.split.seed);
-  out.shuffle = spec.split.shuffle;
-  out.standardize = pyStr(spec.standardize);
-  out.target = spec.target;
-  out.n_features = String(data.featureNames.length);
+  const out: Record<string, string> = { ...runParams(spec, data), model: spec.model, task: spec.task };
   if (data.classes) out.n_classes = String(data.classes.length);
   return out;
 }

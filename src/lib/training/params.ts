@@ -3,7 +3,8 @@
  * the sweep ranges. Names are the Python libraries' names (sklearn / Keras), so logged params
  * read like the ones MLflow users know.
  */
-import type { HyperValue, ModelKind } from './contract';
+import type { HyperValue, ModelKind, ResolvedTrainSpec } from './contract';
+import type { PreparedData } from './dataset';
 
 export type ParamKind = 'float' | 'int' | 'bool' | 'choice' | 'layers';
 
@@ -155,4 +156,20 @@ export function pyFloatRepr(x: number): string {
   // In this range JS prints plain decimals with the same shortest digits.
   const s = String(x);
   return s.includes('.') ? s : `${s}.0`;
+}
+
+/**
+ * Every hyperparameter of `spec.model` plus how the data was split and prepared, as params in
+ * Python's `str()` spelling: what every trainer logs first (autolog style).
+ */
+export function runParams(spec: ResolvedTrainSpec, data: PreparedData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of paramSchema(spec.model)) out[p.name] = pyStr(spec.params[p.name], p.kind);
+  out.test_size = pyStr(spec.split.testSize);
+  out.seed = String(spec.split.seed);
+  out.shuffle = spec.split.shuffle;
+  out.standardize = pyStr(spec.standardize);
+  out.target = spec.target;
+  out.n_features = String(data.featureNames.length);
+  return out;
 }
