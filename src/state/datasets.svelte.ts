@@ -15,6 +15,7 @@ import { EXAMPLE_DATASETS, exampleById } from '../lib/data/examples';
 import type { DataTable, StoredDataset } from '../lib/data/types';
 import type { DatasetSummary } from '../lib/storage/dataset-store';
 import { lab } from './lab.svelte';
+import { errorMessage } from '../lib/util/errors';
 
 export type DatasetSource = File | Blob | { url: string; name?: string };
 
@@ -132,7 +133,7 @@ export class Datasets {
       options.onProgress?.({ loadedBytes: result.byteSize, totalBytes: result.byteSize, rows: result.table.rowCount, phase: 'storing' });
       return await this.store(result, name);
     } catch (e) {
-      this.error = e instanceof DOMException && e.name === 'AbortError' ? null : messageOf(e);
+      this.error = e instanceof DOMException && e.name === 'AbortError' ? null : errorMessage(e);
       throw e;
     } finally {
       this.jobs = this.jobs.filter((j) => j.id !== job.id);
@@ -263,10 +264,6 @@ function lastSegment(url: string): string {
   } catch {
     return url;
   }
-}
-
-export function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 export const datasets = new Datasets();

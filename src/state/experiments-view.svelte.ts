@@ -6,10 +6,7 @@
 import type { Experiment } from '../lib/tracking/types';
 import { lab } from './lab.svelte';
 import { route } from './route.svelte';
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+import { errorMessage } from '../lib/util/errors';
 
 export class ExperimentsView {
   find = $state('');
@@ -50,7 +47,7 @@ export class ExperimentsView {
       this.error = null;
       return true;
     } catch (e) {
-      this.error = message(e);
+      this.error = errorMessage(e);
       return false;
     }
   }

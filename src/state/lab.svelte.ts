@@ -7,6 +7,7 @@ import { TrackingStore } from '../lib/storage/tracking-store';
 import { Fluent } from '../lib/tracking/fluent';
 import { holdRunLock, makeOwnerProbe } from '../lib/tracking/run-lock';
 import type { Experiment, Run } from '../lib/tracking/types';
+import { errorMessage } from '../lib/util/errors';
 
 export type LabPhase = 'opening' | 'ready' | 'failed';
 
@@ -38,14 +39,14 @@ export class Lab {
       this.fluent = new Fluent(this.store, {
         acquireLock: (name) => holdRunLock(name),
         defaultTags: { 'mlflow.source.name': 'mfflow', 'mlflow.source.type': 'LOCAL' },
-        onError: (e) => (this.notice = `Could not save metrics: ${e instanceof Error ? e.message : String(e)}`),
+        onError: (e) => (this.notice = `Could not save metrics: ${errorMessage(e)}`),
       });
       await this.store.killOrphanedRuns(makeOwnerProbe());
       this.store.subscribe(() => this.queueRefresh());
       await this.refresh();
       this.phase = 'ready';
     } catch (e) {
-      this.error = e instanceof Error ? e.message : String(e);
+      this.error = errorMessage(e);
       this.phase = 'failed';
       throw e;
     }

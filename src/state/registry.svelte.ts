@@ -8,12 +8,9 @@ import { runModelSource, type StoredRegisteredModel } from '../lib/registry/mode
 import { RegistryStore, type ResolvedModelUri } from '../lib/storage/registry-store';
 import type { ModelFiles } from '../lib/serving/predict-api';
 import { lab } from './lab.svelte';
+import { errorMessage } from '../lib/util/errors';
 
 const CHANNEL = 'mfflow-registry';
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 export class Registry {
   models = $state.raw<StoredRegisteredModel[]>([]);
@@ -56,7 +53,7 @@ export class Registry {
       this.error = null;
       return out;
     } catch (e) {
-      this.error = message(e);
+      this.error = errorMessage(e);
       throw e;
     } finally {
       await this.refresh();

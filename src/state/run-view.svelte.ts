@@ -8,12 +8,9 @@ import type { ArtifactInfo, Run } from '../lib/tracking/types';
 import { dictGet } from '../lib/util/dict';
 import { PARENT_TAG } from '../lib/ui-model/rows';
 import { lab } from './lab.svelte';
+import { errorMessage } from '../lib/util/errors';
 
 export const NOTE_TAG = 'mlflow.note.content';
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 export class RunView {
   /** The last failed action, in words. */
@@ -35,7 +32,7 @@ export class RunView {
       this.error = null;
       return true;
     } catch (e) {
-      this.error = message(e);
+      this.error = errorMessage(e);
       return false;
     }
   }

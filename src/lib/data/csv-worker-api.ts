@@ -11,6 +11,7 @@ import { CsvError, type CsvErrorData } from './csv-errors';
 import { datasetSource, tableDigest } from './digest';
 import { profileTable } from './profile';
 import type { ColumnProfile, DataTable } from './types';
+import { errorMessage } from '../util/errors';
 
 export type CsvWorkerSource = Blob | { url: string };
 
@@ -127,7 +128,7 @@ function isAbort(e: unknown): boolean {
 function failureOf(e: unknown): CsvWorkerFailure {
   if (e instanceof CsvError) return e.toJSON();
   if (isAbort(e)) return { name: 'AbortError', message: (e as Error).message };
-  return { name: 'Error', message: e instanceof Error ? e.message : String(e) };
+  return { name: 'Error', message: errorMessage(e) };
 }
 
 /** Page side: the result, or the worker's failure thrown again with its original type. */

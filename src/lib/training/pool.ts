@@ -8,6 +8,7 @@ import * as Comlink from 'comlink';
 import type { Remote } from 'comlink';
 import type { DataTable } from '../data/types';
 import type { RunLoggerPort, TrainerApi, TrainResult, TrainSpec } from './contract';
+import { errorMessage } from '../util/errors';
 
 export interface WorkerHandle {
   api: Remote<TrainerApi>;
@@ -183,7 +184,7 @@ export class TrainingPool {
       }
       const call = slot.handle.api.train(job.jobId, job.spec, job.table, this.wrapLogger(job.logger))
         .catch((e: unknown): TrainResult & { workerLost: true } => ({
-          status: 'FAILED', metrics: {}, error: `training worker failed: ${e instanceof Error ? e.message : String(e)}`, workerLost: true,
+          status: 'FAILED', metrics: {}, error: `training worker failed: ${errorMessage(e)}`, workerLost: true,
         }));
       const result = await Promise.race([call, outcome.then((r) => ({ ...r, workerLost: true as const }))]);
       const { workerLost, ...clean } = result as TrainResult & { workerLost?: true };
@@ -192,7 +193,7 @@ export class TrainingPool {
       this.settle(job, clean);
     } catch (e) {
       this.retire(slot);
-      this.settle(job, { status: 'FAILED', metrics: {}, error: `could not start a training worker: ${e instanceof Error ? e.message : String(e)}` });
+      this.settle(job, { status: 'FAILED', metrics: {}, error: `could not start a training worker: ${errorMessage(e)}` });
     } finally {
       if (slot.killTimer !== null) clearTimeout(slot.killTimer);
       slot.killTimer = null;

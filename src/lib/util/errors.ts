@@ -21,3 +21,8 @@ export const invalid = (message: string) => new MlflowError('INVALID_PARAMETER_V
 export const notFound = (message: string) => new MlflowError('RESOURCE_DOES_NOT_EXIST', message);
 export const exists = (message: string) => new MlflowError('RESOURCE_ALREADY_EXISTS', message);
 export const invalidState = (message: string) => new MlflowError('INVALID_STATE', message);
+
+/** The text to show a person for anything thrown. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
