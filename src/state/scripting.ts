@@ -6,6 +6,8 @@
 import type { Fluent } from '../lib/tracking/fluent';
 import type { TrackingBackend } from '../lib/tracking/backend';
 import { runScriptInWorker } from './workers';
+import { checkOptionalString, checkString } from '../lib/tracking/call-checks';
+import { invalid } from '../lib/util/errors';
 import { bundles } from './bundles.svelte';
 import { datasets, type DatasetSource, type LoadOptions } from './datasets.svelte';
 import { training, type SweepRequest, type TrainRequest } from './training.svelte';
@@ -59,7 +61,12 @@ export function createScriptingApi(fluent: Fluent, backend: TrackingBackend) {
     /** Cancels a training job or sweep by job id, run id, sweep id or parent run id. */
     cancel: (id: string) => training.cancel(id),
     /** Imports an MLflow zip (bytes, File/Blob or URL); resolves to the report (README, "Share and open runs"). */
-    importBundle: (source: Uint8Array | ArrayBuffer | Blob | string) => bundles.importBundle(source),
+    importBundle: async (source: Uint8Array | ArrayBuffer | Blob | string) => {
+      if (!(typeof source === 'string' || source instanceof Uint8Array || source instanceof ArrayBuffer || source instanceof Blob)) {
+        throw invalid(`importBundle() takes the zip's bytes (Uint8Array, ArrayBuffer), a File or Blob, or a URL; got ${source === null ? 'null' : typeof source}.`);
+      }
+      return bundles.importBundle(source);
+    },
     /** MLflow file-store zips, as Files: of runs, of an experiment, of the whole lab. */
     exportRuns: (runIds: string[]) => bundles.export({ kind: 'runs', runIds }),
     exportExperiment: (experimentId: string) => bundles.export({ kind: 'experiment', experimentId }),
@@ -75,6 +82,16 @@ export function createScriptingApi(fluent: Fluent, backend: TrackingBackend) {
     /** Registered models with their versions and aliases, by name. */
     listRegisteredModels: async () => { await registry.refresh(); return registry.models; },
     /** MLflow's scoring protocol in the page: payload (object, JSON or CSV text) → `{predictions}`; MLflow errors reject. */
-    predict: (uri: string, payload: unknown, contentType?: string) => serving.predict(uri, payload, contentType),
+    predict: async (uri: string, payload: unknown, contentType?: string) => {
+      checkString('predict() model URI', uri);
+      if (typeof payload !== 'string' && (typeof payload !== 'object' || payload === null || Array.isArray(payload))) {
+        throw invalid(
+          'predict() takes a payload object ({dataframe_split}, {dataframe_records}, {instances} or {inputs}) or its JSON or CSV text; ' +
+            `got ${payload === null ? 'null' : Array.isArray(payload) ? 'an array' : typeof payload}.`,
+        );
+      }
+      checkOptionalString('predict() content type', contentType);
+      return serving.predict(uri, payload, contentType);
+    },
   };
 }

@@ -102,6 +102,14 @@ export function prepareBatch(batch: LogBatchRequest): PreparedBatch {
   return { params, tags, metrics, points };
 }
 
+/** Params without LogBatch's cap of 100: each checked, no key twice. */
+export function prepareParamList(params: readonly { key: string; value: string }[]): PreparedBatch {
+  if (!Array.isArray(params)) throw invalid('Params must be a list of {key, value}.');
+  for (const p of params) validateParam(p.key, p.value);
+  validateNoDuplicateParams(params);
+  return { params: [...params], tags: [], metrics: new Map(), points: 0 };
+}
+
 function concat(a: PointColumns, b: PointColumns): PointColumns {
   const join = (x: ArrayLike<number>, y: ArrayLike<number>) => {
     const out = new Float64Array(x.length + y.length);

@@ -42,7 +42,7 @@ import { importPrepared, readRunsContent, type ImportReport, type RunContent } f
 import { assembleHistory } from './metric-columns';
 import { loadAllRunsAndWriteIndex, loadRunsFromIndex, LOAD_STORES, measure, putRunRecords } from './run-index';
 import { RunIndexUpkeep } from './run-index-upkeep';
-import { newRunRecord, prepareBatch, prepareInputs, prepareRunUpdate, writeBatch } from './run-ops';
+import { newRunRecord, prepareBatch, prepareInputs, prepareParamList, prepareRunUpdate, writeBatch } from './run-ops';
 import { addInputs, assertActive, lastActivity, removeTag, toPublicRun } from './run-records';
 import { DEFAULT_DB_NAME, type StoredRun } from './schema';
 import { StoreTx } from './store-tx';
@@ -250,6 +250,12 @@ export class TrackingStore implements TrackingBackend {
     const prepared = prepareBatch(batch);
     const now = this.now();
     const r = await writeBatch(this.tx, runId, prepared, now);
+    this.committed([r]);
+  }
+
+  async logParamList(runId: string, params: { key: string; value: string }[]): Promise<void> {
+    const prepared = prepareParamList(params);
+    const r = await writeBatch(this.tx, runId, prepared, this.now());
     this.committed([r]);
   }
 

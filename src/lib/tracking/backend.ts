@@ -28,6 +28,12 @@ export interface TrackingBackend {
   restoreRun(runId: string): Promise<void>;
   /** Params, tags and metric columns in one transaction; all or nothing. */
   logBatch(runId: string, batch: LogBatchRequest): Promise<void>;
+  /**
+   * Any number of params in one transaction (the fluent logParams's bulk path, linear in the
+   * keys; MLflow's 100-per-LogBatch cap would make a run re-written once per 100 keys).
+   * Optional: without it the fluent API falls back to batches of 100.
+   */
+  logParamList?(runId: string, params: { key: string; value: string }[]): Promise<void>;
   deleteTag(runId: string, key: string): Promise<void>;
   logInputs(runId: string, inputs: DatasetInput[]): Promise<void>;
   getMetricHistory(runId: string, key: string): Promise<MetricColumns>;

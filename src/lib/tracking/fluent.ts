@@ -10,8 +10,13 @@ import type {
   ArtifactInfo, DatasetInput, Experiment, MetricColumns, Run, RunInfo, RunStatus, SearchRunsResult, ViewType,
 } from './types';
 import { DEFAULT_EXPERIMENT_ID, TAG } from './types';
-import { MlflowError, invalidState } from '../util/errors';
+import { MlflowError, invalid, invalidState } from '../util/errors';
 import type { ParamValue, RunLogger } from '../training/logger';
+import {
+  checkBytes, checkExperimentName, checkInput, checkParam, checkParams, checkPoint, checkSearchOptions,
+  checkStartRunOptions, checkStatus, checkString, checkTag, checkTags,
+} from './call-checks';
+import { validateMetricColumns } from './validation';
 
 export interface FluentOptions {
   /** Milliseconds between metric flushes (MLflow-style async logging; default 250). */
@@ -59,15 +64,6 @@ interface ActiveRun {
 
 const textEncoder = new TextEncoder();
 
-function checkPoint(key: string, value: number, step: number): void {
-  if (typeof value !== 'number') throw new MlflowError('INVALID_PARAMETER_VALUE', `Metric '${key}' must be a number, got ${typeof value}.`);
-  if (!Number.isInteger(step)) throw new MlflowError('INVALID_PARAMETER_VALUE', `Metric '${key}': step must be an integer, got ${step}.`);
-}
-
-function paramText(value: ParamValue): string {
-  return typeof value === 'string' ? value : String(value);
-}
-
 function randomToken(): string {
   return globalThis.crypto.randomUUID().replace(/-/g, '');
 }
@@ -77,6 +73,8 @@ export class Fluent implements RunLogger {
   private stack: ActiveRun[] = [];
   private readonly flushIntervalMs: number;
   private readonly flushPoints: number;
+  /** Metric keys already checked, so the logging hot path tests each key's characters once. */
+  private readonly metricKeys = new Set<string>();
 
   constructor(readonly backend: TrackingBackend, private readonly options: FluentOptions = {}) {
     this.flushIntervalMs = options.flushIntervalMs ?? 250;
@@ -87,6 +85,7 @@ export class Fluent implements RunLogger {
 
   /** Makes an experiment current, creating it by name when it does not exist (as MLflow). */
   async setExperiment(name: string): Promise<Experiment> {
+    checkExperimentName(name);
     let exp = await this.backend.getExperimentByName(name);
     if (exp && exp.lifecycleStage === 'deleted') {
       throw invalidState(`Cannot set a deleted experiment '${name}' as the active experiment. Restore it first.`);
@@ -98,6 +97,7 @@ export class Fluent implements RunLogger {
 
   /** Makes an existing experiment current by id. */
   async setExperimentById(experimentId: string): Promise<Experiment> {
+    checkString('setExperimentById() experimentId', experimentId);
     const exp = await this.backend.getExperiment(experimentId);
     this.experimentId = exp.experimentId;
     return exp;
@@ -114,6 +114,7 @@ export class Fluent implements RunLogger {
   }
 
   async startRun(opts: StartRunOptions = {}): Promise<RunInfo> {
+    checkStartRunOptions(opts);
     const parent = this.top();
     const parentRunId = opts.parentRunId ?? (opts.nested ? parent?.info.runId : undefined);
     if (parent && !opts.nested && !opts.parentRunId) {
@@ -145,6 +146,7 @@ export class Fluent implements RunLogger {
 
   /** Ends the active run: flushes every buffered metric, then records status and end time. */
   async endRun(status: RunStatus = 'FINISHED'): Promise<RunInfo | null> {
+    checkStatus(status);
     const run = this.top();
     if (!run) return null;
     try {
@@ -173,30 +175,37 @@ export class Fluent implements RunLogger {
   // ---- logging -----------------------------------------------------------------------
 
   async logParam(key: string, value: ParamValue): Promise<void> {
-    await this.backend.logBatch(this.requireRun().info.runId, { params: [{ key, value: paramText(value) }] });
+    const param = checkParam(key, value);
+    await this.backend.logBatch(this.requireRun().info.runId, { params: [param] });
   }
 
+  /** Every key is checked before anything is written; one transaction when the backend offers it (linear in keys). */
   async logParams(params: Record<string, ParamValue>): Promise<void> {
-    const list = Object.entries(params).map(([key, value]) => ({ key, value: paramText(value) }));
+    const list = checkParams(params);
     const runId = this.requireRun().info.runId;
+    if (this.backend.logParamList) return this.backend.logParamList(runId, list);
     for (let i = 0; i < list.length; i += 100) await this.backend.logBatch(runId, { params: list.slice(i, i + 100) });
   }
 
+  /** Buffered; the point is checked here, so a bad one throws at this call and never reaches a flush. */
   logMetric(key: string, value: number, step = 0, timestamp = Date.now()): void {
     const run = this.requireRun();
-    checkPoint(key, value, step);
+    checkPoint(key, value, step, timestamp, this.metricKeys);
     run.buffer.push(key, value, step, timestamp);
     this.scheduleFlush(run);
   }
 
-  /** Logs several metrics at one step; the hot path of training loops, so it allocates nothing. */
+  /** Logs several metrics at one step; the hot path of training loops. All are checked before any is buffered. */
   logMetrics(metrics: Record<string, number>, step = 0, timestamp = Date.now()): void {
     const run = this.requireRun();
+    if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) {
+      throw invalid(`logMetrics() takes an object of metric name → number, got ${metrics === null ? 'null' : typeof metrics}.`);
+    }
     for (const key in metrics) {
-      if (!Object.prototype.hasOwnProperty.call(metrics, key)) continue;
-      const value = metrics[key];
-      checkPoint(key, value, step);
-      run.buffer.push(key, value, step, timestamp);
+      if (Object.prototype.hasOwnProperty.call(metrics, key)) checkPoint(key, metrics[key], step, timestamp, this.metricKeys);
+    }
+    for (const key in metrics) {
+      if (Object.prototype.hasOwnProperty.call(metrics, key)) run.buffer.push(key, metrics[key], step, timestamp);
     }
     this.scheduleFlush(run);
   }
@@ -204,40 +213,51 @@ export class Fluent implements RunLogger {
   /** Logs whole histories at once (columns), e.g. batches forwarded from a training worker. */
   logMetricColumns(columns: MetricColumns[]): void {
     const run = this.requireRun();
+    for (const c of columns) validateMetricColumns(c);
     for (const c of columns) run.buffer.pushColumns(c);
     this.scheduleFlush(run);
   }
 
   async setTag(key: string, value: string): Promise<void> {
-    await this.backend.logBatch(this.requireRun().info.runId, { tags: [{ key, value: String(value) }] });
+    const tag = checkTag(key, value);
+    await this.backend.logBatch(this.requireRun().info.runId, { tags: [tag] });
   }
 
   async setTags(tags: Record<string, string>): Promise<void> {
-    const list = Object.entries(tags).map(([key, value]) => ({ key, value: String(value) }));
+    const list = checkTags('setTags() argument', tags);
     const runId = this.requireRun().info.runId;
     for (let i = 0; i < list.length; i += 100) await this.backend.logBatch(runId, { tags: list.slice(i, i + 100) });
   }
 
   async deleteTag(key: string): Promise<void> {
+    checkString('deleteTag() key', key);
     await this.backend.deleteTag(this.requireRun().info.runId, key);
   }
 
   async logArtifact(artifactPath: string, bytes: Uint8Array | ArrayBuffer | string, contentType?: string): Promise<void> {
+    checkString('logArtifact() path', artifactPath);
+    checkBytes('logArtifact() content', bytes);
+    if (contentType !== undefined) checkString('logArtifact() contentType', contentType);
     const data = typeof bytes === 'string' ? textEncoder.encode(bytes) : bytes;
     await this.backend.logArtifact(this.requireRun().info.runId, artifactPath, data, contentType ?? guessContentType(artifactPath));
   }
 
   async logText(text: string, artifactFile: string): Promise<void> {
+    checkString('logText() text', text, { allowEmpty: true });
+    checkString('logText() path', artifactFile);
     await this.logArtifact(artifactFile, textEncoder.encode(text), guessContentType(artifactFile));
   }
 
   /** Writes a JSON file (as `mlflow.log_dict` does for `.json`; other extensions get JSON text too). */
   async logDict(value: unknown, artifactFile: string): Promise<void> {
-    await this.logArtifact(artifactFile, textEncoder.encode(JSON.stringify(value, null, 2)), 'application/json');
+    checkString('logDict() path', artifactFile);
+    const json = JSON.stringify(value, null, 2) as string | undefined;
+    if (json === undefined) throw invalid(`logDict() needs a value JSON can hold, got ${typeof value}.`);
+    await this.logArtifact(artifactFile, textEncoder.encode(json), 'application/json');
   }
 
   async logInput(input: DatasetInput): Promise<void> {
-    await this.backend.logInputs(this.requireRun().info.runId, [input]);
+    await this.backend.logInputs(this.requireRun().info.runId, [checkInput(input)]);
   }
 
   /** Writes buffered metrics of the active run now. */
@@ -247,27 +267,30 @@ export class Fluent implements RunLogger {
 
   // ---- queries (MlflowClient-style; work on any run) -----------------------------------
 
-  getRun(runId: string): Promise<Run> {
-    return this.backend.getRun(runId);
+  async getRun(runId: string): Promise<Run> {
+    return this.backend.getRun(checkString('getRun() runId', runId));
   }
 
-  getMetricHistory(runId: string, key: string): Promise<MetricColumns> {
-    return this.backend.getMetricHistory(runId, key);
+  async getMetricHistory(runId: string, key: string): Promise<MetricColumns> {
+    return this.backend.getMetricHistory(checkString('getMetricHistory() runId', runId), checkString('getMetricHistory() key', key));
   }
 
-  searchRuns(opts: SearchOptions = {}): Promise<SearchRunsResult> {
+  async searchRuns(opts: SearchOptions = {}): Promise<SearchRunsResult> {
+    checkSearchOptions(opts);
     return this.backend.searchRuns({ experimentIds: opts.experimentIds ?? [this.experimentId], ...opts });
   }
 
-  deleteRun(runId: string): Promise<void> {
-    return this.backend.deleteRun(runId);
+  async deleteRun(runId: string): Promise<void> {
+    return this.backend.deleteRun(checkString('deleteRun() runId', runId));
   }
 
-  restoreRun(runId: string): Promise<void> {
-    return this.backend.restoreRun(runId);
+  async restoreRun(runId: string): Promise<void> {
+    return this.backend.restoreRun(checkString('restoreRun() runId', runId));
   }
 
-  listArtifacts(runId: string, dir?: string): Promise<ArtifactInfo[]> {
+  async listArtifacts(runId: string, dir?: string): Promise<ArtifactInfo[]> {
+    checkString('listArtifacts() runId', runId);
+    if (dir !== undefined) checkString('listArtifacts() dir', dir, { allowEmpty: true });
     return this.backend.listArtifacts(runId, dir);
   }
 

@@ -15,6 +15,11 @@ export class MlflowError extends Error {
     super(message);
     this.name = 'MlflowError';
   }
+
+  /** The REST field's name, so scripts can read `e.errorCode` as on `predict` rejections. */
+  get errorCode(): ErrorCode {
+    return this.code;
+  }
 }
 
 export const invalid = (message: string) => new MlflowError('INVALID_PARAMETER_VALUE', message);
