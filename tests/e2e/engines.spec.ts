@@ -1,0 +1,42 @@
+/**
+ * The cross-engine journeys (tests/engines/journeys.ts) in Chromium, through Playwright; Firefox
+ * and WebKit walk the same steps in tests/engines/cross-engine.test.ts.
+ */
+import { test, type BrowserContext, type Page } from '@playwright/test';
+import { winePath } from '../data/wine';
+import type { EnginePage, EngineSession } from '../engines/driver';
+import { JOURNEYS, loadJourneyData } from '../engines/journeys';
+
+function wrap(page: Page, baseUrl: string): EnginePage {
+  return {
+    goto: async (rel) => { await page.goto(new URL(rel, baseUrl).href); },
+    reload: async () => { await page.reload(); },
+    eval: (fn, arg) => page.evaluate(fn as (a: unknown) => never, arg) as never,
+    click: (css) => page.locator(css).first().click(),
+    fill: (css, text) => page.locator(css).first().fill(text),
+    press: (css, key) => page.locator(css).first().press(key),
+    close: () => page.close(),
+  };
+}
+
+for (const j of JOURNEYS) {
+  test(`chromium ${j.name}`, async ({ page, context, browser, baseURL }) => {
+    test.setTimeout(j.timeoutMs);
+    const base = baseURL!;
+    const extra: BrowserContext[] = [];
+    const session: EngineSession = {
+      engine: 'chromium', baseUrl: base, page: wrap(page, base),
+      setOffline: (off) => context.setOffline(off),
+      async freshPage() {
+        const ctx = await browser.newContext();
+        extra.push(ctx);
+        return wrap(await ctx.newPage(), base);
+      },
+    };
+    try {
+      await j.run(session, loadJourneyData(await winePath('winequality-red.csv')));
+    } finally {
+      for (const c of extra) await c.close();
+    }
+  });
+}

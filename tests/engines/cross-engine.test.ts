@@ -1,0 +1,36 @@
+/**
+ * The cross-engine journeys in Firefox and WebKit (Chromium walks them in
+ * tests/e2e/engines.spec.ts with Playwright). ENGINES=firefox or ENGINES=webkit picks one.
+ */
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { winePath } from '../data/wine';
+import type { EngineName, EngineSession } from './driver';
+import { launchFirefox } from './firefox';
+import { JOURNEYS, loadJourneyData, type JourneyData } from './journeys';
+import { LabServer } from './lab-server';
+import { launchWebKit } from './webkit';
+
+const engines = (process.env.ENGINES || 'firefox,webkit').split(',').map((e) => e.trim()) as EngineName[];
+const server = new LabServer(Number(process.env.ENGINES_PORT || 4327));
+let data: JourneyData;
+
+beforeAll(async () => {
+  data = loadJourneyData(await winePath('winequality-red.csv'));
+  await server.start();
+});
+afterAll(() => server.stop());
+
+for (const engine of engines.filter((e) => e !== 'chromium')) {
+  describe(engine, () => {
+    let session: EngineSession;
+    let close: () => Promise<void>;
+    beforeAll(async () => {
+      const h = engine === 'firefox' ? await launchFirefox(server.baseUrl, server.setOffline) : await launchWebKit(server.baseUrl, server.setOffline);
+      session = h.session;
+      close = h.close;
+    }, 120_000);
+    afterAll(async () => { await close?.(); });
+
+    for (const j of JOURNEYS) it(j.name, () => j.run(session, data), j.timeoutMs);
+  });
+}

@@ -1,0 +1,45 @@
+/**
+ * What a cross-engine journey needs from a browser, whatever drives it: Playwright (Chromium),
+ * puppeteer-core over WebDriver BiDi (Firefox) or WebDriver classic (WebKitGTK's MiniBrowser).
+ * Journeys (journeys.ts) are written once against this and run by each driver, so the three
+ * engines walk exactly the same steps.
+ */
+export type EngineName = 'chromium' | 'firefox' | 'webkit';
+
+export interface EnginePage {
+  /** Opens `rel` (e.g. `''`, `'?bundle=x'`, `'#/runs?exp=1'`) under the lab's base URL. */
+  goto(rel: string): Promise<void>;
+  reload(): Promise<void>;
+  /** Runs `fn(arg)` in the page and resolves to its (JSON-plain) result; a rejection becomes an Error here. */
+  eval<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<Awaited<R>>;
+  /** A real click (driver input events), on the first element matching `css`. */
+  click(css: string): Promise<void>;
+  /** Clears the field matching `css` and types `text` into it. */
+  fill(css: string, text: string): Promise<void>;
+  /** Focuses the element and presses a key (`End`, `Enter`, ...). */
+  press(css: string, key: 'End' | 'Home' | 'Enter'): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface EngineSession {
+  engine: EngineName;
+  /** The lab's base URL, ending in `/`. */
+  baseUrl: string;
+  page: EnginePage;
+  /** A page whose origin storage is empty and separate from `page`'s (a new context, or another origin). */
+  freshPage(): Promise<EnginePage>;
+  /** Cuts the network between the browser and the lab's server (or restores it). */
+  setOffline(offline: boolean): Promise<void>;
+}
+
+/** Serialises a page function for drivers that take script text (WebDriver classic). */
+export function asyncScript(fn: (arg: never) => unknown): string {
+  return `const done = arguments[arguments.length - 1];
+Promise.resolve().then(() => (${fn.toString()})(arguments[0]))
+  .then((v) => done({ ok: true, v: v === undefined ? null : v }), (e) => done({ ok: false, e: String((e && e.stack) || e) }));`;
+}
+
+export function unwrapScriptResult<R>(r: { ok: boolean; v?: R; e?: string }): R {
+  if (!r || !r.ok) throw new Error(`in page: ${r?.e ?? 'no result'}`);
+  return r.v as R;
+}

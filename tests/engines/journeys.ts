@@ -1,0 +1,270 @@
+/**
+ * The journeys that matter most, written once and walked in Chromium (Playwright), Firefox
+ * (puppeteer-core, WebDriver BiDi) and WebKit (WebKitGTK MiniBrowser, WebDriver): tracking and
+ * reload, training an elastic net and an MLP in workers, bundle export and import, the Serve page
+ * and /invocations, offline reload, the runs table at 5,000 runs. Each step is what a person or a
+ * script would do: the public `mfflow` API, clicks and typing in the built lab, and what the page
+ * then shows.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { EnginePage, EngineSession } from './driver';
+
+export interface Journey {
+  name: string;
+  timeoutMs: number;
+  run(s: EngineSession, data: JourneyData): Promise<void>;
+}
+
+export interface JourneyData {
+  /** winequality-red.csv as text (';'-separated, 1599 rows). */
+  redWine: string;
+}
+
+export function loadJourneyData(redWinePath: string): JourneyData {
+  return { redWine: readFileSync(redWinePath, 'utf8') };
+}
+
+/** Polls `fn` in the page until it returns a truthy value; fails naming `what` after `timeoutMs`. */
+export async function waitFor<A>(page: EnginePage, what: string, fn: (arg: A) => unknown, arg?: A, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown = null;
+  for (;;) {
+    try {
+      last = await page.eval(fn, arg as A);
+      if (last) return;
+    } catch (e) {
+      last = e; // the page may be navigating
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function openLab(page: EnginePage, rel = ''): Promise<void> {
+  await page.goto(rel);
+  await waitFor(page, 'the lab to be ready', () => document.documentElement.dataset.labReady === 'true', undefined, 60_000);
+}
+
+const tracking: Journey = {
+  name: 'tracking: a run logged through mfflow is listed after a reload; a bad call is refused and blocks nothing',
+  timeoutMs: 90_000,
+  async run({ page }) {
+    await openLab(page);
+    const logged = await page.eval(async () => {
+      const m = window.mfflow;
+      const exp = await m.setExperiment('engines tracking');
+      const run = await m.startRun({ runName: 'scripted-run' });
+      await m.logParams({ alpha: 0.5, l1_ratio: 0.1, optimizer: 'adam' });
+      for (let step = 0; step < 1000; step++) m.logMetric('loss', 1 / (step + 1), step);
+      const refused: string[] = [];
+      const tryCall = async (f: () => unknown) => {
+        try { await f(); refused.push('accepted'); } catch (e) { refused.push(`${(e as { code?: string }).code}: ${(e as Error).message}`); }
+      };
+      await tryCall(() => m.logMetric('bad<key', 1, 0));
+      await tryCall(() => m.logMetric('loss', 1, 2 ** 60));
+      await tryCall(() => m.logParam('o', { a: 1 } as unknown as string));
+      await tryCall(() => m.predict('models:/none/1', 123));
+      await m.endRun();
+      return { runId: run.runId, exp: exp.experimentId, refused };
+    });
+    assert.equal(logged.refused.length, 4);
+    for (const r of logged.refused) assert.match(r, /^INVALID_PARAMETER_VALUE: /);
+    assert.match(logged.refused[0], /bad<key/);
+
+    await page.reload();
+    await openLab(page, `#/runs?exp=${logged.exp}`);
+    await waitFor(page, 'the run row with loss 0.001 and adam', (name) => {
+      const row = [...document.querySelectorAll('tbody tr[data-run-id]')].find((r) => r.textContent?.includes(name));
+      const cells = row ? [...row.querySelectorAll('[role="gridcell"], td')].map((c) => c.textContent?.trim()) : [];
+      return cells.includes('0.001') && cells.includes('adam');
+    }, 'scripted-run');
+    const stored = await page.eval(async (id) => {
+      const run = await window.mfflow.getRun(id);
+      const h = await window.mfflow.getMetricHistory(id, 'loss');
+      return { status: run.info.status, params: run.params, n: h.values.length, lastStep: h.steps[h.steps.length - 1] };
+    }, logged.runId);
+    assert.deepEqual(stored, { status: 'FINISHED', params: { alpha: '0.5', l1_ratio: '0.1', optimizer: 'adam' }, n: 1000, lastStep: 999 });
+  },
+};
+
+const training: Journey = {
+  name: 'training: an elastic net and an MLP train in workers and end FINISHED with their metrics',
+  timeoutMs: 240_000,
+  async run({ page }, data) {
+    await openLab(page);
+    const out = await page.eval(async (csv) => {
+      const m = window.mfflow;
+      const d = await m.loadDataset(new File([csv], 'winequality-red.csv', { type: 'text/csv' }));
+      const enet = await m.train({ dataset: d.digest, model: 'elasticnet', target: 'quality', params: { alpha: 0.5, l1_ratio: 0.5 } });
+      const mlp = await m.train({
+        dataset: d.digest, model: 'mlp', target: 'quality', backend: 'cpu', runName: 'engines-mlp',
+        params: { epochs: 3, batch_size: 64, hidden_layers: '8', validation_split: 0.1 },
+      });
+      const loss = await m.getMetricHistory(mlp.info.runId, 'loss');
+      return {
+        rows: d.rows, enet: enet.info.status, rmse: enet.metrics.rmse?.latest,
+        mlp: mlp.info.status, epochs: loss.values.length, finite: Array.from(loss.values).every(Number.isFinite),
+      };
+    }, data.redWine);
+    assert.equal(out.rows, 1599);
+    assert.equal(out.enet, 'FINISHED');
+    // MLflow's wine tutorial (alpha = l1_ratio = 0.5): rmse 0.7931 on the test split, as in Chromium.
+    assert.ok(Math.abs((out.rmse ?? 0) - 0.7931) < 1e-3, `elastic net rmse ${out.rmse}`);
+    assert.equal(out.mlp, 'FINISHED');
+    assert.equal(out.epochs, 3);
+    assert.ok(out.finite);
+  },
+};
+
+const bundles: Journey = {
+  name: 'bundles: export the lab, import it into an empty browser, the run is there with its metrics',
+  timeoutMs: 120_000,
+  async run(s) {
+    const { page } = s;
+    await openLab(page);
+    const { runId, bytes } = await page.eval(async () => {
+      const m = window.mfflow;
+      await m.setExperiment('engines bundles');
+      const run = await m.startRun({ runName: 'shared-run' });
+      await m.logParams({ alpha: 0.5 });
+      for (let step = 0; step < 200; step++) m.logMetric('loss', 1 / (step + 1), step);
+      await m.logText('hello bundle', 'notes.txt');
+      await m.endRun();
+      const f = await m.exportLab();
+      return { runId: run.runId, bytes: btoa(Array.from(new Uint8Array(await f.arrayBuffer()), (b) => String.fromCharCode(b)).join('')) };
+    });
+    const other = await s.freshPage();
+    try {
+      await openLab(other);
+      const before = await other.eval(async (id) => window.mfflow.getRun(id).then(() => 'present', () => 'absent'), runId);
+      assert.equal(before, 'absent');
+      const report = await other.eval(async (b64) => {
+        const r = await window.mfflow.importBundle(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+        return JSON.stringify(r);
+      }, bytes);
+      assert.match(report, /shared-run|runsAdded|added/);
+      const run = await other.eval(async (id) => {
+        const r = await window.mfflow.getRun(id);
+        const h = await window.mfflow.getMetricHistory(id, 'loss');
+        return { name: r.info.runName, status: r.info.status, alpha: r.params.alpha, n: h.values.length, exp: r.info.experimentId };
+      }, runId);
+      assert.deepEqual({ ...run, exp: undefined }, { name: 'shared-run', status: 'FINISHED', alpha: '0.5', n: 200, exp: undefined });
+      await other.goto(`#/runs?exp=${run.exp}`);
+      await waitFor(other, 'the imported run in the runs table', (name) =>
+        [...document.querySelectorAll('tbody tr[data-run-id]')].some((r) => r.textContent?.includes(name)), 'shared-run');
+    } finally {
+      await other.close();
+    }
+  },
+};
+
+const serving: Journey = {
+  name: 'serving: register and alias an elastic net, predict from the Serve page form and through /invocations, then offline',
+  timeoutMs: 180_000,
+  async run(s, data) {
+    const { page } = s;
+    await openLab(page);
+    const lines = data.redWine.trim().split('\n');
+    const header = lines[0].split(';').map((h) => h.replace(/"/g, ''));
+    const cells = lines[1].split(';').map(Number);
+    const features = header.filter((h) => h !== 'quality');
+    const row = Object.fromEntries(header.map((h, j) => [h, cells[j]]));
+    const viaApi = await page.eval(async ({ csv, row }) => {
+      const m = window.mfflow;
+      const d = await m.loadDataset(new File([csv], 'winequality-red.csv', { type: 'text/csv' }));
+      const run = await m.train({ dataset: d.digest, model: 'elasticnet', target: 'quality', params: { alpha: 0.5, l1_ratio: 0.5 } });
+      const v = await m.registerModel(run.info.runId, 'model', 'engines-wine');
+      await m.setAlias('engines-wine', 'champion', (v as { version: number | string }).version);
+      const p = (await m.predict('models:/engines-wine@champion', { dataframe_records: [row] })) as { predictions: number[] };
+      return p.predictions[0];
+    }, { csv: data.redWine, row });
+    assert.ok(Number.isFinite(viaApi) && viaApi > 3 && viaApi < 8, `prediction ${viaApi}`);
+
+    // The Serve page: type the row into the form, press Predict, read the answer.
+    await page.goto(`#/serve?model=${encodeURIComponent('models:/engines-wine@champion')}`);
+    await waitFor(page, 'the prediction form', () => document.querySelector('form[aria-label="Prediction form"] input') !== null, undefined, 30_000);
+    for (const f of features) await page.fill(`form[aria-label="Prediction form"] [aria-label="${f}"]`, String(row[f]));
+    await page.click('form[aria-label="Prediction form"] button[type="submit"], form[aria-label="Prediction form"] button');
+    await waitFor(page, 'the form prediction', () => document.querySelector('output[aria-label="Prediction"]')?.textContent, undefined, 30_000);
+    const shown = Number(await page.eval(() => document.querySelector('output[aria-label="Prediction"]')!.textContent));
+    assert.ok(Math.abs(shown - viaApi) <= 1e-9 * Math.abs(viaApi), `form ${shown} vs api ${viaApi}`);
+
+    // /invocations through the service worker, then the same with the server gone.
+    const body = JSON.stringify({ dataframe_split: { columns: features, data: [features.map((f) => row[f])] } });
+    await waitFor(page, 'a service worker controlling the page', () => navigator.serviceWorker?.controller != null, undefined, 30_000);
+    const invoke = () => page.eval(async (b) => {
+      const res = await fetch('./invocations', { method: 'POST', body: b, headers: { 'content-type': 'application/json' } });
+      return { status: res.status, text: await res.text() };
+    }, body);
+    const online = await invoke();
+    assert.equal(online.status, 200, online.text);
+    assert.equal(JSON.parse(online.text).predictions[0], viaApi);
+
+    await s.setOffline(true);
+    try {
+      await page.reload();
+      await waitFor(page, 'the lab to open offline', () => document.documentElement.dataset.labReady === 'true', undefined, 30_000);
+      const offline = await invoke();
+      assert.equal(offline.status, 200, offline.text);
+      assert.equal(JSON.parse(offline.text).predictions[0], viaApi);
+    } finally {
+      await s.setOffline(false);
+    }
+  },
+};
+
+const runsTable: Journey = {
+  name: 'runs table: 5,000 runs listed, sorted by a metric, End reaches the last row, rows windowed',
+  timeoutMs: 180_000,
+  async run({ page }) {
+    await openLab(page);
+    // Seeded as an import writes them (run records straight into IndexedDB), then the lab reopens.
+    const exp = await page.eval(async () => {
+      const exp = (await window.mfflow.createExperiment(`engines table ${Date.now()}`)) as string;
+      const db = await new Promise<IDBDatabase>((res, rej) => {
+        const r = indexedDB.open('mfflow');
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      const names = [...db.objectStoreNames];
+      const tx = db.transaction(names.includes('runDirty') ? ['runs', 'runDirty'] : ['runs'], 'readwrite');
+      const now = Date.now();
+      for (let i = 0; i < 5000; i++) {
+        const runId = `${exp.slice(-8)}${i.toString(16).padStart(8, '0')}${'0'.repeat(16)}`;
+        const rmse = 0.6 + (i % 1000) / 2000;
+        const summary = (v: number) => ({ latest: v, step: 0, timestamp: now, min: v, max: v, count: 1 });
+        tx.objectStore('runs').put({
+          info: { runId, experimentId: exp, runName: `run-${i}`, userId: 'e2e', status: 'FINISHED', startTime: now - i * 1000,
+            endTime: now - i * 1000 + 500, lifecycleStage: 'active', deletedTime: null, artifactUri: `mlflow-artifacts:/${exp}/${runId}/artifacts` },
+          params: { alpha: ['0.01', '0.1', '0.5', '1.0'][i % 4] }, tags: { 'mlflow.source.name': 'mfflow' },
+          metrics: { rmse: summary(rmse) }, inputs: [],
+        });
+        if (names.includes('runDirty')) tx.objectStore('runDirty').put(1, runId);
+      }
+      await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
+      db.close();
+      return exp;
+    });
+    await page.goto(`#/runs?exp=${exp}`);
+    await page.reload();
+    await waitFor(page, 'the lab to reopen', () => document.documentElement.dataset.labReady === 'true', undefined, 60_000);
+    await waitFor(page, 'the grid with 5,001 rows', () => document.querySelector('[role="grid"]')?.getAttribute('aria-rowcount') === '5001', undefined, 30_000);
+    const windowed = await page.eval(() => document.querySelectorAll('tbody tr[data-run-id]').length);
+    assert.ok(windowed > 5 && windowed < 120, `${windowed} rows in the DOM`);
+
+    await page.click('thead th[title="rmse"] button');
+    await waitFor(page, 'rmse sorted descending', () => {
+      const h = document.querySelector('thead th[title="rmse"]');
+      const first = document.querySelector('tbody tr[data-run-id]')?.textContent ?? '';
+      return h?.getAttribute('aria-sort') === 'descending' && first.includes('1.099');
+    });
+    await page.press('[role="grid"]', 'End');
+    await waitFor(page, 'the last rows (rmse 0.6) after End', () => {
+      const rows = document.querySelectorAll('tbody tr[data-run-id]');
+      return rows.length < 120 && (rows[rows.length - 1]?.textContent ?? '').includes('0.6');
+    });
+  },
+};
+
+export const JOURNEYS: Journey[] = [tracking, training, bundles, serving, runsTable];
