@@ -14,6 +14,7 @@ import { findModelDirs, parseMLmodel } from '../lib/mlflow/mlmodel';
 import { runBuffers, type BundleFailure, type BundleProgress, type BundleResult, type BundleSource, type BundleWorkerApi } from '../lib/bundles/worker-api';
 import type { ImportReport } from '../lib/storage/bundle-import';
 import { dictGet } from '../lib/util/dict';
+import { invalid } from '../lib/util/errors';
 import { registeredModelsForExport } from '../lib/bundles/registry-export';
 import { lab } from './lab.svelte';
 import { registry } from './registry.svelte';
@@ -91,6 +92,8 @@ export class Bundles {
 
   /** Imports an archive (bytes, a File/Blob, or a URL). Resolves to what was added, skipped and reported. */
   importBundle(input: ImportInput, label?: string): Promise<ImportReport> {
+    const bad = badImportInput(input);
+    if (bad) return Promise.reject(invalid(bad));
     const name = label ?? (typeof input === 'string' ? input : input instanceof File ? input.name : 'archive');
     return this.run(`Importing ${name}`, async (job) => {
       this.report = null;
@@ -185,6 +188,14 @@ export class Bundles {
     history.replaceState(history.state, '', url.href);
     await this.importBundle(target).catch(() => { /* shown through `failure` */ });
   }
+}
+
+/** Why `input` cannot be imported (a sentence naming what was given), or null. */
+function badImportInput(input: unknown): string | null {
+  if (typeof input === 'string') return input.trim() ? null : 'importBundle(source): the URL is empty.';
+  if (input instanceof Uint8Array || input instanceof ArrayBuffer || input instanceof Blob) return null;
+  const got = input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input;
+  return `importBundle(source): source must be a File, Blob, Uint8Array, ArrayBuffer or URL string, not ${got}.`;
 }
 
 /** Up to 5 rows of the training dataset's feature columns, when the lab still has it. */

@@ -17,12 +17,14 @@ export interface RawEntry {
   /** Write no local record; point the central header at `localOffset`. */
   skipLocal?: boolean;
   localOffset?: number;
+  /** The compressed body to write (default: `data` deflated when method is 8). */
+  body?: Uint8Array;
 }
 
 const enc = new TextEncoder();
 
 function body(e: RawEntry): Uint8Array {
-  return (e.method ?? 0) === 8 ? deflateSync(e.data) : e.data;
+  return e.body ?? ((e.method ?? 0) === 8 ? deflateSync(e.data) : e.data);
 }
 
 export function localRecord(e: RawEntry): Uint8Array {

@@ -7,7 +7,7 @@
  * Blob/File, with progress and an AbortSignal. Results are Maps, so `__proto__` is an ordinary
  * name. Stored entries come back as views into the archive bytes (no copy).
  */
-import { Inflate } from 'fflate';
+import { Inflate, inflateSync } from 'fflate';
 import { crc32 } from './crc32';
 import { ArchiveError } from './errors';
 import {
@@ -38,15 +38,51 @@ export interface UnzipOptions {
 const enc = new TextEncoder();
 const CHUNK = 4 << 20;
 /**
- * Blobs up to this size are read in one piece. The output holds every entry anyway (stored
- * entries as views into the archive, so it costs nothing more), and a bundle's ~20,000 small
- * entries read as separate slices cost ~0.1 ms of IPC each. Bigger blobs are read in windows.
+ * Compressed bytes handed to the inflater at a time. One push may expand up to 1032×, so this
+ * bounds what an entry lying about its size can produce before `take` refuses it: ~16 MB.
  */
-export const WHOLE_READ_LIMIT = 1 << 30;
+const INFLATE_PIECE = 16 << 10;
+/**
+ * Blobs up to this size are read in one piece (a bundle's ~20,000 small entries read as
+ * separate slices cost ~0.1 ms of IPC each). Bigger ones are read in windows, never copied whole.
+ */
+export const WHOLE_READ_LIMIT = 64 << 20;
 const WINDOW = 32 << 20;
+
+/**
+ * Entries compressed to at most this many bytes inflate in one call into a buffer of their
+ * declared size + 1 (a byte more shows a lie). The streaming inflater reserves 128 KiB per
+ * block, which made 20,000 tiny entries cost 20 s; one call cannot expand past ~64 MiB.
+ */
+const SMALL_ENTRY = 64 << 10;
+
+function inflateSmall(en: ZipEntry, chunks: Iterable<Uint8Array>): Uint8Array {
+  const parts = [...chunks];
+  const data = parts.length === 1 ? parts[0] : concat(parts);
+  let out: Uint8Array;
+  try {
+    out = inflateSync(data, { out: new Uint8Array(en.size + 1) });
+  } catch (e) {
+    // A stored block that does not fit makes fflate write past the buffer.
+    if (e instanceof RangeError) throw new ArchiveError(en.name, 'size-mismatch', `inflates to more than the declared ${en.size} bytes`);
+    throw new ArchiveError(en.name, 'corrupt', `compressed data is damaged (${(e as Error).message})`);
+  }
+  if (out.length > en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to more than the declared ${en.size} bytes`);
+  if (out.length !== en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to ${out.length} bytes, but declares ${en.size}`);
+  if (crc32(out) !== en.crc) throw new ArchiveError(en.name, 'bad-crc', 'CRC-32 does not match the data');
+  return out.slice();
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) (out.set(p, o), (o += p.length));
+  return out;
+}
 
 /** Inflates (or copies) one entry from its compressed chunks, checking size and CRC as it goes. */
 function decodeEntry(en: ZipEntry, chunks: Iterable<Uint8Array>, signal?: AbortSignal): Uint8Array {
+  if (en.method === 8 && en.compressedSize <= SMALL_ENTRY) return inflateSmall(en, chunks);
   const parts: Uint8Array[] = [];
   let got = 0;
   let crc = 0;
@@ -67,7 +103,7 @@ function decodeEntry(en: ZipEntry, chunks: Iterable<Uint8Array>, signal?: AbortS
     try {
       for (const c of chunks) {
         signal?.throwIfAborted();
-        if (!ended) inf.push(c, false);
+        for (let o = 0; o < c.length && !ended; o += INFLATE_PIECE) inf.push(c.subarray(o, o + INFLATE_PIECE), false);
       }
       if (!ended) inf.push(new Uint8Array(0), true);
     } catch (e) {
@@ -78,11 +114,7 @@ function decodeEntry(en: ZipEntry, chunks: Iterable<Uint8Array>, signal?: AbortS
   }
   if (got !== en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to ${got} bytes, but declares ${en.size}`);
   if (crc !== en.crc) throw new ArchiveError(en.name, 'bad-crc', 'CRC-32 does not match the data');
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(got);
-  let o = 0;
-  for (const p of parts) (out.set(p, o), (o += p.length));
-  return out;
+  return parts.length === 1 ? parts[0] : concat(parts);
 }
 
 function* slices(data: Uint8Array): Generator<Uint8Array> {
@@ -209,7 +241,9 @@ export async function unzipSafeBlob(blob: BlobLike, opts: UnzipOptions = {}): Pr
       opts.signal?.throwIfAborted();
     }
     if (chunks.length === 0) chunks.push(new Uint8Array(0));
-    out.set(en.name, en.isDir ? new Uint8Array(0) : decodeEntry(en, chunks, opts.signal));
+    // A stored entry would be a view into the read window: copy it, so windows are let go.
+    const data = en.isDir ? new Uint8Array(0) : decodeEntry(en, chunks, opts.signal);
+    out.set(en.name, data.byteLength === data.buffer.byteLength ? data : data.slice());
     progress.entriesDone++;
     progress.bytesOut += en.size;
     opts.onProgress?.({ ...progress });
