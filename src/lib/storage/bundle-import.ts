@@ -19,6 +19,7 @@
  *
  * Also reads runs' full content (histories in logging order, artifacts) for export and digests.
  */
+import type { IDBPTransaction } from 'idb';
 import type { BundleArtifact } from '../mlflow/bundle';
 import type { PreparedImport } from '../bundles/prepare-import';
 import { runContentDigest } from '../bundles/digest';
@@ -31,7 +32,7 @@ import { joinChunks, toChunks, validateArtifactPath } from './artifact-files';
 import { putAll, type Connection } from './db';
 import { appendToChunks, CHUNK_POINTS, updateSummary } from './metric-columns';
 import { putRunRecords } from './run-index';
-import type { ArtifactChunk, ArtifactEntry, MetricChunk, StoredRun } from './schema';
+import type { ArtifactChunk, ArtifactEntry, MetricChunk, StoreName, StoredRun, TrackingDBSchema } from './schema';
 
 export interface RunContent {
   metrics: MetricColumns[];
@@ -193,8 +194,14 @@ function importedName(name: string, taken: (n: string) => boolean): string {
   }
 }
 
-export async function importPrepared(conn: Connection, prep: PreparedImport, look: ImportLookups, now: number,
-): Promise<{ report: ImportReport; runs: StoredRun[]; experiments: Experiment[] }> {
+/**
+ * Called inside the import's transaction after its records are put (scope includes runIndex),
+ * with the run records it added: the store writes the run index there when the import is big.
+ */
+export type ImportIndexHook<R> = (tx: IDBPTransaction<TrackingDBSchema, StoreName[], 'readwrite'>, runs: readonly StoredRun[]) => Promise<R>;
+
+export async function importPrepared<R = void>(conn: Connection, prep: PreparedImport, look: ImportLookups, now: number,
+  indexHook?: ImportIndexHook<R>): Promise<{ report: ImportReport; runs: StoredRun[]; experiments: Experiment[]; indexed?: R }> {
   const report: ImportReport = {
     kind: prep.kind, addedRuns: [], addedExperiments: [], unchanged: [], addedRegisteredModels: [], unchangedRegisteredModels: [],
     conflicts: [], warnings: [...prep.warnings],
@@ -237,8 +244,9 @@ export async function importPrepared(conn: Connection, prep: PreparedImport, loo
   const s = stage(fresh, now);
   const what = () => `the import of ${fresh.length} run(s) (${s.chunks.length} metric chunk(s), ${s.entries.length} artifact(s)) and ${models.length} registered model(s)`;
   const added: string[] = [], same: string[] = [], clashes: ImportConflict[] = [];
+  let indexed: R | undefined;
   if (fresh.length || newExps.length || models.length) {
-    await conn.write(['experiments', 'runs', 'runDirty', 'metricChunks', 'artifacts', 'artifactChunks', 'registeredModels'], what, async (tx) => {
+    await conn.write(['experiments', 'runs', 'runDirty', 'runIndex', 'metricChunks', 'artifacts', 'artifactChunks', 'registeredModels'], what, async (tx) => {
       const exps = tx.objectStore('experiments');
       const clash = await Promise.all(newExps.map((e) => Promise.all([exps.getKey(e.experimentId), exps.index('byName').getKey(e.name)])));
       if (clash.some(([a, b]) => a !== undefined || b !== undefined)) throw exists('Experiments changed in another tab during the import; nothing was imported. Import again.');
@@ -261,6 +269,7 @@ export async function importPrepared(conn: Connection, prep: PreparedImport, loo
       });
       await putAll(reg, fresh);
       added.push(...fresh.map((m) => m.name));
+      if (indexHook) indexed = await indexHook(tx as unknown as Parameters<ImportIndexHook<R>>[0], s.runs);
     }, 'strict');
   }
   report.addedRegisteredModels = added;
@@ -268,5 +277,5 @@ export async function importPrepared(conn: Connection, prep: PreparedImport, loo
   report.conflicts.push(...clashes);
   report.addedRuns = s.runs.map((r) => r.info.runId);
   report.addedExperiments = newExps.map((e) => e.experimentId);
-  return { report, runs: s.runs, experiments: newExps };
+  return { report, runs: s.runs, experiments: newExps, indexed };
 }

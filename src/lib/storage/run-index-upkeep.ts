@@ -3,9 +3,10 @@
  * runs written since the index (or could not write one), and after the store itself wrote that
  * many. Rewrites are chained, never concurrent, and dropped when the store closes.
  */
+import type { IDBPTransaction } from 'idb';
 import type { Connection } from './db';
-import { measure, rewriteRunIndex, type LoadedRuns } from './run-index';
-import type { StoredRun } from './schema';
+import { measure, rebuildRunIndex, rewriteRunIndex, type LoadedRuns, type RewriteResult } from './run-index';
+import type { StoreName, StoredRun, TrackingDBSchema } from './schema';
 
 export interface UpkeepOptions {
   /** Delay before a rewrite the store decides on; default 3,000 ms. Negative: never on its own. */
@@ -63,20 +64,43 @@ export class RunIndexUpkeep {
       const t0 = performance.now();
       const res = await rewriteRunIndex(this.conn, this.cache, this.generation, this.now());
       if (!res) return false;
-      // Records read inside the rewrite are at least as new as the cache's (another tab's write
-      // may not have been broadcast yet); the index now holds them, so the cache must too.
-      for (const [id, r] of res.fresh) {
-        if (r) this.cache.set(id, r);
-        else this.cache.delete(id);
-      }
-      this.generation = res.generation;
-      this.dirtyCount = 0;
-      this.dirtyHere.clear();
+      this.adopt(res);
       measure('mfflow:run-index-written', t0);
       return true;
     });
     this.chain = next;
     return next;
+  }
+
+  /**
+   * For a writer of `runs` new records in one transaction (an import): whether they would make
+   * this store rewrite the index anyway, so the writer should rather write it itself (inTx).
+   */
+  wouldRewriteAfter(runs: number): boolean {
+    return this.dirtyCount + runs > this.dirtyLimit;
+  }
+
+  /**
+   * Writes the index inside the writer's transaction, with `written` (records it put) in it.
+   * Call `adopt` with the result once that transaction has committed (and after `written`).
+   */
+  inTx<S extends StoreName[]>(tx: IDBPTransaction<TrackingDBSchema, S, 'readwrite'>, written: readonly StoredRun[]): Promise<RewriteResult | null> {
+    return rebuildRunIndex(tx, this.cache, this.generation, this.now(), written);
+  }
+
+  /** After a committed rewrite: the cache holds what the index holds, and nothing is dirty. */
+  adopt(res: RewriteResult): void {
+    // Records read inside the rewrite are at least as new as the cache's (another tab's write
+    // may not have been broadcast yet); the index now holds them, so the cache must too.
+    for (const [id, r] of res.fresh) {
+      if (r) this.cache.set(id, r);
+      else this.cache.delete(id);
+    }
+    this.generation = res.generation;
+    this.dirtyCount = 0;
+    this.dirtyHere.clear();
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   close(): void {

@@ -168,21 +168,36 @@ export interface RewriteResult {
  */
 export function rewriteRunIndex(conn: Connection, cache: ReadonlyMap<string, StoredRun>, baseGeneration: string | null,
   now: number): Promise<RewriteResult | null> {
-  return conn.write(['runs', 'runDirty', 'runIndex'], () => 'the run index', async (tx) => {
-    const header = await tx.objectStore('runIndex').get('header');
-    if ((validHeader(header) ? header.generation : null) !== baseGeneration) return null;
-    const ids = await tx.objectStore('runDirty').getAllKeys();
-    const fresh = new Map<string, StoredRun | undefined>();
-    if (ids.length > cache.size / 2) {
-      for (const id of ids) fresh.set(id, undefined);
-      for (const r of await tx.objectStore('runs').getAll()) if (fresh.has(r.info.runId)) fresh.set(r.info.runId, r);
-    } else {
-      const records = await Promise.all(ids.map((id) => tx.objectStore('runs').get(id)));
-      ids.forEach((id, i) => fresh.set(id, records[i]));
-    }
-    const runs: StoredRun[] = [];
-    for (const [id, r] of cache) if (!fresh.has(id)) runs.push(r);
-    for (const r of fresh.values()) if (r) runs.push(r);
-    return { generation: await putIndex(tx, runs, now), fresh };
-  }, 'relaxed');
+  return conn.write(['runs', 'runDirty', 'runIndex'], () => 'the run index', (tx) => rebuildRunIndex(tx, cache, baseGeneration, now), 'relaxed');
+}
+
+/**
+ * rewriteRunIndex's work inside the caller's readwrite transaction (scope ⊇ runs, runDirty,
+ * runIndex), so a writer of many runs (an import) leaves an index that already holds them and
+ * the next open reads one record instead of every run. `known` are records this transaction
+ * put (dirty, but not re-read); every other dirty id is re-read. Null, writing nothing, when
+ * the stored index is not `baseGeneration`.
+ */
+export async function rebuildRunIndex<S extends StoreName[]>(txIn: IDBPTransaction<TrackingDBSchema, S, 'readwrite'>,
+  cache: ReadonlyMap<string, StoredRun>, baseGeneration: string | null, now: number,
+  known: readonly StoredRun[] = []): Promise<RewriteResult | null> {
+  const tx = txIn as unknown as IndexTx;
+  const header = await tx.objectStore('runIndex').get('header');
+  if ((validHeader(header) ? header.generation : null) !== baseGeneration) return null;
+  const ids = await tx.objectStore('runDirty').getAllKeys();
+  const fresh = new Map<string, StoredRun | undefined>();
+  for (const r of known) fresh.set(r.info.runId, r);
+  const unknown = ids.filter((id) => !fresh.has(id));
+  if (unknown.length > cache.size / 2) {
+    const wanted = new Set(unknown);
+    for (const id of unknown) fresh.set(id, undefined);
+    for (const r of await tx.objectStore('runs').getAll()) if (wanted.has(r.info.runId)) fresh.set(r.info.runId, r);
+  } else {
+    const records = await Promise.all(unknown.map((id) => tx.objectStore('runs').get(id)));
+    unknown.forEach((id, i) => fresh.set(id, records[i]));
+  }
+  const runs: StoredRun[] = [];
+  for (const [id, r] of cache) if (!fresh.has(id)) runs.push(r);
+  for (const r of fresh.values()) if (r) runs.push(r);
+  return { generation: await putIndex(tx, runs, now), fresh };
 }

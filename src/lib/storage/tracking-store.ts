@@ -343,8 +343,12 @@ export class TrackingStore implements TrackingBackend {
       experiment: (id: string) => this.experiments.get(id),
       experimentIdByName: (name: string) => [...this.experiments.values()].find((e) => e.name === name)?.experimentId,
     };
-    const { report, runs, experiments } = await importPrepared(this.conn, prep, look, this.now());
+    // An import big enough that the store would rewrite the run index after it writes the index
+    // in its own transaction: the next open then reads one record, not every imported run.
+    const { report, runs, experiments, indexed } = await importPrepared(this.conn, prep, look, this.now(),
+      (tx, added) => (this.upkeep.wouldRewriteAfter(added.length) ? this.upkeep.inTx(tx, added) : Promise.resolve(null)));
     if (runs.length || experiments.length) this.committed(runs, experiments);
+    if (indexed) this.upkeep.adopt(indexed);
     return report;
   }
 
