@@ -2,6 +2,8 @@
 // Benchmarks in headless Chromium (Debian's, like the tests). Serves dist/, runs each suite in
 // bench/suites/, prints one line per figure (`name: value unit (budget …)`) and writes them all to
 // bench/results/latest.json. Usage: npm run bench [-- suite-name ...]
+// Exits 1 when a suite fails or any budgeted figure is over its budget (listed at the end).
+// BENCH_BUDGET_SCALE=<k> multiplies every budget by k (e.g. 0.01, to see the bench fail).
 // BENCH_DIST=<dir> serves another build (e.g. `npx vite build --outDir /tmp/bdist`) than dist/.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -25,7 +27,9 @@ const browser = await chromium.launch({
 
 const figures = [];
 /** Records and prints one figure. `budget` is e.g. { max: 100 } or { min: 1e6 }. */
+const scale = Number(process.env.BENCH_BUDGET_SCALE || 1);
 function report(name, value, unit, budget) {
+  if (budget && scale !== 1) budget = budget.max !== undefined ? { max: budget.max * scale } : { min: budget.min / scale };
   let verdict = '';
   let text = '';
   if (budget) {
@@ -51,7 +55,7 @@ try {
     const suite = await import(pathToFileURL(join(here, 'suites', file)).href);
     const context = await browser.newContext();
     try {
-      await suite.run({ context, base, report, root: join(here, '..') });
+      await suite.run({ context, base, report, root: join(here, '..'), dist });
     } catch (e) {
       failed = true;
       console.error(`bench suite ${name} failed:`, e);
@@ -65,4 +69,10 @@ try {
 }
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results/latest.json'), JSON.stringify({ date: new Date().toISOString(), figures }, null, 2));
-if (failed) process.exit(1);
+const over = figures.filter((f) => f.ok === false);
+if (over.length) {
+  console.error(`\n${over.length} figure(s) over budget:`);
+  for (const f of over) console.error(`  ${f.name}: ${fmt(f.value)} ${f.unit} (budget ${f.budget})`);
+}
+if (failed) console.error('\nat least one bench suite failed (see above)');
+if (failed || over.length) process.exit(1);
