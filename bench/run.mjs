@@ -18,6 +18,7 @@ const only = process.argv.slice(2);
 
 const dist = process.env.BENCH_DIST || join(here, '../dist');
 const server = spawn(process.execPath, [join(here, '../scripts/serve.mjs'), '--port', String(port), '--prefix', '/lab/', '--dir', dist], { stdio: ['ignore', 'pipe', 'inherit'] });
+process.on('exit', () => server.kill()); // also when a suite crashes the process
 await new Promise((resolve) => server.stdout.once('data', resolve));
 
 const browser = await chromium.launch({

@@ -1,4 +1,4 @@
-"""Logs RUNS runs x KEYS metrics x STEPS steps into a real MLflow file store with log_batch
+"""Logs RUNS runs (params r, alpha) x KEYS metrics x STEPS steps (the bench lab's runs) into a real MLflow file store with log_batch
 (1,000 metric points per call, MLflow's limit), then reads every history back. Prints JSON
 {"log_s", "read_s", "points"}. Usage: bundles_mlflow_filestore.py WORKDIR RUNS KEYS STEPS
 """
@@ -13,7 +13,7 @@ os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
 work, runs, keys, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 
 from mlflow import MlflowClient  # noqa: E402
-from mlflow.entities import Metric  # noqa: E402
+from mlflow.entities import Metric, Param  # noqa: E402
 
 client = MlflowClient(tracking_uri=os.path.join(os.path.abspath(work), "mlruns"))
 exp = client.create_experiment("bench-bundles")
@@ -25,6 +25,7 @@ for r in range(runs):
     run = client.create_run(exp, run_name=f"run-{r}")
     rid = run.info.run_id
     ids.append(rid)
+    client.log_batch(rid, params=[Param("r", str(r)), Param("alpha", "0.5")])  # the lab's params
     batch = []
     for s in range(steps):
         for k, name in enumerate(names):

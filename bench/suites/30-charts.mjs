@@ -1,4 +1,5 @@
-// Chart figures (issue "Tracking UI", charts): first draw of one 1,000,000-point metric, redraw
+// Chart figures (issue "Tracking UI", charts): read from IndexedDB and first draw of one
+// 1,000,000-point metric, redraw
 // (re-bucket + setData + draw) of a 100 runs × 10,000 points compare chart, and the JS heap with
 // that chart open. Timed in the page by MetricChart itself; the page exposes the figures on
 // window.__mfflowCharts only because the URL has `?bench`.
@@ -38,8 +39,9 @@ export async function run({ context, base, report }) {
   // 1. One chart, one run, 1,000,000 points.
   await page.evaluate((id) => { location.hash = `#/compare?runs=${id}`; }, ids.big);
   const big = await waitForChart(page, 1);
-  report('charts.first_draw_1M_points', big.firstDrawMs, 'ms', { max: 200 });
-  report('charts.read_and_first_draw_1M_points', big.loadAndDrawMs, 'ms');
+  // The budget covers reading the 1,000,000 points from IndexedDB (chart mounted → drawn).
+  report('charts.read_and_first_draw_1M_points', big.loadAndDrawMs, 'ms', { max: 200 });
+  report('charts.first_draw_1M_points_after_read', big.firstDrawMs, 'ms');
   report('charts.drawn_points_1M_chart', big.points, 'points', { max: 8_000 });
 
   // 2. 100 runs × 10,000 points on one chart.

@@ -105,9 +105,11 @@ export async function run({ context, base, report }) {
   }
   const heading = await page.getByRole('heading', { level: 1 }).textContent();
   if (!/100000 runs/.test(heading ?? '')) throw new Error(`expected 100000 runs listed, saw "${heading}"`);
-  report(indexed ? 'table.first_paint_100k' : 'table.first_paint_100k_without_run_index', median(paints), 'ms', { max: 1000 });
-  // The table's own share: from the lab listing its runs to the rows painted.
-  report('table.first_paint_after_listed_100k', median(listedToPaint), 'ms');
+  // Navigation → rows painted holds the lab's open (budgeted ≤ 1 s in the tracking suite) and
+  // the table's first paint; issue 9 budgets the table's own share (lab listed its runs → rows
+  // painted) at ≤ 300 ms.
+  report(indexed ? 'table.first_paint_100k' : 'table.first_paint_100k_without_run_index', median(paints), 'ms', { max: 1300 });
+  report('table.first_paint_after_listed_100k', median(listedToPaint), 'ms', { max: 300 });
 
   progress('first paint measured');
   // 2. Sort: click a header → rows painted. rmse, r2, name, Created, alternating directions.
@@ -123,7 +125,7 @@ export async function run({ context, base, report }) {
     }
     return times;
   });
-  report('table.sort_100k', median(sorts), 'ms', { max: 100 });
+  report('table.sort_100k', median(sorts), 'ms', { max: 50 });
   report('table.sort_100k_worst', Math.max(...sorts), 'ms');
   const sortShare = await page.evaluate(() => performance.getEntriesByName('mfflow:table-sort').slice(-9).map((e) => e.duration));
   report('table.sort_100k_keys_and_order', median(sortShare), 'ms');
@@ -151,7 +153,7 @@ export async function run({ context, base, report }) {
     const clear = await apply('');
     return { times, clear };
   });
-  report('table.filter_100k', median(filters.times), 'ms', { max: 100 });
+  report('table.filter_100k', median(filters.times), 'ms', { max: 50 });
   report('table.filter_100k_worst', Math.max(...filters.times), 'ms');
   report('table.filter_clear_100k', filters.clear, 'ms');
 

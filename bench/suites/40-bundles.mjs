@@ -1,15 +1,14 @@
 // Bundle figures (issue "MLflow-format bundles"): export and import of a lab of 1,000 runs ×
 // 10 metrics × 1,000 steps (10M points) in headless Chromium, time and peak page heap (budget
-// ≤ 5 s each), and the same runs logged into and read back from real MLflow's file store
-// (bench/py/bundles_mlflow_filestore.py in the interop venv), reported as a ratio.
-// BENCH_BUNDLE_RUNS scales the run count down for a quick look. MLflow's file store takes ~1 s
-// per such run (50 runs: 55 s), so it logs a sample of BENCH_BUNDLE_MLFLOW_RUNS runs (default 50)
-// and the ratio compares time per run.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// ≤ 5 s each). Side by side with MLflow, on the same BENCH_BUNDLE_MLFLOW_RUNS runs (default 50:
+// MLflow's file store takes ~1 s per such run): the lab exports them to a zip and imports it
+// into an empty lab; MLflow (bench/py/bundles_mlflow_filestore.py in the interop venv) writes
+// the same runs (same keys, steps and values) into its file store and reads every history back.
+// BENCH_BUNDLE_RUNS scales the run count down for a quick look.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLab } from './lib.mjs';
+import { compare, openLab, python } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_BUNDLE_RUNS || 1000);
 const KEYS = 10;
@@ -37,15 +36,44 @@ async function reportPhases(page, report) {
   for (const [name, ms] of phases) report(`bundles.phase.${name}`, ms, 'ms');
 }
 
+/** Saves `expr` (a File the page made, evaluated in the page) through a download; returns its path. */
+async function download(page, make, arg) {
+  const done = page.waitForEvent('download');
+  done.catch(() => {}); // awaited below unless the page throws first
+  await page.evaluate(async ([src, a]) => {
+    const file = await (0, eval)(`(${src})`)(a);
+    const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(file), download: 'bench.zip' });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  }, [make.toString(), arg]);
+  return (await done).path();
+}
+
+/** Imports the zip at `path` into the lab of `page` through a file input; { ms, added }. */
+async function importZip(page, path) {
+  await page.evaluate(() => {
+    document.getElementById('bench-bundle-file')?.remove();
+    document.body.append(Object.assign(document.createElement('input'), { type: 'file', id: 'bench-bundle-file', hidden: true }));
+  });
+  await page.setInputFiles('#bench-bundle-file', path);
+  return measured(page, async () => {
+    const file = document.getElementById('bench-bundle-file').files[0];
+    const r = await window.mfflow.importBundle(file);
+    return { added: r.addedRuns.length, conflicts: r.conflicts.length };
+  });
+}
+
 export async function run({ context, base, report, root }) {
   const page = await context.newPage();
   await openLab(page, base);
-  await page.evaluate(async ({ runs, keys, steps }) => {
+  const runIds = await page.evaluate(async ({ runs, keys, steps }) => {
     const m = window.mfflow;
     await m.setExperiment('bench-bundles');
     const names = Array.from({ length: keys }, (_, k) => `m${k}`);
+    const ids = [];
     for (let r = 0; r < runs; r++) {
-      await m.startRun({ runName: `run-${r}` });
+      ids.push((await m.startRun({ runName: `run-${r}` })).runId);
       await m.logParams({ r, alpha: 0.5 });
       for (let s = 0; s < steps; s++) {
         const row = {};
@@ -54,6 +82,7 @@ export async function run({ context, base, report, root }) {
       }
       await m.endRun();
     }
+    return ids;
   }, { runs: RUNS, keys: KEYS, steps: STEPS });
 
   const exp = await measured(page, async () => {
@@ -66,58 +95,50 @@ export async function run({ context, base, report, root }) {
   report('bundles.export_peak_page_heap', exp.peakMB, 'MB');
   report('bundles.zip_size', exp.result / 1048576, 'MB');
 
-  // Hand the zip to a fresh browser context (an empty lab) through a download.
-  const download = page.waitForEvent('download');
-  await page.evaluate(() => {
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(window.__benchBundle);
-    a.download = 'bench.zip';
-    document.body.append(a);
-    a.click();
-  });
-  const zipPath = await (await download).path();
+  // The lab's side of the MLflow comparison: export the first MLFLOW_RUNS runs (timed here),
+  // import them below into another empty lab.
+  const sample = runIds.slice(0, MLFLOW_RUNS);
+  const sampleExport = await measured(page, async (ids) => {
+    window.__benchSample = await window.mfflow.exportRuns(ids);
+    return window.__benchSample.size;
+  }, sample);
+  const samplePath = await download(page, () => window.__benchSample);
+  // Hand the zip to a fresh browser context (an empty lab). The zip goes in through a file
+  // input, as a user would pick it: Playwright hands Chromium the path, so the File is
+  // disk-backed. (Fulfilling a route with it sent the whole zip through the DevTools protocol
+  // as one base64 message: at 120 MB that closed the page.)
+  const zipPath = await download(page, () => window.__benchBundle);
   await page.close();
 
   const fresh = await context.browser().newContext();
   try {
     const other = await fresh.newPage();
     await openLab(other, base);
-    // The zip goes in through a file input, as a user would pick it: Playwright hands Chromium the
-    // path, so the File is disk-backed. (Fulfilling a route with it sent the whole zip through the
-    // DevTools protocol as one base64 message: at 120 MB that closed the page, which is why the
-    // 1,000-run import never ran.)
-    await other.evaluate(() => {
-      const input = document.createElement('input');
-      input.type = 'file';
-      input.id = 'bench-bundle-file';
-      input.hidden = true;
-      document.body.append(input);
-    });
-    await other.setInputFiles('#bench-bundle-file', zipPath);
-    const imp = await measured(other, async () => {
-      const file = document.getElementById('bench-bundle-file').files[0];
-      const r = await window.mfflow.importBundle(file);
-      return { added: r.addedRuns.length, conflicts: r.conflicts.length };
-    });
+    const imp = await importZip(other, zipPath);
     if (imp.result.added !== RUNS) throw new Error(`import added ${imp.result.added} runs, expected ${RUNS}`);
     report(`bundles.import_${RUNS}x${KEYS}x${STEPS}`, imp.ms, 'ms', { max: 5000 });
     await reportPhases(other, report);
     report('bundles.import_peak_page_heap', imp.peakMB, 'MB');
+    await other.close();
 
-    const py = join(root, 'tests/interop/.venv/bin/python');
-    if (!existsSync(py)) {
-      console.log('bundles: no interop venv (tests/interop/setup-venv.sh); MLflow comparison skipped');
-      return;
+    const third = await fresh.browser().newContext();
+    let sampleImport;
+    try {
+      const p = await third.newPage();
+      await openLab(p, base);
+      sampleImport = await importZip(p, samplePath);
+      if (sampleImport.result.added !== sample.length) throw new Error(`sample import added ${sampleImport.result.added} runs`);
+    } finally {
+      await third.close();
     }
     const work = mkdtempSync(join(tmpdir(), 'mfflow-bench-mlflow-'));
     try {
-      const out = execFileSync(py, [join(root, 'bench/py/bundles_mlflow_filestore.py'), work, String(MLFLOW_RUNS), String(KEYS), String(STEPS)],
-        { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, MLFLOW_ALLOW_FILE_STORE: 'true', PYTHONWARNINGS: 'ignore' } });
-      const ml = JSON.parse(out.trim().split('\n').pop());
-      report(`bundles.mlflow_filestore_log_${MLFLOW_RUNS}_runs`, ml.log_s * 1000, 'ms');
-      report(`bundles.mlflow_filestore_read_${MLFLOW_RUNS}_runs`, ml.read_s * 1000, 'ms');
-      const perRun = (ml.log_s + ml.read_s) * 1000 / MLFLOW_RUNS;
-      report('bundles.mlflow_over_lab_ratio', perRun / ((imp.ms + exp.ms) / RUNS), '× (MLflow log+read ÷ lab import+export, per run)');
+      const ml = await python(root, 'bundles_mlflow_filestore.py', [work, MLFLOW_RUNS, KEYS, STEPS], 'bundles');
+      if (!ml) return;
+      if (ml.points !== MLFLOW_RUNS * KEYS * STEPS) throw new Error(`MLflow read ${ml.points} points back`);
+      const lab = sampleExport.ms + sampleImport.ms;
+      console.log(`  ${MLFLOW_RUNS} runs: lab export ${sampleExport.ms.toFixed(0)} ms + import ${sampleImport.ms.toFixed(0)} ms; MLflow log ${(ml.log_s * 1000).toFixed(0)} ms + read ${(ml.read_s * 1000).toFixed(0)} ms`);
+      compare(report, `bundles.write_and_read_${MLFLOW_RUNS}x${KEYS}x${STEPS}_filestore`, lab, (ml.log_s + ml.read_s) * 1000);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

@@ -81,14 +81,24 @@ export async function run({ context, base, report, root }) {
 
   // 2. The same request as HTTP through the service worker (page fetch → SW → page → worker).
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+  // Every answer is checked: HTTP 200 and the same predictions as mfflow.predict gave.
   const http = await page.evaluate(async ({ columns, row }) => {
-    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dataframe_split: { columns, data: [row] } }) };
+    const payload = { dataframe_split: { columns, data: [row] } };
+    const expected = JSON.stringify((await window.mfflow.predict('models:/wine@champion', payload)).predictions);
+    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) };
     const url = `./invocations?model=${encodeURIComponent('models:/wine@champion')}`;
-    for (let i = 0; i < 50; i++) await (await fetch(url, init)).text();
+    const call = async (i) => {
+      const res = await fetch(url, init);
+      const text = await res.text();
+      let got;
+      try { got = JSON.stringify(JSON.parse(text).predictions); } catch { got = undefined; }
+      if (res.status !== 200 || got !== expected) throw new Error(`/invocations call ${i}: HTTP ${res.status} ${text.slice(0, 200)}, expected predictions ${expected}`);
+    };
+    for (let i = 0; i < 50; i++) await call(i);
     const ms = [];
     for (let i = 0; i < 500; i++) {
       const t0 = performance.now();
-      await (await fetch(url, init)).text();
+      await call(i);
       ms.push(performance.now() - t0);
     }
     ms.sort((a, b) => a - b);

@@ -53,9 +53,9 @@ export async function routeWine(context, root) {
 }
 
 /**
- * Seeds `n` runs straight into IndexedDB in one transaction, as an import writes them: each run
- * record plus its id in `runDirty`, so the next open reads every record and then writes the run
- * index (shared by the tracking and table suites).
+ * Seeds `n` runs straight into IndexedDB in one transaction, as a writer that bypasses the lab
+ * would: each run record plus its id in `runDirty`, so the next open reads every record and then
+ * writes the run index (the table suite; the tracking suite imports its runs instead).
  */
 export async function seedRuns(page, n, experimentId = '0') {
   await page.evaluate(async ({ n, experimentId }) => {
@@ -87,4 +87,26 @@ export async function seedRuns(page, n, experimentId = '0') {
     await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
     db.close();
   }, { n, experimentId });
+}
+
+/** Runs bench/py/<script> in the interop venv; its last stdout line parsed as JSON, or null without the venv. */
+export async function python(root, script, args, note) {
+  const { execFileSync } = await import('node:child_process');
+  const { existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const py = join(root, 'tests/interop/.venv/bin/python');
+  if (!existsSync(py)) {
+    console.log(`${note}: no interop venv (bash tests/interop/setup-venv.sh); MLflow comparison skipped`);
+    return null;
+  }
+  const out = execFileSync(py, [join(root, 'bench/py', script), ...args.map(String)],
+    { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, PYTHONWARNINGS: 'ignore' } });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+/** Prints a peer comparison: both sides and their ratio (> 1: the lab is faster). */
+export function compare(report, name, lab, peer, peerName = 'MLflow') {
+  report(`${name}.lab`, lab, 'ms');
+  report(`${name}.${peerName.toLowerCase()}`, peer, 'ms');
+  report(`${name}.ratio_${peerName.toLowerCase()}_over_lab`, peer / lab, '×');
 }
