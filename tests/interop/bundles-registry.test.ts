@@ -1,9 +1,10 @@
 /**
  * The model registry in bundles against real MLflow 3.17.2 (file store, MLFLOW_ALLOW_FILE_STORE):
- * (a) a lab export with `wine` (v1: a run's own lab model, v2: a run holding an MLflow Model
- *     folder; alias champion → 2, v1 in Staging, tags, descriptions) opens in MlflowClient with
- *     the same registry, `models:/wine@champion` loads with mlflow.pyfunc and predicts what the
- *     lab's formula gives, and a version number the lab deleted is not given out again;
+ * (a) a lab export with `wine` (v1: a run stored before the lab logged MLflow Models, whose
+ *     tfjs-only folder the export upgrades; v2: a run the trainer logged as it does today; alias
+ *     champion → 2, v1 in Staging, tags, descriptions) opens in MlflowClient with the same
+ *     registry, `models:/wine@champion` and `models:/wine/1` load with mlflow.pyfunc and predict
+ *     what the lab's formula gives, and a version number the lab deleted is not given out again;
  * (b) a registry MLflow wrote (register_model of logged models, an alias, a stage, tags) imports
  *     into the lab with its versions and alias, resolves to the run that holds the model files,
  *     and importing it again adds nothing.
@@ -15,7 +16,6 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { collectBundle } from '../../src/lib/bundles/collect';
-import { buildModelExport } from '../../src/lib/bundles/model-export';
 import { prepareArchiveBytes } from '../../src/lib/bundles/prepare-archive';
 import { exportMlflowZip } from '../../src/lib/mlflow/bundle-zip';
 import { trainTestSplitNumpy } from '../../src/lib/ml/split';
@@ -24,6 +24,8 @@ import { RegistryStore } from '../../src/lib/storage/registry-store';
 import { TrackingStore } from '../../src/lib/storage/tracking-store';
 import type { TrainSpec } from '../../src/lib/training/contract';
 import { MemoryRunLogger } from '../../src/lib/training/memory-logger';
+import { buildMlmodel } from '../../src/lib/training/model-artifacts';
+import { parseMLmodel } from '../../src/lib/mlflow/mlmodel';
 import { createTrainer } from '../../workers/training/trainer';
 import { uniqueDbName } from '../unit/storage-helpers';
 import { wineTable } from '../unit/training-helpers';
@@ -55,7 +57,7 @@ interface PyRead {
   models: string[];
   download_v1: string[] | string;
   load_champion: { predictions?: number[]; error?: string };
-  load_v1: { ok?: boolean; error?: string };
+  load_v1: { ok?: boolean; predictions?: number[]; error?: string };
   next_other: number | string;
 }
 
@@ -70,14 +72,22 @@ describe('registry bundles with real MLflow', () => {
     const col = (name: string) => table.data[table.columns.indexOf(name)] as Float64Array;
     const rows = Array.from(trainTestSplitNumpy(table.rowCount, split).test.slice(0, 20), (r) => FEATURES.map((f) => col(f)[r]));
 
+    // A run stored by an older lab: model.json, weights.bin, linear.json and a tfjs-only MLmodel
+    // (what logModelDirectory wrote then), made from the same trained files.
+    const old = new Map([...labFiles].filter(([p]) => ['model.json', 'weights.bin', 'linear.json'].includes(p)));
+    const tfjs = parseMLmodel(labFiles.get('MLmodel')!).flavors.tfjs;
+    const { model_json: _j, tfjs_version: _v, format: _f, ...flavor } = tfjs as Record<string, string>;
+    old.set('MLmodel', new TextEncoder().encode(buildMlmodel({ signature: { inputs: [], outputs: [] }, flavor, modelSizeBytes: 0 })));
+    expect(parseMLmodel(old.get('MLmodel')!).flavors.python_function).toBeUndefined();
+    expect(parseMLmodel(labFiles.get('MLmodel')!).flavors.python_function).toBeDefined();
+
     const { store, reg } = await openLab();
     const experimentId = await store.createExperiment('wine registry');
-    const a = await store.createRun({ experimentId, runName: 'enet (lab model)' });
-    for (const [p, bytes] of labFiles) await store.logArtifact(a.runId, `model/${p}`, bytes);
+    const a = await store.createRun({ experimentId, runName: 'enet (stored before MLflow Models)' });
+    for (const [p, bytes] of old) await store.logArtifact(a.runId, `model/${p}`, bytes);
     await store.updateRun(a.runId, { status: 'FINISHED', endTime: Date.now() });
-    const b = await store.createRun({ experimentId, runName: 'enet (MLflow Model)' });
-    const exported = buildModelExport({ run: await store.getRun(b.runId), dir: 'model', files: labFiles, exampleRows: rows.slice(0, 3) });
-    for (const [p, bytes] of exported) if (!p.endsWith('/')) await store.logArtifact(b.runId, `model/${p}`, bytes);
+    const b = await store.createRun({ experimentId, runName: 'enet (as logged today)' });
+    for (const [p, bytes] of labFiles) await store.logArtifact(b.runId, `model/${p}`, bytes);
     await store.updateRun(b.runId, { status: 'FINISHED', endTime: Date.now() });
 
     await reg.createRegisteredModel('wine', { description: 'red wine quality', tags: { team: 'lab' } });
@@ -112,17 +122,21 @@ describe('registry bundles with real MLflow', () => {
     expect(py.versions).toEqual(want);
     expect(py.by_alias).toEqual(want[1]);
 
-    // The registry resolves to the run's files: version 1 downloads the lab's own model folder
-    // (MLflow adds its registered_model_meta file).
-    expect(py.download_v1).toEqual(expect.arrayContaining([...labFiles.keys()]));
-    // Version 1 is the lab's TF.js/linear.json folder, which has no python_function flavor: pyfunc refuses it.
-    expect(py.load_v1.error).toMatch(/python_function/);
-    // The champion is an MLflow Model folder: it loads through the registry and predicts the lab's formula.
+    // The registry resolves to the run's files: version 1 downloads the run's model folder as
+    // the export upgraded it (MLflow adds its registered_model_meta file).
+    expect(py.download_v1).toEqual(expect.arrayContaining(['MLmodel', 'model.onnx', 'python_env.yaml', 'input_example.json', ...old.keys()]));
     const lin = JSON.parse(new TextDecoder().decode(labFiles.get('linear.json')!));
     const expected = rows.map((x) => x.reduce((s, v, j) => s + lin.coef[j] * (lin.scaler ? (v - lin.scaler.mean[j]) / lin.scaler.scale[j] : v), lin.intercept));
+    const close = (got: number[] | undefined) => {
+      expect(got!.length).toBe(rows.length);
+      got!.forEach((p, i) => expect(Math.abs(p - expected[i])).toBeLessThan(1e-9 * Math.max(1, Math.abs(expected[i]))));
+    };
+    // Both load through the registry and predict the lab's formula: the champion as the trainer
+    // logged it, version 1 as the export upgraded it.
     expect(py.load_champion.error).toBeUndefined();
-    expect(py.load_champion.predictions!.length).toBe(rows.length);
-    py.load_champion.predictions!.forEach((p, i) => expect(Math.abs(p - expected[i])).toBeLessThan(1e-9 * Math.max(1, Math.abs(expected[i]))));
+    close(py.load_champion.predictions);
+    expect(py.load_v1.error).toBeUndefined();
+    close(py.load_v1.predictions);
     // The number the lab deleted stays used in MLflow too.
     expect(py.next_other).toBe(3);
   }, 240_000);

@@ -88,7 +88,7 @@ describe('elastic-net trainer (MLflow wine tutorial)', () => {
     }
   });
 
-  it('writes an MLmodel with the tfjs flavor and the tutorial signature', async () => {
+  it('logs an MLflow Model: tfjs + onnx/python_function flavors, the tutorial signature, input example, environment', async () => {
     const log = new MemoryRunLogger();
     await trainer.train('j4', tutorial, red, log);
     const mlmodel = parseYaml(log.text('model/MLmodel'));
@@ -96,10 +96,18 @@ describe('elastic-net trainer (MLflow wine tutorial)', () => {
     const inputs = JSON.parse(mlmodel.signature.inputs);
     expect(inputs).toHaveLength(11);
     expect(inputs[0]).toEqual({ type: 'double', name: 'fixed acidity', required: true });
-    expect(JSON.parse(mlmodel.signature.outputs)).toEqual([{ type: 'tensor', 'tensor-spec': { dtype: 'float64', shape: [-1] } }]);
-    expect(mlmodel.signature.outputs).toContain('"tensor-spec": {"dtype": "float64"');
+    // pyfunc answers through the float64 ONNX model: one double column, as sklearn's predict.
+    expect(JSON.parse(mlmodel.signature.outputs)).toEqual([{ type: 'double', name: 'predictions' }]);
+    expect(mlmodel.flavors.python_function).toMatchObject({ loader_module: 'mlflow.onnx', data: 'model.onnx', env: { virtualenv: 'python_env.yaml' } });
+    expect(mlmodel.flavors.onnx).toMatchObject({ data: 'model.onnx' });
+    expect(mlmodel.saved_input_example_info).toMatchObject({ artifact_path: 'input_example.json', type: 'dataframe' });
+    const example = JSON.parse(log.text('model/input_example.json'));
+    expect(example.columns).toEqual(inputs.map((c: { name: string }) => c.name));
+    expect(example.data).toHaveLength(5);
+    expect(log.text('model/python_env.yaml')).toMatch(/-r requirements.txt/);
+    expect(log.text('model/requirements.txt')).toMatch(/onnxruntime/);
     expect(mlmodel.utc_time_created).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
-    const size = ['model/model.json', 'model/weights.bin', 'model/linear.json']
+    const size = [...log.artifacts.keys()].filter((k) => k.startsWith('model/') && k !== 'model/MLmodel')
       .reduce((s, k) => s + log.artifacts.get(k)!.bytes.byteLength, 0);
     expect(mlmodel.model_size_bytes).toBe(size);
     const parsed = parseMLmodel(log.text('model/MLmodel'));

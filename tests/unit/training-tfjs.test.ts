@@ -90,7 +90,9 @@ describe('TF.js trainer', () => {
     }
     const mlmodel = parseYaml(log.text('model/MLmodel'));
     expect(mlmodel.flavors.tfjs.classes).toEqual(['setosa', 'versicolor', 'virginica']);
-    expect(JSON.parse(mlmodel.signature.outputs)[0]['tensor-spec'].shape).toEqual([-1, 3]);
+    // pyfunc (ONNX) answers the label and one probability column per class.
+    expect(JSON.parse(mlmodel.signature.outputs).map((o: { name: string }) => o.name)).toEqual(['label', 'probability_setosa', 'probability_versicolor', 'probability_virginica']);
+    expect(mlmodel.flavors.python_function.loader_module).toBe('mlflow.onnx');
     expect(log.params.get('n_classes')).toBe('3');
   });
 

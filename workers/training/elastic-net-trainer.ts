@@ -8,7 +8,7 @@ import { regressionMetrics } from '../../src/lib/ml/regression-metrics';
 import { fitStandardScaler, standardize, type StandardScaler } from '../../src/lib/ml/standardize';
 import type { ResolvedTrainSpec } from '../../src/lib/training/contract';
 import type { PreparedData } from '../../src/lib/training/dataset';
-import { logModelDirectory, tabularSignature } from '../../src/lib/training/model-artifacts';
+import { exampleRowsOf, logModelDirectory, tabularSignature } from '../../src/lib/training/model-artifacts';
 import { runParams } from '../../src/lib/training/params';
 import { denseStackModel } from '../../src/lib/training/tfjs-format';
 import type { TrainContext, TrainOutcome } from './context';
@@ -102,6 +102,7 @@ export async function trainElasticNet(spec: ResolvedTrainSpec, data: PreparedDat
     signature: tabularSignature(data.featureNames, {}),
     flavor: { model_kind: 'elasticnet', task: 'regression', exact_model: 'linear.json', feature_names: data.featureNames },
     extra: { 'linear.json': new TextEncoder().encode(JSON.stringify(linear, null, 2)) },
+    exampleRows: exampleRowsOf(data.columns, test.length ? test : train),
   });
   return { status: 'FINISHED', metrics };
 }

@@ -16,7 +16,7 @@ import { regressionMetrics } from '../../src/lib/ml/regression-metrics';
 import { fitStandardScaler, type StandardScaler } from '../../src/lib/ml/standardize';
 import type { ResolvedTrainSpec } from '../../src/lib/training/contract';
 import { pick, rowMajor, type PreparedData } from '../../src/lib/training/dataset';
-import { logModelDirectory, tabularSignature } from '../../src/lib/training/model-artifacts';
+import { exampleRowsOf, logModelDirectory, tabularSignature } from '../../src/lib/training/model-artifacts';
 import { parseLayers, runParams } from '../../src/lib/training/params';
 import { modelJsonFromArtifacts } from '../../src/lib/training/tfjs-format';
 import { metricKey, type TrainContext, type TrainOutcome } from './context';
@@ -290,5 +290,6 @@ async function saveModel(tf: Tf, model: LayersModel, spec: ResolvedTrainSpec, da
       feature_names: data.featureNames,
       ...(data.classes ? { classes: data.classes } : {}),
     },
+    exampleRows: exampleRowsOf(data.columns, data.split.test.length ? data.split.test : data.split.train),
   });
 }

@@ -7,6 +7,7 @@ import type { BundleArtifact, BundleRun, MlflowBundle } from '../mlflow/bundle';
 import type { Experiment, MetricColumns, Run, ViewType } from '../tracking/types';
 import { deriveLoggedModels } from './logged-models';
 import { registeredModelsForExport, type RegistrySource } from './registry-export';
+import { upgradeModelFolders } from './upgrade-models';
 
 export interface ExportSource {
   listRuns(experimentIds?: readonly string[]): readonly Run[];
@@ -31,6 +32,7 @@ function selectedRunIds(src: ExportSource, sel: ExportSelection): string[] {
 export async function collectBundle(src: ExportSource, sel: ExportSelection, registry?: RegistrySource): Promise<MlflowBundle> {
   const bundleRuns: BundleRun[] = [];
   const experiments = await collectBundleBatches(src, sel, (runs) => void bundleRuns.push(...runs));
+  for (const br of bundleRuns) upgradeModelFolders(br);
   const loggedModels = deriveLoggedModels(bundleRuns);
   const runIds = new Set(bundleRuns.map((r) => r.run.info.runId));
   const registeredModels = registry ? registeredModelsForExport(await registry.listRegisteredModels(), sel, runIds) : [];

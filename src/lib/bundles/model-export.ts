@@ -93,11 +93,39 @@ dependencies:
 `;
 const REQUIREMENTS = 'mlflow\nonnx\nonnxruntime\npandas\n';
 
-/** The files of the MLflow Model zip, by name. */
-export function buildModelExport(input: ModelExportInput): Map<string, Uint8Array> {
-  const { run, files } = input;
+export interface MlflowModelInput {
+  /** The folder's files, by path relative to it (the lab's tfjs MLmodel, model.json, ...). */
+  files: Map<string, Uint8Array>;
+  /** The folder's name, for messages and MLmodel's artifact_path. */
+  dir: string;
+  /** The run that logged it, when known (not at log time: the trainer does not know its run id). */
+  runId?: string;
+  /** When the model was logged (ms); default: the MLmodel's utc_time_created. */
+  createdAt?: number;
+  /** Up to a few rows of the feature columns, in feature order; default: the folder's input example. */
+  exampleRows?: number[][];
+}
+
+function exampleRowsOf(files: Map<string, Uint8Array>): number[][] | undefined {
+  const b = files.get('input_example.json');
+  if (!b) return undefined;
+  try {
+    const data = (JSON.parse(dec.decode(b)) as { data?: unknown }).data;
+    return Array.isArray(data) && data.every((r) => Array.isArray(r) && r.every((v) => typeof v === 'number')) ? (data as number[][]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A lab model folder as an MLflow Model folder: the trainer calls it when it logs `model/`
+ * (so every run's model loads in pyfunc), export calls it on folders stored before that.
+ * Rebuilding an already upgraded folder gives the same files.
+ */
+export function buildMlflowModel(input: MlflowModelInput): Map<string, Uint8Array> {
+  const { files } = input;
   const src = files.get('MLmodel');
-  if (!src) throw invalid(`run ${run.info.runId} has no MLmodel in "${input.dir}/"`);
+  if (!src) throw invalid(`no MLmodel in "${input.dir}/"`);
   const original = parseMLmodel(src, `${input.dir}/MLmodel`);
   const tfjs = dictGet(original.flavors, 'tfjs');
   if (!tfjs || !isYamlMap(tfjs)) throw invalid(`"${input.dir}" was not saved by the lab (no tfjs flavor); only the lab's models can be exported to ONNX`);
@@ -111,7 +139,8 @@ export function buildModelExport(input: ModelExportInput): Map<string, Uint8Arra
   const out = new Map<string, Uint8Array>();
   for (const [name, bytes] of files) if (name !== 'MLmodel' && !name.endsWith('/')) out.set(name, bytes);
   out.set('model.onnx', onnx.bytes);
-  const rows = input.exampleRows?.length ? input.exampleRows : [features.map(() => 0)];
+  const given = input.exampleRows?.length ? input.exampleRows : exampleRowsOf(files);
+  const rows = given?.length ? given : [features.map(() => 0)];
   const ex = dataFrameInputExample(features, rows);
   out.set('input_example.json', enc.encode(ex.inputExample));
   out.set('serving_input_example.json', enc.encode(ex.servingInputExample));
@@ -122,12 +151,28 @@ export function buildModelExport(input: ModelExportInput): Map<string, Uint8Arra
   flavors.python_function = { ...flavors.python_function, env: { virtualenv: 'python_env.yaml' } };
   flavors.tfjs = tfjs;
   const size = [...out.values()].reduce((s, b) => s + b.length, 0);
-  const modelId = loggedModelId(run.info.runId, input.dir);
-  const createdAt = pyUtcToMs(original.utcTimeCreated) ?? run.info.endTime ?? run.info.startTime;
+  const runId = input.runId ?? original.runId;
+  const modelId = runId ? loggedModelId(runId, input.dir) : null;
+  const createdAt = input.createdAt ?? pyUtcToMs(original.utcTimeCreated) ?? Date.now();
   const inputs: SignatureItem[] = features.map((name) => ({ type: 'double', name, required: true }));
   out.set('MLmodel', enc.encode(buildMLmodel({
-    flavors, modelUuid: modelId, modelId, runId: run.info.runId, artifactPath: input.dir, createdAt,
+    flavors, modelUuid: modelId ?? (original.modelUuid || loggedModelId(String(createdAt), input.dir)), modelId, runId, artifactPath: input.dir, createdAt,
     mlflowVersion: MODEL_EXPORT_VERSIONS.mlflow, signature: { inputs, outputs: onnx.outputs, params: null }, inputExample: true, modelSizeBytes: size,
   })));
   return out;
+}
+
+/** True when the folder's MLmodel already has the python_function flavor (nothing to upgrade). */
+export function hasPythonFunction(files: Map<string, Uint8Array>, dir: string): boolean {
+  const src = files.get('MLmodel');
+  return !!src && dictGet(parseMLmodel(src, `${dir}/MLmodel`).flavors, 'python_function') !== undefined;
+}
+
+/** The files of the MLflow Model zip, by name. */
+export function buildModelExport(input: ModelExportInput): Map<string, Uint8Array> {
+  const { run, files } = input;
+  if (!files.get('MLmodel')) throw invalid(`run ${run.info.runId} has no MLmodel in "${input.dir}/"`);
+  const original = parseMLmodel(files.get('MLmodel')!, `${input.dir}/MLmodel`);
+  const createdAt = pyUtcToMs(original.utcTimeCreated) ?? run.info.endTime ?? run.info.startTime;
+  return buildMlflowModel({ files, dir: input.dir, runId: run.info.runId, createdAt, exampleRows: input.exampleRows });
 }

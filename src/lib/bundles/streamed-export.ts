@@ -11,6 +11,7 @@ import { crc32 } from '../archive/crc32';
 import { zipParts, type ZipWriteOptions } from '../archive/zip-write';
 import type { Experiment } from '../tracking/types';
 import { deriveLoggedModels } from './logged-models';
+import { upgradeModelFolders } from './upgrade-models';
 
 export class StreamedExport {
   private readonly runs: BundleRun[] = [];
@@ -22,6 +23,7 @@ export class StreamedExport {
   add(runs: readonly BundleRun[]): void {
     const t0 = performance.now();
     for (const br of runs) {
+      upgradeModelFolders(br);
       const files = br.metrics.filter((m) => m.values.length > 0).map((m) => {
         const bytes = encodeRunMetricBytes(m);
         this.crcs.set(bytes, crc32(bytes));

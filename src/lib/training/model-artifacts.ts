@@ -7,6 +7,7 @@
  */
 import { buildMLmodel, tfjsFlavor, type SignatureItem } from '../mlflow/mlmodel';
 import type { YamlValue } from '../mlflow/yaml';
+import { buildMlflowModel } from '../bundles/model-export';
 import type { RunLogger } from './logger';
 import { TFJS_VERSION, type LayersModelFiles } from './tfjs-format';
 
@@ -65,21 +66,38 @@ export interface ModelDirectory {
   flavor: Record<string, YamlValue>;
   /** More files in model/, e.g. linear.json, by name. */
   extra?: Record<string, Uint8Array>;
+  /** A few rows of the features (in feature order) for input_example.json. */
+  exampleRows?: number[][];
 }
 
-/** Logs model/model.json, model/weights.bin, the extra files and model/MLmodel. */
+const CONTENT_TYPES: Record<string, string> = { json: 'application/json', MLmodel: 'text/yaml', yaml: 'text/yaml', txt: 'text/plain' };
+
+/**
+ * Logs the model as an MLflow Model folder: the TF.js files (model.json, weights.bin), the
+ * extra files, and what buildMlflowModel adds to them (model.onnx, the python_function + onnx
+ * flavors next to tfjs in MLmodel, signature, input example, python_env.yaml, requirements.txt),
+ * so `mlflow.pyfunc.load_model('runs:/<id>/model')` works on any export of the run.
+ */
 export async function logModelDirectory(logger: RunLogger, dir: ModelDirectory, base = 'model'): Promise<void> {
   const enc = new TextEncoder();
-  const json = enc.encode(JSON.stringify(dir.files.modelJson));
-  const files: [string, Uint8Array, string][] = [
-    ['model.json', json, 'application/json'],
-    ['weights.bin', dir.files.weights, 'application/octet-stream'],
-  ];
-  for (const [name, bytes] of Object.entries(dir.extra ?? {})) {
-    files.push([name, bytes, name.endsWith('.json') ? 'application/json' : 'application/octet-stream']);
+  const files = new Map<string, Uint8Array>([
+    ['model.json', enc.encode(JSON.stringify(dir.files.modelJson))],
+    ['weights.bin', dir.files.weights],
+  ]);
+  for (const [name, bytes] of Object.entries(dir.extra ?? {})) files.set(name, bytes);
+  const now = new Date();
+  const size = [...files.values()].reduce((s, b) => s + b.byteLength, 0);
+  files.set('MLmodel', enc.encode(buildMlmodel({ signature: dir.signature, flavor: dir.flavor, modelSizeBytes: size, now })));
+  const folder = buildMlflowModel({ files, dir: base, createdAt: now.getTime(), exampleRows: dir.exampleRows });
+  // MLmodel last: a folder with an MLmodel is a model, so it appears only once complete.
+  const names = [...folder.keys()].filter((n) => n !== 'MLmodel').concat('MLmodel');
+  for (const name of names) {
+    const ext = name === 'MLmodel' ? name : name.slice(name.lastIndexOf('.') + 1);
+    await logger.logArtifact(`${base}/${name}`, folder.get(name)!, CONTENT_TYPES[ext] ?? 'application/octet-stream');
   }
-  const size = files.reduce((s, [, b]) => s + b.byteLength, 0);
-  const mlmodel = buildMlmodel({ signature: dir.signature, flavor: dir.flavor, modelSizeBytes: size });
-  for (const [name, bytes, type] of files) await logger.logArtifact(`${base}/${name}`, bytes, type);
-  await logger.logArtifact(`${base}/MLmodel`, enc.encode(mlmodel), 'text/yaml');
+}
+
+/** Up to `n` rows of the features, in feature order, from the given rows (for the input example). */
+export function exampleRowsOf(columns: readonly ArrayLike<number>[], rows: ArrayLike<number>, n = 5): number[][] {
+  return Array.from({ length: Math.min(n, rows.length) }, (_, i) => columns.map((c) => c[rows[i]]));
 }

@@ -6,7 +6,7 @@ stdin: {"name": ..., "columns": [...], "rows": [[...]], "other_model": ..., "oth
 Prints get_registered_model, get_model_version_by_alias(name, 'champion'),
 search_model_versions, the files `models:/<name>/1` downloads to, what
 mlflow.pyfunc.load_model does with `models:/<name>@champion` (predictions) and with
-`models:/<name>/1` (the error, if any), and the number MLflow gives the next version of
+`models:/<name>/1` (predictions or the error), and the number MLflow gives the next version of
 `other_model` (whose last version was deleted in the lab).
 """
 import json
@@ -70,8 +70,10 @@ except Exception as e:  # noqa: BLE001
     out["load_champion"] = {"error": failure(e)}
 
 try:
-    mlflow.pyfunc.load_model(f"models:/{name}/1")
-    out["load_v1"] = {"ok": True}
+    model = mlflow.pyfunc.load_model(f"models:/{name}/1")
+    pred = model.predict(pd.DataFrame(job["rows"], columns=job["columns"], dtype="float64"))
+    col = pred[pred.columns[0]] if hasattr(pred, "columns") else pred
+    out["load_v1"] = {"ok": True, "predictions": [float(x) for x in list(col)]}
 except Exception as e:  # noqa: BLE001
     out["load_v1"] = {"error": failure(e)}
 
