@@ -10,6 +10,9 @@ import { writeMlrunsTree } from '../src/lib/mlflow/write-tree';
 import { StreamedExport } from '../src/lib/bundles/streamed-export';
 import { buildModelExport } from '../src/lib/bundles/model-export';
 import { prepareEntries } from '../src/lib/bundles/prepare-import';
+import { findMlflowDb, prepareSqliteImport } from '../src/lib/bundles/sqlite-import';
+import { sqlDbOf } from '../src/lib/mlflow/sqljs';
+import { loadSqlJs } from './sqlite-engine';
 import { buffersOf, describeFailure, type BundleResult, type BundleWorkerApi } from '../src/lib/bundles/worker-api';
 
 const jobs = new Map<string, AbortController>();
@@ -47,7 +50,11 @@ const api: BundleWorkerApi = {
       const t1 = performance.now();
       const entries = blob instanceof Uint8Array ? unzipSafe(blob, opts) : await unzipSafeBlob(blob, opts);
       const t2 = performance.now();
-      const prep = prepareEntries(entries);
+      // An mlflow.db (MLflow's SQL store) loads the SQLite engine, only for such archives.
+      const dbPath = findMlflowDb(entries);
+      const prep = dbPath
+        ? await prepareSqliteImport(entries, dbPath, async (bytes) => sqlDbOf(new (await loadSqlJs()).Database(bytes)))
+        : prepareEntries(entries);
       const t3 = performance.now();
       const timings = { download: t1 - t0, unzip: t2 - t1, read: t3 - t2 };
       return Comlink.transfer({ ok: true as const, value: prep, timings }, buffersOf(prep));

@@ -64,11 +64,11 @@ beforeAll(async () => {
       if (run.info.status !== 'FINISHED') throw new Error(`${m.name}: ${run.info.status} ${JSON.stringify(run.tags)}`);
       const v = await api.registerModel(run.info.runId, 'model', m.name);
       await api.setAlias(m.name, 'champion', v.version);
-      const res = await api.predict(`models:/${m.name}@champion`, { dataframe_split: { columns: features, data: rows } });
+      const res = (await api.predict(`models:/${m.name}@champion`, { dataframe_split: { columns: features, data: rows } })) as { predictions?: unknown };
       out.push({ name: m.name, runId: run.info.runId, predictions: res.predictions as unknown[] });
     }
     return out;
-  }, { csv, models: MODELS as never, rows, features: FEATURES });
+  }, { csv, models: MODELS as unknown as { name: string; spec: Record<string, unknown> }[], rows, features: FEATURES });
 }, 300_000);
 
 afterAll(async () => {
@@ -130,7 +130,7 @@ describe('lab → exportLab → MLflow loads and serves every model', () => {
     const tracking = join(dir, 'mlruns');
     const servePort = 20_000 + Math.floor(Math.random() * 20_000);
     const enet = lab[0];
-    const three = runPython<Loaded>('lab_journey_load.py', [tracking], JSON.stringify({
+    const three = runPython<Loaded>('lab_journey_load.py', [tracking, dir], JSON.stringify({
       models: jobs(), serve: { uri: 'models:/wine@champion', port: servePort, columns: FEATURES, rows },
     }), {}, PYTHON);
     expect(three.mlflow).toBe('3.17.2');
@@ -139,13 +139,34 @@ describe('lab → exportLab → MLflow loads and serves every model', () => {
       expectSame(m, MODELS[i].tol, three.loaded[`${m.name}:run`]);
     }
     expect(three.served!.status).toBe(200);
-    expectSame(enet, 1e-9, { columns: { predictions: three.served!.body.predictions as number[] } });
+    // The ONNX pyfunc answers a DataFrame, which the scoring server sends as records.
+    const served = (three.served!.body.predictions as ({ predictions: number } | number)[]).map((r) => (typeof r === 'number' ? r : r.predictions));
+    expectSame(enet, 1e-9, { columns: { predictions: served } });
 
-    const two = runPython<Loaded>('lab_journey_load.py', [tracking], JSON.stringify({ models: jobs(), serve: null }), {}, PYTHON2);
+    const two = runPython<Loaded>('lab_journey_load.py', [tracking, dir], JSON.stringify({ models: jobs(), serve: null }), {}, PYTHON2);
     expect(two.mlflow).toMatch(/^2\.22\./);
     for (const [i, m] of lab.entries()) {
       expectSame(m, MODELS[i].tol, two.loaded[`${m.name}@champion`]);
       expectSame(m, MODELS[i].tol, two.loaded[`${m.name}:run`]);
     }
+  }, 600_000);
+});
+
+describe('a folder MLflow tracked in sqlite:///mlflow.db, dropped on the built lab', () => {
+  it('imports through the bundle worker (sql.js); again adds nothing', async () => {
+    const dir = join(work, 'mlflow-db');
+    mkdirSync(dir);
+    const logged = runPython<{ runs: { run_id: string; params: Record<string, string> }[]; }>('mlflow_log_store.py', [dir, 'sqlite']);
+    const b64 = readFileSync(join(dir, 'store.zip')).toString('base64');
+    const result = await page.evaluate(async ({ b64, ids }) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const first = await window.mfflow.importBundle(new File([bytes], 'store.zip', { type: 'application/zip' }));
+      const again = await window.mfflow.importBundle(new File([bytes], 'store.zip', { type: 'application/zip' }));
+      const runs = await Promise.all(ids.map((id) => window.mfflow.getRun(id)));
+      return { first: first.addedRuns, again: again.addedRuns, params: runs.map((r) => ({ ...r.params })) };
+    }, { b64, ids: logged.runs.map((r) => r.run_id) });
+    expect([...result.first].sort()).toEqual(logged.runs.map((r) => r.run_id).sort());
+    expect(result.again).toEqual([]);
+    expect(result.params).toEqual(logged.runs.map((r) => r.params));
   }, 600_000);
 });

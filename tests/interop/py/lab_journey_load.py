@@ -1,8 +1,8 @@
 """Loads the lab's exported models with mlflow.pyfunc through the tracking store of an unpacked
 export, and optionally serves one with `mlflow models serve`.
 
-argv: TRACKING_URI (a path to mlruns/, or sqlite:///…/mlflow.db); the working directory is the
-folder holding the export (artifact locations are relative to it).
+argv: TRACKING_URI (a path to mlruns/, or sqlite:///…/mlflow.db) and the folder holding the
+export, which becomes the working directory (artifact locations are relative to it).
 stdin: {"models": [{"id", "uri", "columns", "rows"}], "serve": {"uri", "port", "columns", "rows"} | null}
 Prints one JSON line: {"mlflow": version, "loaded": {id: {"columns": {name: [values]}} | {"error"}},
 "served": {"status", "body"} | null}.
@@ -19,6 +19,7 @@ import warnings
 warnings.filterwarnings("ignore")
 job = json.load(sys.stdin)
 uri = sys.argv[1]
+os.chdir(sys.argv[2])
 os.environ["MLFLOW_TRACKING_URI"] = uri
 os.environ["MLFLOW_REGISTRY_URI"] = uri
 
@@ -69,16 +70,18 @@ if s:
     )
     base = f"http://127.0.0.1:{s['port']}"
     try:
-        deadline = time.time() + 180
-        while time.time() < deadline:
+        deadline = time.time() + 480  # a loaded CI machine starts the server slowly
+        ready = False
+        while not ready and time.time() < deadline:
             if server.poll() is not None:
                 raise SystemExit("mlflow models serve exited: " + server.stderr.read().decode("utf-8", "replace")[-2000:])
             try:
-                if request(base + "/ping")[0] == 200:
-                    break
+                ready = request(base + "/ping")[0] == 200
             except OSError:
                 pass
             time.sleep(0.25)
+        if not ready:
+            raise SystemExit("mlflow models serve did not answer /ping in time")
         body = json.dumps({"dataframe_split": {"columns": s["columns"], "data": s["rows"]}}).encode("utf-8")
         status, text = request(base + "/invocations", body)
         served = {"status": status, "body": json.loads(text)}

@@ -1,7 +1,10 @@
 """Logs runs with real MLflow into a file store, zips it, and prints JSON of what was logged.
 
-Usage: mlflow_log_store.py WORKDIR
+Usage: mlflow_log_store.py WORKDIR [sqlite]
 Writes WORKDIR/mlruns and WORKDIR/mlruns.zip (a zip of the folder, as a person would make).
+With `sqlite`: MLflow's defaults since 3.7, `sqlite:///WORKDIR/mlflow.db` with its default
+artifact root (WORKDIR/mlruns, absolute paths in the database), the model registered as `wine`
+with alias `champion`; WORKDIR/store.zip holds mlflow.db and mlruns/.
 Metric values are big-endian IEEE-754 hex so NaN and infinities compare exactly.
 """
 import base64
@@ -22,7 +25,8 @@ import pandas as pd  # noqa: E402
 from mlflow import MlflowClient  # noqa: E402
 from sklearn.linear_model import ElasticNet  # noqa: E402
 
-mlflow.set_tracking_uri(os.path.join(work, "mlruns"))
+sqlite = len(sys.argv) > 2 and sys.argv[2] == "sqlite"
+mlflow.set_tracking_uri(f"sqlite:///{work}/mlflow.db" if sqlite else os.path.join(work, "mlruns"))
 client = MlflowClient()
 
 
@@ -100,11 +104,29 @@ for root, _, files in os.walk(model_dir):
         with open(full, "rb") as fh:
             model_files[os.path.relpath(full, model_dir)] = base64.b64encode(fh.read()).decode()
 
-shutil.make_archive(os.path.join(work, "mlruns"), "zip", root_dir=work, base_dir="mlruns")
+registry = None
+if sqlite:
+    mv = mlflow.register_model(f"models:/{info.model_id}", "wine")
+    client.set_registered_model_alias("wine", "champion", mv.version)
+    client.set_model_version_tag("wine", mv.version, "validated", "yes")
+    m = client.get_registered_model("wine")
+    registry = {"name": m.name, "aliases": {k: int(v) for k, v in m.aliases.items()},
+                "versions": [{"version": int(v.version), "run_id": v.run_id, "source": v.source, "tags": dict(v.tags)}
+                             for v in client.search_model_versions("name='wine'")]}
+    import zipfile  # noqa: E402
+    with zipfile.ZipFile(os.path.join(work, "store.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+        z.write(os.path.join(work, "mlflow.db"), "mlflow.db")
+        for root, _, files in os.walk(os.path.join(work, "mlruns")):
+            for f in files:
+                full = os.path.join(root, f)
+                z.write(full, os.path.relpath(full, work))
+else:
+    shutil.make_archive(os.path.join(work, "mlruns"), "zip", root_dir=work, base_dir="mlruns")
 print(json.dumps({
     "version": mlflow.__version__,
     "experiment": {"experiment_id": exp_id, "tags": dict(client.get_experiment(exp_id).tags)},
     "runs": runs,
+    "registry": registry,
     "model": {"model_id": lm.model_id, "name": lm.name, "source_run_id": lm.source_run_id, "status": str(lm.status),
               "params": dict(lm.params), "tags": dict(lm.tags),
               "metrics": [[m.key, fhex(m.value), m.timestamp, m.step, m.run_id] for m in (lm.metrics or [])],
