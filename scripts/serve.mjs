@@ -24,6 +24,18 @@ const types = {
   '.map': 'application/json', '.txt': 'text/plain; charset=utf-8', '.csv': 'text/csv',
 };
 
+// The policy index.html carries in its <meta>, read from the built page so the two never differ,
+// plus what only a header can say (README, "Hosting").
+let pagePolicy = null;
+async function contentSecurityPolicy() {
+  if (pagePolicy === null) {
+    const html = await readFile(join(root, 'index.html'), 'utf8').catch(() => '');
+    const m = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html);
+    pagePolicy = m ? `${m[1]}; frame-ancestors 'self'` : '';
+  }
+  return pagePolicy;
+}
+
 const server = createServer(async (req, res) => {
   const url = new URL(req.url ?? '/', 'http://x');
   if (url.pathname === prefix.slice(0, -1)) {
@@ -47,6 +59,11 @@ const server = createServer(async (req, res) => {
     const headers = { 'content-type': types[extname(path)] ?? 'application/octet-stream' };
     // The service worker must be able to control the whole prefix.
     if (path.endsWith('sw.js')) headers['service-worker-allowed'] = prefix;
+    if (path.endsWith('.html')) {
+      const csp = await contentSecurityPolicy();
+      if (csp) headers['content-security-policy'] = csp;
+      headers['x-content-type-options'] = 'nosniff';
+    }
     headers['cache-control'] = rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
     res.writeHead(200, headers).end(body);
   } catch {

@@ -5,7 +5,8 @@
 import { test, type BrowserContext, type Page } from '@playwright/test';
 import { winePath } from '../data/wine';
 import type { EnginePage, EngineSession } from '../engines/driver';
-import { JOURNEYS, loadJourneyData } from '../engines/journeys';
+import { CSP_CONSOLE } from '../engines/driver';
+import { JOURNEYS, loadJourneyData, walk } from '../engines/journeys';
 
 function wrap(page: Page, baseUrl: string): EnginePage {
   return {
@@ -24,17 +25,22 @@ for (const j of JOURNEYS) {
     test.setTimeout(j.timeoutMs);
     const base = baseURL!;
     const extra: BrowserContext[] = [];
+    const cspConsole: string[] = [];
+    const listen = (p: Page) => p.on('console', (m) => { if (CSP_CONSOLE.test(m.text())) cspConsole.push(m.text()); });
+    listen(page);
     const session: EngineSession = {
-      engine: 'chromium', baseUrl: base, page: wrap(page, base),
+      engine: 'chromium', baseUrl: base, page: wrap(page, base), cspConsole,
       setOffline: (off) => context.setOffline(off),
       async freshPage() {
         const ctx = await browser.newContext();
         extra.push(ctx);
-        return wrap(await ctx.newPage(), base);
+        const p = await ctx.newPage();
+        listen(p);
+        return wrap(p, base);
       },
     };
     try {
-      await j.run(session, loadJourneyData(await winePath('winequality-red.csv')));
+      await walk(j, session, loadJourneyData(await winePath('winequality-red.csv')));
     } finally {
       for (const c of extra) await c.close();
     }

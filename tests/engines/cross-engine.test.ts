@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { winePath } from '../data/wine';
 import type { EngineName, EngineSession } from './driver';
 import { launchFirefox } from './firefox';
-import { JOURNEYS, loadJourneyData, type JourneyData } from './journeys';
+import { JOURNEYS, loadJourneyData, walk, type JourneyData } from './journeys';
 import { LabServer } from './lab-server';
 import { launchWebKit } from './webkit';
 
@@ -31,6 +31,6 @@ for (const engine of engines.filter((e) => e !== 'chromium')) {
     }, 120_000);
     afterAll(async () => { await close?.(); });
 
-    for (const j of JOURNEYS) it(j.name, () => j.run(session, data), j.timeoutMs);
+    for (const j of JOURNEYS) it(j.name, () => walk(j, session, data), j.timeoutMs);
   });
 }

@@ -28,9 +28,18 @@ export interface EngineSession {
   page: EnginePage;
   /** A page whose origin storage is empty and separate from `page`'s (a new context, or another origin). */
   freshPage(): Promise<EnginePage>;
+  /**
+   * Console messages that report a Content-Security-Policy violation, from any page of the
+   * session, where the driver can read the console (Chromium, Firefox); null where it cannot
+   * (WebKit over WebDriver classic), where the in-page listener of openLab() is the witness.
+   */
+  cspConsole: string[] | null;
   /** Cuts the network between the browser and the lab's server (or restores it). */
   setOffline(offline: boolean): Promise<void>;
 }
+
+/** Console text of a CSP violation in Chromium ("Refused to ...") or Firefox ("Content-Security-Policy: ..."). */
+export const CSP_CONSOLE = /Content[- ]Security[- ]Policy|Refused to (execute|load|run|apply|connect|frame|create)/i;
 
 /** Serialises a page function for drivers that take script text (WebDriver classic). */
 export function asyncScript(fn: (arg: never) => unknown): string {

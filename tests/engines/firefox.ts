@@ -3,7 +3,7 @@
  * suite; a fresh page for an empty store is a new browser context (its own storage).
  */
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import type { EnginePage, EngineSession } from './driver';
+import { CSP_CONSOLE, type EnginePage, type EngineSession } from './driver';
 
 export const FIREFOX_PATH = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
 
@@ -47,16 +47,19 @@ export async function launchFirefox(baseUrl: string, setOffline: (off: boolean) 
     browser: 'firefox', executablePath: FIREFOX_PATH, headless: true,
     extraPrefsFirefox: { 'dom.serviceWorkers.testing.enabled': true, ...prefs },
   });
-  const contexts: { close(): Promise<void> }[] = [];
+  const cspConsole: string[] = [];
+  const listen = (p: Page) => p.on('console', (m) => { if (CSP_CONSOLE.test(m.text())) cspConsole.push(m.text()); });
   const first = await browser.createBrowserContext();
-  contexts.push(first);
-  const page = wrap(await first.newPage(), baseUrl);
+  const firstPage = await first.newPage();
+  listen(firstPage);
+  const page = wrap(firstPage, baseUrl);
   const session: EngineSession = {
-    engine: 'firefox', baseUrl, page, setOffline,
+    engine: 'firefox', baseUrl, page, setOffline, cspConsole,
     async freshPage() {
       const ctx = await browser.createBrowserContext();
-      contexts.push(ctx);
-      const p = wrap(await ctx.newPage(), baseUrl);
+      const raw = await ctx.newPage();
+      listen(raw);
+      const p = wrap(raw, baseUrl);
       return { ...p, close: async () => { await ctx.close(); } };
     },
   };

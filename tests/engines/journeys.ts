@@ -13,6 +13,8 @@ import type { EnginePage, EngineSession } from './driver';
 export interface Journey {
   name: string;
   timeoutMs: number;
+  /** The journey provokes CSP violations on purpose (the runner's zero-violation check skips it). */
+  injectsViolations?: boolean;
   run(s: EngineSession, data: JourneyData): Promise<void>;
 }
 
@@ -44,6 +46,21 @@ export async function waitFor<A>(page: EnginePage, what: string, fn: (arg: A) =>
 export async function openLab(page: EnginePage, rel = ''): Promise<void> {
   await page.goto(rel);
   await waitFor(page, 'the lab to be ready', () => document.documentElement.dataset.labReady === 'true', undefined, 60_000);
+  await watchCsp(page);
+}
+
+/** Records the page's CSP violations from now on in `window.__csp` (read by cspViolations). */
+export async function watchCsp(page: EnginePage): Promise<void> {
+  await page.eval(() => {
+    const w = window as unknown as { __csp?: string[] };
+    if (w.__csp) return;
+    const seen: string[] = (w.__csp = []);
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
+  });
+}
+
+export function cspViolations(page: EnginePage): Promise<string[]> {
+  return page.eval(() => (window as unknown as { __csp?: string[] }).__csp ?? []);
 }
 
 const tracking: Journey = {
@@ -267,4 +284,74 @@ const runsTable: Journey = {
   },
 };
 
-export const JOURNEYS: Journey[] = [tracking, training, bundles, serving, runsTable];
+// A 1×1 PNG.
+const PNG_B64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
+const csp: Journey = {
+  name: 'CSP (R6): the lab\'s pages raise no violation; an injected inline script is refused',
+  timeoutMs: 120_000,
+  injectsViolations: true,
+  async run({ page }) {
+    await openLab(page);
+    const policy = await page.eval(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '');
+    assert.match(policy, /script-src 'self' 'wasm-unsafe-eval';/);
+    assert.doesNotMatch(policy, /unsafe-inline'[^;]*;[^;]*$|script-src[^;]*unsafe-inline/);
+    const { runId, exp } = await page.eval(async (png) => {
+      const m = window.mfflow;
+      const e = await m.setExperiment('engines csp');
+      const run = await m.startRun({ runName: 'csp-run', description: '# Note\n**bold** [link](https://mlflow.org)' });
+      await m.logParams({ alpha: 0.1 });
+      for (let i = 0; i < 50; i++) m.logMetric('loss', 1 / (i + 1), i);
+      await m.logArtifact('plots/dot.png', Uint8Array.from(atob(png), (c) => c.charCodeAt(0)));
+      await m.logText('<h1>Report</h1><script>window.parent.__pwned = 1</script>', 'report.html');
+      await m.logText('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>', 'plots/box.svg');
+      await m.logText('a,b\n1,2\n', 'data.csv');
+      await m.endRun();
+      return { runId: run.runId, exp: e.experimentId };
+    }, PNG_B64);
+    // Every page of the lab, and the artifact previews (image, SVG, CSV, HTML in its sandbox).
+    for (const rel of [`#/runs?exp=${exp}`, `#/run/${runId}`, '#/datasets', '#/models', '#/serve', `#/compare?runs=${runId}`, '#/new']) {
+      await page.goto(rel);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await page.goto(`#/run/${runId}`);
+    await waitFor(page, 'the artifact tree', () => document.querySelector('[aria-label="Artifacts"]') !== null);
+    for (const name of ['plots', 'dot.png', 'box.svg', 'data.csv', 'report.html']) {
+      await page.eval((n) => {
+        const b = [...document.querySelectorAll('[aria-label="Artifacts"] button')].find((x) => x.textContent?.includes(n));
+        (b as HTMLButtonElement | undefined)?.click();
+      }, name);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    assert.deepEqual(await cspViolations(page), []);
+
+    // An inline script injected into the page (what an XSS would do) is refused, and reported.
+    const injected = await page.eval(async () => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__inlineRan = true';
+      document.body.append(s);
+      const a = document.createElement('div');
+      a.innerHTML = '<img src="x:y" onerror="window.__inlineRan = true">';
+      document.body.append(a);
+      await new Promise((r) => setTimeout(r, 300));
+      return { ran: (window as unknown as { __inlineRan?: boolean }).__inlineRan === true, pwned: (window as unknown as { __pwned?: number }).__pwned ?? null };
+    });
+    assert.deepEqual(injected, { ran: false, pwned: null });
+    const seen = await cspViolations(page);
+    assert.ok(seen.some((v) => v.startsWith('script-src')), `violations: ${seen.join(' | ')}`);
+  },
+};
+
+/**
+ * Walks a journey, then checks the lab's own code raised no CSP violation (R6): console reports
+ * where the driver reads them, the in-page listener otherwise.
+ */
+export async function walk(j: Journey, s: EngineSession, data: JourneyData): Promise<void> {
+  const before = s.cspConsole?.length ?? 0;
+  await j.run(s, data);
+  if (j.injectsViolations) return;
+  assert.deepEqual(s.cspConsole?.slice(before) ?? [], [], 'CSP violations in the console');
+  assert.deepEqual(await cspViolations(s.page).catch(() => []), [], 'CSP violations in the page');
+}
+
+export const JOURNEYS: Journey[] = [tracking, training, bundles, serving, runsTable, csp];

@@ -81,7 +81,7 @@ export async function launchWebKit(baseUrl: string, setOffline: (off: boolean) =
   const main = await d.getWindowHandle();
   const otherOrigin = baseUrl.replace('127.0.0.1', 'localhost');
   const session: EngineSession = {
-    engine: 'webkit', baseUrl, setOffline,
+    engine: 'webkit', baseUrl, setOffline, cspConsole: null,
     page: wrap(d, main, baseUrl),
     async freshPage() {
       await d.switchTo().newWindow('window');
