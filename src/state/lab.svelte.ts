@@ -3,7 +3,8 @@
  * keeps reactive lists of experiments and runs in step with every write (in this tab or any
  * other). UI components read these fields and call these methods; they never see storage.
  */
-import { TrackingStore } from '../lib/storage/tracking-store';
+import type { TrackingStore } from '../lib/storage/tracking-store';
+import { openTrackingStore } from './storage-status.svelte';
 import { Fluent } from '../lib/tracking/fluent';
 import { holdRunLock, makeOwnerProbe } from '../lib/tracking/run-lock';
 import type { Experiment, Run } from '../lib/tracking/types';
@@ -30,7 +31,7 @@ export class Lab {
 
   async open(dbName?: string): Promise<void> {
     try {
-      this.store = await TrackingStore.open({
+      this.store = await openTrackingStore({
         dbName,
         onBlocked: (m) => (this.notice = m),
         onBlocking: (m) => (this.notice = m),

@@ -1,0 +1,92 @@
+/**
+ * Storage that fails or disappears (reliability.md S3, S7; issue 14 item 4), in Chromium with
+ * faults injected before the lab runs: IndexedDB that throws (a private window, storage blocked),
+ * IndexedDB that never answers, and origin data deleted by the browser between two visits.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { openLab } from './helpers';
+
+async function logRun(page: Page, name: string): Promise<string> {
+  return page.evaluate(async (n) => {
+    const m = window.mfflow;
+    await m.setExperiment('storage faults');
+    const run = await m.startRun({ runName: n });
+    for (let i = 0; i < 20; i++) m.logMetric('loss', 1 / (i + 1), i);
+    await m.endRun();
+    return run.runId;
+  }, name);
+}
+
+test('S7: IndexedDB that refuses gives an in-memory lab with a banner that stays, and export still works', async ({ page, browser }) => {
+  await page.addInitScript(() => {
+    IDBFactory.prototype.open = function () { throw new DOMException('The user denied permission to access the database.', 'SecurityError'); };
+  });
+  await openLab(page);
+  const banner = page.getByRole('status', { name: 'In-memory lab' });
+  await expect(banner).toContainText('Nothing is saved in this browser');
+  await expect(banner).toContainText('SecurityError');
+  const runId = await logRun(page, 'in-memory-run');
+  await page.evaluate(() => (location.hash = '#/runs'));
+  await expect(banner).toBeVisible();
+  const bytes = await page.evaluate(async () => Array.from(new Uint8Array(await (await window.mfflow.exportLab()).arrayBuffer())));
+
+  // The exported bundle carries the run into a browser whose storage works.
+  const ctx = await browser.newContext();
+  const other = await ctx.newPage();
+  await openLab(other);
+  await expect(other.getByRole('status', { name: 'In-memory lab' })).toHaveCount(0);
+  const got = await other.evaluate(async ({ b, id }) => {
+    await window.mfflow.importBundle(new Uint8Array(b));
+    const r = await window.mfflow.getRun(id);
+    return { name: r.info.runName, n: (await window.mfflow.getMetricHistory(id, 'loss')).values.length };
+  }, { b: bytes, id: runId });
+  expect(got).toEqual({ name: 'in-memory-run', n: 20 });
+  await ctx.close();
+});
+
+test('S7: IndexedDB that never answers: after 3 s the person chooses, and memory works', async ({ page }) => {
+  await page.addInitScript(() => {
+    // A request that never fires success, error or blocked (what reliability.md §1 saw in Safari 14).
+    IDBFactory.prototype.open = function () {
+      const request = new EventTarget();
+      Object.setPrototypeOf(request, IDBOpenDBRequest.prototype);
+      return request as IDBOpenDBRequest;
+    };
+  });
+  await page.goto('./');
+  const stalled = page.getByRole('alert', { name: 'Storage is not answering' });
+  await expect(stalled).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByRole('status').filter({ hasText: 'Opening the lab' })).toBeVisible();
+  await stalled.getByRole('button', { name: 'Continue in memory' }).click();
+  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 20_000 });
+  await expect(page.getByRole('status', { name: 'In-memory lab' })).toContainText('did not answer');
+  await expect(stalled).toHaveCount(0);
+  const runId = await logRun(page, 'after-stall');
+  expect(await page.evaluate(async (id) => (await window.mfflow.getRun(id)).info.status, runId)).toBe('FINISHED');
+});
+
+test('S3: data the browser deleted between visits is said on the next open, with an import prompt', async ({ context, baseURL }) => {
+  const first = await context.newPage();
+  await openLab(first);
+  await logRun(first, 'soon-gone');
+  await logRun(first, 'also-gone');
+  // The marker outside IndexedDB follows the store a second after a change.
+  await expect.poll(() => first.evaluate(() => JSON.parse(localStorage.getItem('mfflow:stored-runs') ?? '{}').runs), { timeout: 5000 }).toBe(2);
+  await first.close();
+
+  // The browser clears the origin's IndexedDB (as eviction or "clear site data" would).
+  const second = await context.newPage();
+  const cdp = await context.newCDPSession(second);
+  await cdp.send('Storage.clearDataForOrigin', { origin: new URL(baseURL!).origin, storageTypes: 'indexeddb' });
+  await openLab(second);
+  const notice = second.getByRole('alert', { name: 'Stored data was deleted' });
+  await expect(notice).toContainText('The browser deleted this lab');
+  await expect(notice).toContainText('2 runs');
+  await expect(notice.getByRole('button', { name: 'Import a bundle…' })).toBeVisible();
+  await notice.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(notice).toHaveCount(0);
+  // Said once: the next open is quiet.
+  await second.reload();
+  await expect(second.locator('html[data-lab-ready="true"]')).toBeAttached();
+  await expect(second.getByRole('alert', { name: 'Stored data was deleted' })).toHaveCount(0);
+});
