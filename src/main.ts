@@ -13,6 +13,8 @@ lab.open().then(async () => {
   // loads after the lab opened and stays out of the first-load JavaScript (bench: first_load_js).
   const { createScriptingApi } = await import('./state/scripting');
   Object.assign(window, { mfflow: createScriptingApi(lab.fluent, lab.store) });
+  // The live mirror drains what a closed tab left in its outbox (src/state/servers.svelte.ts).
+  void import('./state/servers.svelte').then((m) => m.servers.startMirror()).catch((e) => console.error('Mirror', e));
   document.documentElement.dataset.labReady = 'true';
 }, (e) => console.error('MFFlow could not open', e));
 

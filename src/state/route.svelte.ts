@@ -4,9 +4,9 @@
  * The query part holds view state (filter, selection, chart options); pages read and write it
  * through `route.params` / `route.set`.
  */
-export type Page = 'runs' | 'run' | 'compare' | 'datasets' | 'new' | 'models' | 'serve';
+export type Page = 'runs' | 'run' | 'compare' | 'datasets' | 'new' | 'models' | 'serve' | 'servers';
 
-const PAGES: Page[] = ['runs', 'run', 'compare', 'datasets', 'new', 'models', 'serve'];
+const PAGES: Page[] = ['runs', 'run', 'compare', 'datasets', 'new', 'models', 'serve', 'servers'];
 
 export interface RouteState {
   page: Page;

@@ -13,14 +13,32 @@ import { datasets, type DatasetSource, type LoadOptions } from './datasets.svelt
 import { training, type SweepRequest, type TrainRequest } from './training.svelte';
 import { registry } from './registry.svelte';
 import { serving } from './serving.svelte';
+import { servers, type PushScope, type ServerInput } from './servers.svelte';
+import type { StartRunOptions } from '../lib/tracking/fluent';
+import type { PullSelection } from '../lib/remote/pull';
+
+/** `mirror: '<server name>'` on startRun / train / sweep: the run's tags that ask for the live mirror. */
+async function mirrored<T extends { tags?: Record<string, string> }>(opts: T & { mirror?: string }): Promise<T> {
+  const { mirror, ...rest } = opts;
+  if (!mirror) return rest as unknown as T;
+  await servers.refresh();
+  return { ...rest, tags: { ...rest.tags, ...servers.mirrorTags(mirror) } } as unknown as T;
+}
 
 export type MfflowApi = ReturnType<typeof createScriptingApi>;
+
+function scopeOf(runs: string[] | { experimentId: string } | 'lab'): PushScope {
+  if (runs === 'lab') return { kind: 'lab' };
+  if (Array.isArray(runs)) return { kind: 'runs', runIds: runs };
+  return { kind: 'experiment', experimentId: runs.experimentId };
+}
 
 export function createScriptingApi(fluent: Fluent, backend: TrackingBackend) {
   return {
     setExperiment: fluent.setExperiment.bind(fluent),
     setExperimentById: fluent.setExperimentById.bind(fluent),
-    startRun: fluent.startRun.bind(fluent),
+    /** `startRun({ ..., mirror: 'server name' })` logs live to that server too (README, "MLflow servers"). */
+    startRun: async (opts: StartRunOptions & { mirror?: string } = {}) => fluent.startRun(await mirrored(opts)),
     endRun: fluent.endRun.bind(fluent),
     withRun: fluent.withRun.bind(fluent),
     activeRun: fluent.activeRun.bind(fluent),
@@ -45,12 +63,14 @@ export function createScriptingApi(fluent: Fluent, backend: TrackingBackend) {
     /** Client-style experiment management. */
     createExperiment: backend.createExperiment.bind(backend),
     listExperiments: backend.listExperiments.bind(backend),
+    /** The bytes of one artifact file of a run (as `mlflow.artifacts.download_artifacts`). */
+    readArtifact: (runId: string, path: string) => backend.readArtifact(runId, path),
     /** Runs `source` (an async function body using `mfflow`) in a Web Worker. */
     runScript: (source: string) => runScriptInWorker(backend, source),
     /** Trains in a worker of the pool; resolves to the ended run (README, "Training"). */
-    train: (spec: TrainRequest) => training.train(spec),
+    train: async (spec: TrainRequest & { mirror?: string }) => training.train(await mirrored(spec)),
     /** Grid or random sweep: a parent run with nested children; resolves to the ended parent. */
-    sweep: (spec: SweepRequest) => training.sweep(spec),
+    sweep: async (spec: SweepRequest & { mirror?: string }) => training.sweep(await mirrored(spec)),
     /** Loads a CSV (URL, File or Blob) into the lab; resolves to its summary (digest, name, columns, rows). */
     loadDataset: (source: string | DatasetSource, options?: LoadOptions) =>
       datasets.load(typeof source === 'string' ? { url: source } : source, options),
@@ -93,5 +113,24 @@ export function createScriptingApi(fluent: Fluent, backend: TrackingBackend) {
       checkOptionalString('predict() content type', contentType);
       return serving.predict(uri, payload, contentType);
     },
+    /** MLflow tracking servers of this browser (credentials never leave it). */
+    servers: {
+      list: async () => { await servers.refresh(); return servers.list.map(({ auth, ...s }) => ({ ...s, auth: auth?.kind ?? 'none' })); },
+      add: async (input: ServerInput) => { const { auth: _a, ...s } = await servers.add(input); return s; },
+      remove: (name: string) => servers.remove(name),
+      /** `{ ok, version, artifactsProxied, error?, fix? }` */
+      test: async (name: string) => { await servers.refresh(); return servers.test(name); },
+      experiments: (name: string) => servers.experiments(name),
+      /** Resolves when the live mirror's outbox is empty. */
+      mirrorDrained: (timeoutMs?: number) => servers.mirrorDrained(timeoutMs),
+      /** The mirror state of a run: `{ status, serverRunId?, error? }` or null. */
+      mirrorState: async (runId: string) => { await servers.refresh(); return servers.mirrors.get(runId) ?? null; },
+      /** Tags that make a run mirror to `name` (for callers that create runs themselves, e.g. projects). */
+      mirrorTags: async (name: string) => { await servers.refresh(); return servers.mirrorTags(name); },
+    },
+    /** Pushes runs (ids, or `{ experimentId }`, or `'lab'`) and their registered models; resolves to the report. */
+    pushRuns: (server: string, runs: string[] | { experimentId: string } | 'lab') => servers.push(server, scopeOf(runs)),
+    /** Pulls runs of a server's experiment (name or id) matching `filter`; keeps the server's run ids. */
+    pullRuns: (server: string, selection: PullSelection) => servers.pull(server, selection),
   };
 }

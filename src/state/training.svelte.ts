@@ -23,6 +23,8 @@ export interface TrainRequest extends TrainSpec {
   /** Default: the experiment scripts set with `mfflow.setExperiment` (the UI passes its selection). */
   experimentId?: string;
   description?: string;
+  /** Extra tags on the run (and a sweep's runs), e.g. the live mirror's (state/servers). */
+  tags?: Record<string, string>;
 }
 
 export interface SweepRequest extends TrainRequest {
@@ -101,6 +103,7 @@ export class Training {
         [JOB_TAG.sweepSize]: String(expanded.children.length),
         [JOB_TAG.sweepMetric]: metric,
         [JOB_TAG.datasetDigest]: stored.digest,
+        ...req.tags,
       },
     });
     const children = expanded.children.map(() => new TrainingJob(nextId('job'), req.model, parent.runId));
@@ -177,7 +180,7 @@ export class Training {
       runName: req.runName,
       parentRunId: parentRunId ?? undefined,
       description: req.description,
-      tags: { [JOB_TAG.datasetDigest]: stored.digest, 'mfflow.training.job_id': job.jobId },
+      tags: { ...req.tags, [JOB_TAG.datasetDigest]: stored.digest, 'mfflow.training.job_id': job.jobId },
     });
     job.runId = info.runId;
     job.runName = info.runName;

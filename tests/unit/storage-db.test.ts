@@ -30,6 +30,13 @@ SHAPE_AT[3] = {
   ...SHAPE_AT[2],
   registeredModels: { keyPath: 'name', indexes: {} },
 };
+// v4: tracking servers, the live mirror's outbox and per-run mirror states.
+SHAPE_AT[4] = {
+  ...SHAPE_AT[3],
+  remoteServers: { keyPath: 'id', indexes: {} },
+  outbox: { keyPath: 'seq', indexes: {} },
+  mirrors: { keyPath: 'runId', indexes: {} },
+};
 
 async function shapeOf(name: string) {
   const db = await openDB(name);
@@ -223,6 +230,27 @@ describe('v2 → v3 (model registry)', () => {
     });
     const db = await openDB(name);
     expect(await db.count('registeredModels')).toBe(0);
+    db.close();
+  });
+});
+
+describe('v3 → v4 (servers and mirror outbox)', () => {
+  it('keeps v3 runs and registry and adds empty server, outbox and mirror stores', async () => {
+    const run: StoredRun = {
+      info: { runId: 'e'.repeat(32), experimentId: '0', runName: 'v3-run', userId: 'u', status: 'FINISHED', startTime: 5,
+        endTime: 6, lifecycleStage: 'active', deletedTime: null, artifactUri: 'mlflow-artifacts:/0/e/artifacts' },
+      params: {}, tags: { 'mlflow.runName': 'v3-run' }, metrics: {}, inputs: [],
+    };
+    const name = await upgradeCase(3, async (db) => {
+      await db.put('runs', run);
+      await db.put('runDirty', 1, run.info.runId);
+      await db.put('registeredModels', { name: 'wine', versions: [], aliases: {}, tags: {}, nextVersion: 1 });
+    }, async (s) => {
+      expect(await s.getRun(run.info.runId)).toEqual(run);
+    });
+    const db = await openDB(name);
+    expect(await db.count('registeredModels')).toBe(1);
+    for (const store of ['remoteServers', 'outbox', 'mirrors']) expect(await db.count(store)).toBe(0);
     db.close();
   });
 });

@@ -8,8 +8,9 @@ import type { StoredDataset } from '../data/types';
 import type { StoredRegisteredModel } from '../registry/model-registry';
 import type { Experiment, Run } from '../tracking/types';
 import type { RunIndexBody } from './run-index-codec';
+import type { MirrorRecord, OutboxEntry, StoredServer } from '../remote/records';
 
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 export const DEFAULT_DB_NAME = 'mfflow';
 
 /** A run as stored: the public record plus ownership fields for the orphan sweep. */
@@ -81,6 +82,12 @@ export interface TrackingDBSchema extends DBSchema {
   runDirty: { key: string; value: 1 };
   /** v3: the model registry, one record per registered model with its versions and aliases. */
   registeredModels: { key: string; value: StoredRegisteredModel };
+  /** v4: MLflow tracking servers (with their credentials: this browser only, never exported). */
+  remoteServers: { key: string; value: StoredServer };
+  /** v4: the live mirror's outbox, drained in `seq` order. */
+  outbox: { key: number; value: OutboxEntry };
+  /** v4: one record per mirrored run: its server and how far the mirror got. */
+  mirrors: { key: string; value: MirrorRecord };
 }
 
 export type TrackingDB = IDBPDatabase<TrackingDBSchema>;
@@ -116,5 +123,10 @@ export function migrate(
   if (oldVersion < 3 && newVersion >= 3) {
     // Keyed by name, so names are unique; a rename moves the record in one transaction.
     db.createObjectStore('registeredModels', { keyPath: 'name' });
+  }
+  if (oldVersion < 4 && newVersion >= 4) {
+    db.createObjectStore('remoteServers', { keyPath: 'id' });
+    db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
+    db.createObjectStore('mirrors', { keyPath: 'runId' });
   }
 }

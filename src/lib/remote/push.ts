@@ -1,0 +1,166 @@
+/**
+ * Push lab runs (and the registered models made from them) to an MLflow tracking server.
+ * Experiments are matched by name (created when missing). Parents go before their children so
+ * `mlflow.parentRunId` can name the parent's server id. Before anything is written, one read
+ * checks the login: a refused login ends the push having sent nothing.
+ */
+import type { RegisteredModel } from '../mlflow/bundle';
+import type { Run } from '../tracking/types';
+import { TAG } from '../tracking/types';
+import { dictGet } from '../util/dict';
+import { MlflowClient, RemoteError } from './client';
+import { pushModel, type ModelOutcome } from './push-models';
+import { findServerRun, pushRun, type PushSource } from './push-run';
+import { pool, Session, type SessionOptions } from './session';
+import type { WireExperiment } from './wire';
+
+export interface PushFailure { runId: string; name: string; message: string }
+
+export interface PushReport {
+  added: string[];
+  updated: string[];
+  unchanged: string[];
+  failed: PushFailure[];
+  models: ModelOutcome[];
+  modelFailures: { name: string; message: string }[];
+  /** lab run id → server run id, for every run now on the server. */
+  serverRunIds: Record<string, string>;
+  cancelled: boolean;
+  points: number;
+  files: number;
+  bytes: number;
+}
+
+export interface PushOptions extends SessionOptions {
+  /** Registered models to push (their versions whose runs are pushed). Default none. */
+  models?: RegisteredModel[];
+}
+
+async function serverExperimentId(s: Session, name: string, tags: Record<string, string>): Promise<string> {
+  const get = async () => {
+    try {
+      const r = await s.client.call<{ experiment: WireExperiment }>('GET', 'mlflow/experiments/get-by-name', { experiment_name: name });
+      return r.experiment.lifecycle_stage === 'deleted' ? null : String(r.experiment.experiment_id);
+    } catch (e) {
+      if (e instanceof RemoteError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') return undefined;
+      throw e;
+    }
+  };
+  const id = await get();
+  if (id === null) throw new RemoteError('http', `experiment "${name}" is deleted on the server; restore it there or rename it in the lab`);
+  if (id !== undefined) return id;
+  try {
+    const r = await s.client.call<{ experiment_id: string }>('POST', 'mlflow/experiments/create', {
+      name, tags: Object.keys(tags).filter((k) => !k.startsWith('mlflow.')).map((key) => ({ key, value: tags[key] })),
+    });
+    return String(r.experiment_id);
+  } catch (e) {
+    if (e instanceof RemoteError && e.errorCode === 'RESOURCE_ALREADY_EXISTS') return (await get())!;
+    throw e;
+  }
+}
+
+/** Parents before children: depth of each run within the pushed set. */
+function depthOf(runs: Map<string, Run>): Map<string, number> {
+  const depth = new Map<string, number>();
+  const visit = (id: string, seen: Set<string>): number => {
+    const known = depth.get(id);
+    if (known !== undefined) return known;
+    const parent = dictGet(runs.get(id)!.tags, TAG.parentRunId);
+    const d = parent && runs.has(parent) && !seen.has(parent) ? visit(parent, seen.add(id)) + 1 : 0;
+    depth.set(id, d);
+    return d;
+  };
+  for (const id of runs.keys()) visit(id, new Set());
+  return depth;
+}
+
+/** What the runs of one push share: server experiment ids, server ids of runs pushed so far. */
+export interface PushContext {
+  expIds: Map<string, string>;
+  serverRunIds: Record<string, string>;
+}
+
+/** Pushes one run: its experiment found or made, its parent's server id looked up. */
+export async function pushOneRun(s: Session, source: PushSource, run: Run, ctx: PushContext): Promise<{ serverRunId: string; outcome: 'added' | 'updated' | 'unchanged' }> {
+  let exp = ctx.expIds.get(run.info.experimentId);
+  if (exp === undefined) {
+    const e = await source.getExperiment(run.info.experimentId);
+    exp = await serverExperimentId(s, e.name, e.tags);
+    ctx.expIds.set(run.info.experimentId, exp);
+  }
+  const parent = dictGet(run.tags, TAG.parentRunId);
+  let parentOnServer = parent ? ctx.serverRunIds[parent] : undefined;
+  if (parent && !parentOnServer) parentOnServer = (await findServerRun(s, exp, parent))?.info.run_id;
+  const res = await pushRun(s, { source, run, serverExperimentId: exp, parentOnServer });
+  ctx.serverRunIds[run.info.runId] = res.serverRunId;
+  return res;
+}
+
+export async function pushRuns(client: MlflowClient, source: PushSource, runIds: readonly string[], options: PushOptions = {}): Promise<PushReport> {
+  const s = new Session(client, options);
+  const report: PushReport = {
+    added: [], updated: [], unchanged: [], failed: [], models: [], modelFailures: [], serverRunIds: {},
+    cancelled: false, points: 0, files: 0, bytes: 0,
+  };
+  const runs = new Map<string, Run>();
+  for (const id of new Set(runIds)) runs.set(id, await source.getRun(id));
+  s.progress.runsTotal = runs.size;
+  s.progress.phase = 'checking the server';
+  s.emit(true);
+  // The login check: a read that needs it, before any write.
+  await s.retrying('login', () => s.client.call('GET', 'mlflow/experiments/search', { max_results: 1 }));
+
+  const ctx: PushContext = { expIds: new Map(), serverRunIds: report.serverRunIds };
+  const expIds = ctx.expIds;
+  const serverRuns = new Map<string, { runId: string; artifactUri: string }>();
+  const depth = depthOf(runs);
+  const levels = [...new Set(depth.values())].sort((a, b) => a - b);
+  s.progress.phase = 'pushing runs';
+  try {
+    for (const level of levels) {
+      const ids = [...runs.keys()].filter((id) => depth.get(id) === level);
+      await pool(ids, options.concurrency ?? 4, async (id) => {
+        s.checkCancelled();
+        const run = runs.get(id)!;
+        try {
+          const res = await s.retrying(`run ${run.info.runName}`, () => pushOneRun(s, source, run, ctx));
+          report[res.outcome].push(id);
+          report.serverRunIds[id] = res.serverRunId;
+          serverRuns.set(id, { runId: res.serverRunId, artifactUri: `mlflow-artifacts:/${expIds.get(run.info.experimentId)}/${res.serverRunId}/artifacts` });
+        } catch (e) {
+          if (e instanceof RemoteError && (e.kind === 'cancelled' || e.kind === 'auth')) throw e;
+          report.failed.push({ runId: id, name: run.info.runName, message: (e as Error).message });
+        }
+        s.progress.runsDone++;
+        s.emit();
+      });
+    }
+    s.progress.phase = 'pushing registered models';
+    s.emit(true);
+    for (const m of options.models ?? []) {
+      s.checkCancelled();
+      try {
+        report.models.push(await s.retrying(`model ${m.name}`, () => pushModel(s, m, serverRuns)));
+      } catch (e) {
+        if (e instanceof RemoteError && (e.kind === 'cancelled' || e.kind === 'auth')) throw e;
+        report.modelFailures.push({ name: m.name, message: (e as Error).message });
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof RemoteError && e.kind === 'cancelled')) throw e;
+    report.cancelled = true;
+  }
+  s.progress.phase = report.cancelled ? 'cancelled' : 'done';
+  s.emit(true);
+  report.points = s.progress.points;
+  report.files = s.progress.files;
+  report.bytes = s.progress.bytes;
+  return report;
+}
+
+/** Registered models with at least one version made from one of `runIds`. */
+export function modelsOfRuns(models: readonly RegisteredModel[], runIds: Iterable<string>): RegisteredModel[] {
+  const set = new Set(runIds);
+  return models.filter((m) => m.versions.some((v) => v.runId !== null && set.has(v.runId)));
+}

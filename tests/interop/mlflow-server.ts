@@ -1,0 +1,89 @@
+/**
+ * Starts a real `mlflow server` from the interop venv on a free loopback port: SQLite backend,
+ * proxied artifacts (`--serve-artifacts`), CORS open to the lab's test origin; optionally with
+ * MLflow's basic-auth app. `stop()` kills it (and its workers); `restart()` starts it again on the
+ * same port and data, as a server that went down and came back.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PYTHON } from './python';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export interface MlflowServerOptions {
+  /** Origins allowed by CORS (the lab's test origin). */
+  corsOrigins: string[];
+  basicAuth?: boolean;
+}
+
+export class MlflowServer {
+  proc: ChildProcess | null = null;
+  readonly dir = mkdtempSync(join(tmpdir(), 'mfflow-mlflow-server-'));
+  port = 0;
+  log = '';
+
+  constructor(readonly options: MlflowServerOptions) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Environment for Python clients of this server. */
+  env(user?: string, password?: string): Record<string, string> {
+    const e: Record<string, string> = { MLFLOW_TRACKING_URI: this.url };
+    if (user) { e.MLFLOW_TRACKING_USERNAME = user; e.MLFLOW_TRACKING_PASSWORD = password ?? ''; }
+    return e;
+  }
+
+  async start(): Promise<void> {
+    if (!this.port) this.port = await freePort();
+    const args = ['-m', 'mlflow', 'server', '--host', '127.0.0.1', '--port', String(this.port),
+      '--backend-store-uri', `sqlite:///${join(this.dir, 'mlflow.db')}`,
+      '--serve-artifacts', '--artifacts-destination', join(this.dir, 'artifacts'),
+      '--cors-allowed-origins', this.options.corsOrigins.join(','), '--workers', '2'];
+    const env: Record<string, string> = { ...process.env as Record<string, string>, PYTHONWARNINGS: 'ignore' };
+    if (this.options.basicAuth) {
+      args.push('--app-name', 'basic-auth');
+      const ini = join(this.dir, 'basic_auth.ini');
+      writeFileSync(ini, `[mlflow]\ndefault_permission = EDIT\ndatabase_uri = sqlite:///${join(this.dir, 'auth.db')}\nadmin_username = admin\nadmin_password = password1234\nauthorization_function = mlflow.server.auth:authenticate_request_basic_auth\n`);
+      env.MLFLOW_AUTH_CONFIG_PATH = ini;
+      env.MLFLOW_FLASK_SERVER_SECRET_KEY = 'mfflow-interop-secret';
+    }
+    this.proc = spawn(PYTHON, args, { cwd: this.dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const grab = (b: Buffer) => { this.log = (this.log + b.toString()).slice(-20_000); };
+    this.proc.stdout!.on('data', grab);
+    this.proc.stderr!.on('data', grab);
+    const deadline = Date.now() + 240_000;
+    while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null) throw new Error(`mlflow server exited: ${this.log}`);
+      try {
+        const res = await fetch(`${this.url}/health`);
+        if (res.ok) return;
+      } catch { /* not up yet */ }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(`mlflow server did not start within 240 s: ${this.log}`);
+  }
+
+  /** Kills the server and its workers (the whole process group) and waits for the exit. */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    try { process.kill(-p.pid!, 'SIGKILL'); } catch { /* gone */ }
+    await exited;
+    this.proc = null;
+  }
+}

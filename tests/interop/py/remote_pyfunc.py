@@ -1,0 +1,19 @@
+"""Loads a models:/ URI from the tracking server with pyfunc and predicts the rows given on
+stdin (a JSON dataframe_split). Prints {"flavors": [...], "predictions": [...] or null}."""
+import json
+import sys
+
+import mlflow
+import pandas as pd
+from mlflow.models import Model
+from mlflow.artifacts import download_artifacts
+
+uri = sys.argv[1]
+local = download_artifacts(artifact_uri=uri)
+flavors = sorted(Model.load(local).flavors.keys())
+preds = None
+if "python_function" in flavors:
+    payload = json.load(sys.stdin)
+    df = pd.DataFrame(payload["data"], columns=payload["columns"])
+    preds = [float(x) for x in pd.Series(list(mlflow.pyfunc.load_model(uri).predict(df))).ravel()]
+print(json.dumps({"flavors": flavors, "predictions": preds}))
