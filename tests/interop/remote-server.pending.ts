@@ -179,7 +179,7 @@ describe('push', () => {
       return res?.ok ? ((await res.json()) as { runs?: unknown[] }).runs?.length ?? 0 : -1;
     };
     const expId = async (name: string) => ((await (await fetch(`${server.url}/api/2.0/mlflow/experiments/get-by-name?experiment_name=${name}`)).json()) as { experiment?: { experiment_id: string } }).experiment?.experiment_id ?? '';
-    await expect.poll(count, { timeout: 120_000, intervals: [200] }).toBeGreaterThanOrEqual(3);
+    await expect.poll(count, { timeout: 120_000, interval: 200 }).toBeGreaterThanOrEqual(3);
     await server.stop();
     await new Promise((r) => setTimeout(r, 3000));
     await server.start();
