@@ -92,7 +92,7 @@ describe('MLflow reads the MLproject files of the lab, and the lab reads MLflow\
       { dir, entry_point: 'run.py', params: { a: '1' } },
     ];
     const seen = runPython<Seen[]>('projects_load.py', [JSON.stringify(jobs)]);
-    jobs.forEach((j, i) => expectSame(lab, seen[i], j.entry_point, j.params));
+    jobs.forEach((j, i) => expectSame(lab, seen[i], j.entry_point, j.params as Record<string, string>));
     expect(seen[1].error).toBe("No value given for missing parameters: 'data_file'");
     expect(seen[2].error).toBe('Expected URI for parameter source but got not a uri');
   });
