@@ -111,8 +111,11 @@ export class Datasets {
     this.error = null;
     try {
       const api = this.csvWorker();
+      // A built-in example is read from the copy shipped with the lab (precached, so offline and
+      // behind a firewall too), while its source stays MLflow's URL: same bytes, same digest.
+      const from = example ? { url: new URL(example.file, document.baseURI).href, sourceUrl: example.url } : isUrl ? { url: url! } : (source as Blob);
       const outcome = await api.parse(
-        isUrl ? { url: url! } : (source as Blob),
+        from,
         { jobId: job.id },
         Comlink.proxy((p: CsvProgress) => {
           view.loadedBytes = p.loadedBytes;

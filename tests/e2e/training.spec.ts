@@ -20,7 +20,8 @@ test('wine red from the Datasets page, elastic net from the form: MLflow tutoria
   const hits = await routeWine(page);
   await openLab(page);
   const digest = await loadRedWine(page);
-  expect(hits['winequality-red.csv']).toBe(1);
+  // The example ships with the lab: GitHub is never asked for it.
+  expect(hits['winequality-red.csv']).toBe(0);
 
   // The profile: 12 columns, quality's mean as pandas describes it.
   const profile = page.getByRole('table', { name: 'Profile of Wine quality (red)' });
@@ -30,7 +31,7 @@ test('wine red from the Datasets page, elastic net from the form: MLflow tutoria
   // The same example again is served from IndexedDB: no second download, nothing new stored.
   await page.getByRole('group', { name: 'Built-in examples' }).getByRole('button', { name: 'Wine quality (red)' }).click();
   await expect(page.getByRole('status')).toContainText('already stored');
-  expect(hits['winequality-red.csv']).toBe(1);
+  expect(hits['winequality-red.csv']).toBe(0);
   await expect(page.getByRole('listitem', { name: /^Dataset / })).toHaveCount(1);
 
   await page.getByRole('link', { name: 'New run' }).click();
@@ -160,7 +161,9 @@ test('scripting: loadDataset by URL reuses stored content, invalid specs reject 
   expect(out.first).toMatchObject({ name: 'Wine quality (red)', rows: 1599, reused: false, sourceType: 'http' });
   expect(out.first.columns).toHaveLength(12);
   expect(out.again).toMatchObject({ digest: out.first.digest, reused: true });
-  expect(hits['winequality-red.csv']).toBe(1);
+  // MLflow's URL is the source, the shipped copy the bytes: nothing is downloaded from GitHub.
+  expect(JSON.parse(out.first.source)).toEqual({ url: WINE_URLS['winequality-red.csv'] });
+  expect(hits['winequality-red.csv']).toBe(0);
   expect(out.bad).toContain('target: no column named "nope"');
   expect(out.runsAfterBad).toBe(0);
   expect(out.viaUrl.status).toBe('FINISHED');

@@ -13,7 +13,8 @@ import { profileTable } from './profile';
 import type { ColumnProfile, DataTable } from './types';
 import { errorMessage } from '../util/errors';
 
-export type CsvWorkerSource = Blob | { url: string };
+/** `sourceUrl`: what to record as the dataset's source when `url` is a copy of it (a shipped example). */
+export type CsvWorkerSource = Blob | { url: string; sourceUrl?: string };
 
 export interface CsvWorkerOptions {
   /** Lets `cancel(jobId)` stop this parse. */
@@ -89,7 +90,7 @@ async function runParse(
     from = { fileName: (source as File).name || 'data.csv' };
     parsed = await parseCsv(source, common);
   } else {
-    from = { url: source.url };
+    from = { url: source.sourceUrl ?? source.url };
     const res = await download(source.url, signal, fetchImpl);
     parsed = await parseCsv(res.body!, { ...common, totalBytes: res.total });
   }
