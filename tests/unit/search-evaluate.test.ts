@@ -30,8 +30,9 @@ describe('metrics', () => {
     expect(matches('metrics.other != 1', run)).toBe(false);
     expect(matches('metrics.other < 1e300', run)).toBe(false);
   });
-  it('makes every comparison with NaN false', () => {
-    for (const op of ['=', '!=', '<', '<=', '>', '>=']) expect(matches(`metrics.nan ${op} 0`, run), op).toBe(false);
+  it('makes every comparison with NaN false except != (as MLflow does)', () => {
+    for (const op of ['=', '<', '<=', '>', '>=']) expect(matches(`metrics.nan ${op} 0`, run), op).toBe(false);
+    expect(matches('metrics.nan != 0', run)).toBe(true);
   });
   it('orders infinities as numbers', () => {
     expect(matches('metrics.inf > 1e308', run)).toBe(true);
@@ -191,7 +192,7 @@ function refCompare(c: Comparison, lhs: string | number): boolean {
   const v = c.value!;
   if (typeof lhs === 'number') {
     const x = (v as { value: number }).value;
-    if (Number.isNaN(lhs)) return false;
+    if (Number.isNaN(lhs)) return c.op === '!=';
     return { '=': lhs === x, '!=': lhs !== x, '<': lhs < x, '<=': lhs <= x, '>': lhs > x, '>=': lhs >= x }[c.op as '='];
   }
   if (c.op === 'IN') return (v as { values: string[] }).values.includes(lhs);

@@ -2,7 +2,8 @@
  * Compiles a filter tree into one closure per node, so evaluating a run does no parsing,
  * no switch on comparators and no regex building: 100k runs take a few milliseconds.
  * Semantics follow MLflow: a run lacking the key never matches (except IS NULL), metrics
- * use the latest value, and any comparison with NaN is false (including !=).
+ * use the latest value, and NaN fails every comparison except != (true, as in Python and in
+ * MLflow's SQL stores; found by tests/interop/search-vs-mlflow.test.ts).
  */
 import type { Comparison, FilterNode } from './ast';
 import type { Run } from '../tracking/types';
@@ -32,7 +33,7 @@ export function likeToRegExp(pattern: string, ignoreCase: boolean): RegExp {
 function numberTest(op: string, v: number): NumTest {
   switch (op) {
     case '=': return (x) => x === v;
-    case '!=': return (x) => x === x && x !== v; // NaN never matches
+    case '!=': return (x) => x !== v; // NaN matches, as in MLflow
     case '<': return (x) => x < v;
     case '<=': return (x) => x <= v;
     case '>': return (x) => x > v;

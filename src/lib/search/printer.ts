@@ -18,8 +18,10 @@ export function printIdentifier(id: Pick<Identifier, 'entity' | 'key'>): string 
   return `${CANONICAL_PREFIX[id.entity]}.${key}`;
 }
 
-/** Shortest text that reads back as the same double; -0 keeps its sign. */
+/** Shortest text that reads back as the same double; -0 keeps its sign, ±Infinity reads back from an overflowing literal. */
 function printNumber(n: number): string {
+  if (n === Infinity) return '1e999';
+  if (n === -Infinity) return '-1e999';
   return Object.is(n, -0) ? '-0' : String(n);
 }
 
