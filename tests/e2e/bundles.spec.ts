@@ -101,7 +101,7 @@ test('a zip bomb is refused from its table of contents; a wrong argument gets a 
   await expect(err).toContainText('broke the rule ratio');
   await expect(err).toContainText('as a zip bomb does');
   expect(await page.evaluate(() => window.mfflow.importBundle(null as unknown as string).then(() => 'imported', (e: Error & { code?: string }) => `${e.code}: ${e.message}`)))
-    .toBe('INVALID_PARAMETER_VALUE: importBundle(source): source must be a File, Blob, Uint8Array, ArrayBuffer or URL string, not null.');
+    .toBe("INVALID_PARAMETER_VALUE: importBundle() takes the zip's bytes (Uint8Array, ArrayBuffer), a File or Blob, or a URL; got null.");
   const after = await countRuns(page);
   expect(after).toBe(before);
 });
