@@ -92,7 +92,10 @@ test('a new lab shows three doors', async ({ page }) => {
   await openLab(page);
   const doors = page.getByRole('region', { name: 'Welcome to the lab' });
   await expect(doors.getByRole('link', { name: /Train the wine example/ })).toHaveAttribute('href', /#\/new/);
-  await expect(doors.getByRole('link', { name: /Open runs/ })).toHaveAttribute('href', /#\/datasets/);
+  // Open runs is the bundle import: it asks for a zip, not a CSV.
+  const chooser = page.waitForEvent('filechooser');
+  await doors.getByRole('button', { name: 'Open runs' }).click();
+  expect(await (await chooser).element().getAttribute('accept')).toContain('.zip');
   await expect(doors.getByRole('link', { name: /Load a CSV/ })).toHaveAttribute('href', /#\/datasets/);
 });
 
