@@ -1,5 +1,6 @@
 import { defineConfig, transformWithOxc, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
@@ -45,10 +46,21 @@ function serviceWorker(): Plugin {
   };
 }
 
+/** The lab's build as runs record it (mfflow.lab.version): package version + commit. */
+function labVersion(): string {
+  const { version } = JSON.parse(readFileSync(resolve(__dirname, 'package.json'), 'utf8')) as { version: string };
+  try {
+    return `${version}+${execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: __dirname, encoding: 'utf8' }).trim()}`;
+  } catch {
+    return version;
+  }
+}
+
 // `base: './'` makes every asset URL relative, so dist/ works from any sub-path.
 export default defineConfig({
   base: './',
   plugins: [svelte(), serviceWorker()],
+  define: { __MFFLOW_VERSION__: JSON.stringify(labVersion()) },
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
 });

@@ -4,9 +4,12 @@
  * The query part holds view state (filter, selection, chart options); pages read and write it
  * through `route.params` / `route.set`.
  */
-export type Page = 'runs' | 'run' | 'compare' | 'datasets' | 'new' | 'models' | 'serve' | 'servers';
+export type Page = 'runs' | 'run' | 'compare' | 'datasets' | 'new' | 'models' | 'serve' | 'servers' | 'projects';
 
-const PAGES: Page[] = ['runs', 'run', 'compare', 'datasets', 'new', 'models', 'serve', 'servers'];
+const PAGES: Page[] = ['runs', 'run', 'compare', 'datasets', 'new', 'models', 'serve', 'servers', 'projects'];
+
+/** `?project=<url>&P.alpha=0.42` (a workshop link) opens the Projects page when no page is named. */
+const projectLink = () => typeof location !== 'undefined' && new URLSearchParams(location.search).has('project');
 
 export interface RouteState {
   page: Page;
@@ -19,7 +22,7 @@ function parse(hash: string): RouteState {
   const body = hash.replace(/^#\/?/, '');
   const [path, query = ''] = body.split('?', 2);
   const segs = path.split('/').filter(Boolean).map(decodeURIComponent);
-  const page = (PAGES as string[]).includes(segs[0]) ? (segs[0] as Page) : 'runs';
+  const page = (PAGES as string[]).includes(segs[0]) ? (segs[0] as Page) : !segs[0] && projectLink() ? 'projects' : 'runs';
   return { page, rest: segs.slice(1), params: new URLSearchParams(query) };
 }
 

@@ -16,6 +16,7 @@ import { serving } from './serving.svelte';
 import { servers, type PushScope, type ServerInput } from './servers.svelte';
 import type { StartRunOptions } from '../lib/tracking/fluent';
 import type { PullSelection } from '../lib/remote/pull';
+import { projects, type RunProjectOptions } from './projects.svelte';
 
 /** `mirror: '<server name>'` on startRun / train / sweep: the run's tags that ask for the live mirror. */
 async function mirrored<T extends { tags?: Record<string, string> }>(opts: T & { mirror?: string }): Promise<T> {
@@ -128,6 +129,18 @@ export function createScriptingApi(fluent: Fluent, backend: TrackingBackend) {
       /** Tags that make a run mirror to `name` (for callers that create runs themselves, e.g. projects). */
       mirrorTags: async (name: string) => { await servers.refresh(); return servers.mirrorTags(name); },
     },
+    /**
+     * `mlflow run <uri> -e <entryPoint> -P k=v`: `uri` is `examples/<name>`, the URL of a project
+     * zip, or of an MLproject with its files beside it. Wrong `-P` types reject before a run exists.
+     */
+    runProject: async (uri: string, opts: RunProjectOptions = {}) => {
+      checkString('runProject() project URI', uri);
+      return projects.run(await projects.open(uri), opts);
+    },
+    /** The projects the lab ships (available offline): `{ uri, name, description }`. */
+    listProjects: () => projects.examples.map((e) => ({ ...e })),
+    /** Re-runs a run with recorded source; `changes.params` overrides hyperparameters. Tagged mfflow.rerun_of. */
+    rerun: (runId: string, changes?: { params: Record<string, string | number | boolean> }) => projects.rerun(runId, changes),
     /** Pushes runs (ids, or `{ experimentId }`, or `'lab'`) and their registered models; resolves to the report. */
     pushRuns: (server: string, runs: string[] | { experimentId: string } | 'lab') => servers.push(server, scopeOf(runs)),
     /** Pulls runs of a server's experiment (name or id) matching `filter`; keeps the server's run ids. */

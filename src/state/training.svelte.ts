@@ -14,6 +14,20 @@ import type { Run } from '../lib/tracking/types';
 import { datasets } from './datasets.svelte';
 import { lab } from './lab.svelte';
 import { endJobRun, jobFluent, jobPort, JOB_TAG, TrainingJob } from './train-job.svelte';
+import type { ResolvedTrainSpec } from '../lib/training/contract';
+import { localSource, sourceRecord, type RunSource } from '../lib/projects/source';
+
+/** Source tags and code artifacts of a run (see lib/projects/source). */
+async function recordSource(runId: string, source: RunSource, spec: ResolvedTrainSpec, stored: StoredDataset, datasetRef: string): Promise<void> {
+  const dataset = { digest: stored.digest, name: stored.name, ...(datasetRef !== stored.digest ? { source: datasetRef } : {}) };
+  const { tags, artifacts } = sourceRecord(source, { spec, dataset });
+  await lab.store.logBatch(runId, { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) });
+  for (const [path, bytes] of artifacts) await lab.store.logArtifact(runId, path, bytes);
+}
+
+function defaultSource(via: string): RunSource {
+  return localSource(typeof location === 'undefined' ? 'mfflow' : `${location.origin}${location.pathname}`, via);
+}
 
 /** A TrainSpec plus what the page needs to run it: which dataset, where the run goes. */
 export interface TrainRequest extends TrainSpec {
@@ -25,6 +39,8 @@ export interface TrainRequest extends TrainSpec {
   description?: string;
   /** Extra tags on the run (and a sweep's runs), e.g. the live mirror's (state/servers). */
   tags?: Record<string, string>;
+  /** What made the run (project, script); default: the lab page (LOCAL). Recorded as tags and code artifacts. */
+  source?: RunSource;
 }
 
 export interface SweepRequest extends TrainRequest {
@@ -80,7 +96,7 @@ export class Training {
     const { stored, table } = await this.prepare(req);
     const job = new TrainingJob(nextId('job'), req.model);
     this.jobs = [job, ...this.jobs];
-    await this.runJob(job, req, stored, table, null);
+    await this.runJob(job, { ...req, source: req.source ?? defaultSource('train') }, stored, table, null);
     return lab.store.getRun(job.runId!);
   }
 
@@ -93,6 +109,7 @@ export class Training {
     const metric = req.metric ?? (task === 'classification' ? 'accuracy' : 'rmse');
     const direction = req.direction ?? defaultDirection(metric);
 
+    const source = req.source ?? defaultSource('sweep');
     const fluent = jobFluent();
     const parent = await fluent.startRun({
       experimentId: req.experimentId ?? lab.fluent.currentExperimentId,
@@ -103,6 +120,7 @@ export class Training {
         [JOB_TAG.sweepSize]: String(expanded.children.length),
         [JOB_TAG.sweepMetric]: metric,
         [JOB_TAG.datasetDigest]: stored.digest,
+        ...source.tags,
         ...req.tags,
       },
     });
@@ -119,7 +137,7 @@ export class Training {
       await fluent.logInput(toMlflowDataset(stored, 'training'));
       await fluent.logDict({ sweep: req.sweep, metric, direction, base_params: req.params ?? {} }, 'sweep.json');
       results = await Promise.all(children.map((job, i) => this.runJob(job, {
-        ...req, params: expanded.children[i], runName: `${parent.runName}-${i + 1}`, description: undefined,
+        ...req, source, params: expanded.children[i], runName: `${parent.runName}-${i + 1}`, description: undefined,
       }, stored, table, parent.runId)));
     } catch (e) {
       await fluent.setTag(JOB_TAG.error, e instanceof Error ? e.message : String(e)).catch(() => undefined);
@@ -180,13 +198,15 @@ export class Training {
       runName: req.runName,
       parentRunId: parentRunId ?? undefined,
       description: req.description,
-      tags: { ...req.tags, [JOB_TAG.datasetDigest]: stored.digest, 'mfflow.training.job_id': job.jobId },
+      tags: { ...req.source?.tags, ...req.tags, [JOB_TAG.datasetDigest]: stored.digest, 'mfflow.training.job_id': job.jobId },
     });
     job.runId = info.runId;
     job.runName = info.runName;
     let result: TrainResult;
     try {
       await fluent.logInput(toMlflowDataset(stored, 'training'));
+      const checked = validateTrainSpec(specOf(req), table);
+      if (req.source && checked.ok) await recordSource(info.runId, req.source, checked.spec, stored, req.dataset);
       if (job.cancelRequested) throw new CancelledBeforeStart();
       const handle = this.workers().submit(specOf(req), table, jobPort(job, fluent, info.runId), job.jobId);
       result = await handle.result;

@@ -1,0 +1,171 @@
+import { expect, test, type Page } from '@playwright/test';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { zipSync } from 'fflate';
+import { openLab } from './helpers';
+import { routeWine } from './wine-route';
+
+// MLflow Projects, clicked as a person: a workshop link `?project=<zip>&P.alpha=0.42` opens the
+// wine project with its form prefilled and runs nothing until Run; the run records its source
+// (tags and code artifacts); Re-run repeats it bit for bit; Re-run with changes (l1_ratio) opens
+// the recorded project prefilled and says the new run cannot be exact.
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const exampleDir = join(root, 'src/lib/projects/examples/sklearn_elasticnet_wine');
+
+/** The shipped example as a teacher would zip it: one top folder, as GitHub's "Download ZIP". */
+function exampleZip(): Uint8Array {
+  const files: Record<string, Uint8Array> = {};
+  for (const f of readdirSync(exampleDir)) files[`wine-project/${f}`] = readFileSync(join(exampleDir, f));
+  return zipSync(files);
+}
+
+async function runCount(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const exps = await window.mfflow.listExperiments();
+    const res = await window.mfflow.searchRuns({ experimentIds: exps.map((e) => e.experimentId) });
+    return res.runs.length;
+  });
+}
+
+async function systemTag(page: Page, key: string) {
+  const tags = page.getByRole('region', { name: 'Tags' });
+  const summary = tags.getByText(/^System tags/);
+  if (!(await tags.locator('details[open]').count())) await summary.click();
+  return tags.getByRole('row', { name: new RegExp(`^${key.replace(/\./g, '\\.')} `) }).getByRole('cell');
+}
+
+test('a project link: prefilled typed form, Run, source recorded, Re-run exact, Re-run with l1_ratio changed', async ({ page, baseURL }) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await routeWine(page);
+  const zipUrl = new URL('fixtures/wine-project.zip', baseURL).href;
+  const zip = exampleZip();
+  await page.route(zipUrl, (r) => r.fulfill({ body: Buffer.from(zip), contentType: 'application/zip' }));
+
+  await openLab(page, `?project=${encodeURIComponent(zipUrl)}&P.alpha=0.42`);
+  await expect(page.getByRole('heading', { name: 'Projects', level: 1 })).toBeVisible();
+  await expect(page.getByRole('note')).toContainText('nothing runs until you press Run');
+  const form = page.getByRole('form', { name: 'Run the project' });
+  await expect(page.getByRole('heading', { name: 'tutorial' })).toBeVisible();
+  await expect(form.getByRole('radio', { name: 'main' })).toBeChecked();
+  const alpha = form.getByLabel('alpha float');
+  const l1 = form.getByLabel('l1_ratio float');
+  await expect(alpha).toHaveValue('0.42');
+  await expect(l1).toHaveValue('');
+  await expect(l1).toHaveAttribute('placeholder', '0.1');
+  expect(await runCount(page)).toBe(0);
+
+  // MLflow's wording for a value of the wrong type, before any run exists.
+  await alpha.fill('0.4x');
+  await expect(form.getByRole('alert')).toHaveText('Expected float for parameter alpha but got 0.4x');
+  await expect(form.getByRole('button', { name: 'Run' })).toBeDisabled();
+  expect(await runCount(page)).toBe(0);
+  await alpha.fill('0.42');
+  await expect(form.getByRole('alert')).toHaveCount(0);
+
+  await form.getByRole('button', { name: 'Run' }).click();
+  await page.getByRole('link', { name: /^open run / }).click({ timeout: 60_000 });
+
+  // The run: MLflow's source tags, the lab's build, the code and the resolved spec as artifacts.
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  const runId = page.url().split('#/run/')[1];
+  const params = page.getByRole('table', { name: 'Parameters' });
+  await expect(params.getByRole('row', { name: /^alpha / })).toContainText('0.42');
+  await expect(params.getByRole('row', { name: /^l1_ratio / })).toContainText('0.1');
+  await expect(await systemTag(page, 'mlflow.source.type')).toHaveText('PROJECT');
+  await expect(await systemTag(page, 'mlflow.source.name')).toHaveText(zipUrl);
+  await expect(await systemTag(page, 'mlflow.project.entryPoint')).toHaveText('main');
+  await expect(await systemTag(page, 'mlflow.project.env')).toHaveText('mfflow');
+  await expect(await systemTag(page, 'mlflow.project.backend')).toHaveText('mfflow');
+  const source = page.getByRole('region', { name: 'Source' });
+  await expect(source).toContainText('PROJECT, entry point main');
+  await expect(source).toContainText('sha256:');
+  const artifacts = page.getByRole('list', { name: 'Artifacts' });
+  await artifacts.getByRole('button', { name: 'code' }).click();
+  await expect(artifacts.getByRole('button', { name: /^MLproject/ })).toBeVisible();
+  await expect(artifacts.getByRole('button', { name: /^train\.py/ })).toBeVisible();
+  await artifacts.getByRole('button', { name: /^training_spec\.json/ }).click();
+  await expect(page.getByText('"alpha": 0.42').first()).toBeVisible();
+
+  // Re-run: same spec and data, same build: identical metrics, said so.
+  await source.getByRole('button', { name: 'Re-run', exact: true }).click();
+  await source.getByRole('link', { name: /^open / }).click({ timeout: 60_000 });
+  await expect(page.getByTestId('rerun-exactness')).toHaveText(/metrics should be identical, and they are\./, { timeout: 20_000 });
+  const diffs = page.getByRole('table', { name: 'Metric differences from the original run' });
+  await expect(diffs.getByRole('row', { name: /^rmse / }).getByRole('cell').last()).toHaveText('0');
+  await expect(await systemTag(page, 'mlflow.source.type')).toHaveText('PROJECT');
+
+  // Re-run with changes: the recorded project opens prefilled; l1_ratio 0.5.
+  await page.goto(`./#/run/${runId}`);
+  await page.getByRole('region', { name: 'Source' }).getByRole('link', { name: 'Re-run with changes' }).click();
+  await expect(page.getByRole('note')).toContainText(`Re-run with changes of run ${runId}`);
+  const form2 = page.getByRole('form', { name: 'Run the project' });
+  await expect(form2.getByLabel('alpha float')).toHaveValue('0.42');
+  await expect(form2.getByLabel('l1_ratio float')).toHaveValue('0.1');
+  await form2.getByLabel('l1_ratio float').fill('0.5');
+  await form2.getByRole('button', { name: 'Run' }).click();
+  await page.getByRole('link', { name: /^open run / }).click({ timeout: 60_000 });
+  await expect(page.getByRole('table', { name: 'Parameters' }).getByRole('row', { name: /^l1_ratio / })).toContainText('0.5');
+  await expect(page.getByTestId('rerun-exactness')).toHaveText(/Cannot be exact: the training spec or data changed/, { timeout: 20_000 });
+  await expect(page.getByRole('table', { name: 'Metric differences from the original run' }).getByRole('row', { name: /^rmse / })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Source' })).toContainText('Re-run of');
+});
+
+test('mfflow.listProjects and mfflow.runProject: the shipped example by its URI, a wrong type refused before a run exists', async ({ page }) => {
+  test.setTimeout(90_000);
+  await routeWine(page);
+  await openLab(page);
+  const out = await page.evaluate(async () => {
+    const listed = window.mfflow.listProjects().map((p) => p.uri);
+    let refused = '';
+    try {
+      await window.mfflow.runProject('examples/sklearn_elasticnet_wine', { params: { alpha: 'lots' } });
+    } catch (e) {
+      refused = (e as Error).message;
+    }
+    const exps = await window.mfflow.listExperiments();
+    const before = (await window.mfflow.searchRuns({ experimentIds: exps.map((e) => e.experimentId) })).runs.length;
+    const run = await window.mfflow.runProject('examples/sklearn_elasticnet_wine', { entryPoint: 'main', params: { alpha: 0.42, l1_ratio: '0.1' } });
+    const again = await window.mfflow.rerun(run.info.runId);
+    const m = (r: typeof run) => Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, v.latest]));
+    return { listed, refused, before, status: run.info.status, tags: run.tags, params: run.params, metrics: m(run), again: m(again), againTags: again.tags };
+  });
+  expect(out.listed).toContain('examples/sklearn_elasticnet_wine');
+  expect(out.refused).toBe('Expected float for parameter alpha but got lots');
+  expect(out.before).toBe(0);
+  expect(out.status).toBe('FINISHED');
+  expect(out.tags['mlflow.source.name']).toBe('examples/sklearn_elasticnet_wine');
+  expect(out.tags['mlflow.source.type']).toBe('PROJECT');
+  expect(out.params.alpha).toBe('0.42');
+  expect(out.metrics.rmse).toBeGreaterThan(0.5);
+  expect(out.again).toEqual(out.metrics);
+  expect(out.againTags['mfflow.rerun_of']).toBeTruthy();
+});
+
+test('every lab run records its source: mfflow.train and a sweep are LOCAL with the resolved spec as an artifact', async ({ page }) => {
+  test.setTimeout(90_000);
+  await routeWine(page);
+  await openLab(page);
+  const out = await page.evaluate(async () => {
+    const m = window.mfflow;
+    const data = await m.loadDataset('https://raw.githubusercontent.com/mlflow/mlflow/master/tests/datasets/winequality-red.csv');
+    const run = await m.train({ dataset: data.digest, model: 'elasticnet', target: 'quality', params: { alpha: 0.3 } });
+    const parent = await m.sweep({ dataset: data.digest, model: 'elasticnet', target: 'quality', sweep: { strategy: 'grid', params: { alpha: [0.1, 0.2] } } });
+    const spec = JSON.parse(new TextDecoder().decode(await m.readArtifact(run.info.runId, 'training_spec.json')));
+    const exps = await m.listExperiments();
+    const all = (await m.searchRuns({ experimentIds: exps.map((e) => e.experimentId) })).runs;
+    const children = all.filter((r) => r.tags['mlflow.parentRunId'] === parent.info.runId);
+    return { tags: run.tags, spec, parentTags: parent.tags, childTags: children.map((c) => c.tags), page: location.origin + location.pathname };
+  });
+  expect(out.tags['mlflow.source.type']).toBe('LOCAL');
+  expect(out.tags['mlflow.source.name']).toBe(out.page);
+  expect(out.tags['mfflow.lab.version']).toMatch(/^0\.1\.0\+[0-9a-f]{12}$/);
+  expect(out.tags['mfflow.source.digest']).toMatch(/^sha256:[0-9a-f]{64}$/);
+  expect(out.spec.spec).toMatchObject({ model: 'elasticnet', target: 'quality', standardize: false, split: { seed: 40, testSize: 0.25, shuffle: 'numpy' } });
+  expect(out.spec.spec.params.alpha).toBe(0.3);
+  expect(out.parentTags['mfflow.source.via']).toBe('sweep');
+  expect(out.childTags).toHaveLength(2);
+  for (const t of out.childTags) expect(t['mfflow.source.digest']).toMatch(/^sha256:/);
+});
