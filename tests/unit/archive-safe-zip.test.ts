@@ -108,7 +108,7 @@ describe('Z4: bombs are refused before inflating', () => {
     const z = rawZip(many);
     const t1 = performance.now();
     expect(refused(z, 'too-many-entries', null, { maxEntries: 10_000 }).message).toBe('archive has 20,000 entries; the limit is 10,000');
-    expect(performance.now() - t1).toBeLessThan(1000);
+    expect(performance.now() - t1).toBeLessThan(5000); // reading 20,000 entries would take far longer
   });
 
   it('refuses a large total even under the ratio cap, fast', () => {
@@ -116,13 +116,13 @@ describe('Z4: bombs are refused before inflating', () => {
     const z = rawZip([{ name: 'zeros', data: zeros, method: 8 }]);
     const t0 = performance.now();
     refused(z, 'too-large', 'zeros', { maxTotalBytes: 10 << 20, maxRatio: 1032 });
-    expect(performance.now() - t0).toBeLessThan(100);
+    expect(performance.now() - t0).toBeLessThan(1000); // refused from the directory; bench/ has the figure
   });
 
   it('refuses a declared 4 GiB entry by ratio before allocating', () => {
     const t0 = performance.now();
     refused(rawZip([{ name: 'big', data: f('abc'), method: 8, usize: 0xfffffff0, localUsize: 0xfffffff0 }]), 'ratio', 'big');
-    expect(performance.now() - t0).toBeLessThan(100);
+    expect(performance.now() - t0).toBeLessThan(1000); // allocating 4 GiB first would fail or take longer
   });
 });
 

@@ -58,7 +58,9 @@ describe('parseYamlSafe', () => {
     expect(v).toEqual({ artifact_location: 'file:///tmp/mlruns/1', experiment_id: '1', creation_time: 1717000000000, x: NaN, y: -Infinity, l: ['a', 2] });
   });
 
-  it('rejects an alias bomb fast', () => {
+  // 9 levels of 9 aliases would expand to 387 million nodes: finishing at all means it was
+  // refused before expanding (its time is a bench figure, not a test's).
+  it('rejects an alias bomb before expanding it', () => {
     const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     const names = 'bcdefghi';
     let prev = 'a';
@@ -66,9 +68,7 @@ describe('parseYamlSafe', () => {
       lines.push(`${n}: &${n} [*${prev},*${prev},*${prev},*${prev},*${prev},*${prev},*${prev},*${prev},*${prev}]`);
       prev = n;
     }
-    const t0 = performance.now();
     err(lines.join('\n'), /alias bomb/);
-    expect(performance.now() - t0).toBeLessThan(50);
   });
 
   it('accepts a few harmless aliases as plain copies', () => {

@@ -136,7 +136,8 @@ describe('orderByKeys', () => {
       if (rank[a] === 0 && key[a] !== key[b]) { if (key[a] < key[b]) wrong++; } else if (a > b) wrong++;
     }
     expect(wrong).toBe(0);
-    expect(ms).toBeLessThan(500); // tens of ms; generous for a loaded CI machine
+    // Tens of ms quiet; the figure is bench/'s (sort ≤ 50 ms). Here only a pathological (quadratic) sort fails.
+    expect(ms).toBeLessThan(5000);
   });
 });
 
