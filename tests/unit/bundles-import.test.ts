@@ -9,7 +9,7 @@ import { collectBundle, collectBundleBatches } from '../../src/lib/bundles/colle
 import { StreamedExport } from '../../src/lib/bundles/streamed-export';
 import { buffersOf } from '../../src/lib/bundles/worker-api';
 import { prepareArchiveBlob, prepareArchiveBytes } from '../../src/lib/bundles/prepare-archive';
-import { runContentDigest } from '../../src/lib/bundles/digest';
+import { runContentDigest } from '../../src/lib/storage/run-digest';
 import { loggedModelId } from '../../src/lib/bundles/logged-models';
 import type { TrackingStore } from '../../src/lib/storage/tracking-store';
 import { dictSet } from '../../src/lib/util/dict';

@@ -2,7 +2,7 @@
  * What every trainer gets from the worker: the run logger, throttled progress, and the
  * cancellation flag. Trainers return an outcome; the worker turns it into a TrainResult.
  */
-import type { RunLogger } from '../../src/lib/training/logger';
+import type { RunLogger } from '../../src/lib/tracking/run-logger';
 import type { TrainProgress, TrainStatus } from '../../src/lib/training/contract';
 
 export interface TrainContext {

@@ -16,7 +16,7 @@
 import { deflateSync } from 'fflate';
 import { crc32 } from './crc32';
 import { pathProblem } from './paths';
-import { compareCodePoints } from '../mlflow/yaml';
+import { compareCodePoints } from '../util/strings';
 
 export interface ZipWriteOptions {
   /**

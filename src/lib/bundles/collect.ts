@@ -8,6 +8,7 @@ import type { Experiment, MetricColumns, Run, ViewType } from '../tracking/types
 import { deriveLoggedModels } from './logged-models';
 import { registeredModelsForExport, type RegistrySource } from './registry-export';
 import { upgradeModelFolders } from './upgrade-models';
+import type { ExportSelection } from './selection';
 
 export interface ExportSource {
   listRuns(experimentIds?: readonly string[]): readonly Run[];
@@ -16,10 +17,7 @@ export interface ExportSource {
   readRunsContent(runIds: readonly string[]): Promise<Map<string, { metrics: MetricColumns[]; artifacts: BundleArtifact[] }>>;
 }
 
-export type ExportSelection =
-  | { kind: 'runs'; runIds: readonly string[] }
-  | { kind: 'experiment'; experimentId: string }
-  | { kind: 'lab' };
+export type { ExportSelection };
 
 /** Run ids a selection covers; experiments export with their deleted runs, as MLflow keeps them. */
 function selectedRunIds(src: ExportSource, sel: ExportSelection): string[] {

@@ -20,29 +20,9 @@ import { dictFrom, dictSet, newDict } from '../util/dict';
 import { ALIAS_RE } from '../mlflow/registry';
 import { storedFromBundle } from '../registry/model-registry';
 import { attachLoggedModels } from './logged-models';
+import type { PreparedImport, PreparedRun } from '../storage/prepared-import';
 
-export interface PreparedRun {
-  run: Run;
-  /** Histories in logging order. */
-  metrics: MetricColumns[];
-  artifacts: BundleArtifact[];
-  /**
-   * runContentDigest of the run, when already known. Only runs whose id is already in the lab
-   * need one, and only the page knows which, so the worker leaves it out (hashing 10M points
-   * costs ~0.5 s) and the import computes it for those runs.
-   */
-  digest?: string;
-}
-
-export interface PreparedImport {
-  kind: 'mlruns' | 'model';
-  experiments: Experiment[];
-  runs: PreparedRun[];
-  /** Registered models of the archive (`mlruns/models/`), each already checked (storedFromBundle). */
-  registeredModels?: RegisteredModel[];
-  /** Things left out, each naming what and why. */
-  warnings: string[];
-}
+export type { PreparedImport, PreparedRun };
 
 /** Where the lab keeps artifacts (experiment-ops.ts): the same scheme for imported runs. */
 const expLocation = (id: string) => `mlflow-artifacts:/${id}`;

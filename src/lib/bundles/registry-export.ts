@@ -24,7 +24,7 @@ import { parseRunsUri } from '../registry/uri';
 import { invalid } from '../util/errors';
 import { compareCodePoints } from '../mlflow/yaml';
 import { dictFrom, dictGet, dictSet, newDict } from '../util/dict';
-import type { ExportSelection } from './collect';
+import type { ExportSelection } from './selection';
 
 /** What the export reads the registry through (RegistryStore fits). */
 export interface RegistrySource {

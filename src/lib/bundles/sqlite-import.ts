@@ -4,13 +4,11 @@
  * for such archives), read by readMlflowDb, then prepared as any MLflow bundle.
  */
 import { FormatError } from '../mlflow/errors';
-import { readMlflowDb, type SqlDb } from '../mlflow/sqlite-read';
+import { readMlflowDb, type OpenedDb } from '../mlflow/sqlite-read';
 import { findMlrunsRoot } from '../mlflow/tree';
 import { prepareBundle, type PreparedImport } from './prepare-import';
 
-export interface OpenedDb extends SqlDb {
-  close(): void;
-}
+export type { OpenedDb };
 export type OpenDb = (bytes: Uint8Array) => Promise<OpenedDb>;
 
 /** The archive's `mlflow.db` (the shallowest one) when the archive has no `mlruns/` store; else null. */

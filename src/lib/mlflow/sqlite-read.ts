@@ -23,6 +23,10 @@ export interface SqlDb {
   /** Rows of a query as objects by column name. */
   query(sql: string): Record<string, SqlValue>[];
 }
+/** An opened database file the caller closes when done. */
+export interface OpenedDb extends SqlDb {
+  close(): void;
+}
 
 const RUN_STATUSES: RunStatus[] = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
 /** logged_models.status is an integer (MLflow's LoggedModelStatus enum). */

@@ -2,8 +2,7 @@
  * The slice of sql.js (SQLite compiled to WebAssembly) the lab uses, typed structurally so
  * src/lib never imports the engine: the bundle worker (and Node tests) load it and pass it in.
  */
-import type { OpenedDb } from '../bundles/sqlite-import';
-import type { SqlValue } from './sqlite-read';
+import type { OpenedDb, SqlValue } from './sqlite-read';
 
 export interface SqlJsStatement {
   step(): boolean;

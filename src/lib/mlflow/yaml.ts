@@ -11,22 +11,12 @@
 import { parseDocument, stringify, isAlias, isMap, isScalar, isSeq, isPair, type Node, type Document } from 'yaml';
 import { dictSet, newDict, type Dict } from '../util/dict';
 import { FormatError } from './errors';
+import { compareCodePoints } from '../util/strings';
+
+export { compareCodePoints };
 
 export type YamlValue = null | boolean | number | string | YamlValue[] | { [key: string]: YamlValue };
 
-/** Compares strings by Unicode code point, as Python's `sorted` does. */
-export function compareCodePoints(a: string, b: string): number {
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done || y.done) return x.done === y.done ? 0 : x.done ? -1 : 1;
-    const cx = x.value.codePointAt(0)!;
-    const cy = y.value.codePointAt(0)!;
-    if (cx !== cy) return cx - cy;
-  }
-}
 
 function keyOf(pair: unknown): string {
   const k = isPair(pair) ? pair.key : null;

@@ -4,7 +4,9 @@
  * Errors say what failed in words for a person: the server's own `{error_code, message}`, a
  * refused login, or a request the network or the browser (CORS) refused.
  */
-import type { ServerConfig } from './servers';
+import type { ServerAuth, ServerConfig } from '../storage/remote-records';
+
+export type { ServerAuth, ServerConfig };
 
 export type RemoteErrorKind = 'network' | 'auth' | 'http' | 'cancelled' | 'protocol';
 

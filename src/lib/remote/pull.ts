@@ -5,7 +5,7 @@
  * parentheses), the rest is evaluated in the lab over what the server returned. A filter the
  * server refuses is evaluated in the lab as a whole.
  */
-import type { PreparedImport, PreparedRun } from '../bundles/prepare-import';
+import type { PreparedImport, PreparedRun } from '../storage/prepared-import';
 import type { BundleArtifact } from '../mlflow/bundle';
 import { compileFilter, parseFilter, printFilter, type FilterNode } from '../search';
 import type { Experiment, MetricColumns, MetricSummary, Run } from '../tracking/types';

@@ -2,20 +2,9 @@
  * Named MLflow tracking servers and the connection check. Credentials are part of a server's
  * record in this browser only: nothing here is ever written to an export.
  */
-import { MlflowClient, normalizeUrl, RemoteError, type FetchFn } from './client';
+import { MlflowClient, normalizeUrl, RemoteError, type FetchFn, type ServerAuth, type ServerConfig } from './client';
 
-export type ServerAuth =
-  | { kind: 'none' }
-  | { kind: 'basic'; user: string; password: string }
-  | { kind: 'bearer'; token: string };
-
-export interface ServerConfig {
-  /** Stable id in this browser (the name can change). */
-  id: string;
-  name: string;
-  url: string;
-  auth?: ServerAuth;
-}
+export type { ServerAuth, ServerConfig };
 
 /** Checks a server record as the form submits it; returns it with the URL normalised. */
 export function validateServer(s: ServerConfig): ServerConfig {

@@ -21,8 +21,8 @@
  */
 import type { IDBPTransaction } from 'idb';
 import type { BundleArtifact } from '../mlflow/bundle';
-import type { PreparedImport } from '../bundles/prepare-import';
-import { runContentDigest } from '../bundles/digest';
+import type { PreparedImport } from './prepared-import';
+import { runContentDigest } from './run-digest';
 import type { RegisteredModel } from '../mlflow/bundle';
 import { storedFromBundle, type StoredRegisteredModel } from '../registry/model-registry';
 import type { Experiment, MetricColumns, Run } from '../tracking/types';

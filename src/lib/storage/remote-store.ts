@@ -2,7 +2,7 @@
  * Tracking servers and the live mirror's outbox and states (schema v4). Kept apart from runs:
  * exports never read these stores, so credentials never leave this browser.
  */
-import type { MirrorRecord, OutboxEntry, StoredServer } from '../remote/records';
+import type { MirrorRecord, OutboxEntry, StoredServer } from './remote-records';
 import { Connection, type StorageCallbacks } from './db';
 import { DEFAULT_DB_NAME } from './schema';
 

@@ -12,7 +12,9 @@
 import { RUN_STATUSES, type DatasetInput, type MetricSummary } from '../tracking/types';
 import { dictSet, type Dict } from '../util/dict';
 import { F64, StringColumn, StringTable, U32, U8 } from './column-builders';
-import type { StoredRun } from './schema';
+import type { RunIndexBody, StoredRun } from './schema';
+
+export type { RunIndexBody };
 
 /** Bumped whenever the layout changes; a body of another format is ignored and rebuilt. */
 export const RUN_INDEX_FORMAT = 3;
@@ -36,34 +38,6 @@ const INFO_KEYS = 10;
 const ARTIFACTS_PREFIX = 'mlflow-artifacts:/';
 const ARTIFACTS_SUFFIX = '/artifacts';
 
-export interface RunIndexBody {
-  format: number;
-  count: number;
-  /** Distinct shared strings (keys, repeated values) joined; `stringEnds[i]` ends string i. */
-  strings: string;
-  stringEnds: Uint32Array;
-  /** Run ids and names, one per run and nearly all distinct, so joined without a lookup table. */
-  runIds: string;
-  runIdEnds: Uint32Array;
-  runNames: string;
-  runNameEnds: Uint32Array;
-  refs: Uint32Array;
-  /** Per run: index in RUN_STATUSES, then index in LIFECYCLES. */
-  codes: Uint8Array;
-  times: Float64Array;
-  /** Per run: how many (key, value) pairs precede the end of its params; likewise tags, metrics. */
-  paramEnds: Uint32Array;
-  params: Uint32Array;
-  tagEnds: Uint32Array;
-  tags: Uint32Array;
-  metricEnds: Uint32Array;
-  metricKeys: Uint32Array;
-  /** Per metric: which optional summary fields follow latest and timestamp in `summaries`. */
-  metricFlags: Uint8Array;
-  summaries: Float64Array;
-  /** Runs kept as they are because the columns cannot represent them exactly. */
-  whole: StoredRun[];
-}
 
 export class RunIndexCorruptError extends Error {
   constructor(what: string) {

@@ -7,8 +7,7 @@ import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { StoredDataset } from '../data/types';
 import type { StoredRegisteredModel } from '../registry/model-registry';
 import type { Experiment, Run } from '../tracking/types';
-import type { RunIndexBody } from './run-index-codec';
-import type { MirrorRecord, OutboxEntry, StoredServer } from '../remote/records';
+import type { MirrorRecord, OutboxEntry, StoredServer } from './remote-records';
 
 export const DB_VERSION = 4;
 export const DEFAULT_DB_NAME = 'mfflow';
@@ -56,6 +55,36 @@ export interface RunIndexHeader {
   /** Runs in the body, columns and whole ones together. */
   count: number;
   writtenAt: number;
+}
+
+/** The run index as columns (encoded and decoded by run-index-codec.ts). */
+export interface RunIndexBody {
+  format: number;
+  count: number;
+  /** Distinct shared strings (keys, repeated values) joined; `stringEnds[i]` ends string i. */
+  strings: string;
+  stringEnds: Uint32Array;
+  /** Run ids and names, one per run and nearly all distinct, so joined without a lookup table. */
+  runIds: string;
+  runIdEnds: Uint32Array;
+  runNames: string;
+  runNameEnds: Uint32Array;
+  refs: Uint32Array;
+  /** Per run: index in RUN_STATUSES, then index in LIFECYCLES. */
+  codes: Uint8Array;
+  times: Float64Array;
+  /** Per run: how many (key, value) pairs precede the end of its params; likewise tags, metrics. */
+  paramEnds: Uint32Array;
+  params: Uint32Array;
+  tagEnds: Uint32Array;
+  tags: Uint32Array;
+  metricEnds: Uint32Array;
+  metricKeys: Uint32Array;
+  /** Per metric: which optional summary fields follow latest and timestamp in `summaries`. */
+  metricFlags: Uint8Array;
+  summaries: Float64Array;
+  /** Runs kept as they are because the columns cannot represent them exactly. */
+  whole: StoredRun[];
 }
 
 export interface RunIndexBodyRecord {

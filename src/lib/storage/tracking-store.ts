@@ -37,7 +37,7 @@ import { Connection, type StorageCallbacks } from './db';
 import {
   createExperimentRecord, deleteEdit, ensureDefaultExperiment, renameEdit, restoreEdit, tagEdit, updateExperiment,
 } from './experiment-ops';
-import type { PreparedImport } from '../bundles/prepare-import';
+import type { PreparedImport } from './prepared-import';
 import { importPrepared, readRunsContent, type ImportReport, type RunContent } from './bundle-import';
 import { assembleHistory } from './metric-columns';
 import { loadAllRunsAndWriteIndex, loadRunsFromIndex, LOAD_STORES, measure, putRunRecords } from './run-index';

@@ -11,7 +11,7 @@ import {
   preview, validateDataset, validateExperimentName, validateInputTag, validateMetricKey, validateParam,
   validateRunTag,
 } from './validation';
-import type { ParamValue } from '../training/logger';
+import type { ParamValue } from './run-logger';
 
 function kindOf(v: unknown): string {
   if (v === null) return 'null';

@@ -11,7 +11,7 @@ import type {
 } from './types';
 import { DEFAULT_EXPERIMENT_ID, TAG } from './types';
 import { MlflowError, invalid, invalidState } from '../util/errors';
-import type { ParamValue, RunLogger } from '../training/logger';
+import type { ParamValue, RunLogger } from './run-logger';
 import {
   checkBytes, checkExperimentName, checkInput, checkParam, checkParams, checkPoint, checkSearchOptions,
   checkStartRunOptions, checkStatus, checkString, checkTag, checkTags,

@@ -3,7 +3,7 @@
  * caller that wants the logged values without storage. It records what it is given, as is.
  */
 import type { LogBatchRequest } from '../tracking/types';
-import type { ParamValue, RunLogger } from './logger';
+import type { ParamValue, RunLogger } from '../tracking/run-logger';
 import type { RunLoggerPort, TrainProgress } from './contract';
 import { paramText } from './port-logger';
 

@@ -8,7 +8,7 @@
 import { buildMLmodel, tfjsFlavor, type SignatureItem } from '../mlflow/mlmodel';
 import type { YamlValue } from '../mlflow/yaml';
 import { buildMlflowModel } from '../bundles/model-export';
-import type { RunLogger } from './logger';
+import type { RunLogger } from '../tracking/run-logger';
 import { TFJS_VERSION, type LayersModelFiles } from './tfjs-format';
 
 export interface ModelSignature {

@@ -7,7 +7,7 @@
  */
 import { MetricBuffer } from '../tracking/metric-buffer';
 import type { LogBatchRequest } from '../tracking/types';
-import type { ParamValue, RunLogger } from './logger';
+import type { ParamValue, RunLogger } from '../tracking/run-logger';
 import type { RunLoggerPort, TrainProgress } from './contract';
 
 /** `Comlink.transfer` in a worker; the identity elsewhere. */

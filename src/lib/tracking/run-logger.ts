@@ -1,6 +1,7 @@
 /**
- * What training code needs from tracking. The fluent API (src/lib/tracking/fluent.ts)
- * satisfies it in the page and in workers, so trainers never see storage.
+ * What training code needs from tracking. The fluent API (./fluent.ts) satisfies it in the
+ * page and in workers, so trainers never see storage. It lives in tracking, the lower layer:
+ * training depends on tracking, never the other way.
  */
 export type ParamValue = string | number | boolean;
 

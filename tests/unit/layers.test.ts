@@ -1,0 +1,92 @@
+/**
+ * The README's layer rules, checked on the import graph of src/ and workers/ (read from the
+ * import statements): ui → state → lib, workers → lib; lib never imports svelte, state, ui,
+ * TF.js or workers; only lib/storage uses idb and only lib/data papaparse; only state starts
+ * workers; no import cycles between files nor between lib areas. The last block shows each rule
+ * catching a small graph that breaks it, so a green run means the rules hold, not that the
+ * checker is blind.
+ */
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { fileEdges, findCycles, layerViolations, libAreaEdges, readGraph, type Graph, type ModuleImports } from './import-graph';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+/** lib files that wrap workers with comlink for state (typed bridges built in lib, started in state). */
+const COMLINK_IN_LIB = ['src/lib/training/pool.ts', 'src/lib/workers/bridge.ts'];
+
+describe('the real import graph', () => {
+  const graph = readGraph(root, ['src', 'workers']);
+
+  it('reads the tree (sanity: known edges are present)', () => {
+    expect(graph.size).toBeGreaterThan(200);
+    expect(graph.get('src/state/lab.svelte.ts')!.local).toContain('src/lib/tracking/run-lock.ts');
+    expect(graph.get('src/lib/storage/db.ts')!.packages).toContain('idb');
+    expect(graph.get('src/state/training.svelte.ts')!.workers).toContain('workers/train-worker.ts');
+  });
+
+  it('follows the layer rules', () => {
+    expect(layerViolations(graph, COMLINK_IN_LIB)).toEqual([]);
+  });
+
+  it('has no import cycle between files (type-only imports count)', () => {
+    expect(findCycles(fileEdges(graph)).map((c) => c.join(' → '))).toEqual([]);
+  });
+
+  it('has no cycle between lib areas', () => {
+    expect(findCycles(libAreaEdges(graph)).map((c) => c.join(' → '))).toEqual([]);
+  });
+});
+
+describe('the rules catch a graph that breaks them', () => {
+  const mod = (local: string[] = [], packages: string[] = [], workers: string[] = []): ModuleImports => ({ local, packages, workers });
+  const ok: [string, ModuleImports][] = [
+    ['src/ui/App.svelte', mod(['src/state/lab.svelte.ts', 'src/lib/ui-model/rows.ts'], ['svelte'])],
+    ['src/state/lab.svelte.ts', mod(['src/lib/tracking/fluent.ts'], ['comlink'], ['workers/train-worker.ts'])],
+    ['src/lib/tracking/fluent.ts', mod(['src/lib/storage/db.ts'])],
+    ['src/lib/storage/db.ts', mod([], ['idb'])],
+    ['src/lib/data/csv.ts', mod([], ['papaparse'])],
+    ['workers/train-worker.ts', mod(['src/lib/tracking/fluent.ts'], ['@tensorflow/tfjs', 'comlink'])],
+  ];
+  const broken = (file: string, m: ModuleImports): Graph => new Map([...ok, [file, m]]);
+
+  it('accepts the well-layered graph', () => {
+    const g: Graph = new Map(ok);
+    expect(layerViolations(g)).toEqual([]);
+    expect(findCycles(fileEdges(g))).toEqual([]);
+    expect(findCycles(libAreaEdges(g))).toEqual([]);
+  });
+
+  it.each([
+    ['lib importing state', 'src/lib/tracking/x.ts', mod(['src/state/lab.svelte.ts']), 'imports src/state/lab.svelte.ts (state)'],
+    ['lib importing ui', 'src/lib/charts/x.ts', mod(['src/ui/App.svelte']), '(ui)'],
+    ['lib importing svelte', 'src/lib/charts/x.ts', mod([], ['svelte/store']), 'imports svelte, which lib must not use'],
+    ['lib importing TF.js', 'src/lib/training/x.ts', mod([], ['@tensorflow/tfjs-core']), 'imports @tensorflow/tfjs-core'],
+    ['lib importing a worker', 'src/lib/training/x.ts', mod(['workers/train-worker.ts']), '(workers)'],
+    ['state importing ui', 'src/state/x.svelte.ts', mod(['src/ui/App.svelte']), '(ui)'],
+    ['workers importing state', 'workers/x.ts', mod(['src/state/lab.svelte.ts']), '(state)'],
+    ['ui importing idb', 'src/ui/X.svelte', mod([], ['idb']), 'which only lib/storage may use'],
+    ['ui importing comlink', 'src/ui/X.svelte', mod([], ['comlink']), 'which ui must not use'],
+    ['tracking importing idb', 'src/lib/tracking/x.ts', mod([], ['idb']), 'which only lib/storage may use'],
+    ['state importing papaparse', 'src/state/x.svelte.ts', mod([], ['papaparse']), 'which only lib/data may use'],
+    ['ui starting a worker', 'src/ui/X.svelte', mod([], [], ['workers/csv-worker.ts']), 'creates a worker; only state may'],
+  ])('%s', (_name, file, m, message) => {
+    const found = layerViolations(broken(file, m));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain(file);
+    expect(found[0]).toContain(message);
+  });
+
+  it('finds a file cycle, type-only imports included', () => {
+    const g = broken('src/lib/storage/db.ts', mod(['src/lib/tracking/fluent.ts'], ['idb']));
+    expect(findCycles(fileEdges(g)).map((c) => c.join(' → '))).toEqual([
+      'src/lib/storage/db.ts → src/lib/tracking/fluent.ts → src/lib/storage/db.ts',
+    ]);
+  });
+
+  it('finds a wrong-way import between lib areas even without a file cycle', () => {
+    // storage → tracking through another file: no file cycle, but the areas point both ways.
+    const g = broken('src/lib/storage/other.ts', mod(['src/lib/tracking/types.ts']));
+    expect(findCycles(fileEdges(g))).toEqual([]);
+    expect(findCycles(libAreaEdges(g)).map((c) => c.join(' → '))).toEqual(['lib/storage → lib/tracking → lib/storage']);
+  });
+});
