@@ -5,13 +5,10 @@
  */
 import * as Comlink from 'comlink';
 import type { TrackingBackend } from '../src/lib/tracking/backend';
-import { Fluent } from '../src/lib/tracking/fluent';
-import { holdRunLock } from '../src/lib/tracking/run-lock';
+import { createFluent } from '../src/lib/tracking/create-fluent';
+import type { Fluent } from '../src/lib/tracking/fluent';
 
 export function fluentFromPort(port: MessagePort): Fluent {
   const backend = Comlink.wrap<TrackingBackend>(port) as unknown as TrackingBackend;
-  return new Fluent(backend, {
-    acquireLock: (name) => holdRunLock(name),
-    defaultTags: { 'mlflow.source.name': 'mfflow-worker', 'mlflow.source.type': 'LOCAL' },
-  });
+  return createFluent(backend, 'worker');
 }

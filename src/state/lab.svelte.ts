@@ -5,8 +5,9 @@
  */
 import type { TrackingStore } from '../lib/storage/tracking-store';
 import { openTrackingStore } from './storage-status.svelte';
-import { Fluent } from '../lib/tracking/fluent';
-import { holdRunLock, makeOwnerProbe } from '../lib/tracking/run-lock';
+import { createFluent } from '../lib/tracking/create-fluent';
+import type { Fluent } from '../lib/tracking/fluent';
+import { makeOwnerProbe } from '../lib/tracking/run-lock';
 import type { Experiment, Run } from '../lib/tracking/types';
 import { errorMessage } from '../lib/util/errors';
 
@@ -37,11 +38,7 @@ export class Lab {
         onBlocking: (m) => (this.notice = m),
         onTerminated: (m) => (this.notice = m),
       });
-      this.fluent = new Fluent(this.store, {
-        acquireLock: (name) => holdRunLock(name),
-        defaultTags: { 'mlflow.source.name': 'mfflow', 'mlflow.source.type': 'LOCAL' },
-        onError: (e) => (this.notice = `Could not save metrics: ${errorMessage(e)}`),
-      });
+      this.fluent = this.newFluent();
       await this.store.killOrphanedRuns(makeOwnerProbe());
       this.store.subscribe(() => this.queueRefresh());
       await this.refresh();
@@ -51,6 +48,11 @@ export class Lab {
       this.phase = 'failed';
       throw e;
     }
+  }
+
+  /** A Fluent over this lab's store (the scripts' one, or a training job's own). */
+  newFluent(): Fluent {
+    return createFluent(this.store, 'page', (e) => (this.notice = `Could not save metrics: ${errorMessage(e)}`));
   }
 
   /**

@@ -20,6 +20,7 @@ import { dictGet } from '../lib/util/dict';
 import { datasets } from './datasets.svelte';
 import { lab } from './lab.svelte';
 import { training, type TrainRequest } from './training.svelte';
+import { isSourceTag } from '../lib/tracking/tags';
 
 export interface RunProjectOptions {
   entryPoint?: string;
@@ -155,7 +156,7 @@ export class Projects {
     const recorded = await this.recordedSpec(runId);
     const s = recorded.spec;
     const files = await this.codeFiles(runId);
-    const kept = Object.entries(run.tags).filter(([k]) => k.startsWith('mlflow.source.') || k.startsWith('mlflow.project.') || k === SOURCE_TAG.declaredEnv);
+    const kept = Object.entries(run.tags).filter(([k]) => isSourceTag(k) || k === SOURCE_TAG.declaredEnv);
     const source: RunSource = {
       tags: { ...Object.fromEntries(kept), [SOURCE_TAG.labVersion]: LAB_VERSION, [SOURCE_TAG.via]: 'rerun' },
       files,

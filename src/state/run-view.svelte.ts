@@ -6,11 +6,10 @@
 import type { StoredDataset } from '../lib/data/types';
 import type { ArtifactInfo, Run } from '../lib/tracking/types';
 import { dictGet } from '../lib/util/dict';
-import { PARENT_TAG } from '../lib/ui-model/rows';
+import { TAG } from '../lib/tracking/tags';
 import { lab } from './lab.svelte';
 import { errorMessage } from '../lib/util/errors';
 
-export const NOTE_TAG = 'mlflow.note.content';
 
 export class RunView {
   /** The last failed action, in words. */
@@ -20,9 +19,9 @@ export class RunView {
 
   readonly run = $derived.by((): Run | null => lab.runs.find((r) => r.info.runId === this.runId) ?? null);
   readonly experiment = $derived(lab.experiments.find((e) => e.experimentId === this.run?.info.experimentId) ?? null);
-  readonly parentId = $derived(this.run ? dictGet(this.run.tags, PARENT_TAG) ?? null : null);
+  readonly parentId = $derived(this.run ? dictGet(this.run.tags, TAG.parentRunId) ?? null : null);
   readonly parent = $derived(this.parentId ? lab.runs.find((r) => r.info.runId === this.parentId) ?? null : null);
-  readonly children = $derived(lab.runs.filter((r) => dictGet(r.tags, PARENT_TAG) === this.runId));
+  readonly children = $derived(lab.runs.filter((r) => dictGet(r.tags, TAG.parentRunId) === this.runId));
   /** Bumped on every store change: artifact listings re-read when it moves. */
   readonly version = $derived(lab.version);
 
@@ -46,8 +45,8 @@ export class RunView {
   }
 
   setNote(text: string): Promise<boolean> {
-    const has = this.run !== null && dictGet(this.run.tags, NOTE_TAG) !== undefined;
-    return text === '' && has ? this.deleteTag(NOTE_TAG) : text === '' ? Promise.resolve(true) : this.setTag(NOTE_TAG, text);
+    const has = this.run !== null && dictGet(this.run.tags, TAG.note) !== undefined;
+    return text === '' && has ? this.deleteTag(TAG.note) : text === '' ? Promise.resolve(true) : this.setTag(TAG.note, text);
   }
 
   remove(): Promise<boolean> {

@@ -5,8 +5,8 @@
  * lab fluent's active-run stack.
  */
 import type { RunLoggerPort, TrainProgress, TrainResult } from '../lib/training/contract';
-import { Fluent } from '../lib/tracking/fluent';
-import { holdRunLock } from '../lib/tracking/run-lock';
+import type { Fluent } from '../lib/tracking/fluent';
+import { TAG, TRAIN_TAG } from '../lib/tracking/tags';
 import type { LogBatchRequest, MetricColumns, RunStatus } from '../lib/tracking/types';
 import { lab } from './lab.svelte';
 
@@ -14,17 +14,6 @@ export type JobStatus = 'QUEUED' | RunStatus;
 
 /** Metrics drawn live, in order of preference: Keras-style losses, else the elastic net's duality gap. */
 const LIVE_KEYS = ['loss', 'val_loss', 'dual_gap'];
-
-/** Tags this page sets on training runs (documented in README, "Training"). */
-export const JOB_TAG = {
-  error: 'mfflow.error',
-  epochsDone: 'mfflow.training.epochs_done',
-  datasetDigest: 'mfflow.dataset.digest',
-  sweepStrategy: 'mfflow.sweep.strategy',
-  sweepSize: 'mfflow.sweep.size',
-  sweepMetric: 'mfflow.sweep.metric',
-  bestRunId: 'mfflow.best_run_id',
-} as const;
 
 export interface Series {
   steps: number[];
@@ -88,13 +77,9 @@ export class TrainingJob {
   }
 }
 
-/** The Fluent a job (or a sweep's parent) drives its run with; same options as the lab's own. */
+/** The Fluent a job (or a sweep's parent) drives its run with: its own, as jobs run concurrently. */
 export function jobFluent(): Fluent {
-  return new Fluent(lab.store, {
-    acquireLock: (name) => holdRunLock(name),
-    defaultTags: { 'mlflow.source.name': 'mfflow', 'mlflow.source.type': 'LOCAL' },
-    onError: (e) => (lab.notice = `Could not save metrics: ${e instanceof Error ? e.message : String(e)}`),
-  });
+  return lab.newFluent();
 }
 
 /**
@@ -139,10 +124,10 @@ export async function endJobRun(job: TrainingJob, fluent: Fluent, runId: string,
   const tags: { key: string; value: string }[] = [];
   if (result.error) {
     const text = result.error.length > MAX_ERROR_CHARS ? `${result.error.slice(0, MAX_ERROR_CHARS - 1)}…` : result.error;
-    tags.push({ key: JOB_TAG.error, value: text });
-    if (result.status === 'FAILED') tags.push({ key: 'mlflow.note.content', value: `Training failed: ${text}` });
+    tags.push({ key: TRAIN_TAG.error, value: text });
+    if (result.status === 'FAILED') tags.push({ key: TAG.note, value: `Training failed: ${text}` });
   }
-  if (result.epochsDone !== undefined) tags.push({ key: JOB_TAG.epochsDone, value: String(result.epochsDone) });
+  if (result.epochsDone !== undefined) tags.push({ key: TRAIN_TAG.epochsDone, value: String(result.epochsDone) });
   try {
     if (tags.length) await lab.store.logBatch(runId, { tags });
   } finally {

@@ -13,7 +13,8 @@ import { validateTrainSpec, type FieldError } from '../lib/training/validate';
 import type { Run } from '../lib/tracking/types';
 import { datasets } from './datasets.svelte';
 import { lab } from './lab.svelte';
-import { endJobRun, jobFluent, jobPort, JOB_TAG, TrainingJob } from './train-job.svelte';
+import { endJobRun, jobFluent, jobPort, TrainingJob } from './train-job.svelte';
+import { TRAIN_TAG } from '../lib/tracking/tags';
 import type { ResolvedTrainSpec } from '../lib/training/contract';
 import { localSource, sourceRecord, type RunSource } from '../lib/projects/source';
 
@@ -116,10 +117,10 @@ export class Training {
       runName: req.runName,
       description: req.description,
       tags: {
-        [JOB_TAG.sweepStrategy]: req.sweep.strategy,
-        [JOB_TAG.sweepSize]: String(expanded.children.length),
-        [JOB_TAG.sweepMetric]: metric,
-        [JOB_TAG.datasetDigest]: stored.digest,
+        [TRAIN_TAG.sweepStrategy]: req.sweep.strategy,
+        [TRAIN_TAG.sweepSize]: String(expanded.children.length),
+        [TRAIN_TAG.sweepMetric]: metric,
+        [TRAIN_TAG.datasetDigest]: stored.digest,
         ...source.tags,
         ...req.tags,
       },
@@ -140,7 +141,7 @@ export class Training {
         ...req, source, params: expanded.children[i], runName: `${parent.runName}-${i + 1}`, description: undefined,
       }, stored, table, parent.runId)));
     } catch (e) {
-      await fluent.setTag(JOB_TAG.error, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+      await fluent.setTag(TRAIN_TAG.error, e instanceof Error ? e.message : String(e)).catch(() => undefined);
       await fluent.endRun('FAILED');
       sweep.status = 'FAILED';
       throw e;
@@ -150,7 +151,7 @@ export class Training {
       const value = results[best].metrics[metric];
       const runId = children[best].runId!;
       fluent.logMetric(`best_${metric}`, value, 0);
-      await fluent.setTags({ [JOB_TAG.bestRunId]: runId });
+      await fluent.setTags({ [TRAIN_TAG.bestRunId]: runId });
       sweep.best = { runId, value };
     }
     const status = sweep.cancelled ? 'KILLED' : results.some((r) => r.status === 'FINISHED') ? 'FINISHED' : 'FAILED';
@@ -198,7 +199,7 @@ export class Training {
       runName: req.runName,
       parentRunId: parentRunId ?? undefined,
       description: req.description,
-      tags: { ...req.source?.tags, ...req.tags, [JOB_TAG.datasetDigest]: stored.digest, 'mfflow.training.job_id': job.jobId },
+      tags: { ...req.source?.tags, ...req.tags, [TRAIN_TAG.datasetDigest]: stored.digest, [TRAIN_TAG.jobId]: job.jobId },
     });
     job.runId = info.runId;
     job.runName = info.runName;

@@ -135,3 +135,17 @@ describe('size-triggered flushes', () => {
     expect(Array.from((await store.getMetricHistory(runId, 'x')).values)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
   });
 });
+
+describe('createFluent', () => {
+  it('tags runs with their source and holds the run lock while RUNNING (page and worker alike)', async () => {
+    const { createFluent } = await import('../../src/lib/tracking/create-fluent');
+    const { TAG } = await import('../../src/lib/tracking/tags');
+    for (const [source, name] of [['page', 'mfflow'], ['worker', 'mfflow-worker']] as const) {
+      const f = createFluent(store, source);
+      const info = await f.startRun();
+      const run = await store.getRun(info.runId);
+      expect(Object.fromEntries(Object.entries(run.tags))).toMatchObject({ [TAG.sourceName]: name, [TAG.sourceType]: 'LOCAL' });
+      await f.endRun();
+    }
+  });
+});

@@ -90,3 +90,19 @@ describe('the rules catch a graph that breaks them', () => {
     expect(findCycles(libAreaEdges(g)).map((c) => c.join(' → '))).toEqual(['lib/storage → lib/tracking → lib/storage']);
   });
 });
+
+describe('tag names', () => {
+  /** Quoted `mlflow.*`/`mfflow.*` strings that are not tags: file names, a loader module, a YAML path, a storage key. */
+  const NOT_TAGS = new Set(['mlflow.db', 'mlflow.onnx', 'mfflow.train', 'mfflow.serve.model']);
+  it('are spelled only in src/lib/tracking/tags.ts', async () => {
+    const { readFileSync } = await import('node:fs');
+    const graph = readGraph(root, ['src', 'workers']);
+    const found: string[] = [];
+    for (const file of graph.keys()) {
+      if (file === 'src/lib/tracking/tags.ts') continue;
+      const code = readFileSync(`${root}/${file}`, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+      for (const m of code.matchAll(/['"`](m[fl]flow\.[A-Za-z0-9_.-]+)['"`]/g)) if (!NOT_TAGS.has(m[1])) found.push(`${file}: ${m[1]}`);
+    }
+    expect(found).toEqual([]);
+  });
+});

@@ -1,13 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  anyParentTag, buildRows, flatRows, nestRuns, NO_VALUE, PARENT_TAG, rowList, runIdsBetween, type DisplayRow,
+  anyParentTag, buildRows, flatRows, nestRuns, NO_VALUE, rowList, runIdsBetween, type DisplayRow,
 } from '../../src/lib/ui-model/rows';
 import { makeRun } from './search-helpers';
 import type { Run } from '../../src/lib/tracking/types';
+import { TAG } from '../../src/lib/tracking/tags';
 
 const child = (id: string, parent: string, extra: [string, string][] = []) =>
-  makeRun({ id, tags: [[PARENT_TAG, parent]], params: extra });
+  makeRun({ id, tags: [[TAG.parentRunId, parent]], params: extra });
 const ids = (rows: DisplayRow[]) => rows.map((r) => (r.kind === 'run' ? `${'-'.repeat(r.depth)}${r.id}` : `[${r.label}:${r.count}]`));
 const none = new Set<string>();
 

@@ -12,6 +12,7 @@ import { exampleRowsOf, logModelDirectory, tabularSignature } from '../../src/li
 import { runParams } from '../../src/lib/training/params';
 import { denseStackModel } from '../../src/lib/training/tfjs-format';
 import type { TrainContext, TrainOutcome } from './context';
+import { TRAIN_TAG } from '../../src/lib/tracking/tags';
 
 /** The exact model, for float64 serving: y = Σ coef_j·(x_j − mean_j)/scale_j + intercept. */
 export interface LinearModelFile {
@@ -79,7 +80,7 @@ export async function trainElasticNet(spec: ResolvedTrainSpec, data: PreparedDat
     train_rmse: trainM.rmse, train_r2: trainM.r2, train_mae: trainM.mae,
   };
   logger.logMetrics(metrics, 0);
-  await logger.setTags({ 'mfflow.training.converged': fit.converged ? 'true' : 'false' });
+  await logger.setTags({ [TRAIN_TAG.converged]: fit.converged ? 'true' : 'false' });
 
   ctx.progress('saving', fit.nIter, maxIter);
   const raw = rawLinear(fit.coef, fit.intercept, scaler);

@@ -5,7 +5,7 @@
  */
 import type { DataTable } from '../../src/lib/data/types';
 import {
-  TRAIN_TAG, type ResolvedTrainSpec, type RunLoggerPort, type TfBackend, type TrainerApi,
+  type ResolvedTrainSpec, type RunLoggerPort, type TfBackend, type TrainerApi,
   type TrainProgress, type TrainResult, type TrainSpec,
 } from '../../src/lib/training/contract';
 import { prepareData } from '../../src/lib/training/dataset';
@@ -14,6 +14,7 @@ import { validateTrainSpec } from '../../src/lib/training/validate';
 import type { TrainContext, TrainOutcome } from './context';
 import { trainElasticNet } from './elastic-net-trainer';
 import type { Tf } from './tfjs-trainer';
+import { TRAIN_TAG } from '../../src/lib/tracking/tags';
 
 export interface LoadedTf {
   tf: Tf;

@@ -16,7 +16,7 @@
 import type { BundleArtifact, BundleLoggedModel, BundleRun, LoggedModel, ModelMetricPoint } from '../mlflow/bundle';
 import { LOGGED_MODEL_NAME_BAD, md5Hex } from '../mlflow/keys';
 import { findModelDirs } from '../mlflow/mlmodel';
-import { TAG } from '../tracking/types';
+import { TAG } from '../tracking/tags';
 import { dictGet, dictSet, newDict } from '../util/dict';
 
 const CONTEXT_TAGS = [TAG.user, TAG.sourceName, TAG.sourceType];

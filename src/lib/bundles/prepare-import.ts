@@ -15,7 +15,8 @@ import { md5Hex } from '../mlflow/keys';
 import { findModelDirs, parseMLmodel } from '../mlflow/mlmodel';
 import { readMlrunsTree } from '../mlflow/read-tree';
 import { findMlrunsRoot } from '../mlflow/tree';
-import { DEFAULT_EXPERIMENT_ID, TAG, type Experiment, type MetricColumns, type Run } from '../tracking/types';
+import { DEFAULT_EXPERIMENT_ID, type Experiment, type MetricColumns, type Run } from '../tracking/types';
+import { LAB_TAG, TAG } from '../tracking/tags';
 import { dictFrom, dictSet, newDict } from '../util/dict';
 import { ALIAS_RE } from '../mlflow/registry';
 import { storedFromBundle } from '../registry/model-registry';
@@ -26,7 +27,7 @@ export type { PreparedImport, PreparedRun };
 
 /** Where the lab keeps artifacts (experiment-ops.ts): the same scheme for imported runs. */
 const expLocation = (id: string) => `mlflow-artifacts:/${id}`;
-export const MODEL_RUN_TAG = { modelUuid: 'mfflow.import.model_uuid', sourceRunId: 'mfflow.import.source_run_id' } as const;
+export const MODEL_RUN_TAG = { modelUuid: LAB_TAG.importModelUuid, sourceRunId: LAB_TAG.importSourceRunId } as const;
 
 /** The store keeps artifacts as files; a name that is both a file and a folder cannot be kept. */
 function checkArtifactTree(owner: string, arts: readonly BundleArtifact[]): void {

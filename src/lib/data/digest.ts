@@ -17,6 +17,7 @@ import { md5 } from '@noble/hashes/legacy.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { DatasetInput } from '../tracking/types';
 import type { DataTable, StoredDataset } from './types';
+import { TAG } from '../tracking/tags';
 
 const BLOCK = 1 << 16;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -74,7 +75,7 @@ export function toMlflowDataset(stored: StoredDataset, context?: string): Datase
     required: (missing.get(name) ?? countMissing(t.data[j])) === 0,
   }));
   const tags: Record<string, string> = {};
-  if (context !== undefined) tags['mlflow.data.context'] = context;
+  if (context !== undefined) tags[TAG.datasetContext] = context;
   return {
     dataset: {
       name: stored.name,

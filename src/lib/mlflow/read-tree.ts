@@ -4,7 +4,7 @@
  * fails (§1.11), with a FormatError naming the file.
  */
 import type { DatasetInput, Experiment, MetricColumns, MetricSummary, Run, RunInfo } from '../tracking/types';
-import { TAG } from '../tracking/types';
+import { TAG } from '../tracking/tags';
 import { dictGet, dictSet, newDict, type Dict } from '../util/dict';
 import type { BundleArtifact, BundleLoggedModel, BundleRun, MlflowBundle, ModelMetricPoint, RegisteredModel, RunOutput } from './bundle';
 import { FormatError } from './errors';

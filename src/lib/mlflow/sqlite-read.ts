@@ -11,7 +11,8 @@
  * `mlflow-artifacts:/…`); it is rebased into the archive by the folder `<run id>/artifacts/`
  * (run ids are unique), and a logged model's by `<model id>/artifacts/`.
  */
-import { TAG, type DatasetInput, type Experiment, type MetricColumns, type MetricSummary, type Run, type RunStatus } from '../tracking/types';
+import type { DatasetInput, Experiment, MetricColumns, MetricSummary, Run, RunStatus } from '../tracking/types';
+import { TAG } from '../tracking/tags';
 import { dictGet, dictSet, newDict, type Dict } from '../util/dict';
 import type { BundleArtifact, BundleLoggedModel, BundleRun, LoggedModelStatus, MlflowBundle, ModelVersion, RegisteredModel } from './bundle';
 import { FormatError } from './errors';

@@ -9,7 +9,8 @@
  * find the artifacts (tests/interop/mlflow-filestore.test.ts proves it). If the user tells us
  * the absolute unpack folder, `file://` URIs work from any working directory.
  */
-import { DEFAULT_EXPERIMENT_ID, TAG, type Experiment } from '../tracking/types';
+import { DEFAULT_EXPERIMENT_ID, type Experiment } from '../tracking/types';
+import { TAG } from '../tracking/tags';
 import { dictFrom, dictGet, dictHas, dictSet, type Dict } from '../util/dict';
 import { invalid } from '../util/errors';
 import { pathProblem } from '../archive/paths';

@@ -8,27 +8,14 @@
 import { canonicalJson } from './spec';
 import { filesDigest, type LoadedProject } from './project-files';
 import type { ResolvedTrainSpec } from '../training/contract';
+import { SOURCE_TAG, TRAIN_TAG } from '../tracking/tags';
 
 declare const __MFFLOW_VERSION__: string | undefined;
 
 /** The lab's build (package version + commit), set by vite.config.ts; `dev` in tests. */
 export const LAB_VERSION: string = typeof __MFFLOW_VERSION__ === 'string' ? __MFFLOW_VERSION__ : 'dev';
 
-export const SOURCE_TAG = {
-  type: 'mlflow.source.type',
-  name: 'mlflow.source.name',
-  gitCommit: 'mlflow.source.git.commit',
-  entryPoint: 'mlflow.project.entryPoint',
-  env: 'mlflow.project.env',
-  backend: 'mlflow.project.backend',
-  /** The environment the project declares (python_env / conda_env / docker_env), recorded, not executed. */
-  declaredEnv: 'mfflow.project.declared_env',
-  labVersion: 'mfflow.lab.version',
-  digest: 'mfflow.source.digest',
-  /** How the run was started: form, sweep, console, project, rerun. */
-  via: 'mfflow.source.via',
-  rerunOf: 'mfflow.rerun_of',
-} as const;
+export { SOURCE_TAG };
 
 /** Where the code sits among a run's artifacts. */
 export const CODE_DIR = 'code';
@@ -128,7 +115,7 @@ export function rerunDifferences(
   else if (!sameSpec(original.spec, rerun.spec)) inexact.push('the training spec or data changed');
   const v0 = original.tags[SOURCE_TAG.labVersion], v1 = rerun.tags[SOURCE_TAG.labVersion];
   if (v0 !== v1) inexact.push(`other lab version (${v0 ?? 'unknown'} → ${v1 ?? 'unknown'})`);
-  const b0 = original.tags['mfflow.tfjs.backend'], b1 = rerun.tags['mfflow.tfjs.backend'];
+  const b0 = original.tags[TRAIN_TAG.backend], b1 = rerun.tags[TRAIN_TAG.backend];
   if (b0 !== b1) inexact.push(`other TF.js backend (${b0 ?? 'none'} → ${b1 ?? 'none'})`);
   else if (b1 && b1 !== 'cpu') inexact.push(`the ${b1} backend is not bit-reproducible (cpu is)`);
   const keys = [...new Set([...Object.keys(original.metrics), ...Object.keys(rerun.metrics)])].sort();

@@ -13,9 +13,10 @@ import type { PushSource } from './push-run';
 import type { MirrorRecord, OutboxEntry } from './records';
 import type { ServerConfig } from './servers';
 import { Session, transient } from './session';
+import { LAB_TAG } from '../tracking/tags';
 
 /** The tag that asks for a live mirror: its value is the server's id in this browser. */
-export const MIRROR_TAG = 'mfflow.mirror.server';
+export const MIRROR_TAG = LAB_TAG.mirrorServer;
 
 export interface MirrorStore {
   enqueue(entry: OutboxEntry, inFlightSeq?: number): Promise<boolean>;

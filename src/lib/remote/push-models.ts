@@ -9,8 +9,9 @@ import { parseRunsUri } from '../registry/uri';
 import { RemoteError } from './client';
 import type { Session } from './session';
 import { dictKv, kvDict, type KV } from './wire';
+import { LAB_TAG } from '../tracking/tags';
 
-export const LAB_VERSION_TAG = 'mfflow.lab_version';
+export const LAB_VERSION_TAG = LAB_TAG.labVersion;
 
 interface WireVersion { name: string; version: string; current_stage?: string; tags?: KV[]; run_id?: string }
 interface WireModel { name: string; aliases?: { alias: string; version: string }[] }

@@ -8,14 +8,14 @@
  *   with one search.
  */
 import type { ArtifactInfo, Experiment, MetricColumns, Run } from '../tracking/types';
-import { TAG } from '../tracking/types';
+import { LAB_TAG, TAG } from '../tracking/tags';
 import { dictGet, dictSet, newDict, type Dict } from '../util/dict';
 import { proxiedArtifactPath, RemoteError } from './client';
 import type { Session } from './session';
 import { dictKv, inputKey, kvDict, wireValue, datasetInputToWire, type KV, type WireMetric, type WireRun } from './wire';
 
-export const LAB_RUN_TAG = 'mfflow.lab_run_id';
-export const PUSH_DIGEST_TAG = 'mfflow.push.digest';
+export const LAB_RUN_TAG = LAB_TAG.labRunId;
+export const PUSH_DIGEST_TAG = LAB_TAG.pushDigest;
 const MAX_METRICS = 1000;
 const MAX_PARAMS_TAGS = 100;
 

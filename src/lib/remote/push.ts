@@ -6,7 +6,7 @@
  */
 import type { RegisteredModel } from '../mlflow/bundle';
 import type { Run } from '../tracking/types';
-import { TAG } from '../tracking/types';
+import { isSystemTag, TAG } from '../tracking/tags';
 import { dictGet } from '../util/dict';
 import { MlflowClient, RemoteError } from './client';
 import { pushModel, type ModelOutcome } from './push-models';
@@ -51,7 +51,7 @@ async function serverExperimentId(s: Session, name: string, tags: Record<string,
   if (id !== undefined) return id;
   try {
     const r = await s.client.call<{ experiment_id: string }>('POST', 'mlflow/experiments/create', {
-      name, tags: Object.keys(tags).filter((k) => !k.startsWith('mlflow.')).map((key) => ({ key, value: tags[key] })),
+      name, tags: Object.keys(tags).filter((k) => !isSystemTag(k)).map((key) => ({ key, value: tags[key] })),
     });
     return String(r.experiment_id);
   } catch (e) {

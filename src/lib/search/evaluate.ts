@@ -7,7 +7,7 @@
  */
 import type { Comparison, FilterNode } from './ast';
 import type { Run } from '../tracking/types';
-import { TAG } from '../tracking/types';
+import { TAG } from '../tracking/tags';
 import { dictGet, dictHas } from '../util/dict';
 
 export type RunPredicate = (run: Run) => boolean;

@@ -13,7 +13,8 @@
  * conflicting run to look identical: such a run would only be skipped, never written.
  */
 import type { BundleArtifact } from '../mlflow/bundle';
-import { TAG, type DatasetInput, type MetricColumns, type Run } from '../tracking/types';
+import type { DatasetInput, MetricColumns, Run } from '../tracking/types';
+import { TAG } from '../tracking/tags';
 import { dictGet, dictHas, type Dict } from '../util/dict';
 
 const enc = new TextEncoder();

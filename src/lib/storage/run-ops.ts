@@ -8,7 +8,8 @@ import {
   preview, validateBatchLimits, validateDataset, validateInputTag, validateNoDuplicateParams,
   validateParam, validateRunTag, validateTimestamp,
 } from '../tracking/validation';
-import { RUN_STATUSES, TAG, type CreateRunRequest, type DatasetInput, type LogBatchRequest, type RunStatus } from '../tracking/types';
+import { RUN_STATUSES, type CreateRunRequest, type DatasetInput, type LogBatchRequest, type RunStatus } from '../tracking/types';
+import { TAG } from '../tracking/tags';
 import { appendToChunks, checkMetricColumns, updateSummary, type PointColumns } from './metric-columns';
 import { experimentArtifactLocation } from './experiment-ops';
 import { applyParams, applyTags, assertActive, renameRun } from './run-records';

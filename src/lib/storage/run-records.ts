@@ -6,7 +6,8 @@
 import { dictDelete, dictGet, dictHas, dictSet } from '../util/dict';
 import { invalid, invalidState } from '../util/errors';
 import { preview } from '../tracking/validation';
-import { TAG, type DatasetInput, type Run } from '../tracking/types';
+import type { DatasetInput, Run } from '../tracking/types';
+import { TAG } from '../tracking/tags';
 import type { StoredRun } from './schema';
 
 /** A copy whose dicts and arrays can be edited without touching `r`. Spread keeps `__proto__` keys as own data. */

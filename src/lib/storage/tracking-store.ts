@@ -46,6 +46,7 @@ import { newRunRecord, prepareBatch, prepareInputs, prepareParamList, prepareRun
 import { addInputs, assertActive, lastActivity, removeTag, toPublicRun } from './run-records';
 import { DEFAULT_DB_NAME, type StoredRun } from './schema';
 import { StoreTx } from './store-tx';
+import { TAG } from '../tracking/tags';
 
 export interface TrackingStoreOptions extends StorageCallbacks {
   /** IndexedDB database name; tests use a unique one each. */
@@ -196,7 +197,7 @@ export class TrackingStore implements TrackingBackend {
       const exp = await tx.objectStore('experiments').get(req.experimentId);
       if (!exp) throw notFound(`No experiment with id ${req.experimentId}.`);
       if (exp.lifecycleStage !== 'active') throw invalidState(`Experiment "${exp.name}" is deleted; restore it before adding runs.`);
-      const parent = dictGet(run.tags, 'mlflow.parentRunId');
+      const parent = dictGet(run.tags, TAG.parentRunId);
       if (parent !== undefined && !(await tx.objectStore('runs').getKey(parent))) {
         throw notFound(`Parent run ${parent} does not exist.`);
       }

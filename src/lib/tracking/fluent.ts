@@ -9,7 +9,8 @@ import { MetricBuffer } from './metric-buffer';
 import type {
   ArtifactInfo, DatasetInput, Experiment, MetricColumns, Run, RunInfo, RunStatus, SearchRunsResult, ViewType,
 } from './types';
-import { DEFAULT_EXPERIMENT_ID, TAG } from './types';
+import { DEFAULT_EXPERIMENT_ID } from './types';
+import { TAG } from './tags';
 import { MlflowError, invalid, invalidState } from '../util/errors';
 import type { ParamValue, RunLogger } from './run-logger';
 import {

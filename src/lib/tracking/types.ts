@@ -135,14 +135,3 @@ export interface LogBatchRequest {
   params?: { key: string; value: string }[];
   tags?: { key: string; value: string }[];
 }
-
-/** MLflow system tags the lab sets. */
-export const TAG = {
-  runName: 'mlflow.runName',
-  user: 'mlflow.user',
-  sourceName: 'mlflow.source.name',
-  sourceType: 'mlflow.source.type',
-  parentRunId: 'mlflow.parentRunId',
-  note: 'mlflow.note.content',
-  datasetContext: 'mlflow.data.context',
-} as const;

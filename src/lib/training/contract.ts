@@ -105,13 +105,3 @@ export interface TrainerApi {
   /** Asks a running job to stop at the next iteration/batch boundary (→ `KILLED`). */
   cancel(jobId: string): Promise<boolean>;
 }
-
-/** Tags the trainers set (MLflow's own `mlflow.*` names where one exists). */
-export const TRAIN_TAG = {
-  backend: 'mfflow.tfjs.backend',
-  tfjsVersion: 'mfflow.tfjs.version',
-  model: 'mfflow.model.kind',
-  task: 'mfflow.model.task',
-  droppedRows: 'mfflow.data.dropped_rows',
-  jobId: 'mfflow.training.job_id',
-} as const;

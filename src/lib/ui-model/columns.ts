@@ -9,6 +9,7 @@
  */
 import type { Run } from '../tracking/types';
 import { dictGet } from '../util/dict';
+import { isSystemTag, TAG } from '../tracking/tags';
 
 export const ATTRIBUTES = ['status', 'name', 'start', 'duration', 'user', 'source', 'dataset'] as const;
 export type Attribute = (typeof ATTRIBUTES)[number];
@@ -101,7 +102,7 @@ export function columnValue(run: Run, c: ColumnSpec): string | number | undefine
         case 'start': return run.info.startTime;
         case 'duration': return runDuration(run);
         case 'user': return run.info.userId;
-        case 'source': return dictGet(run.tags, 'mlflow.source.name');
+        case 'source': return dictGet(run.tags, TAG.sourceName);
         case 'dataset': return run.inputs.length ? run.inputs.map((i) => i.dataset.name).join(', ') : undefined;
       }
   }
@@ -122,7 +123,7 @@ export function availableKeys(runs: readonly Run[]): AvailableKeys {
     for (const k in r.tags) tags.add(k);
   }
   const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  const sys = (k: string) => (k.startsWith('mlflow.') ? 1 : 0);
+  const sys = (k: string) => (isSystemTag(k) ? 1 : 0);
   return {
     params: [...params].sort(byName),
     metrics: [...metrics].sort(byName),

@@ -12,6 +12,7 @@
 import type { Run } from '../tracking/types';
 import { dictGet } from '../util/dict';
 import { type ColumnSpec, columnValue } from './columns';
+import { TAG } from '../tracking/tags';
 
 export type DisplayRow =
   | { kind: 'group'; id: string; label: string; count: number; expanded: boolean }
@@ -26,7 +27,6 @@ export interface RowOptions {
   collapsedGroups: ReadonlySet<string>;
 }
 
-export const PARENT_TAG = 'mlflow.parentRunId';
 /** Label of the group of runs without a value for the group column. */
 export const NO_VALUE = '(no value)';
 
@@ -37,7 +37,7 @@ export function nestRuns(runs: readonly Run[]): { roots: Run[]; children: Map<st
   const parents = new Array<string | undefined>(runs.length);
   let tagged = 0;
   for (let i = 0; i < runs.length; i++) {
-    const p = dictGet(runs[i].tags, PARENT_TAG);
+    const p = dictGet(runs[i].tags, TAG.parentRunId);
     if (p !== undefined && p !== runs[i].info.runId) { parents[i] = p; tagged++; }
   }
   if (tagged === 0) return { roots: runs.slice(), children };
@@ -193,7 +193,7 @@ function flatRow(run: Run): DisplayRow {
 
 /** Whether any run names a parent run (only then can the list nest). */
 export function anyParentTag(runs: readonly Run[]): boolean {
-  for (const r of runs) if (dictGet(r.tags, PARENT_TAG) !== undefined) return true;
+  for (const r of runs) if (dictGet(r.tags, TAG.parentRunId) !== undefined) return true;
   return false;
 }
 
