@@ -17,6 +17,8 @@ import { parseMlproject } from '../lib/projects/mlproject';
 import type { SweepSpec } from '../lib/training/sweep';
 import type { Run } from '../lib/tracking/types';
 import { dictGet } from '../lib/util/dict';
+import { zipFiles } from '../lib/archive/zip-write';
+import { buildMlflowProject } from '../lib/projects/export-project';
 import { datasets } from './datasets.svelte';
 import { lab } from './lab.svelte';
 import { training, type TrainRequest } from './training.svelte';
@@ -171,6 +173,22 @@ export class Projects {
       standardize: s.standardize, backend: s.backend, dataset, experimentId: run.info.experimentId,
       tags: { [SOURCE_TAG.rerunOf]: runId }, source,
     });
+  }
+
+  /**
+   * An elastic-net run as an MLflow Project zip (MLproject, python_env.yaml, train.py, data.csv)
+   * that `mlflow run` runs with the run's values as defaults.
+   */
+  async exportProject(runId: string): Promise<File> {
+    const run = await lab.store.getRun(runId);
+    const recorded = await this.recordedSpec(runId);
+    const table = await datasets.table(recorded.dataset.digest).catch(() => {
+      throw new ProjectError(`The data of run ${runId} (${recorded.dataset.name}, ${recorded.dataset.digest.slice(0, 12)}…) is not in this lab; load it first`);
+    });
+    const files = buildMlflowProject({ name: run.info.runName, spec: recorded.spec, table, datasetSource: recorded.dataset.source, runId });
+    const top = run.info.runName.replace(/[^A-Za-z0-9_.-]+/g, '-') || runId;
+    const zip = zipFiles(new Map([...files].map(([p, b]) => [`${top}/${p}`, b])));
+    return new File([zip], `${top}-mlflow-project.zip`, { type: 'application/zip' });
   }
 
   /** The files under a run's `code/` artifacts, relative to it. */

@@ -141,6 +141,8 @@ export function createScriptingApi(fluent: Fluent, backend: TrackingBackend) {
     listProjects: () => projects.examples.map((e) => ({ ...e })),
     /** Re-runs a run with recorded source; `changes.params` overrides hyperparameters. Tagged mfflow.rerun_of. */
     rerun: (runId: string, changes?: { params: Record<string, string | number | boolean> }) => projects.rerun(runId, changes),
+    /** An elastic-net run as an MLflow Project zip (File) for `mlflow run`. */
+    exportProject: (runId: string) => projects.exportProject(runId),
     /** Pushes runs (ids, or `{ experimentId }`, or `'lab'`) and their registered models; resolves to the report. */
     pushRuns: (server: string, runs: string[] | { experimentId: string } | 'lab') => servers.push(server, scopeOf(runs)),
     /** Pulls runs of a server's experiment (name or id) matching `filter`; keeps the server's run ids. */

@@ -169,3 +169,36 @@ test('every lab run records its source: mfflow.train and a sweep are LOCAL with 
   expect(out.childTags).toHaveLength(2);
   for (const t of out.childTags) expect(t['mfflow.source.digest']).toMatch(/^sha256:/);
 });
+
+test('Export as MLflow Project: the zip an elastic-net run downloads opens on the Projects page and repeats the run', async ({ page }, testInfo) => {
+  test.setTimeout(90_000);
+  await routeWine(page);
+  await openLab(page);
+  const runId = await page.evaluate(async () => {
+    const m = window.mfflow;
+    const data = await m.loadDataset('https://raw.githubusercontent.com/mlflow/mlflow/master/tests/datasets/winequality-red.csv');
+    const run = await m.train({ dataset: data.digest, model: 'elasticnet', target: 'quality', runName: 'to-export', params: { alpha: 0.42, l1_ratio: 0.1 } });
+    return run.info.runId;
+  });
+  await page.goto(`./#/run/${runId}`);
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('region', { name: 'Source' }).getByRole('button', { name: 'Export as MLflow Project' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('to-export-mlflow-project.zip');
+  const zipPath = testInfo.outputPath(download.suggestedFilename());
+  await download.saveAs(zipPath);
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Projects' }).click();
+  await page.getByLabel('Project zip (a folder with an MLproject file)').setInputFiles(zipPath);
+  const form = page.getByRole('form', { name: 'Run the project' });
+  await expect(page.getByRole('heading', { name: 'to-export' })).toBeVisible();
+  await expect(form.getByLabel('alpha float')).toHaveAttribute('placeholder', '0.42');
+  await expect(form.getByText('MLflow runs python train.py --alpha {alpha}')).toBeVisible();
+  await form.getByRole('button', { name: 'Run' }).click();
+  await page.getByRole('link', { name: /^open run / }).click({ timeout: 60_000 });
+  const ids = [runId, page.url().split('#/run/')[1]];
+  const [a, b] = await page.evaluate(async (ids) => Promise.all(ids.map((id) => window.mfflow.getRun(id))), ids);
+  for (const k of ['rmse', 'mae', 'r2']) expect(b.metrics[k].latest).toBe(a.metrics[k].latest);
+  expect(b.tags['mlflow.source.type']).toBe('PROJECT');
+  expect(b.tags['mlflow.source.name']).toBe('to-export-mlflow-project.zip');
+});
