@@ -9,7 +9,9 @@ import { brushesFromText, brushesToText, type Brush } from '../lib/charts/parall
 import { parseXMode, type XMode } from '../lib/charts/prepare';
 import { clampSmoothing } from '../lib/charts/smoothing';
 import type { Run } from '../lib/tracking/types';
-import { runColor } from '../lib/ui-model/run-color';
+import { distinctRunColors } from '../lib/ui-model/run-color';
+import { lowerIsBetter } from '../lib/ui-model/default-columns';
+import { dictGet } from '../lib/util/dict';
 import type { ChartRun } from './chart-source';
 import { lab } from './lab.svelte';
 import { route } from './route.svelte';
@@ -42,7 +44,10 @@ export class CompareView {
 
   readonly chartRuns: readonly ChartRun[] = $derived.by(() => {
     void this.chartKey;
-    return untrack(() => this.runs.map((r) => ({ runId: r.info.runId, label: runLabel(r), color: runColor(r.info.runId), startTime: r.info.startTime })));
+    return untrack(() => {
+      const colors = distinctRunColors(this.runs.map((r) => r.info.runId));
+      return this.runs.map((r, i) => ({ runId: r.info.runId, label: runLabel(r), color: colors[i], startTime: r.info.startTime }));
+    });
   });
 
   /** Metric keys logged by any of the runs: those every run has first. */
@@ -61,6 +66,21 @@ export class CompareView {
 
   readonly paramKeys = $derived(fieldKeys(this.runs, 'param').map((k) => k.key));
 
+  /** The metric a chart should answer by default: a headline metric every run has, else the first shared one. */
+  readonly mainMetric = $derived.by((): string | undefined => {
+    const shared = this.metrics.filter((m) => m.count === this.runs.length).map((m) => m.key);
+    for (const k of ['rmse', 'accuracy', 'r2', 'mae', 'f1', 'loss']) if (shared.includes(k)) return k;
+    return shared.find((k) => lowerIsBetter(k)) ?? shared[0] ?? this.metrics[0]?.key;
+  });
+
+  /** A param every run has with differing values (what the runs explore), else one every run has. */
+  readonly mainParam = $derived.by((): string | undefined => {
+    const n = this.runs.length;
+    const shared = fieldKeys(this.runs, 'param').filter((k) => k.count === n).map((k) => k.key);
+    const differs = (key: string) => new Set(this.runs.map((r) => dictGet(r.params, key))).size > 1;
+    return shared.find(differs) ?? shared[0];
+  });
+
   get smoothing(): number {
     return clampSmoothing(Number(route.param('smooth') ?? 0));
   }
@@ -77,18 +97,24 @@ export class CompareView {
   /** Metric on the last parallel-coordinates axis; the first shared metric by default. */
   get pcMetric(): string | undefined {
     const f = parseField(route.param('pc'));
-    return f?.kind === 'metric' ? f.key : this.metrics[0]?.key;
+    return f?.kind === 'metric' ? f.key : this.mainMetric;
   }
   get brushes(): Map<string, Brush> {
     return brushesFromText(route.param('brush'));
   }
   get scatterX(): FieldRef | undefined {
-    return parseField(route.param('sx')) ?? (this.paramKeys[0] !== undefined ? { kind: 'param', key: this.paramKeys[0] } : this.scatterY);
+    const chosen = parseField(route.param('sx'));
+    if (chosen) return chosen;
+    if (this.mainParam !== undefined) return { kind: 'param', key: this.mainParam };
+    // No shared param: a second shared metric against the main one.
+    const y = this.mainMetric;
+    const other = this.metrics.find((m) => m.count === this.runs.length && m.key !== y);
+    return other ? { kind: 'metric', key: other.key } : this.scatterY;
   }
   get scatterY(): FieldRef | undefined {
     const f = parseField(route.param('sy'));
     if (f?.kind === 'metric') return f;
-    const m = this.metrics[0]?.key;
+    const m = this.mainMetric;
     return m === undefined ? undefined : { kind: 'metric', key: m };
   }
 

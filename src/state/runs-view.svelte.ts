@@ -10,10 +10,13 @@
 import { compileFilterText, SearchSyntaxError } from '../lib/search/index';
 import type { Run } from '../lib/tracking/types';
 import {
-  availableKeys, columnId, decodeColumnList, defaultColumns, encodeColumnList, orderByKeys, parseColumnId, sortKeys,
+  availableKeys, columnId, decodeColumnList, encodeColumnList, orderByKeys, parseColumnId, sortKeys,
   type ColumnSpec, type SortKeys,
 } from '../lib/ui-model/columns';
+import { chooseDefaultColumns, lowerIsBetter } from '../lib/ui-model/default-columns';
 import { anyParentTag, rowList, type RowList } from '../lib/ui-model/rows';
+import { TAG } from '../lib/tracking/tags';
+import { dictGet } from '../lib/util/dict';
 import { lab } from './lab.svelte';
 import { route } from './route.svelte';
 
@@ -68,8 +71,10 @@ export class RunsView {
   });
 
   readonly keys = $derived(availableKeys(this.experimentRuns));
+  /** Columns before anyone picks: what varies and what the experiment optimises (ui-model/default-columns). */
+  private readonly defaultColumns = $derived(chooseDefaultColumns(this.experimentRuns));
   /** Nesting is looked for only when some run of the experiment names a parent. */
-  private readonly mayNest = $derived(anyParentTag(this.experimentRuns));
+  readonly mayNest = $derived(anyParentTag(this.experimentRuns));
 
   // Every URL change (a sort, a selection) re-reads all params: the texts are derived first, and
   // a derived that keeps its value stops the change there, so a sort never rebuilds the columns
@@ -82,13 +87,19 @@ export class RunsView {
 
   readonly columns = $derived.by((): ColumnSpec[] => {
     const text = this.colsText;
-    return text === null ? defaultColumns(this.keys) : decodeColumnList(text);
+    return text === null ? this.defaultColumns : decodeColumnList(text);
   });
   readonly pinned = $derived(decodeColumnList(this.pinText).map(columnId));
 
   readonly sortColumn = $derived(parseColumnId(this.sortText) ?? DEFAULT_SORT);
   readonly sortAscending = $derived(route.param('dir') === 'asc');
   readonly groupBy = $derived(parseColumnId(this.groupText));
+  /**
+   * Child runs fold under their parent (the tree) only in the default view: sorted by a column
+   * or grouped, every run is a row of its own, so the best child of a sweep sorts first and a
+   * child lands in the group of its own param value. `tree=1` / `tree=0` in the URL choose.
+   */
+  readonly nested = $derived(route.param('tree') === '1' || (route.param('tree') !== '0' && !this.groupBy && columnId(this.sortColumn) === columnId(DEFAULT_SORT)));
 
   /**
    * Which runs of the experiment match the filter (1 = match), by index; null = no filter.
@@ -146,7 +157,7 @@ export class RunsView {
   readonly rows = $derived.by((): RowList => {
     const t0 = performance.now();
     const out = rowList(this.sorted, {
-      groupBy: this.groupBy, expandedRuns: this.expandedRuns, collapsedGroups: this.collapsedGroups, mayNest: this.mayNest,
+      groupBy: this.groupBy, expandedRuns: this.expandedRuns, collapsedGroups: this.collapsedGroups, mayNest: this.mayNest && this.nested,
     });
     timed('mfflow:table-rows', t0);
     return out;
@@ -168,8 +179,9 @@ export class RunsView {
     const same = columnId(col) === columnId(this.sortColumn);
     // A new column sorts descending first for numbers (best metric at the top is rarely
     // ascending, but newest runs are), ascending for text.
+    // Errors and losses are best when smallest: those sort ascending first.
     const numeric = col.kind === 'metric' || (col.kind === 'attr' && (col.key === 'start' || col.key === 'duration'));
-    const ascending = same ? !this.sortAscending : !numeric;
+    const ascending = same ? !this.sortAscending : !numeric || (col.kind === 'metric' && lowerIsBetter(col.key));
     route.set({ sort: columnId(col), dir: ascending ? 'asc' : 'desc' });
   }
 
@@ -181,6 +193,31 @@ export class RunsView {
     const next = this.pinned.includes(id) ? this.pinned.filter((p) => p !== id) : [...this.pinned, id];
     const specs = next.map(parseColumnId).filter((c): c is ColumnSpec => c !== null);
     route.set({ pin: specs.length ? encodeColumnList(specs) : undefined });
+  }
+
+  setNested(on: boolean): void {
+    route.set({ tree: on ? '1' : '0' });
+  }
+
+  /** Child runs of a run in this experiment's list, in the table's order. */
+  childrenOf(id: string): string[] {
+    return this.sorted.filter((r) => dictGet(r.tags, TAG.parentRunId) === id).map((r) => r.info.runId);
+  }
+
+  /** The one selected run, when it is a parent: the table offers to select or compare its children. */
+  readonly selectedParent = $derived.by((): { id: string; children: string[] } | null => {
+    const sel = this.selectedVisible;
+    if (sel.length !== 1) return null;
+    const children = this.childrenOf(sel[0]);
+    return children.length ? { id: sel[0], children } : null;
+  });
+
+  selectChildren(): void {
+    if (this.selectedParent) this.setSelection(this.selectedParent.children);
+  }
+
+  compareChildren(): void {
+    if (this.selectedParent) route.go('compare', [], { runs: this.selectedParent.children.join(',') });
   }
 
   setGroupBy(col: ColumnSpec | null): void {

@@ -125,13 +125,14 @@ test('sort by a metric, column picker with pins, group by a param', async ({ pag
   await openLab(page);
   await seed(page);
   const rmseHeader = page.getByRole('columnheader', { name: 'M rmse', exact: true });
-  await rmseHeader.getByRole('button').click();
-  await expect(rmseHeader).toHaveAttribute('aria-sort', 'descending');
-  await expect.poll(() => rowNames(page)).toEqual([EVIL_NAME, 'run-b', 'run-c', 'run-a', 'sweep-parent']);
+  // rmse is an error: smallest (best) first. Sorted, child runs are rows like any other, so the
+  // sweep's best child leads; sweep-parent has no rmse: missing values sort last either way.
   await rmseHeader.getByRole('button').click();
   await expect(rmseHeader).toHaveAttribute('aria-sort', 'ascending');
-  // sweep-parent has no rmse: missing values sort last in both directions.
-  await expect.poll(() => rowNames(page)).toEqual(['run-a', 'run-c', 'run-b', EVIL_NAME, 'sweep-parent']);
+  await expect.poll(() => rowNames(page)).toEqual(['child-1', 'child-2', 'run-a', 'run-c', 'run-b', EVIL_NAME, 'sweep-parent']);
+  await rmseHeader.getByRole('button').click();
+  await expect(rmseHeader).toHaveAttribute('aria-sort', 'descending');
+  await expect.poll(() => rowNames(page)).toEqual([EVIL_NAME, 'run-b', 'run-c', 'run-a', 'child-2', 'child-1', 'sweep-parent']);
 
   await page.getByRole('button', { name: /^Columns/ }).click();
   const dialog = page.getByRole('dialog', { name: 'Columns' });
@@ -153,10 +154,13 @@ test('sort by a metric, column picker with pins, group by a param', async ({ pag
   await expect(page.locator('thead th').nth(1)).toHaveText(/team/);
 
   await page.getByRole('combobox', { name: 'Group by' }).selectOption({ label: 'param alpha' });
+  // Each child lands in the group of its own alpha, not in its parent's "(no value)".
   const groups = page.locator('tr.group');
-  await expect(groups).toHaveCount(3);
-  await expect(groups.first()).toContainText('0.5');
-  await expect(groups.first()).toContainText('2 runs');
+  await expect(groups).toHaveCount(5);
+  await expect(groups.first()).toContainText('0.1');
+  await expect(groups.first()).toContainText('1 run');
+  await expect(groups.nth(2)).toContainText('0.5');
+  await expect(groups.nth(2)).toContainText('2 runs');
 });
 
 test('nested runs fold under their parent', async ({ page }) => {
@@ -392,13 +396,14 @@ test('100,000 runs: listed, sorted by a metric, scrolled to the end, rows window
 
   const t0 = Date.now();
   await page.getByRole('columnheader', { name: 'M rmse', exact: true }).getByRole('button').click();
-  await expect(page.getByRole('columnheader', { name: 'M rmse', exact: true })).toHaveAttribute('aria-sort', 'descending');
-  await expect(page.locator('tbody tr[data-run-id]').first()).toContainText('1.099');
+  // rmse is an error: the first click puts the smallest first.
+  await expect(page.getByRole('columnheader', { name: 'M rmse', exact: true })).toHaveAttribute('aria-sort', 'ascending');
+  await expect(page.locator('tbody tr[data-run-id]').first()).toContainText('0.6');
   const sortMs = Date.now() - t0;
 
   await grid.focus();
   await page.keyboard.press('End');
-  await expect(page.locator('tbody tr[data-run-id]').last()).toContainText('0.6');
+  await expect(page.locator('tbody tr[data-run-id]').last()).toContainText('1.099');
   expect(await page.locator('tbody tr[data-run-id]').count()).toBeLessThan(120);
   console.log(`100k runs: sort by rmse ${sortMs} ms (click to rows shown)`);
 });

@@ -86,3 +86,17 @@ describe('row lists for the windowed table', () => {
   });
 });
 
+
+describe('child runs as rows (sorted or grouped views)', () => {
+  it('nest: false keeps each child a row of its own, in list order, and groups it by its own value', () => {
+    const runs = [
+      makeRun({ id: 'c1', tags: [[TAG.parentRunId, 'p']], params: [['alpha', '0.1']] }),
+      makeRun({ id: 'a', params: [['alpha', '0.5']] }),
+      makeRun({ id: 'p' }),
+    ];
+    const flat = buildRows(runs, { expandedRuns: new Set(), collapsedGroups: new Set(), nest: false });
+    expect(flat.map((r) => r.id)).toEqual(['c1', 'a', 'p']);
+    const grouped = buildRows(runs, { groupBy: { kind: 'param', key: 'alpha' }, expandedRuns: new Set(), collapsedGroups: new Set(), nest: false });
+    expect(grouped.map((r) => r.id)).toEqual(['group:0.1', 'c1', 'group:0.5', 'a', `group:${NO_VALUE}`, 'p']);
+  });
+});

@@ -25,6 +25,8 @@ export interface RowOptions {
   expandedRuns: ReadonlySet<string>;
   /** Group ids that are folded (groups are open by default). */
   collapsedGroups: ReadonlySet<string>;
+  /** false: every run is a row of its own (children sort and group like other runs). Default true. */
+  nest?: boolean;
 }
 
 /** Label of the group of runs without a value for the group column. */
@@ -116,7 +118,7 @@ function pushTree(out: DisplayRow[], root: Run, children: Map<string, Run[]>, ex
 }
 
 export function buildRows(runs: readonly Run[], opts: RowOptions): DisplayRow[] {
-  const { roots, children } = nestRuns(runs);
+  const { roots, children } = opts.nest === false ? { roots: runs.slice(), children: new Map<string, Run[]>() } : nestRuns(runs);
   const out: DisplayRow[] = [];
   if (!opts.groupBy) {
     for (const r of roots) pushTree(out, r, children, opts.expandedRuns);
@@ -203,7 +205,7 @@ export function anyParentTag(runs: readonly Run[]): boolean {
  */
 export function rowList(runs: readonly Run[], opts: RowOptions & { mayNest: boolean }): RowList {
   if (!opts.groupBy && !opts.mayNest) return flatRows(runs);
-  return arrayRows(buildRows(runs, opts));
+  return arrayRows(buildRows(runs, { ...opts, nest: opts.mayNest }));
 }
 
 /** Run ids of the run rows between two row positions, both included, in display order (shift-click). */

@@ -31,3 +31,28 @@ export function runColorIndex(runId: string): number {
 export function runColor(runId: string): string {
   return RUN_PALETTE[runColorIndex(runId)];
 }
+
+/**
+ * 24 colours for views that show many runs at once (compare): the run palette first, then
+ * Tol's "light" scheme and darker/lighter variants, all distinct from one another.
+ */
+export const WIDE_PALETTE: readonly string[] = [
+  ...RUN_PALETTE,
+  '#77AADD', '#EE8866', '#EEDD88', '#FFAABB', '#99DDFF', '#44BB99',
+  '#BBCC33', '#AAAA00', '#994455', '#004488', '#DDAA33', '#BB5566',
+];
+
+/**
+ * Colours for runs shown together: each run keeps its own colour (runColor) unless an earlier
+ * run in the list already has it; then it takes the first free colour of WIDE_PALETTE. Up to
+ * 24 runs never share a colour; past that colours repeat in palette order.
+ */
+export function distinctRunColors(runIds: readonly string[]): string[] {
+  const used = new Set<string>();
+  return runIds.map((id, i) => {
+    let c = runColor(id);
+    if (used.has(c)) c = WIDE_PALETTE.find((x) => !used.has(x)) ?? WIDE_PALETTE[i % WIDE_PALETTE.length];
+    used.add(c);
+    return c;
+  });
+}
