@@ -24,16 +24,17 @@ const types = {
   '.map': 'application/json', '.txt': 'text/plain; charset=utf-8', '.csv': 'text/csv',
 };
 
-// The policy index.html carries in its <meta>, read from the built page so the two never differ,
-// plus what only a header can say (README, "Hosting").
-let pagePolicy = null;
-async function contentSecurityPolicy() {
-  if (pagePolicy === null) {
-    const html = await readFile(join(root, 'index.html'), 'utf8').catch(() => '');
+// The policy a page carries in its <meta> (index.html's, or the script sandbox's), read from the
+// built page so the two never differ, plus what only a header can say (README, "Hosting").
+const pagePolicies = new Map();
+async function contentSecurityPolicy(path) {
+  if (!pagePolicies.has(path)) {
+    const html = await readFile(path, 'utf8').catch(() => '');
     const m = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html);
-    pagePolicy = m ? `${m[1]}; frame-ancestors 'self'` : '';
+    // A page without its own policy gets index.html's.
+    pagePolicies.set(path, m ? `${m[1]}; frame-ancestors 'self'` : path === join(root, 'index.html') ? '' : await contentSecurityPolicy(join(root, 'index.html')));
   }
-  return pagePolicy;
+  return pagePolicies.get(path);
 }
 
 const server = createServer(async (req, res) => {
@@ -60,7 +61,7 @@ const server = createServer(async (req, res) => {
     // The service worker must be able to control the whole prefix.
     if (path.endsWith('sw.js')) headers['service-worker-allowed'] = prefix;
     if (path.endsWith('.html')) {
-      const csp = await contentSecurityPolicy();
+      const csp = await contentSecurityPolicy(path);
       if (csp) headers['content-security-policy'] = csp;
       headers['x-content-type-options'] = 'nosniff';
     }

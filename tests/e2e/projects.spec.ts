@@ -202,3 +202,108 @@ test('Export as MLflow Project: the zip an elastic-net run downloads opens on th
   expect(b.tags['mlflow.source.type']).toBe('PROJECT');
   expect(b.tags['mlflow.source.name']).toBe('to-export-mlflow-project.zip');
 });
+
+async function typeScript(page: Page, source: string) {
+  const editor = page.getByRole('textbox', { name: 'Script' });
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(source);
+}
+
+test('script editor: a script runs in the sandbox with streamed output, records its run and source; errors give the line', async ({ page }) => {
+  await openLab(page, '#/projects');
+  const editor = page.getByRole('region', { name: 'Script editor' });
+  await typeScript(page, [
+    "await mfflow.setExperiment('editor');",
+    "await mfflow.startRun({ runName: 'edited' });",
+    'for (let i = 0; i < 5; i++) { mfflow.logMetric("loss", 1 / (i + 1), i); console.log("step", i); }',
+    'await mfflow.endRun();',
+  ].join('\n'));
+  await editor.getByRole('button', { name: 'Run script' }).click();
+  await expect(editor.getByRole('status')).toHaveText('Finished', { timeout: 20_000 });
+  await expect(editor.getByRole('log', { name: 'Script output' })).toContainText('step 4');
+  await editor.getByRole('link').first().click();
+  await expect(page.getByRole('heading', { name: 'edited', level: 1 })).toBeVisible();
+  const artifacts = page.getByRole('list', { name: 'Artifacts' });
+  await artifacts.getByRole('button', { name: 'code' }).click();
+  await artifacts.getByRole('button', { name: /^script\.js/ }).click();
+  await expect(page.getByText("await mfflow.setExperiment('editor');")).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Source' })).toContainText('LOCAL');
+
+  await page.goto('./#/projects');
+  await typeScript(page, "const a = 1;\nawait mfflow.startRun({ runName: 'broken' });\nnull.boom;\n");
+  await page.getByRole('region', { name: 'Script editor' }).getByRole('button', { name: 'Run script' }).click();
+  await expect(page.getByRole('region', { name: 'Script editor' }).getByRole('alert')).toContainText(/Script failed: TypeError: .*\(line 3\)/, { timeout: 20_000 });
+  const broken = await page.evaluate(async () => {
+    const exps = await window.mfflow.listExperiments();
+    const runs = (await window.mfflow.searchRuns({ experimentIds: exps.map((e) => e.experimentId), filter: "attributes.run_name = 'broken'" })).runs;
+    return runs.map((r) => ({ status: r.info.status, error: r.tags['mfflow.error'] }));
+  });
+  expect(broken).toHaveLength(1);
+  expect(broken[0].status).toBe('FAILED');
+  expect(broken[0].error).toMatch(/TypeError.*line 3/);
+});
+
+test('a hostile script reaches nothing outside its mfflow API, and its run says why it failed', async ({ page }) => {
+  await openLab(page, '#/projects');
+  // A run with data the script must not read except through mfflow.
+  await page.evaluate(async () => {
+    await window.mfflow.startRun({ runName: 'secret' });
+    await window.mfflow.logText('top secret', 'secret.txt');
+    await window.mfflow.endRun();
+  });
+  const url = page.url();
+  await typeScript(page, `
+await mfflow.startRun({ runName: 'hostile' });
+const tries = {};
+async function attempt(name, fn) {
+  try { await fn(); tries[name] = 'REACHED'; } catch (e) { tries[name] = 'refused: ' + e.name; }
+}
+await attempt('indexedDB', () => new Promise((ok, no) => { const r = indexedDB.open('mfflow'); r.onsuccess = ok; r.onerror = () => no(r.error); }));
+await attempt('caches', () => caches.keys());
+await attempt('parent', () => parent.document.title);
+await attempt('top.location', () => { top.location.href = 'https://example.com/'; });
+await attempt('fetch', () => fetch(location.origin + '/lab/index.html'));
+await attempt('deleteRun', () => mfflow.deleteRun('x'));
+await attempt('exportLab', () => mfflow.exportLab());
+console.log(JSON.stringify(tries));
+throw new Error('hostile script gave up');
+`);
+  const editor = page.getByRole('region', { name: 'Script editor' });
+  await editor.getByRole('button', { name: 'Run script' }).click();
+  await expect(editor.getByRole('alert')).toContainText('Script failed: Error: hostile script gave up', { timeout: 20_000 });
+  const tries = JSON.parse((await editor.getByRole('log', { name: 'Script output' }).innerText()).trim()) as Record<string, string>;
+  // Opaque origin: IndexedDB refused, no caches; a worker has no parent or top; the frame's
+  // policy refuses every request; the relay refuses methods outside the script API.
+  expect(tries).toEqual({
+    indexedDB: 'refused: SecurityError', caches: 'refused: ReferenceError', parent: 'refused: ReferenceError',
+    'top.location': 'refused: ReferenceError', fetch: 'refused: TypeError', deleteRun: 'refused: Error', exportLab: 'refused: Error',
+  });
+  expect(page.url()).toBe(url);
+  const runs = await page.evaluate(async () => {
+    const exps = await window.mfflow.listExperiments();
+    const all = (await window.mfflow.searchRuns({ experimentIds: exps.map((e) => e.experimentId) })).runs;
+    return all.map((r) => ({ name: r.info.runName, status: r.info.status, error: r.tags['mfflow.error'] ?? null, deleted: r.info.lifecycleStage }));
+  });
+  expect(runs.find((r) => r.name === 'secret')).toMatchObject({ status: 'FINISHED', deleted: 'active' });
+  expect(runs.find((r) => r.name === 'hostile')).toMatchObject({ status: 'FAILED', error: expect.stringContaining('hostile script gave up') });
+});
+
+test('a script over its time limit is stopped without freezing the lab, its run FAILED with the reason', async ({ page }) => {
+  await openLab(page, '#/projects');
+  await typeScript(page, "await mfflow.startRun({ runName: 'spinner' });\nwhile (true) {}\n");
+  const editor = page.getByRole('region', { name: 'Script editor' });
+  await editor.getByLabel('Time limit (s)').fill('2');
+  await editor.getByRole('button', { name: 'Run script' }).click();
+  // The page stays responsive while the script spins.
+  await expect(editor.getByRole('button', { name: 'Cancel script' })).toBeEnabled();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Projects' }).focus();
+  await expect(editor.getByRole('alert')).toContainText('time limit of 2 s', { timeout: 20_000 });
+  const run = await page.evaluate(async () => {
+    const exps = await window.mfflow.listExperiments();
+    return (await window.mfflow.searchRuns({ experimentIds: exps.map((e) => e.experimentId), filter: "attributes.run_name = 'spinner'" })).runs[0];
+  });
+  expect(run.info.status).toBe('FAILED');
+  expect(run.tags['mfflow.error']).toContain('time limit');
+});

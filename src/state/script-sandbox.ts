@@ -1,0 +1,128 @@
+/**
+ * Untrusted scripts (the editor, a link, a project) run in public/sandbox.html, loaded in an
+ * `<iframe sandbox="allow-scripts">`: an opaque origin (no IndexedDB, caches or cookies of the
+ * lab, no navigation of the page), a blob worker inside it (so a busy loop never blocks the
+ * lab) under `connect-src 'none'` (no network). The script's `mfflow` is a relay over one
+ * MessagePort; this side answers only the methods in SANDBOX_METHODS, with a Fluent of its own
+ * (the script's active run is not the console's). Runs a script starts record it as their source
+ * (`code/script.js`, LOCAL, via script). Time limit and Cancel remove the frame, which ends the
+ * worker; runs left open end FAILED (or KILLED) with the reason as `mfflow.error`.
+ */
+import { createFluent } from '../lib/tracking/create-fluent';
+import type { Fluent } from '../lib/tracking/fluent';
+import { TRAIN_TAG, TAG } from '../lib/tracking/tags';
+import { localSource, SOURCE_TAG, CODE_DIR } from '../lib/projects/source';
+import { filesDigest } from '../lib/projects/project-files';
+import { lab } from './lab.svelte';
+import { createScriptingApi } from './scripting';
+
+/** What a sandboxed script may call: tracking, training, datasets by URL, projects, scoring. */
+export const SANDBOX_METHODS = [
+  'setExperiment', 'setExperimentById', 'startRun', 'endRun', 'activeRun', 'logParam', 'logParams', 'logMetric', 'logMetrics',
+  'setTag', 'setTags', 'deleteTag', 'logArtifact', 'logText', 'logDict', 'flush', 'getRun', 'getMetricHistory', 'searchRuns',
+  'listArtifacts', 'readArtifact', 'listExperiments', 'createExperiment', 'train', 'sweep', 'loadDataset', 'listDatasets',
+  'runProject', 'listProjects', 'predict', 'jobs',
+] as const;
+
+export interface ScriptLine { level: string; text: string }
+
+export class ScriptFailure extends Error {
+  constructor(message: string, readonly line: number | null, readonly kind: 'error' | 'timeout' | 'cancelled') {
+    super(line === null ? message : `${message} (line ${line})`);
+    this.name = 'ScriptFailure';
+  }
+}
+
+export interface SandboxOptions {
+  onLog?: (line: ScriptLine) => void;
+  /** Wall-clock limit; default 60 s. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+const enc = new TextEncoder();
+
+export function runInSandbox(source: string, opts: SandboxOptions = {}): { result: Promise<unknown>; runIds: string[] } {
+  const fluent: Fluent = createFluent(lab.store, 'page');
+  const api = createScriptingApi(fluent, lab.store) as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const page = `${location.origin}${location.pathname}`;
+  const runIds: string[] = [];
+  const script = new Map([['script.js', enc.encode(source)]]);
+  const src = localSource(page, 'script', script);
+  const digest = `sha256:${filesDigest(new Map([[`${CODE_DIR}/script.js`, enc.encode(source)]]))}`;
+
+  const handlers: Record<string, (...a: unknown[]) => unknown> = {};
+  for (const m of SANDBOX_METHODS) handlers[m] = api[m];
+  handlers.startRun = async (o: unknown = {}) => {
+    const opts = (o && typeof o === 'object' ? o : {}) as { tags?: Record<string, string> };
+    const info = await api.startRun({ ...opts, tags: { ...src.tags, [SOURCE_TAG.digest]: digest, ...opts.tags } }) as { runId: string };
+    runIds.push(info.runId);
+    await lab.store.logArtifact(info.runId, `${CODE_DIR}/script.js`, enc.encode(source), 'text/javascript');
+    return info;
+  };
+  handlers.loadDataset = (s: unknown, o?: unknown) => {
+    if (typeof s !== 'string') throw new Error('loadDataset() in a script takes a URL');
+    return api.loadDataset(s, o);
+  };
+
+  const iframe = document.createElement('iframe');
+  iframe.setAttribute('sandbox', 'allow-scripts');
+  iframe.setAttribute('aria-hidden', 'true');
+  iframe.hidden = true;
+  iframe.src = new URL('sandbox.html', document.baseURI).href;
+  const channel = new MessageChannel();
+
+  const result = new Promise<unknown>((resolve, reject) => {
+    let settled = false;
+    const finish = async (err: ScriptFailure | null, value?: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      removeEventListener('message', onReady);
+      opts.signal?.removeEventListener('abort', onAbort);
+      iframe.remove();
+      channel.port1.close();
+      if (err) {
+        // Runs the script left open end as `with mlflow.start_run()` ends them when it raises.
+        while (fluent.activeRun()) {
+          const id = fluent.activeRun()!.runId;
+          await lab.store.setTag(id, TRAIN_TAG.error, err.message).catch(() => undefined);
+          await lab.store.setTag(id, TAG.note, `Script failed: ${err.message}`).catch(() => undefined);
+          await fluent.endRun(err.kind === 'cancelled' ? 'KILLED' : 'FAILED').catch(() => undefined);
+        }
+        reject(err);
+      } else {
+        while (fluent.activeRun()) await fluent.endRun().catch(() => undefined);
+        resolve(value);
+      }
+    };
+    const timeoutMs = opts.timeoutMs ?? 60_000;
+    const timer = setTimeout(() => void finish(new ScriptFailure(`the script ran longer than its time limit of ${timeoutMs / 1000} s and was stopped`, null, 'timeout')), timeoutMs);
+    const onAbort = () => void finish(new ScriptFailure('cancelled', null, 'cancelled'));
+    opts.signal?.addEventListener('abort', onAbort);
+    const onReady = (e: MessageEvent) => {
+      if (e.source !== iframe.contentWindow || e.data?.type !== 'mfflow-sandbox-ready') return;
+      removeEventListener('message', onReady);
+      iframe.contentWindow!.postMessage({ type: 'run', source }, '*', [channel.port2]);
+    };
+    addEventListener('message', onReady);
+    channel.port1.onmessage = async (e: MessageEvent) => {
+      const d = e.data as { type: string; id?: number; method?: string; args?: unknown[]; level?: string; text?: string; message?: string; line?: number | null; result?: unknown };
+      if (d.type === 'log') opts.onLog?.({ level: String(d.level), text: String(d.text) });
+      else if (d.type === 'done') void finish(null, d.result);
+      else if (d.type === 'error') void finish(new ScriptFailure(String(d.message), typeof d.line === 'number' ? d.line : null, 'error'));
+      else if (d.type === 'call') {
+        const fn = Object.prototype.hasOwnProperty.call(handlers, String(d.method)) ? handlers[String(d.method)] : undefined;
+        try {
+          if (!fn) throw new Error(`mfflow.${String(d.method)} is not available to scripts (they get: ${SANDBOX_METHODS.join(', ')})`);
+          const value = await fn(...(Array.isArray(d.args) ? d.args : []));
+          channel.port1.postMessage({ id: d.id, result: value === undefined ? null : value });
+        } catch (err) {
+          channel.port1.postMessage({ id: d.id, error: err instanceof Error ? err.message : String(err) });
+        }
+      }
+    };
+    document.body.append(iframe);
+  });
+  return { result, runIds };
+}
