@@ -5,9 +5,10 @@
  */
 import * as Comlink from 'comlink';
 import { unzipSafe, unzipSafeBlob } from '../src/lib/archive/safe-zip';
-import { zipFiles } from '../src/lib/archive/zip-write';
+import { zipFiles, zipParts } from '../src/lib/archive/zip-write';
 import { writeMlrunsTree } from '../src/lib/mlflow/write-tree';
 import { StreamedExport } from '../src/lib/bundles/streamed-export';
+import { SqliteExport } from '../src/lib/bundles/sqlite-export';
 import { buildModelExport } from '../src/lib/bundles/model-export';
 import { prepareEntries } from '../src/lib/bundles/prepare-import';
 import { findMlflowDb, prepareSqliteImport } from '../src/lib/bundles/sqlite-import';
@@ -17,7 +18,14 @@ import { buffersOf, describeFailure, type BundleResult, type BundleWorkerApi } f
 
 const jobs = new Map<string, AbortController>();
 /** Streamed exports in progress, by job id. */
-const exports = new Map<string, StreamedExport>();
+const exports = new Map<string, StreamedExport | SqliteExport>();
+
+/** Forgets an export (and frees its in-memory database). */
+function drop(jobId: string): void {
+  const job = exports.get(jobId);
+  exports.delete(jobId);
+  if (job instanceof SqliteExport) job.close();
+}
 
 function fail(e: unknown): BundleResult<never> {
   return { ok: false, error: describeFailure(e) };
@@ -79,34 +87,39 @@ const api: BundleWorkerApi = {
     }
   },
 
-  async exportAddRuns(jobId, runs) {
+  async exportAddRuns(jobId, runs, layout = 'mlruns') {
     try {
       let job = exports.get(jobId);
-      if (!job) exports.set(jobId, (job = new StreamedExport()));
+      // The SQLite layout loads the engine (sql.js) on the first batch, only for such exports.
+      if (!job) exports.set(jobId, (job = layout === 'sqlite' ? new SqliteExport(new (await loadSqlJs()).Database()) : new StreamedExport()));
       job.add(runs);
       return { ok: true as const, value: null };
     } catch (e) {
-      exports.delete(jobId);
+      drop(jobId);
       return fail(e);
     }
   },
 
-  async exportFinish(jobId, experiments, registeredModels = []) {
-    const job = exports.get(jobId) ?? new StreamedExport();
+  async exportFinish(jobId, experiments, registeredModels = [], layout = 'mlruns') {
+    const started = exports.get(jobId);
     exports.delete(jobId);
     try {
+      const job = started ?? (layout === 'sqlite' ? new SqliteExport(new (await loadSqlJs()).Database()) : new StreamedExport());
+      const { files, crcs, timings } = job instanceof SqliteExport ? job.finishFiles(experiments, registeredModels) : job.finishFiles(experiments, {}, registeredModels);
       // 'auto': small exports deflate (level 1), big ones are stored (see zip-write.ts).
-      const { parts, timings } = job.finishParts(experiments, { method: 'auto', level: 1 }, registeredModels);
-      const t0 = performance.now();
+      const t1 = performance.now();
+      const parts = zipParts(files, { method: 'auto', level: 1, crcs });
+      const t2 = performance.now();
       const zip = new Blob(parts as Uint8Array<ArrayBuffer>[], { type: 'application/zip' });
-      return { ok: true as const, value: zip, timings: { ...timings, blob: performance.now() - t0 } };
+      return { ok: true as const, value: zip, timings: { ...timings, zip: t2 - t1, blob: performance.now() - t2 } };
     } catch (e) {
+      if (started instanceof SqliteExport) started.close();
       return fail(e);
     }
   },
 
   exportDrop(jobId) {
-    exports.delete(jobId);
+    drop(jobId);
   },
 
   async exportModelZip(input) {

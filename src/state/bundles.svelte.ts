@@ -11,7 +11,7 @@ import type { Remote } from 'comlink';
 import { bundleFileName, collectBundleBatches, type ExportSelection } from '../lib/bundles/collect';
 import { parseRunsUri } from '../lib/bundles/model-export';
 import { findModelDirs, parseMLmodel } from '../lib/mlflow/mlmodel';
-import { runBuffers, type BundleFailure, type BundleProgress, type BundleResult, type BundleSource, type BundleWorkerApi } from '../lib/bundles/worker-api';
+import { EXPORT_LAYOUTS, runBuffers, type BundleFailure, type ExportLayout, type BundleProgress, type BundleResult, type BundleSource, type BundleWorkerApi } from '../lib/bundles/worker-api';
 import type { ImportReport } from '../lib/storage/bundle-import';
 import { dictGet } from '../lib/util/dict';
 import { invalid } from '../lib/util/errors';
@@ -60,6 +60,8 @@ export class Bundles {
   job = $state<BundleJob | null>(null);
   report = $state<ImportReport | null>(null);
   failure = $state<BundleFailure | null>(null);
+  /** The layout the UI's export buttons use (the header's "Export as"). */
+  layout = $state<ExportLayout>('sqlite');
   private worker: Remote<BundleWorkerApi> | null = null;
 
   private api(): Remote<BundleWorkerApi> {
@@ -123,8 +125,13 @@ export class Bundles {
     if (this.job) void this.api().cancel(this.job.id);
   }
 
-  /** An MLflow file-store zip of the selection, as a File (name included). */
-  export(sel: ExportSelection): Promise<File> {
+  /**
+   * An MLflow store zip of the selection, as a File (name included): `mlflow.db` + artifacts
+   * (layout 'sqlite') or an `mlruns/` file store ('mlruns'); by default the UI's choice (`layout`, SQLite unless changed).
+   */
+  export(sel: ExportSelection, opts: { layout?: ExportLayout } = {}): Promise<File> {
+    const layout = opts.layout ?? this.layout;
+    if (!EXPORT_LAYOUTS.includes(layout)) return Promise.reject(invalid(`export layout must be ${EXPORT_LAYOUTS.map((l) => `'${l}'`).join(' or ')}, not ${JSON.stringify(layout)}.`));
     return this.run('Exporting', async (job) => {
       const t0 = performance.now();
       const api = this.api();
@@ -138,7 +145,7 @@ export class Bundles {
       try {
         const experiments = await collectBundleBatches(lab.store, sel, (runs) => {
           for (const r of runs) runIds.add(r.run.info.runId);
-          sent.push(api.exportAddRuns(job.id, Comlink.transfer(runs, runBuffers(runs))));
+          sent.push(api.exportAddRuns(job.id, Comlink.transfer(runs, runBuffers(runs)), layout));
           done += runs.length;
           this.job = { ...job, phase: 'collecting', done, total: 0 };
         });
@@ -148,7 +155,7 @@ export class Bundles {
         await registry.refresh();
         const models = registeredModelsForExport($state.snapshot(registry.models), sel, runIds);
         finished = true;
-        res = await api.exportFinish(job.id, experiments, models);
+        res = await api.exportFinish(job.id, experiments, models, layout);
       } finally {
         if (!finished) void api.exportDrop(job.id);
       }

@@ -9,6 +9,7 @@ import { runScriptInWorker } from './workers';
 import { checkOptionalString, checkString } from '../lib/tracking/call-checks';
 import { invalid } from '../lib/util/errors';
 import { bundles } from './bundles.svelte';
+import { EXPORT_LAYOUTS, type ExportLayout } from '../lib/bundles/worker-api';
 import { datasets, type DatasetSource, type LoadOptions } from './datasets.svelte';
 import { training, type SweepRequest, type TrainRequest } from './training.svelte';
 import { registry } from './registry.svelte';
@@ -27,6 +28,19 @@ async function mirrored<T extends { tags?: Record<string, string> }>(opts: T & {
 }
 
 export type MfflowApi = ReturnType<typeof createScriptingApi>;
+
+export interface ExportOptions { layout?: ExportLayout }
+
+/** The export options checked at the call (a typo in `layout` names itself, before anything is read). */
+function exportOptions(opts: unknown): ExportOptions {
+  if (opts === undefined) return {};
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw invalid(`export options must be an object like {layout: 'sqlite'}; got ${opts === null ? 'null' : Array.isArray(opts) ? 'an array' : typeof opts}.`);
+  const { layout, ...rest } = opts as Record<string, unknown>;
+  const extra = Object.keys(rest);
+  if (extra.length) throw invalid(`export options: unknown option ${extra.map((k) => `'${k}'`).join(', ')} (known: layout).`);
+  if (layout !== undefined && !EXPORT_LAYOUTS.includes(layout as ExportLayout)) throw invalid(`export options: layout must be 'sqlite' or 'mlruns', not ${JSON.stringify(layout)}.`);
+  return layout === undefined ? {} : { layout: layout as ExportLayout };
+}
 
 function scopeOf(runs: string[] | { experimentId: string } | 'lab'): PushScope {
   if (runs === 'lab') return { kind: 'lab' };
@@ -88,10 +102,13 @@ export function createScriptingApi(fluent: Fluent, backend: TrackingBackend) {
       }
       return bundles.importBundle(source);
     },
-    /** MLflow file-store zips, as Files: of runs, of an experiment, of the whole lab. */
-    exportRuns: (runIds: string[]) => bundles.export({ kind: 'runs', runIds }),
-    exportExperiment: (experimentId: string) => bundles.export({ kind: 'experiment', experimentId }),
-    exportLab: () => bundles.export({ kind: 'lab' }),
+    /**
+     * MLflow store zips, as Files: of runs, of an experiment, of the whole lab. `{layout}`:
+     * 'sqlite' (default: mlflow.db + artifacts, MLflow 3.7+'s default store) or 'mlruns' (file store, MLflow 2).
+     */
+    exportRuns: (runIds: string[], opts?: ExportOptions) => bundles.export({ kind: 'runs', runIds }, exportOptions(opts)),
+    exportExperiment: (experimentId: string, opts?: ExportOptions) => bundles.export({ kind: 'experiment', experimentId }, exportOptions(opts)),
+    exportLab: (opts?: ExportOptions) => bundles.export({ kind: 'lab' }, exportOptions(opts)),
     /** `runs:/<run id>/model` → an MLflow Model zip (ONNX + pyfunc + tfjs flavors), as a File. */
     exportModel: (uri: string) => bundles.exportModel(uri),
     /** This tab's training jobs, newest first: status, progress, final metrics and phase times. */

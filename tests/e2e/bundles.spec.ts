@@ -1,6 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { deflateSync } from 'fflate';
+import { readFileSync } from 'node:fs';
 import { rawZip } from '../unit/archive-zip-craft';
+import { unzipSafe } from '../../src/lib/archive/safe-zip';
 import { openLab } from './helpers';
 
 async function logRun(page: Page): Promise<string> {
@@ -31,13 +33,25 @@ async function runInLab(page: Page, runId: string) {
   }, runId);
 }
 
-test('export from the UI, import by the file picker in a fresh browser, the run is there with its metrics', async ({ page, browser }) => {
+test('export from the UI (SQLite by default, mlruns/ when chosen), import by the file picker in a fresh browser, the run is there with its metrics', async ({ page, browser }) => {
   await openLab(page);
   const runId = await logRun(page);
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export lab' }).click();
   const file = await (await download).path();
   expect(file).toBeTruthy();
+  // The default layout is MLflow's SQLite store: mlflow.db and the run's artifacts next to it.
+  const names = [...unzipSafe(new Uint8Array(readFileSync(file))).keys()];
+  expect(names).toContain('mlflow.db');
+  expect(names.filter((n) => n.endsWith(`/${runId}/artifacts/notes.txt`))).toHaveLength(1);
+  expect(names.some((n) => n.endsWith('meta.yaml'))).toBe(false);
+  // "Export as" mlruns/ gives MLflow's file store instead.
+  await page.getByLabel('Export as').selectOption('mlruns');
+  const download2 = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export lab' }).click();
+  const names2 = [...unzipSafe(new Uint8Array(readFileSync(await (await download2).path()))).keys()];
+  expect(names2).not.toContain('mlflow.db');
+  expect(names2.filter((n) => n.startsWith('mlruns/') && n.endsWith(`/${runId}/meta.yaml`))).toHaveLength(1);
 
   const fresh = await browser.newContext();
   const other = await fresh.newPage();

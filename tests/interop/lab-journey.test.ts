@@ -4,8 +4,9 @@
  * → `exportLab()`; then real MLflow opens the unpacked export and loads `models:/<name>@champion`
  * and `runs:/<id>/model` with mlflow.pyfunc, predicting the lab's own numbers (`mfflow.predict`):
  * elastic net within 1e-9, MLP and classifier probabilities within 1e-4, same labels; and
- * `mlflow models serve` answers the same for the champion. The mlruns/ layout is opened by
- * MLflow 3.17.2 (MLFLOW_ALLOW_FILE_STORE) and by MLflow 2.22.
+ * `mlflow models serve` answers the same for the champion. The SQLite layout (the default) is
+ * opened by MLflow 3.17.2 with no flag and no migration; the mlruns/ layout by MLflow 3.17.2
+ * (MLFLOW_ALLOW_FILE_STORE) and by MLflow 2.22.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -126,7 +127,7 @@ function expectSame(m: LabModel, tol: number, got: { columns?: Record<string, (n
 
 describe('lab → exportLab → MLflow loads and serves every model', () => {
   it('mlruns/ layout: MLflow 3.17 (pyfunc, models serve) and MLflow 2.22 (pyfunc)', async () => {
-    const dir = unpack(await exportLab(), 'mlruns');
+    const dir = unpack(await exportLab('mlruns'), 'mlruns');
     const tracking = join(dir, 'mlruns');
     const servePort = 20_000 + Math.floor(Math.random() * 20_000);
     const enet = lab[0];
@@ -149,6 +150,34 @@ describe('lab → exportLab → MLflow loads and serves every model', () => {
       expectSame(m, MODELS[i].tol, two.loaded[`${m.name}@champion`]);
       expectSame(m, MODELS[i].tol, two.loaded[`${m.name}:run`]);
     }
+  }, 600_000);
+});
+
+describe('lab → exportLab() (SQLite, the default) → MLflow 3.17 with no flag, no migration', () => {
+  it('mlflow.db + mlruns/ artifacts: pyfunc loads every model by alias and by run, models serve answers; the lab re-imports it adding nothing', async () => {
+    const zip = await exportLab();
+    const dir = unpack(zip, 'sqlite');
+    expect(existsSync(join(dir, 'mlflow.db'))).toBe(true);
+    const servePort = 20_000 + Math.floor(Math.random() * 20_000);
+    const three = runPython<Loaded>('lab_journey_load.py', ['sqlite:///mlflow.db', dir], JSON.stringify({
+      models: jobs(), serve: { uri: 'models:/wine@champion', port: servePort, columns: FEATURES, rows },
+    }), { MLFLOW_ALLOW_FILE_STORE: 'false' }, PYTHON);
+    expect(three.mlflow).toBe('3.17.2');
+    for (const [i, m] of lab.entries()) {
+      expectSame(m, MODELS[i].tol, three.loaded[`${m.name}@champion`]);
+      expectSame(m, MODELS[i].tol, three.loaded[`${m.name}:run`]);
+    }
+    expect(three.served!.status).toBe(200);
+    const served = (three.served!.body.predictions as ({ predictions: number } | number)[]).map((r) => (typeof r === 'number' ? r : r.predictions));
+    expectSame(lab[0], 1e-9, { columns: { predictions: served } });
+
+    const b64 = Buffer.from(zip).toString('base64');
+    const again = await page.evaluate(async (b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const r = await window.mfflow.importBundle(new File([bytes], 'lab.zip', { type: 'application/zip' }));
+      return { added: r.addedRuns, models: r.addedRegisteredModels, conflicts: r.conflicts };
+    }, b64);
+    expect(again).toEqual({ added: [], models: [], conflicts: [] });
   }, 600_000);
 });
 

@@ -39,12 +39,18 @@ export class StreamedExport {
    * tree, zip) in ms. `registeredModels`: what registeredModelsForExport chose for the selection.
    */
   finishParts(experiments: Experiment[], opts: WriteTreeOptions & ZipWriteOptions = {}, registeredModels: RegisteredModel[] = []): { parts: Uint8Array[]; timings: Record<string, number> } {
-    const t0 = performance.now();
-    const tree = writeMlrunsTree({ experiments, runs: this.runs, loggedModels: deriveLoggedModels(this.runs), registeredModels }, opts);
-    this.runs.length = 0;
+    const { files, crcs, timings } = this.finishFiles(experiments, opts, registeredModels);
     const t1 = performance.now();
-    const parts = zipParts(tree, { ...opts, crcs: this.crcs });
-    return { parts, timings: { encode: this.encodeMs, tree: t1 - t0, zip: performance.now() - t1 } };
+    const parts = zipParts(files, { ...opts, crcs });
+    return { parts, timings: { ...timings, zip: performance.now() - t1 } };
+  }
+
+  /** The archive's files (and their CRCs known so far), before zipping (the worker may deflate them first). */
+  finishFiles(experiments: Experiment[], opts: WriteTreeOptions = {}, registeredModels: RegisteredModel[] = []): { files: Map<string, Uint8Array>; crcs: WeakMap<Uint8Array, number>; timings: Record<string, number> } {
+    const t0 = performance.now();
+    const files = writeMlrunsTree({ experiments, runs: this.runs, loggedModels: deriveLoggedModels(this.runs), registeredModels }, opts);
+    this.runs.length = 0;
+    return { files, crcs: this.crcs, timings: { encode: this.encodeMs, tree: performance.now() - t0 } };
   }
 
   /** The zip in one buffer. */

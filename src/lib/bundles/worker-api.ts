@@ -11,6 +11,13 @@ import type { Experiment } from '../tracking/types';
 import type { ModelExportInput } from './model-export';
 import type { PreparedImport } from './prepare-import';
 
+/**
+ * How an export lays MLflow's store out: `sqlite` (default) is `mlflow.db` + artifacts, MLflow's
+ * default store since 3.7; `mlruns` is the file store (MLflow 2, or 3.13+ with MLFLOW_ALLOW_FILE_STORE).
+ */
+export type ExportLayout = 'sqlite' | 'mlruns';
+export const EXPORT_LAYOUTS: readonly ExportLayout[] = ['sqlite', 'mlruns'];
+
 export interface BundleProgress {
   phase: 'downloading' | 'reading' | 'zipping';
   done: number;
@@ -41,11 +48,12 @@ export interface BundleWorkerApi {
    * A streamed export: runs arrive in batches (transferred) and their metric files are encoded
    * on arrival, while the page reads the next batch; `exportFinish` adds the experiments,
    * derives the logged models, adds the registered models (registeredModelsForExport) and zips.
-   * `exportDrop` forgets an export the page gave up on.
+   * `exportDrop` forgets an export the page gave up on. `layout` (default 'mlruns') is read on
+   * the job's first batch.
    */
-  exportAddRuns(jobId: string, runs: BundleRun[]): Promise<BundleResult<null>>;
+  exportAddRuns(jobId: string, runs: BundleRun[], layout?: ExportLayout): Promise<BundleResult<null>>;
   /** The zip as a Blob made in the worker from its parts (never one 400 MB buffer). */
-  exportFinish(jobId: string, experiments: Experiment[], registeredModels?: RegisteredModel[]): Promise<BundleResult<Blob>>;
+  exportFinish(jobId: string, experiments: Experiment[], registeredModels?: RegisteredModel[], layout?: ExportLayout): Promise<BundleResult<Blob>>;
   exportDrop(jobId: string): void;
   exportModelZip(input: ModelExportInput): Promise<BundleResult<Uint8Array>>;
   /** Aborts a running prepareImport; it then resolves with an AbortError failure. */

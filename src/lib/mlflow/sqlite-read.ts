@@ -33,6 +33,8 @@ const RUN_STATUSES: RunStatus[] = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED',
 /** logged_models.status is an integer (MLflow's LoggedModelStatus enum). */
 const MODEL_STATUS: Record<number, LoggedModelStatus> = { 0: 'UNSPECIFIED', 1: 'PENDING', 2: 'READY', 3: 'FAILED' };
 
+/** Experiment ids as text: the lab's 18-digit ids do not fit a double, which sql.js gives for integers. */
+const EXP_TEXT = 'CAST(experiment_id AS TEXT) AS exp_id_text';
 const str = (v: SqlValue | undefined): string => (v === null || v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'number' ? String(v) : new TextDecoder().decode(v));
 const optStr = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : str(v));
 const num = (v: SqlValue | undefined): number => (typeof v === 'number' ? v : v === null || v === undefined ? 0 : Number(str(v)));
@@ -107,13 +109,13 @@ export function readMlflowDb(db: SqlDb, file: string, files: Map<string, Uint8Ar
   const tables = new Set(db.query("SELECT name FROM sqlite_master WHERE type = 'table'").map((r) => str(r.name)));
   const has = (t: string) => tables.has(t);
 
-  const expTags = groupBy(has('experiment_tags') ? db.query('SELECT key, value, experiment_id FROM experiment_tags') : [], 'experiment_id', (r) => [str(r.key), str(r.value)] as const);
+  const expTags = groupBy(has('experiment_tags') ? db.query(`SELECT key, value, ${EXP_TEXT} FROM experiment_tags`) : [], 'exp_id_text', (r) => [str(r.key), str(r.value)] as const);
   const expCols = columnsOf(db, 'experiments');
-  const experiments: Experiment[] = db.query(`SELECT * FROM experiments ORDER BY experiment_id`).map((r) => {
+  const experiments: Experiment[] = db.query(`SELECT *, ${EXP_TEXT} FROM experiments ORDER BY experiment_id`).map((r) => {
     const tags = newDict<string>();
-    for (const [k, v] of expTags.get(str(r.experiment_id)) ?? []) dictSet(tags, k, v);
+    for (const [k, v] of expTags.get(str(r.exp_id_text)) ?? []) dictSet(tags, k, v);
     return {
-      experimentId: str(r.experiment_id), name: str(r.name), artifactLocation: str(r.artifact_location),
+      experimentId: str(r.exp_id_text), name: str(r.name), artifactLocation: str(r.artifact_location),
       lifecycleStage: str(r.lifecycle_stage) === 'deleted' ? 'deleted' : 'active',
       creationTime: expCols.has('creation_time') ? num(r.creation_time) : 0,
       lastUpdateTime: expCols.has('last_update_time') ? num(r.last_update_time) : 0,
@@ -150,8 +152,8 @@ export function readMlflowDb(db: SqlDb, file: string, files: Map<string, Uint8Ar
     }
   }
 
-  const runRows = db.query('SELECT * FROM runs ORDER BY start_time, run_uuid');
-  const loggedRows = has('logged_models') ? db.query('SELECT * FROM logged_models ORDER BY creation_timestamp_ms, model_id') : [];
+  const runRows = db.query(`SELECT *, ${EXP_TEXT} FROM runs ORDER BY start_time, run_uuid`);
+  const loggedRows = has('logged_models') ? db.query(`SELECT *, ${EXP_TEXT} FROM logged_models ORDER BY creation_timestamp_ms, model_id`) : [];
   const ids = new Set([...runRows.map((r) => str(r.run_uuid)), ...loggedRows.map((r) => str(r.model_id))]);
   const artifactIndex = indexArtifacts(files, ids);
 
@@ -173,7 +175,7 @@ export function readMlflowDb(db: SqlDb, file: string, files: Map<string, Uint8Ar
     const status = str(r.status) as RunStatus;
     const run: Run = {
       info: {
-        runId, experimentId: str(r.experiment_id), runName: str(r.name) || (dictGet(t, TAG.runName) ?? ''), userId: str(r.user_id),
+        runId, experimentId: str(r.exp_id_text), runName: str(r.name) || (dictGet(t, TAG.runName) ?? ''), userId: str(r.user_id),
         status: RUN_STATUSES.includes(status) ? status : 'FINISHED', startTime: num(r.start_time), endTime: optNum(r.end_time),
         lifecycleStage: str(r.lifecycle_stage) === 'deleted' ? 'deleted' : 'active', deletedTime: optNum(r.deleted_time), artifactUri: str(r.artifact_uri),
       },
@@ -198,7 +200,7 @@ export function readMlflowDb(db: SqlDb, file: string, files: Map<string, Uint8Ar
       for (const [k, v] of lmTags.get(id) ?? []) dictSet(t, k, v);
       loggedModels.push({
         model: {
-          modelId: id, experimentId: str(r.experiment_id), name: str(r.name), artifactLocation: str(r.artifact_location),
+          modelId: id, experimentId: str(r.exp_id_text), name: str(r.name), artifactLocation: str(r.artifact_location),
           creationTimestamp: num(r.creation_timestamp_ms), lastUpdatedTimestamp: num(r.last_updated_timestamp_ms),
           lifecycleStage: str(r.lifecycle_stage) === 'deleted' ? 'deleted' : 'active', modelType: optStr(r.model_type),
           sourceRunId: optStr(r.source_run_id), status: MODEL_STATUS[num(r.status)] ?? 'READY', statusMessage: optStr(r.status_message),

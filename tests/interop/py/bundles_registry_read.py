@@ -1,6 +1,6 @@
 """Reads the model registry of an unpacked lab export with real MLflow and prints JSON.
 
-Usage: bundles_registry_read.py DIR  (DIR holds mlruns/; artifact locations are relative to it)
+Usage: bundles_registry_read.py DIR [TRACKING_URI]  (DIR holds mlruns/ or mlflow.db; artifact locations are relative to it)
 stdin: {"name": ..., "columns": [...], "rows": [[...]], "other_model": ..., "other_run": ...}
 
 Prints get_registered_model, get_model_version_by_alias(name, 'champion'),
@@ -24,7 +24,8 @@ import mlflow  # noqa: E402
 import pandas as pd  # noqa: E402
 from mlflow import MlflowClient  # noqa: E402
 
-uri = os.path.join(work, "mlruns")
+# A tracking URI as the second argument (sqlite:///mlflow.db); else the file store in DIR.
+uri = sys.argv[2] if len(sys.argv) > 2 else os.path.join(work, "mlruns")
 mlflow.set_tracking_uri(uri)
 mlflow.set_registry_uri(uri)
 client = MlflowClient(tracking_uri=uri, registry_uri=uri)
