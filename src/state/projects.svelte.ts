@@ -88,6 +88,14 @@ export class Projects {
     return fromFiles(source, files);
   }
 
+  /** The id of the experiment named `name`, created when missing (a workshop link's `experiment=`). */
+  async experimentIdFor(name: string): Promise<string> {
+    const found = await lab.store.getExperimentByName(name);
+    if (found && found.lifecycleStage === 'active') return found.experimentId;
+    if (found) throw new ProjectError(`Experiment '${name}' is deleted; restore it or choose another name`);
+    return lab.store.createExperiment(name);
+  }
+
   /** The project a run recorded (its `code/` artifacts), under the run's source name. */
   async fromRun(runId: string): Promise<{ project: LoadedProject; recorded: RecordedSpec }> {
     const run = await lab.store.getRun(runId);

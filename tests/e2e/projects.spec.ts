@@ -307,3 +307,39 @@ test('a script over its time limit is stopped without freezing the lab, its run 
   expect(run.info.status).toBe('FAILED');
   expect(run.tags['mfflow.error']).toContain('time limit');
 });
+
+test('workshop link: the dialog builds a URL and QR code; opening it asks, then runs into the named experiment', async ({ page }) => {
+  test.setTimeout(90_000);
+  await routeWine(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await openLab(page, '#/projects');
+  await page.getByRole('button', { name: 'Open examples/sklearn_elasticnet_wine' }).click();
+  const form = page.getByRole('form', { name: 'Run the project' });
+  await form.getByLabel('alpha float').fill('0.3');
+  await form.getByRole('button', { name: 'Share as a link' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Workshop link' });
+  await dialog.getByLabel('Experiment name (optional)').fill('workshop-1');
+  const link = await dialog.getByLabel('Workshop link URL').inputValue();
+  const q = new URL(link).searchParams;
+  expect([q.get('project'), q.get('P.alpha'), q.get('experiment')]).toEqual(['examples/sklearn_elasticnet_wine', '0.3', 'workshop-1']);
+  await expect(dialog.getByRole('img', { name: 'QR code of the workshop link' }).locator('svg')).toBeVisible();
+  const width = await dialog.evaluate((d) => d.getBoundingClientRect().right);
+  expect(width).toBeLessThanOrEqual(390);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  await page.goto(link);
+  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 20_000 });
+  await expect(page.getByRole('note')).toContainText('nothing runs until you press Run');
+  const form2 = page.getByRole('form', { name: 'Run the project' });
+  await expect(form2.getByLabel('alpha float')).toHaveValue('0.3');
+  await expect(form2).toContainText('Runs go to experiment workshop-1');
+  expect(await runCount(page)).toBe(0);
+  await form2.getByRole('button', { name: 'Run' }).click();
+  await page.getByRole('link', { name: /^open run / }).click({ timeout: 60_000 });
+  const run = await page.evaluate(async (id) => {
+    const r = await window.mfflow.getRun(id);
+    const exps = await window.mfflow.listExperiments();
+    return { exp: exps.find((e) => e.experimentId === r.info.experimentId)?.name, alpha: r.params.alpha };
+  }, page.url().split('#/run/')[1]);
+  expect(run).toEqual({ exp: 'workshop-1', alpha: '0.3' });
+});
