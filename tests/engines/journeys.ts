@@ -271,15 +271,16 @@ const runsTable: Journey = {
     assert.ok(windowed > 5 && windowed < 120, `${windowed} rows in the DOM`);
 
     await page.click('thead th[title="rmse"] button');
-    await waitFor(page, 'rmse sorted descending', () => {
+    // An error metric sorts best (smallest) first on the first click.
+    await waitFor(page, 'rmse sorted ascending', () => {
       const h = document.querySelector('thead th[title="rmse"]');
       const first = document.querySelector('tbody tr[data-run-id]')?.textContent ?? '';
-      return h?.getAttribute('aria-sort') === 'descending' && first.includes('1.099');
+      return h?.getAttribute('aria-sort') === 'ascending' && first.includes('0.6');
     });
     await page.press('[role="grid"]', 'End');
-    await waitFor(page, 'the last rows (rmse 0.6) after End', () => {
+    await waitFor(page, 'the last rows (rmse 1.099) after End', () => {
       const rows = document.querySelectorAll('tbody tr[data-run-id]');
-      return rows.length < 120 && (rows[rows.length - 1]?.textContent ?? '').includes('0.6');
+      return rows.length < 120 && (rows[rows.length - 1]?.textContent ?? '').includes('1.099');
     });
   },
 };
