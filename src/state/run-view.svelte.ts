@@ -61,8 +61,8 @@ export class RunView {
     return lab.store.listArtifacts(this.runId, dir);
   }
 
-  readArtifact(path: string): Promise<Uint8Array> {
-    return lab.store.readArtifact(this.runId, path);
+  readArtifact(path: string, maxBytes?: number): Promise<Uint8Array> {
+    return lab.store.readArtifact(this.runId, path, maxBytes);
   }
 
   getDataset(digest: string): Promise<StoredDataset | undefined> {

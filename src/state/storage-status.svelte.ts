@@ -6,13 +6,15 @@
  * noticed through a marker kept outside IndexedDB (localStorage) and said on the next open.
  */
 import { TrackingStore, type TrackingStoreOptions } from '../lib/storage/tracking-store';
-import { StaleDatabaseError, UpgradeBlockedError } from '../lib/storage/errors';
+import { StaleDatabaseError, UpgradeBlockedError, type StorageQuotaError } from '../lib/storage/errors';
 import { errorMessage } from '../lib/util/errors';
 
 export const OPEN_TIMEOUT_MS = 3000;
 const MARKER = 'mfflow:stored-runs';
 
 export interface ClearedData { runs: number; at: number }
+/** A write refused on quota: what was being saved, and the origin's usage and quota (bytes) when known. */
+export interface QuotaFull { what: string; usage: number | null; quota: number | null }
 
 class StorageStatus {
   mode = $state<'indexeddb' | 'memory'>('indexeddb');
@@ -22,6 +24,8 @@ class StorageStatus {
   stalled = $state(false);
   /** The browser deleted this lab's stored data since the last visit (what the marker remembered). */
   cleared = $state<ClearedData | null>(null);
+  /** The last write refused because storage is full (the banner stays until dismissed). */
+  quotaFull = $state<QuotaFull | null>(null);
   private choose: ((c: 'wait' | 'memory') => void) | null = null;
 
   /** The stalled open's two ways on. */
@@ -37,6 +41,19 @@ class StorageStatus {
 
   dismissCleared(): void {
     this.cleared = null;
+  }
+
+  dismissQuota(): void {
+    this.quotaFull = null;
+  }
+
+  /** Says a write was refused on quota, with the usage and quota the browser reports. */
+  async reportQuota(error: StorageQuotaError): Promise<void> {
+    this.quotaFull = { what: error.what, usage: null, quota: null };
+    try {
+      const e = await navigator.storage.estimate();
+      this.quotaFull = { what: error.what, usage: e.usage ?? null, quota: e.quota ?? null };
+    } catch { /* no StorageManager: the banner says so without figures */ }
   }
 
   /** The next choice the person makes while the open is stalled. */
@@ -90,6 +107,7 @@ export async function openTrackingStore(options: TrackingStoreOptions, timeoutMs
   let blocked = false;
   const real = TrackingStore.open({
     ...options,
+    onQuota: (e) => { void storage.reportQuota(e); options.onQuota?.(e); },
     onUpgrade: (from, to) => { if (from === 0) created = true; options.onUpgrade?.(from, to); },
     onBlocked: (m) => { blocked = true; options.onBlocked?.(m); },
   });

@@ -86,7 +86,7 @@ test('?bundle=<url> imports a hosted bundle on open', async ({ page, browser }) 
   await fresh.close();
 });
 
-test('a bad archive shows the entry and the rule and imports nothing', async ({ page }) => {
+test('Z1: a bad archive shows the entry and the rule and imports nothing', async ({ page }) => {
   await openLab(page);
   await logRun(page);
   const before = await countRuns(page);
@@ -103,7 +103,7 @@ test('a bad archive shows the entry and the rule and imports nothing', async ({ 
   expect(after).toBe(before);
 });
 
-test('a zip bomb is refused from its table of contents; a wrong argument gets a sentence', async ({ page }) => {
+test('Z4: a zip bomb is refused from its table of contents; a wrong argument gets a sentence', async ({ page }) => {
   await openLab(page);
   const before = await countRuns(page);
   // 300 entries of 1 MiB of zeros each: ~300 KB of zip declaring 300 MiB.

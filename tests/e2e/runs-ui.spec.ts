@@ -258,7 +258,7 @@ test('run page: overview, params, metrics, tags edited, note, screenshots', asyn
   await page.screenshot({ path: 'test-results/run-page.png' });
 });
 
-test('artifact previews: text, JSON, CSV, image, MLmodel, big text truncated', async ({ page }) => {
+test('R5: artifact previews: text, JSON, CSV, image, MLmodel, big text truncated', async ({ page }) => {
   await openLab(page);
   const { ids } = await seed(page);
   await page.evaluate((id) => (location.hash = `#/run/${id}`), ids.evil);
@@ -297,7 +297,7 @@ test('artifact previews: text, JSON, CSV, image, MLmodel, big text truncated', a
   expect((await download).suggestedFilename()).toBe('big.log');
 });
 
-test('untrusted run data renders as text and artifacts cannot script the lab', async ({ page }) => {
+test('R1: untrusted run data renders as text and artifacts cannot script the lab', async ({ page }) => {
   const dialogs = await watchForScript(page);
   await openLab(page);
   const { ids } = await seed(page);

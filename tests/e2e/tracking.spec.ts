@@ -30,7 +30,7 @@ test('a run logged through window.mfflow is listed after a reload with its lates
   expect(stored).toEqual({ status: 'FINISHED', params: { alpha: '0.5', l1_ratio: '0.1', optimizer: 'adam' }, n: 1000, lastStep: 999 });
 });
 
-test('a page closed while its run is RUNNING leaves a run the next open marks KILLED, metrics kept', async ({ context }) => {
+test('M1: a page closed while its run is RUNNING leaves a run the next open marks KILLED, metrics kept', async ({ context }) => {
   const first = await context.newPage();
   await openLab(first);
   const runId = await first.evaluate(async () => {
@@ -55,7 +55,7 @@ test('a page closed while its run is RUNNING leaves a run the next open marks KI
   expect(after).toEqual({ status: 'KILLED', ended: true, n: 300 });
 });
 
-test('a run still driven by another open tab is not marked KILLED', async ({ context }) => {
+test('M2: a run still driven by another open tab is not marked KILLED', async ({ context }) => {
   const owner = await context.newPage();
   await openLab(owner);
   const runId = await owner.evaluate(async () => {

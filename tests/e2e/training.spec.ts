@@ -183,7 +183,7 @@ const BAD_CSVS: { name: string; text: string; message: RegExp }[] = [
   { name: 'empty.csv', text: '', message: /The file is empty/ },
 ];
 
-test('bad CSVs give a message naming row and column and store nothing', async ({ page }) => {
+test('C2: bad CSVs give a message naming row and column and store nothing', async ({ page }) => {
   await openLab(page);
   await page.getByRole('link', { name: 'Datasets' }).click();
   const picker = page.getByLabel('choose a file');
@@ -196,7 +196,7 @@ test('bad CSVs give a message naming row and column and store nothing', async ({
   await expect(page.getByRole('listitem', { name: /^Dataset / })).toHaveCount(0);
 });
 
-test('a 200 MB generated CSV streams without a long task over 200 ms', async ({ page }) => {
+test('C1: a 200 MB generated CSV streams without a long task over 200 ms', async ({ page }) => {
   test.setTimeout(240_000);
   await openLab(page);
   await page.getByRole('link', { name: 'Datasets' }).click();

@@ -289,7 +289,7 @@ const runsTable: Journey = {
 const PNG_B64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 const csp: Journey = {
-  name: 'CSP (R6): the lab\'s pages raise no violation; an injected inline script is refused',
+  name: 'R6: CSP: the lab\'s pages raise no violation; an injected inline script is refused',
   timeoutMs: 120_000,
   injectsViolations: true,
   async run({ page }) {

@@ -68,12 +68,12 @@ describe('Z1: unsafe names', () => {
     ['%2e%2e/x', 'encoded-separator'],
   ];
   for (const [name, rule] of cases) {
-    it(`refuses ${JSON.stringify(name.slice(0, 20))} (${rule})`, () => {
+    it(`Z1: refuses ${JSON.stringify(name.slice(0, 20))} (${rule})`, () => {
       refused(rawZip([{ name: 'ok.txt', data: f('1') }, { name, data: f('2') }]), rule, name);
     });
   }
 
-  it('accepted names never escape (property)', () => {
+  it('Z1: accepted names never escape (property)', () => {
     const seg = fc.oneof(fc.constantFrom('.', '..', '', 'a', 'C:', '%2e', '\\', 'b\\..'), fc.string({ maxLength: 4 }));
     fc.assert(fc.property(fc.array(seg, { minLength: 1, maxLength: 5 }), (segs) => {
       const name = segs.join('/');
@@ -86,14 +86,14 @@ describe('Z1: unsafe names', () => {
 });
 
 describe('Z2/Z3: duplicates and prototype names', () => {
-  it('refuses exact and case-only duplicates', () => {
+  it('Z2: refuses exact and case-only duplicates', () => {
     refused(rawZip([{ name: 'meta.yaml', data: f('1') }, { name: 'meta.yaml', data: f('2') }]), 'duplicate-name', 'meta.yaml');
     refused(rawZip([{ name: 'Meta.yaml', data: f('1') }, { name: 'meta.YAML', data: f('2') }]), 'duplicate-name', 'meta.YAML');
     refused(rawZip([{ name: 'a', data: f('1') }, { name: 'a/', data: new Uint8Array() }]), 'duplicate-name', 'a/');
     refused(rawZip([{ name: 'a', data: f('1') }, { name: 'a/b', data: f('2') }]), 'file-dir-conflict', 'a/b');
   });
 
-  it('keeps __proto__, constructor and toString as ordinary entries', () => {
+  it('Z3: keeps __proto__, constructor and toString as ordinary entries', () => {
     const out = unzipSafe(rawZip(['__proto__', 'constructor', 'toString', 'x/__proto__'].map((name) => ({ name, data: f(name) }))));
     expect(dec.decode(out.get('__proto__'))).toBe('__proto__');
     expect(dec.decode(out.get('x/__proto__'))).toBe('x/__proto__');
@@ -103,7 +103,7 @@ describe('Z2/Z3: duplicates and prototype names', () => {
 });
 
 describe('Z4: bombs are refused before inflating', () => {
-  it('refuses too many entries', () => {
+  it('Z4: refuses too many entries', () => {
     const many: RawEntry[] = Array.from({ length: 20_000 }, (_, i) => ({ name: `f${i}`, data: new Uint8Array() }));
     const z = rawZip(many);
     const t1 = performance.now();
@@ -111,7 +111,7 @@ describe('Z4: bombs are refused before inflating', () => {
     expect(performance.now() - t1).toBeLessThan(5000); // reading 20,000 entries would take far longer
   });
 
-  it('refuses a large total even under the ratio cap, fast', () => {
+  it('Z4: refuses a large total even under the ratio cap, fast', () => {
     const zeros = new Uint8Array(50 << 20);
     const z = rawZip([{ name: 'zeros', data: zeros, method: 8 }]);
     const t0 = performance.now();
@@ -119,7 +119,7 @@ describe('Z4: bombs are refused before inflating', () => {
     expect(performance.now() - t0).toBeLessThan(1000); // refused from the directory; bench/ has the figure
   });
 
-  it('refuses a declared 4 GiB entry by ratio before allocating', () => {
+  it('Z4: refuses a declared 4 GiB entry by ratio before allocating', () => {
     const t0 = performance.now();
     refused(rawZip([{ name: 'big', data: f('abc'), method: 8, usize: 0xfffffff0, localUsize: 0xfffffff0 }]), 'ratio', 'big');
     expect(performance.now() - t0).toBeLessThan(1000); // allocating 4 GiB first would fail or take longer
@@ -129,30 +129,30 @@ describe('Z4: bombs are refused before inflating', () => {
 describe('Z5–Z7: lies, overlaps, links, encryption, methods', () => {
   const text = f('hello hello hello hello hello');
 
-  it('refuses sizes that lie (smaller and larger than the real data)', () => {
+  it('Z5: refuses sizes that lie (smaller and larger than the real data)', () => {
     refused(rawZip([{ name: 'a', data: text, method: 8, usize: 10 }]), 'size-mismatch', 'a');
     refused(rawZip([{ name: 'a', data: text, method: 8, usize: 40 }]), 'size-mismatch', 'a');
     refused(rawZip([{ name: 'a', data: text, method: 8, localUsize: 99 }]), 'size-mismatch', 'a');
     refused(rawZip([{ name: 'a', data: text, usize: 5 }]), 'size-mismatch', 'a');
   });
 
-  it('refuses a bad CRC', () => {
+  it('Z5: refuses a bad CRC', () => {
     refused(rawZip([{ name: 'a', data: text, method: 8, crc: crc32(text) ^ 1 }]), 'bad-crc', 'a');
   });
 
-  it('refuses overlapping entries (one entry hidden inside another)', () => {
+  it('Z6: refuses overlapping entries (one entry hidden inside another)', () => {
     const inner: RawEntry = { name: 'b', data: text };
     refused(rawZip([{ name: 'a', data: localRecord(inner) }, { ...inner, skipLocal: true, localOffset: 31 }]), 'overlap', 'b');
   });
 
-  it('refuses symlinks, devices, encrypted entries and unknown methods', () => {
+  it('Z7: refuses symlinks, devices, encrypted entries and unknown methods', () => {
     refused(rawZip([{ name: 'l', data: f('/etc/passwd'), external: (0o120777 << 16) >>> 0 }]), 'symlink', 'l');
     refused(rawZip([{ name: 'd', data: f(''), external: (0o020644 << 16) >>> 0 }]), 'special-file', 'd');
     refused(rawZip([{ name: 'e', data: text, flags: 1 }]), 'encrypted', 'e');
     refused(rawZip([{ name: 'm', data: text, method: 14 }]), 'unsupported-method', 'm');
   });
 
-  it('refuses a local header that names another file', () => {
+  it('Z6: refuses a local header that names another file', () => {
     const z = rawZip([{ name: 'a', data: text }, { name: 'b', data: text, skipLocal: true, localOffset: 0 }]);
     refused(z, 'header-mismatch', 'b');
   });
@@ -161,7 +161,7 @@ describe('Z5–Z7: lies, overlaps, links, encryption, methods', () => {
 describe('Z8: truncated or bit-flipped archives', () => {
   const good = zipFiles(new Map([['x/a.txt', f('alpha '.repeat(200))], ['b.bin', Uint8Array.from({ length: 300 }, (_, i) => i & 255)], ['x/', new Uint8Array()]]));
 
-  it('never throws anything but ArchiveError, never hangs', () => {
+  it('Z8: never throws anything but ArchiveError, never hangs', () => {
     fc.assert(fc.property(fc.nat(good.length - 1), fc.nat(7), fc.boolean(), (pos, bit, truncate) => {
       const bad = truncate ? good.slice(0, pos) : good.slice();
       if (!truncate) bad[pos] ^= 1 << bit;
@@ -196,7 +196,7 @@ describe('Blob reading in windows (archives over the whole-read limit)', () => {
     }), { numRuns: 400 });
   });
 
-  it('refuses overlaps and lying headers in windowed reads too', async () => {
+  it('Z6: refuses overlaps and lying headers in windowed reads too', async () => {
     const text = f('hello hello hello hello hello');
     const inner: RawEntry = { name: 'b', data: text };
     const overlap = rawZip([{ name: 'a', data: localRecord(inner) }, { ...inner, skipLocal: true, localOffset: 31 }]);

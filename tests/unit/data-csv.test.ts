@@ -51,7 +51,7 @@ describe('wine files', () => {
 });
 
 describe('format handling', () => {
-  it('strips a BOM and reads CRLF files, from a string and from bytes', async () => {
+  it('C3: strips a BOM and reads CRLF files, from a string and from bytes', async () => {
     const text = '\ufeff"a";"b"\r\n1;x\r\n2;y\r\n';
     for (const src of [text, new Blob([new TextEncoder().encode(text)])]) {
       const r = await parseCsv(src);
@@ -62,7 +62,7 @@ describe('format handling', () => {
     }
   });
 
-  it('keeps a __proto__ column and other awkward names', async () => {
+  it('C3: keeps a __proto__ column and other awkward names', async () => {
     const r = await parseCsv('__proto__,constructor,toString\n1,2,3\n');
     expect(r.table.columns).toEqual(['__proto__', 'constructor', 'toString']);
     expect(Array.from(r.table.data[0] as Float64Array)).toEqual([1]);
@@ -76,7 +76,7 @@ describe('format handling', () => {
     expect(r.table.columns).toEqual(['a,b', 'c']);
   });
 
-  it('reports an undetectable delimiter', async () => {
+  it('C3: reports an undetectable delimiter', async () => {
     const e = await csvError('just one column\nvalue\nanother value\n');
     expect(e.code).toBe('undetectable-delimiter');
   });
@@ -132,7 +132,7 @@ describe('bad files name the row and column', () => {
     expect(e.row).toBe(1);
   });
 
-  it('too few and too many fields', async () => {
+  it('C2: too few and too many fields', async () => {
     const few = await csvError('a,b,c\n1,2,3\n4,5\n');
     expect(few).toMatchObject({ code: 'ragged-row', row: 3, index: 1 });
     expect(few.message).toMatch(/^Row 3: expected 3 fields like the header, found 2/);
@@ -141,14 +141,14 @@ describe('bad files name the row and column', () => {
     expect(many.message).toContain('found 3');
   });
 
-  it('ragged rows can be skipped and listed instead', async () => {
+  it('C2: ragged rows can be skipped and listed instead', async () => {
     const r = await parseCsv('a,b\n1,2\n3\n4,5\n6,7,8\n', { raggedRows: 'skip' });
     expect(r.table.rowCount).toBe(2);
     expect(r.skippedRows).toEqual([3, 5]);
     expect(r.skippedCount).toBe(2);
   });
 
-  it('unclosed quote is fatal and names the line where it opens', async () => {
+  it('C2: unclosed quote is fatal and names the line where it opens', async () => {
     const e = await csvError('a,b\n1,2\n3,4\n5,"six\n7,8\n9,10\n');
     expect(e).toMatchObject({ code: 'unclosed-quote', row: 4, column: 'b' });
     expect(e.message).toMatch(/^Row 4, column `b`: a quoted cell starts here/);
@@ -159,7 +159,7 @@ describe('bad files name the row and column', () => {
     expect(e).toMatchObject({ code: 'bad-quote', row: 2, column: 'b' });
   });
 
-  it('duplicate and empty header names', async () => {
+  it('C3: duplicate and empty header names', async () => {
     const dup = await csvError('a,b,a\n1,2,3\n');
     expect(dup).toMatchObject({ code: 'duplicate-header', row: 1, column: 'a' });
     expect(dup.message).toContain('columns 1 and 3');
@@ -168,7 +168,7 @@ describe('bad files name the row and column', () => {
     expect(empty.message).toContain('column 2');
   });
 
-  it('a file over the size cap is refused before reading', async () => {
+  it('C1: a file over the size cap is refused before reading', async () => {
     const e = await csvError(new Blob(['a,b\n1,2\n']), { maxBytes: 4 });
     expect(e.code).toBe('too-large');
   });

@@ -60,7 +60,7 @@ describe('parseYamlSafe', () => {
 
   // 9 levels of 9 aliases would expand to 387 million nodes: finishing at all means it was
   // refused before expanding (its time is a bench figure, not a test's).
-  it('rejects an alias bomb before expanding it', () => {
+  it('Y1: rejects an alias bomb before expanding it', () => {
     const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     const names = 'bcdefghi';
     let prev = 'a';
@@ -77,7 +77,7 @@ describe('parseYamlSafe', () => {
     expect(v.a).not.toBe(v.b);
   });
 
-  it('rejects custom tags', () => {
+  it('Y2: rejects custom tags', () => {
     err('a: !!python/object/apply:os.system ["echo hi"]\n', /TAG_RESOLVE_FAILED/);
     err('a: !!js/function "function(){}"\n', /TAG_RESOLVE_FAILED/);
     err('a: !custom x\n', /TAG_RESOLVE_FAILED/);
@@ -88,20 +88,20 @@ describe('parseYamlSafe', () => {
     err("1: a\n'1': b\n", /duplicate key '1'/);
   });
 
-  it('does not pollute prototypes through __proto__ or merge keys', () => {
+  it('Y2: does not pollute prototypes through __proto__ or merge keys', () => {
     const v = parseYamlSafe('__proto__: {polluted: 1}\nb:\n  <<: {__proto__: {polluted: 2}}\n', F) as Record<string, YamlValue>;
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getOwnPropertyNames(v)).toContain('__proto__');
     expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
   });
 
-  it('caps the size and refuses bad UTF-8 and deep nesting', () => {
+  it('Y3: caps the size and refuses bad UTF-8 and deep nesting', () => {
     expect(() => parseYamlSafe('a: 1\n'.repeat(300_000), F)).toThrow(/larger than/);
     expect(() => parseYamlSafe(Uint8Array.from([0x61, 0x3a, 0x20, 0xff]), F)).toThrow(/UTF-8/);
     expect(() => parseYamlSafe('['.repeat(200) + ']'.repeat(200), F)).toThrow(FormatError);
   });
 
-  it('never throws anything but FormatError on arbitrary text', () => {
+  it('Y3: never throws anything but FormatError on arbitrary text', () => {
     fc.assert(fc.property(fc.string({ maxLength: 200 }), (s) => {
       try { parseYamlSafe(s, F); } catch (e) { expect(e).toBeInstanceOf(FormatError); }
     }), { numRuns: 500 });

@@ -20,7 +20,7 @@ describe('run locks', () => {
     expect(await isLockFree(name, locks)).toBe(true);
   });
 
-  it('a second holder waits for the first to release', async () => {
+  it('M2: a second holder waits for the first to release', async () => {
     const locks = new FakeLocks();
     const first = await holdRunLock('run:x', locks);
     let secondGot = false;
@@ -32,7 +32,7 @@ describe('run locks', () => {
     expect(secondGot).toBe(true);
   });
 
-  it('uses navigator.locks when present and degrades without it', async () => {
+  it('M4: uses navigator.locks when present and degrades without it', async () => {
     expect(platformLocks()).toBeNull();
     expect(await isLockFree('run:y')).toBeNull(); // cannot tell
     const release = await holdRunLock('run:y'); // a no-op without Web Locks
@@ -45,7 +45,7 @@ describe('run locks', () => {
     r2();
   });
 
-  it('owner probe with Web Locks: alive while the lock is held, even with a stale heartbeat (frozen tab)', async () => {
+  it('M3: owner probe with Web Locks: alive while the lock is held, even with a stale heartbeat (frozen tab)', async () => {
     const locks = new FakeLocks();
     await holdRunLock('run:a', locks);
     const probe = makeOwnerProbe({ locks, heartbeatIntervalMs: 1000, now: () => 1_000_000 });
@@ -55,7 +55,7 @@ describe('run locks', () => {
     expect(await probe({})).toBe(true); // no owner recorded: never judged dead
   });
 
-  it('owner probe without Web Locks falls back to a heartbeat timeout of 3× the interval', async () => {
+  it('M4: owner probe without Web Locks falls back to a heartbeat timeout of 3× the interval', async () => {
     let now = 10_000;
     const probe = makeOwnerProbe({ locks: null, heartbeatIntervalMs: 1000, now: () => now });
     const run = { ownerLock: 'run:b', heartbeatAt: 10_000 };

@@ -161,7 +161,7 @@ describe('scoring answers', () => {
 });
 
 describe('predictions CSV', () => {
-  it('defuses formulas in text cells, keeps numbers numeric, quotes when needed', () => {
+  it('C4: defuses formulas in text cells, keeps numbers numeric, quotes when needed', () => {
     const csv = predictionsCsv([
       { name: 'id', values: ['=HYPERLINK("x")', '+1', '-2', '@SUM(A1)', '\tx', '\rx', 'plain', 'a,b'] },
       { name: '=prediction', values: Float64Array.of(-1.5, 2, NaN, 1e-7, -0, 3, 4, 5) },
@@ -173,7 +173,7 @@ describe('predictions CSV', () => {
     expect(csvCell(-3)).toBe('-3');
   });
 
-  it('text that cannot start a formula round-trips through a CSV parser unchanged', () => {
+  it('C4: text that cannot start a formula round-trips through a CSV parser unchanged', () => {
     const safeText = fc.string({ unit: 'binary', maxLength: 20 }).filter((s) => !/^[=+\-@\t\r]/.test(s) && s !== '');
     fc.assert(fc.property(fc.array(safeText, { minLength: 1, maxLength: 5 }), (cells) => {
       const csv = predictionsCsv([{ name: 'text', values: cells }]);

@@ -12,7 +12,7 @@ afterAll(async () => (await storeP).close());
 const newRun = async () => (await (await storeP).createRun({ experimentId: '0' })).runId;
 
 describe('artifacts', () => {
-  it('round-trips 10 MiB through ArrayBuffer chunks of at most 4 MiB, never Blobs', async () => {
+  it('S8: round-trips 10 MiB through ArrayBuffer chunks of at most 4 MiB, never Blobs', async () => {
     const s = await storeP;
     const runId = await newRun();
     const bytes = new Uint8Array(10 * 1024 * 1024 + 7);
@@ -32,6 +32,23 @@ describe('artifacts', () => {
     const back = await s.readArtifact(runId, 'model/weights.bin');
     expect(back.length).toBe(bytes.length);
     expect(Buffer.compare(Buffer.from(back), Buffer.from(bytes))).toBe(0);
+  });
+
+  it('R5: a preview reads only the head of a big artifact, from its first chunks', async () => {
+    const s = await storeP;
+    const runId = await newRun();
+    const bytes = new Uint8Array(3 * ARTIFACT_CHUNK_BYTES + 5);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7) & 0xff;
+    await s.logArtifact(runId, 'logs/big.log', bytes);
+    const getAll = vi.spyOn(IDBObjectStore.prototype, 'getAll');
+    const head = await s.readArtifact(runId, 'logs/big.log', 1000);
+    const counts = getAll.mock.calls.map((c) => c[1]);
+    getAll.mockRestore();
+    expect(counts).toEqual([1]);
+    expect(Buffer.compare(Buffer.from(head), Buffer.from(bytes.subarray(0, 1000)))).toBe(0);
+    const two = await s.readArtifact(runId, 'logs/big.log', ARTIFACT_CHUNK_BYTES + 1);
+    expect(Buffer.compare(Buffer.from(two), Buffer.from(bytes.subarray(0, ARTIFACT_CHUNK_BYTES + 1)))).toBe(0);
+    expect((await s.readArtifact(runId, 'logs/big.log', bytes.length + 10)).length).toBe(bytes.length);
   });
 
   it('lists immediate children like MLflow list_artifacts, with sizes and folders', async () => {

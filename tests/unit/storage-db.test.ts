@@ -82,7 +82,7 @@ describe('schema', () => {
     });
   });
 
-  it('opens a v1 database with data unchanged (the template for v1 → v2)', async () => {
+  it('S9: opens a v1 database with data unchanged (the template for v1 → v2)', async () => {
     const run = {
       info: { runId: 'a'.repeat(32), experimentId: '0', runName: 'old', userId: 'u', status: 'FINISHED', startTime: 1,
         endTime: 2, lifecycleStage: 'active', deletedTime: null, artifactUri: 'x' },
@@ -103,7 +103,7 @@ describe('v1 → v2 (run index)', () => {
     ...extra,
   });
 
-  it('keeps v1 runs: the first open reads every record, writes the index, and later opens read the index', async () => {
+  it('S9: keeps v1 runs: the first open reads every record, writes the index, and later opens read the index', async () => {
     const runs = [v1Run('a'), v1Run('b', { ownerLock: 'mfflow-run:x', heartbeatAt: 7 }), v1Run('c')];
     dictSet(runs[2].params, '__proto__', 'odd');
     const name = await upgradeCase(1, async (db) => { for (const r of runs) await db.put('runs', r); }, async (s) => {
@@ -126,7 +126,7 @@ describe('connection lifecycle', () => {
   const toClose: { close(): void }[] = [];
   afterEach(() => { for (const c of toClose.splice(0)) c.close(); vi.restoreAllMocks(); });
 
-  it('blocked: an old tab that never closes gives a clear message, then UpgradeBlockedError instead of hanging', async () => {
+  it('S4: blocked: an old tab that never closes gives a clear message, then UpgradeBlockedError instead of hanging', async () => {
     const name = uniqueDbName('blocked');
     const oldTab = await openDB(name, 1, { upgrade: (db) => { db.createObjectStore('x'); } }); // ignores versionchange
     const onBlocked = vi.fn();
@@ -136,7 +136,7 @@ describe('connection lifecycle', () => {
     oldTab.close();
   });
 
-  it('blocked, then the other tab closes: the upgrade proceeds', async () => {
+  it('S4: blocked, then the other tab closes: the upgrade proceeds', async () => {
     const name = uniqueDbName('blocked2');
     const oldTab = await openDB(name, 1);
     const onBlocked = vi.fn(() => setTimeout(() => oldTab.close(), 10));
@@ -145,7 +145,7 @@ describe('connection lifecycle', () => {
     expect(onBlocked).toHaveBeenCalledTimes(1);
   });
 
-  it('blocking: our connection closes, tells the page to reload, and later calls fail with StaleDatabaseError', async () => {
+  it('S4: blocking: our connection closes, tells the page to reload, and later calls fail with StaleDatabaseError', async () => {
     const name = uniqueDbName('blocking');
     const onBlocking = vi.fn();
     const store = await TrackingStore.open({ dbName: name, onBlocking });
@@ -158,7 +158,7 @@ describe('connection lifecycle', () => {
     newTab.close();
   });
 
-  it('terminated: reopens and retries, including a write issued at the moment of the close', async () => {
+  it('S6: terminated: reopens and retries, including a write issued at the moment of the close', async () => {
     const name = uniqueDbName('terminated');
     const connections = captureConnections();
     const onTerminated = vi.fn();
@@ -182,7 +182,7 @@ describe('connection lifecycle', () => {
     fresh.close();
   });
 
-  it('terminated and the reopen fails: StorageUnavailableError, and the next call tries again', async () => {
+  it('S6: terminated and the reopen fails: StorageUnavailableError, and the next call tries again', async () => {
     const name = uniqueDbName('terminated2');
     const connections = captureConnections();
     const store = await TrackingStore.open({ dbName: name });
@@ -215,7 +215,7 @@ function captureConnections(): IDBDatabase[] {
 }
 
 describe('v2 → v3 (model registry)', () => {
-  it('keeps v2 runs, including ones only listed as dirty, and adds an empty registry', async () => {
+  it('S9: keeps v2 runs, including ones only listed as dirty, and adds an empty registry', async () => {
     const run: StoredRun = {
       info: { runId: 'd'.repeat(32), experimentId: '0', runName: 'v2-run', userId: 'u', status: 'KILLED', startTime: 5,
         endTime: 6, lifecycleStage: 'active', deletedTime: null, artifactUri: 'mlflow-artifacts:/0/d/artifacts' },
@@ -235,7 +235,7 @@ describe('v2 → v3 (model registry)', () => {
 });
 
 describe('v3 → v4 (servers and mirror outbox)', () => {
-  it('keeps v3 runs and registry and adds empty server, outbox and mirror stores', async () => {
+  it('S9: keeps v3 runs and registry and adds empty server, outbox and mirror stores', async () => {
     const run: StoredRun = {
       info: { runId: 'e'.repeat(32), experimentId: '0', runName: 'v3-run', userId: 'u', status: 'FINISHED', startTime: 5,
         endTime: 6, lifecycleStage: 'active', deletedTime: null, artifactUri: 'mlflow-artifacts:/0/e/artifacts' },

@@ -25,7 +25,7 @@ describe('classifyStorageError', () => {
     ['null', null, undefined, 'other'],
     ['a TypeError', new TypeError('x is undefined'), undefined, 'other'],
   ];
-  it.each(cases)('%s', (_label, error, txError, expected) => {
+  it.each(cases)('S2: %s', (_label, error, txError, expected) => {
     expect(classifyStorageError(error, txError)).toBe(expected);
   });
 });
@@ -56,7 +56,7 @@ function injectQuota(storeName: string, failAtPut: number, flavour: Flavour): vo
 afterEach(() => { restore?.(); restore = null; });
 
 describe.each<Flavour>(['abort', 'throw'])('quota failure (%s): nothing half-written', (flavour) => {
-  it('a metric batch that fails mid-way leaves the run, its chunks and the cache as they were', async () => {
+  it('S1: a metric batch that fails mid-way leaves the run, its chunks and the cache as they were', async () => {
     const dbName = uniqueDbName('quota');
     const s = await TrackingStore.open({ dbName });
     const { runId } = await s.createRun({ experimentId: '0' });
@@ -91,7 +91,7 @@ describe.each<Flavour>(['abort', 'throw'])('quota failure (%s): nothing half-wri
     s.close();
   });
 
-  it('an artifact that fails on its second chunk leaves no entry and no chunks', async () => {
+  it('S1: an artifact that fails on its second chunk leaves no entry and no chunks', async () => {
     const dbName = uniqueDbName('quota-art');
     const s = await TrackingStore.open({ dbName });
     const { runId } = await s.createRun({ experimentId: '0' });

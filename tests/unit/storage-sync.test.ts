@@ -68,7 +68,7 @@ describe('change notifications across stores (tabs)', () => {
 });
 
 describe('orphaned runs', () => {
-  it('marks RUNNING runs whose owner lock is free as KILLED, keeping metrics; leaves the rest alone', async () => {
+  it('M1: marks RUNNING runs whose owner lock is free as KILLED, keeping metrics; leaves the rest alone', async () => {
     let t = 1000;
     const s = await store(uniqueDbName('orphans'), () => t);
     const locks = new FakeLocks();
@@ -103,7 +103,7 @@ describe('orphaned runs', () => {
     releaseAlive();
   });
 
-  it('without Web Locks, a run whose heartbeat is older than 3× the interval is killed; endTime is the newest sign of life', async () => {
+  it('M4: without Web Locks, a run whose heartbeat is older than 3× the interval is killed; endTime is the newest sign of life', async () => {
     let t = 10_000;
     const s = await store(uniqueDbName('heartbeat'), () => t);
     const stale = await s.createRun({ experimentId: '0', ownerLock: 'run:stale' });

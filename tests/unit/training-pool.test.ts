@@ -74,7 +74,7 @@ describe('TrainingPool', () => {
     expect(pool.stats()).toMatchObject({ running: 0, queued: 0, workers: 2 });
   });
 
-  it('a worker that exits makes its job FAILED and is replaced; other jobs go on', async () => {
+  it('M5: a worker that exits makes its job FAILED and is replaced; other jobs go on', async () => {
     const created: number[] = [];
     const pool = makePool(1, created);
     const bad = pool.submit(spec({ crash: 'exit', ticks: 50 }), table, new MemoryRunLogger());
@@ -86,7 +86,7 @@ describe('TrainingPool', () => {
     expect(created).toEqual([0, 0]); // slot 0 got a fresh worker
   });
 
-  it('an uncaught error in the worker fails the job with its message', async () => {
+  it('M5: an uncaught error in the worker fails the job with its message', async () => {
     const pool = makePool(1);
     const r = await pool.submit(spec({ crash: 'throw', ticks: 50 }), table, new MemoryRunLogger()).result;
     expect(r.status).toBe('FAILED');
@@ -108,7 +108,7 @@ describe('TrainingPool', () => {
     expect(await pool.cancel('no-such-job')).toBe(false);
   });
 
-  it('terminates a worker that ignores cancel after killAfterMs', async () => {
+  it('M5: terminates a worker that ignores cancel after killAfterMs', async () => {
     const created: number[] = [];
     const pool = makePool(1, created, 50);
     // The stand-in only checks for cancel between 1 s ticks: too late for the deadline.

@@ -14,7 +14,7 @@ describe('safeLinkHref', () => {
     expect(safeLinkHref('mailto:a@b.org')).toBe('mailto:a@b.org');
   });
 
-  it('rejects script, data, blob, file, relative, credentialed and obfuscated URLs', () => {
+  it('R2: rejects script, data, blob, file, relative, credentialed and obfuscated URLs', () => {
     for (const bad of [
       'javascript:alert(1)', 'JaVaScRiPt:alert(1)', ' javascript:alert(1)', 'java\nscript:alert(1)', 'java\tscript:alert(1)',
       '\u0000javascript:alert(1)', 'vbscript:x', 'data:text/html,<script>alert(1)</script>', 'blob:http://x/1', 'file:///etc/passwd',
@@ -22,7 +22,7 @@ describe('safeLinkHref', () => {
     ]) expect(safeLinkHref(bad), String(bad)).toBeNull();
   });
 
-  it('never returns anything but an http(s)/mailto URL (property)', () => {
+  it('R2: never returns anything but an http(s)/mailto URL (property)', () => {
     fc.assert(fc.property(fc.oneof(fc.string(), fc.webUrl(), fc.string().map((s) => `javascript:${s}`)), (s) => {
       const out = safeLinkHref(s);
       if (out !== null) expect(out).toMatch(/^(https?:\/\/|mailto:)/);
@@ -31,7 +31,7 @@ describe('safeLinkHref', () => {
 });
 
 describe('note policy', () => {
-  it('allows no tags or attributes that can run script, load content or clobber the DOM', () => {
+  it('R1: allows no tags or attributes that can run script, load content or clobber the DOM', () => {
     const cfg = noteSanitizeConfig();
     for (const t of ['script', 'img', 'iframe', 'svg', 'math', 'style', 'form', 'object', 'embed', 'link', 'meta', 'base']) {
       expect(cfg.ALLOWED_TAGS).not.toContain(t);
@@ -46,7 +46,7 @@ describe('note policy', () => {
 });
 
 describe('artifact previews', () => {
-  it('picks previews by name and trusts image types only from magic bytes', () => {
+  it('R4: picks previews by name and trusts image types only from magic bytes', () => {
     expect(previewKindForPath('model/MLmodel')).toBe('mlmodel');
     expect(previewKindForPath('plots/a.PNG')).toBe('image');
     expect(previewKindForPath('x.svg')).toBe('svg');
@@ -62,7 +62,7 @@ describe('artifact previews', () => {
     expect(detectImage(new TextEncoder().encode('<html><script>'))).toBeNull();
   });
 
-  it('truncates big text at the limit without a broken character', () => {
+  it('R5: truncates big text at the limit without a broken character', () => {
     const bytes = new TextEncoder().encode('é'.repeat(100));
     const cut = textPreview(bytes, 51);
     expect(cut.truncated).toBe(true);
@@ -116,7 +116,7 @@ signature:
     expect(v.signature?.params).toBeNull();
   });
 
-  it('refuses YAML tags such as !!js/function instead of running them', () => {
+  it('Y2: refuses YAML tags such as !!js/function instead of running them', () => {
     expect(() => readMlmodel('flavors: !!js/function "function(){ return 1 }"')).toThrow();
   });
 });

@@ -4,7 +4,7 @@
  */
 import type { ArtifactInfo } from '../tracking/types';
 import { invalid, notFound } from '../util/errors';
-import { conflictWith, joinChunks, listChildren, toChunks, validateArtifactDir, validateArtifactPath } from './artifact-files';
+import { ARTIFACT_CHUNK_BYTES, conflictWith, joinChunks, listChildren, toChunks, validateArtifactDir, validateArtifactPath } from './artifact-files';
 import { putAll, type Connection } from './db';
 import type { ArtifactEntry } from './schema';
 
@@ -40,12 +40,20 @@ export function listArtifactDir(conn: Connection, runId: string, dir?: string): 
   return conn.read(['artifacts'], async (tx) => listChildren(await tx.objectStore('artifacts').getAll(runRange(runId)), d));
 }
 
-export function readArtifactBytes(conn: Connection, runId: string, path: string): Promise<Uint8Array> {
+/**
+ * The bytes of one artifact; with `maxBytes`, only its first chunks are read and at most that
+ * many bytes returned (a preview of a 200 MB log must not load 200 MB).
+ */
+export function readArtifactBytes(conn: Connection, runId: string, path: string, maxBytes?: number): Promise<Uint8Array> {
   validateArtifactPath(path);
   return conn.read(['artifacts', 'artifactChunks'], async (tx) => {
     const entry = await tx.objectStore('artifacts').get([runId, path]);
     if (!entry) throw notFound(`Run ${runId} has no artifact "${path}".`);
-    const chunks = await tx.objectStore('artifactChunks').getAll(fileRange(runId, path));
-    return joinChunks(chunks, entry.size);
+    if (maxBytes === undefined || maxBytes >= entry.size) {
+      return joinChunks(await tx.objectStore('artifactChunks').getAll(fileRange(runId, path)), entry.size);
+    }
+    const chunks = await tx.objectStore('artifactChunks').getAll(fileRange(runId, path), Math.max(1, Math.ceil(maxBytes / ARTIFACT_CHUNK_BYTES)));
+    const got = chunks.reduce((n, c) => n + c.bytes.byteLength, 0);
+    return joinChunks(chunks, got).subarray(0, Math.max(0, maxBytes));
   });
 }

@@ -23,6 +23,8 @@ export interface StorageCallbacks {
   onTerminated?(message: string): void;
   /** The database was created (oldVersion 0) or upgraded. */
   onUpgrade?(oldVersion: number, newVersion: number): void;
+  /** A write failed on quota (the error is thrown to the caller too); the page can say how full storage is. */
+  onQuota?(error: StorageQuotaError): void;
 }
 
 export interface ConnectionOptions extends StorageCallbacks {
@@ -163,7 +165,9 @@ export class Connection {
       if (e instanceof TxFailure) {
         if (classifyStorageError(e.error, e.txError) === 'quota') {
           this.reopenBeforeNextUse = true;
-          throw new StorageQuotaError(what(), e.txError ?? e.error);
+          const quota = new StorageQuotaError(what(), e.txError ?? e.error);
+          this.options.onQuota?.(quota);
+          throw quota;
         }
         throw e.error;
       }

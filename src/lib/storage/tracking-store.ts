@@ -331,8 +331,9 @@ export class TrackingStore implements TrackingBackend {
     return listArtifactDir(this.conn, runId, dir);
   }
 
-  async readArtifact(runId: string, path: string): Promise<Uint8Array> {
-    return readArtifactBytes(this.conn, runId, path);
+  /** An artifact's bytes; `maxBytes` reads only its head (previews). */
+  async readArtifact(runId: string, path: string, maxBytes?: number): Promise<Uint8Array> {
+    return readArtifactBytes(this.conn, runId, path, maxBytes);
   }
 
   // ---- bundles (bundle-import.ts) ----

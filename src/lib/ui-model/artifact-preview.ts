@@ -1,12 +1,15 @@
 /**
  * How the run page previews an artifact. Artifacts are untrusted bytes (reliability.md §4):
- * - raster images are shown from blob URLs only when their magic bytes say PNG, JPEG or GIF
- *   (the extension alone could make us label an SVG or HTML document as an image);
+ * - raster images are shown from blob URLs only when their magic bytes say PNG, JPEG, GIF or WebP
+ *   (the extension alone could make us label an SVG or HTML document as an image), and only when
+ *   their header's size is within a pixel budget (image-header.ts);
  * - SVG is shown only as an <img> from a `data:` URL (SVG-as-image runs no script, and a
  *   data: URL never gets our origin if someone opens it in a tab, unlike a blob: URL);
  * - HTML goes into an <iframe sandbox> via srcdoc, never with allow-same-origin;
  * - everything else is text, shown as text, truncated past a limit.
  */
+
+import { sniffImage, type ImageType } from './image-header';
 
 export type PreviewKind = 'image' | 'svg' | 'html' | 'json' | 'yaml' | 'csv' | 'mlmodel' | 'text' | 'binary';
 
@@ -34,7 +37,7 @@ export function previewKindForPath(path: string): PreviewKind {
   if (name === 'MLmodel') return 'mlmodel';
   const ext = extensionOf(path);
   switch (ext) {
-    case 'png': case 'jpg': case 'jpeg': case 'gif': return 'image';
+    case 'png': case 'jpg': case 'jpeg': case 'gif': case 'webp': return 'image';
     case 'svg': return 'svg';
     case 'html': case 'htm': return 'html';
     case 'json': return 'json';
@@ -45,13 +48,9 @@ export function previewKindForPath(path: string): PreviewKind {
   return 'binary';
 }
 
-/** The raster image type the bytes really are, or null. */
-export function detectImage(bytes: Uint8Array): 'image/png' | 'image/jpeg' | 'image/gif' | null {
-  const b = bytes;
-  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 && b[4] === 0x0d && b[5] === 0x0a && b[6] === 0x1a && b[7] === 0x0a) return 'image/png';
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
-  if (b.length >= 6 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38 && (b[4] === 0x37 || b[4] === 0x39) && b[5] === 0x61) return 'image/gif';
-  return null;
+/** The raster image type the bytes really are, or null (sizes: image-header.ts). */
+export function detectImage(bytes: Uint8Array): ImageType | null {
+  return sniffImage(bytes);
 }
 
 /** True when bytes look like text (no NUL in the first 8 KiB), for files without a known type. */
