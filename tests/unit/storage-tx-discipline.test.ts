@@ -81,7 +81,7 @@ describe('S5: writes never await anything but their own transaction', () => {
       async (sched, ops, jitter) => {
         const s = await openStore();
         stores.push(s);
-        const runIds = [];
+        const runIds: string[] = [];
         for (let i = 0; i < 3; i++) runIds.push((await s.createRun({ experimentId: '0' })).runId);
         const done = ops.map((op, i) => sched.schedule(sleep(jitter[i]), `start ${op.kind}`).then(() => apply(s, runIds, op)));
         await sched.waitFor(Promise.all(done));
