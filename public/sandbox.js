@@ -45,15 +45,33 @@
         var m = /<anonymous>:(\d+):(\d+)/.exec(String(err && err.stack || ''));
         return m ? Number(m[1]) - 2 : null;
       }
-      var fn;
-      try {
-        var AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
-        fn = new AsyncFunction('mfflow', 'console', source);
-      } catch (err) {
-        port.postMessage({ type: 'error', message: String(err && err.name ? err.name + ': ' + err.message : err), line: null });
-        return;
+      var run;
+      if (first.data.module) {
+        // A project's JavaScript entry point: an ES module whose main({ params, mfflow, tf, data }) runs.
+        var moduleUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+        lineOf = function (err) {
+          var m = new RegExp(moduleUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + ':(\\d+):(\\d+)').exec(String(err && err.stack || ''));
+          return m ? Number(m[1]) : null;
+        };
+        self.console = out;
+        run = function () {
+          return import(moduleUrl).then(function (mod) {
+            if (typeof mod.main !== 'function') throw new Error(first.data.module.path + ' has no exported main function');
+            return mod.main({ params: first.data.module.params, mfflow: mfflow, tf: undefined, data: { files: first.data.module.files }, console: out });
+          });
+        };
+      } else {
+        var fn;
+        try {
+          var AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
+          fn = new AsyncFunction('mfflow', 'console', source);
+        } catch (err) {
+          port.postMessage({ type: 'error', message: String(err && err.name ? err.name + ': ' + err.message : err), line: null });
+          return;
+        }
+        run = function () { return fn(mfflow, out); };
       }
-      Promise.resolve().then(function () { return fn(mfflow, out); }).then(function (result) {
+      Promise.resolve().then(run).then(function (result) {
         var value = null;
         try { value = result === undefined ? null : JSON.parse(JSON.stringify(result)); } catch (e) { value = String(result); }
         port.postMessage({ type: 'done', result: value });
@@ -69,7 +87,7 @@
     started = true;
     var url = URL.createObjectURL(new Blob([RUNNER], { type: 'text/javascript' }));
     var worker = new Worker(url, { name: 'mfflow-sandboxed-script' });
-    worker.postMessage({ source: String(e.data.source) }, [e.ports[0]]);
+    worker.postMessage({ source: String(e.data.source), module: e.data.module || null }, [e.ports[0]]);
   });
   parent.postMessage({ type: 'mfflow-sandbox-ready' }, '*');
 })();

@@ -127,7 +127,7 @@ export class Projects {
     if (!ep.lab) {
       throw new ProjectError(`Entry point '${entryPoint}' has no 'mfflow' key, so the lab cannot run it (its command${ep.command ? ` '${ep.command}'` : ''} needs a Python machine: mlflow run)`);
     }
-    if (ep.lab.kind === 'module') throw new ProjectError(`Entry point '${entryPoint}' names a JavaScript module (${ep.lab.path}); module entry points do not run in this version of the lab`);
+    if (ep.lab.kind === 'module') return this.runModule(p, entryPoint, ep.lab.path, computed, opts);
     const spec = resolveTrainSpec(ep.lab.spec, computed);
     const dataset = await this.datasetRef(p, spec.dataset);
     const source: RunSource = projectSource(p, entryPoint, { ...computed.params, ...computed.extra });
@@ -144,6 +144,36 @@ export class Projects {
       return training.sweep({ ...req, sweep });
     }
     return training.train(req);
+  }
+
+  /**
+   * A JavaScript entry point: the module runs in the script sandbox with `main({ params, mfflow,
+   * data })` (`data.files`: the project's text files); the run is started first, as `mlflow run`
+   * starts it, and the module's `startRun()` continues it. A module that throws leaves it FAILED.
+   */
+  private async runModule(p: LoadedProject, entryPoint: string, path: string, computed: ReturnType<typeof computeParameters>, opts: RunProjectOptions): Promise<Run> {
+    const rel = path.replace(/^\.\//, '');
+    const bytes = p.files.get(rel);
+    if (!bytes) throw new ProjectError(`Entry point '${entryPoint}' names ${rel}, which is not a file of the project`);
+    const dec = new TextDecoder();
+    const files: Record<string, string> = Object.create(null);
+    let total = 0;
+    for (const [name, b] of p.files) {
+      if (!/\.(csv|tsv|txt|json|js|mjs|md|ya?ml)$/i.test(name) || (total += b.byteLength) > 16 << 20) continue;
+      files[name] = dec.decode(b);
+    }
+    const { runInSandbox } = await import('./script-sandbox');
+    const job = runInSandbox(dec.decode(bytes), {
+      module: { path: rel, params: { ...computed.typed, ...computed.extra }, files },
+      source: projectSource(p, entryPoint, { ...computed.params, ...computed.extra }),
+      preStart: { experimentId: opts.experimentId ?? lab.experimentId, runName: opts.runName, tags: opts.tags, params: { ...computed.params, ...computed.extra } },
+    });
+    try {
+      await job.result;
+    } catch (e) {
+      if (!job.runIds.length) throw e;
+    }
+    return lab.store.getRun(job.runIds[0]);
   }
 
   /** A dataset named in a spec: a file of the project is loaded from its bytes; URLs and names as `mfflow.train`. */

@@ -11,7 +11,7 @@
 import { createFluent } from '../lib/tracking/create-fluent';
 import type { Fluent } from '../lib/tracking/fluent';
 import { TRAIN_TAG, TAG } from '../lib/tracking/tags';
-import { localSource, SOURCE_TAG, CODE_DIR } from '../lib/projects/source';
+import { localSource, SOURCE_TAG, CODE_DIR, type RunSource } from '../lib/projects/source';
 import { filesDigest } from '../lib/projects/project-files';
 import { lab } from './lab.svelte';
 import { createScriptingApi } from './scripting';
@@ -35,6 +35,15 @@ export class ScriptFailure extends Error {
 
 export interface SandboxOptions {
   onLog?: (line: ScriptLine) => void;
+  /** A project's JavaScript entry point: `source` is an ES module; `main({ params, mfflow, tf, data })` runs. */
+  module?: { path: string; params: Record<string, string | number>; files: Record<string, string> };
+  /** What runs record as their source (default: the script, LOCAL). */
+  source?: RunSource;
+  /**
+   * Start this run before the script, as `mlflow run` does: the script's `startRun()` then
+   * returns it (MLflow's MLFLOW_RUN_ID), and it ends FINISHED when the script returns.
+   */
+  preStart?: { experimentId?: string; runName?: string; tags?: Record<string, string>; params: Record<string, string> };
   /** Wall-clock limit; default 60 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -47,19 +56,23 @@ export function runInSandbox(source: string, opts: SandboxOptions = {}): { resul
   const api = createScriptingApi(fluent, lab.store) as unknown as Record<string, (...a: unknown[]) => unknown>;
   const page = `${location.origin}${location.pathname}`;
   const runIds: string[] = [];
-  const script = new Map([['script.js', enc.encode(source)]]);
-  const src = localSource(page, 'script', script);
-  const digest = `sha256:${filesDigest(new Map([[`${CODE_DIR}/script.js`, enc.encode(source)]]))}`;
+  const src = opts.source ?? localSource(page, 'script', new Map([['script.js', enc.encode(source)]]));
+  const codeArtifacts = new Map([...src.files].map(([p, b]) => [`${CODE_DIR}/${p}`, b] as const));
+  const digest = `sha256:${filesDigest(codeArtifacts)}`;
+  let preStarted: { runId: string } | null = null;
 
   const handlers: Record<string, (...a: unknown[]) => unknown> = {};
   for (const m of SANDBOX_METHODS) handlers[m] = api[m];
-  handlers.startRun = async (o: unknown = {}) => {
-    const opts = (o && typeof o === 'object' ? o : {}) as { tags?: Record<string, string> };
-    const info = await api.startRun({ ...opts, tags: { ...src.tags, [SOURCE_TAG.digest]: digest, ...opts.tags } }) as { runId: string };
+  const startRun = async (o: unknown = {}) => {
+    const ro = (o && typeof o === 'object' ? o : {}) as { tags?: Record<string, string>; nested?: boolean };
+    // Inside `mlflow run`, the program's start_run() continues the run the project started.
+    if (preStarted && !ro.nested && fluent.activeRun()?.runId === preStarted.runId) return fluent.activeRun();
+    const info = await api.startRun({ ...ro, tags: { ...src.tags, [SOURCE_TAG.digest]: digest, ...ro.tags } }) as { runId: string };
     runIds.push(info.runId);
-    await lab.store.logArtifact(info.runId, `${CODE_DIR}/script.js`, enc.encode(source), 'text/javascript');
+    for (const [path, bytes] of codeArtifacts) await lab.store.logArtifact(info.runId, path, bytes);
     return info;
   };
+  handlers.startRun = startRun;
   handlers.loadDataset = (s: unknown, o?: unknown) => {
     if (typeof s !== 'string') throw new Error('loadDataset() in a script takes a URL');
     return api.loadDataset(s, o);
@@ -100,10 +113,20 @@ export function runInSandbox(source: string, opts: SandboxOptions = {}): { resul
     const timer = setTimeout(() => void finish(new ScriptFailure(`the script ran longer than its time limit of ${timeoutMs / 1000} s and was stopped`, null, 'timeout')), timeoutMs);
     const onAbort = () => void finish(new ScriptFailure('cancelled', null, 'cancelled'));
     opts.signal?.addEventListener('abort', onAbort);
-    const onReady = (e: MessageEvent) => {
+    const onReady = async (e: MessageEvent) => {
       if (e.source !== iframe.contentWindow || e.data?.type !== 'mfflow-sandbox-ready') return;
       removeEventListener('message', onReady);
-      iframe.contentWindow!.postMessage({ type: 'run', source }, '*', [channel.port2]);
+      try {
+        if (opts.preStart) {
+          const { params, ...startOpts } = opts.preStart;
+          preStarted = await startRun(startOpts) as { runId: string };
+          if (Object.keys(params).length) await fluent.logParams(params);
+        }
+      } catch (err) {
+        void finish(new ScriptFailure(err instanceof Error ? err.message : String(err), null, 'error'));
+        return;
+      }
+      iframe.contentWindow!.postMessage({ type: 'run', source, module: opts.module ?? null }, '*', [channel.port2]);
     };
     addEventListener('message', onReady);
     channel.port1.onmessage = async (e: MessageEvent) => {

@@ -343,3 +343,48 @@ test('workshop link: the dialog builds a URL and QR code; opening it asks, then 
   }, page.url().split('#/run/')[1]);
   expect(run).toEqual({ exp: 'workshop-1', alpha: '0.3' });
 });
+
+test('a JavaScript entry point runs its main({ params, mfflow, data }) in the sandbox, in the run the project started', async ({ page }) => {
+  await openLab(page, '#/projects');
+  const enc = new TextEncoder();
+  const zip = zipSync({
+    'MLproject': enc.encode([
+      'name: js-demo', 'entry_points:', '  main:', '    parameters:', '      alpha: {type: float, default: 0.5}',
+      '    command: "python never.py {alpha}"', '    mfflow:', '      module: train.js',
+      '  broken:', '    mfflow:', '      module: broken.js', '',
+    ].join('\n')),
+    'train.js': enc.encode([
+      'export async function main({ params, mfflow, data }) {',
+      '  await mfflow.startRun();',
+      "  const rows = data.files['points.csv'].trim().split('\\n').length - 1;",
+      "  await mfflow.logMetrics({ double_alpha: params.alpha * 2, rows });",
+      "  console.log('rows', rows);",
+      '}', '',
+    ].join('\n')),
+    'broken.js': enc.encode('export async function main({ mfflow }) {\n  await mfflow.logMetric("x", 1);\n  undefinedThing.call();\n}\n'),
+    'points.csv': enc.encode('x,y\n1,2\n3,4\n5,6\n'),
+  });
+  await page.getByLabel('Project zip (a folder with an MLproject file)').setInputFiles({ name: 'js-demo.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
+  const form = page.getByRole('form', { name: 'Run the project' });
+  await form.getByLabel('alpha float').fill('0.42');
+  await form.getByRole('button', { name: 'Run' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Run / })).toContainText('Run FINISHED', { timeout: 20_000 });
+  await page.getByRole('link', { name: /^open run / }).click();
+  const id = page.url().split('#/run/')[1];
+  const run = await page.evaluate((runId) => window.mfflow.getRun(runId), id);
+  expect(run.metrics.double_alpha.latest).toBe(0.84);
+  expect(run.metrics.rows.latest).toBe(3);
+  expect(run.params.alpha).toBe('0.42');
+  expect(run.tags['mlflow.source.type']).toBe('PROJECT');
+  expect(run.tags['mlflow.project.entryPoint']).toBe('main');
+  const code = await page.evaluate(async (runId) => (await window.mfflow.listArtifacts(runId, 'code')).map((a) => a.path).sort(), id);
+  expect(code).toEqual(['code/MLproject', 'code/broken.js', 'code/points.csv', 'code/train.js']);
+
+  await page.goBack();
+  await page.getByLabel('Project zip (a folder with an MLproject file)').setInputFiles({ name: 'js-demo.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
+  const form2 = page.getByRole('form', { name: 'Run the project' });
+  await form2.getByRole('radio', { name: 'broken' }).check();
+  await form2.getByRole('button', { name: 'Run' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Run / })).toContainText('Run FAILED', { timeout: 20_000 });
+  await expect(page.getByRole('alert').filter({ hasText: 'undefinedThing' })).toContainText('(line 3)');
+});
