@@ -16,6 +16,10 @@ import { findMlflowDb, prepareSqliteImport } from '../src/lib/bundles/sqlite-imp
 import { sqlDbOf } from '../src/lib/mlflow/sqljs';
 import { loadSqlJs } from './sqlite-engine';
 import { buffersOf, describeFailure, type BundleResult, type BundleWorkerApi } from '../src/lib/bundles/worker-api';
+import { announceLiveness } from '../src/lib/workers/liveness';
+
+// First: the page watches this worker's lifetime through a Web Lock (see liveness.ts).
+announceLiveness(self);
 
 const jobs = new Map<string, AbortController>();
 /** Streamed exports in progress, by job id. */

@@ -9,6 +9,10 @@ import {
   tableTransferables,
   type CsvWorkerApi,
 } from '../src/lib/data/csv-worker-api';
+import { announceLiveness } from '../src/lib/workers/liveness';
+
+// First: the page watches this worker's lifetime through a Web Lock (see liveness.ts).
+announceLiveness(self);
 
 const inner = createCsvWorkerApi();
 

@@ -12,6 +12,10 @@
 import * as Comlink from 'comlink';
 import type { PredictApi } from '../src/lib/serving/predict-api';
 import { createPredictor, type Tf } from './serving/predictor';
+import { announceLiveness } from '../src/lib/workers/liveness';
+
+// First: the page watches this worker's lifetime through a Web Lock (see liveness.ts).
+announceLiveness(self);
 
 let loading: Promise<Tf> | null = null;
 

@@ -6,6 +6,10 @@ import * as Comlink from 'comlink';
 import type { Fluent } from '../src/lib/tracking/fluent';
 import type { ScriptWorkerApi } from '../src/lib/tracking/script-worker-api';
 import { fluentFromPort } from './tracking-client';
+import { announceLiveness } from '../src/lib/workers/liveness';
+
+// First: the page watches this worker's lifetime through a Web Lock (see liveness.ts).
+announceLiveness(self);
 
 let mfflow: Fluent | null = null;
 

@@ -15,6 +15,10 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { TfBackend } from '../src/lib/training/contract';
 import { createTrainer, type LoadedTf } from './training/trainer';
+import { announceLiveness } from '../src/lib/workers/liveness';
+
+// First: the page watches this worker's lifetime through a Web Lock (see liveness.ts).
+announceLiveness(self);
 
 let loading: Promise<LoadedTf['tf']> | null = null;
 let wasmPathsSet = false;

@@ -17,6 +17,7 @@ import { dictGet } from '../lib/util/dict';
 import { invalid } from '../lib/util/errors';
 import { registeredModelsForExport } from '../lib/bundles/registry-export';
 import { lab } from './lab.svelte';
+import { bundleWorker } from './workers';
 import { registry } from './registry.svelte';
 
 /** A failed import or export, with the archive entry / file and the rule when the archive is at fault. */
@@ -62,14 +63,12 @@ export class Bundles {
   failure = $state<BundleFailure | null>(null);
   /** The layout the UI's export buttons use (the header's "Export as"). */
   layout = $state<ExportLayout>('sqlite');
-  private worker: Remote<BundleWorkerApi> | null = null;
+  private readonly worker = bundleWorker();
+  /** Aborts the job in progress (cancel()); its calls then ask the worker to stop. */
+  private abort: AbortController | null = null;
 
   private api(): Remote<BundleWorkerApi> {
-    if (!this.worker) {
-      const w = new Worker(new URL('../../workers/bundle-worker.ts', import.meta.url), { type: 'module', name: 'mfflow-bundles' });
-      this.worker = Comlink.wrap<BundleWorkerApi>(w);
-    }
-    return this.worker;
+    return this.worker.api;
   }
 
   private unwrap<T>(r: BundleResult<T>): T {
@@ -82,12 +81,17 @@ export class Bundles {
     const job: BundleJob = { id: `bundle-${++jobCounter}`, label, phase: 'collecting', done: 0, total: 0 };
     this.job = job;
     this.failure = null;
+    this.abort = new AbortController();
+    // An export feeds the worker batch by batch: it must not idle out between two calls.
+    const release = this.worker.hold();
     try {
       return await body(job);
     } catch (e) {
       this.failure = e instanceof BundleError ? e.failure : { name: (e as Error).name ?? 'Error', message: (e as Error).message ?? String(e) };
       throw e;
     } finally {
+      release();
+      this.abort = null;
       this.job = null;
     }
   }
@@ -106,7 +110,9 @@ export class Bundles {
         this.job = { ...job, phase: p.phase, done: p.done, total: p.total };
       });
       const t0 = performance.now();
-      const res = await this.api().prepareImport(job.id, source, onProgress);
+      const res = await this.worker.call<Awaited<ReturnType<BundleWorkerApi['prepareImport']>>>((w) => w.prepareImport(job.id, source, onProgress), {
+        signal: this.abort?.signal, cancel: (w) => w.cancel(job.id),
+      });
       const prep = this.unwrap(res);
       measure('import-worker', t0);
       if (res.ok) measureWorker('import', t0, res.timings);
@@ -122,7 +128,10 @@ export class Bundles {
   }
 
   cancel(): void {
-    if (this.job) void this.api().cancel(this.job.id);
+    if (this.job) {
+      this.abort?.abort(new DOMException(`${this.job.label} was cancelled.`, 'AbortError'));
+      void this.api().cancel(this.job.id);
+    }
   }
 
   /**

@@ -5,8 +5,7 @@
  * columns (transferred, not copied) and writes them to IndexedDB.
  */
 import * as Comlink from 'comlink';
-import type { Remote } from 'comlink';
-import { unwrapCsvOutcome, type CsvWorkerApi, type CsvWorkerResult } from '../lib/data/csv-worker-api';
+import { unwrapCsvOutcome, type CsvWorkerOutcome, type CsvWorkerResult } from '../lib/data/csv-worker-api';
 import type { CsvProgress } from '../lib/data/csv';
 import { requireNumeric } from '../lib/data/csv-errors';
 import { isMissingText, isNumberText } from '../lib/data/cells';
@@ -15,6 +14,7 @@ import { EXAMPLE_DATASETS, exampleById } from '../lib/data/examples';
 import type { DataTable, StoredDataset } from '../lib/data/types';
 import type { DatasetSummary } from '../lib/storage/dataset-store';
 import { lab } from './lab.svelte';
+import { csvWorker } from './workers';
 import { errorMessage } from '../lib/util/errors';
 
 export type DatasetSource = File | Blob | { url: string; name?: string };
@@ -73,16 +73,10 @@ export class Datasets {
   error = $state<string | null>(null);
   loaded = $state(false);
 
-  private worker: Remote<CsvWorkerApi> | null = null;
+  private readonly worker = csvWorker();
   private readonly tables = new Map<string, DataTable>();
-
-  private csvWorker(): Remote<CsvWorkerApi> {
-    if (!this.worker) {
-      const w = new Worker(new URL('../../workers/csv-worker.ts', import.meta.url), { type: 'module', name: 'mfflow-csv' });
-      this.worker = Comlink.wrap<CsvWorkerApi>(w);
-    }
-    return this.worker;
-  }
+  /** One controller per load in progress, by job id (cancel aborts it). */
+  private readonly aborts = new Map<string, AbortController>();
 
   async refresh(): Promise<void> {
     this.list = await lab.store.listDatasets();
@@ -110,11 +104,12 @@ export class Datasets {
     const view = this.jobs[this.jobs.length - 1];
     this.error = null;
     try {
-      const api = this.csvWorker();
       // A built-in example is read from the copy shipped with the lab (precached, so offline and
       // behind a firewall too), while its source stays MLflow's URL: same bytes, same digest.
       const from = example ? { url: new URL(example.file, document.baseURI).href, sourceUrl: example.url } : isUrl ? { url: url! } : (source as Blob);
-      const outcome = await api.parse(
+      const abort = new AbortController();
+      this.aborts.set(job.id, abort);
+      const outcome = await this.worker.call<CsvWorkerOutcome>((api) => api.parse(
         from,
         { jobId: job.id },
         Comlink.proxy((p: CsvProgress) => {
@@ -123,7 +118,7 @@ export class Datasets {
           view.rows = p.rows;
           options.onProgress?.({ ...p, phase: 'reading' });
         }),
-      );
+      ), { signal: abort.signal, cancel: (api) => api.cancel(job.id) });
       const result = unwrapCsvOutcome(outcome);
       // The stream is over; let the page paint before the checks and the (synchronous,
       // size-proportional) serialisation of the IndexedDB write start.
@@ -139,6 +134,7 @@ export class Datasets {
       this.error = e instanceof DOMException && e.name === 'AbortError' ? null : errorMessage(e);
       throw e;
     } finally {
+      this.aborts.delete(job.id);
       this.jobs = this.jobs.filter((j) => j.id !== job.id);
     }
   }
@@ -151,7 +147,7 @@ export class Datasets {
 
   /** Stops a load; its promise rejects with an AbortError and nothing is stored. */
   cancel(jobId: string): void {
-    void this.worker?.cancel(jobId);
+    this.aborts.get(jobId)?.abort(new DOMException('The load was cancelled.', 'AbortError'));
   }
 
   async remove(digest: string): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import type { Fluent } from '../lib/tracking/fluent';
 import type { TrackingBackend } from '../lib/tracking/backend';
-import { runScriptInWorker } from './workers';
+import { crashWorkers, runScriptInWorker } from './workers';
 import { checkOptionalString, checkString } from '../lib/tracking/call-checks';
 import { invalid } from '../lib/util/errors';
 import { bundles } from './bundles.svelte';
@@ -111,6 +111,11 @@ export function createScriptingApi(fluent: Fluent, backend: TrackingBackend) {
     exportLab: (opts?: ExportOptions) => bundles.export({ kind: 'lab' }, exportOptions(opts)),
     /** `runs:/<run id>/model` → an MLflow Model zip (ONNX + pyfunc + tfjs flavors), as a File. */
     exportModel: (uri: string) => bundles.exportModel(uri),
+    /**
+     * Fault injection for people and tests: `crashWorkers('training' | 'CSV' | 'bundle' | 'predict')`
+     * makes those running workers close themselves, as a crash would (README, "What survives what").
+     */
+    debug: { crashWorkers: (label: string) => crashWorkers(label) },
     /** This tab's training jobs, newest first: status, progress, final metrics and phase times. */
     jobs: () => training.jobs.map((j) => j.snapshot()),
     /** `mlflow.register_model("runs:/<runId>/<path>", name)`: a new version (the model is created if new). */

@@ -4,7 +4,6 @@
  * and the service worker's `/invocations` (serving-endpoint.svelte.ts) all come through here,
  * so they answer the same bytes for the same request.
  */
-import * as Comlink from 'comlink';
 import type { Remote } from 'comlink';
 import type { MLmodel } from '../lib/mlflow/mlmodel';
 import { inputSchemaOf, paramSpecsOf, type InputSchema, type ParamSpec } from '../lib/serving/input-schema';
@@ -12,6 +11,7 @@ import { describeModel, type LoadedModelInfo, type PredictApi, type Prediction }
 import { parseScoringRequest, requireFiniteRows } from '../lib/serving/scoring-request';
 import { errorAnswer, successAnswer, type ScoringAnswer } from '../lib/serving/scoring-response';
 import { registry } from './registry.svelte';
+import { predictWorker } from './workers';
 
 export interface ServedModel {
   uri: string;
@@ -44,13 +44,20 @@ export class Serving {
   /** Rows per second of the last batch. */
   batchRowsPerSecond = $state<number | null>(null);
 
-  private worker: Remote<PredictApi> | null = null;
+  private readonly worker = predictWorker();
   private loaded = new Map<string, Promise<ServedModel>>();
   private resolved = new Map<string, { at: number; key: string; promise: Promise<ServedModel> }>();
 
+  constructor() {
+    // Models are loaded in the worker: once it stops (idle, crash), every model loads again.
+    this.worker.onStop(() => {
+      this.loaded.clear();
+      this.resolved.clear();
+    });
+  }
+
   private api(): Remote<PredictApi> {
-    this.worker ??= Comlink.wrap<PredictApi>(new Worker(new URL('../../workers/predict-worker.ts', import.meta.url), { type: 'module', name: 'mfflow-predict' }));
-    return this.worker;
+    return this.worker.api;
   }
 
   choose(uri: string): void {

@@ -7,11 +7,12 @@ import { toMlflowDataset } from '../lib/data/digest';
 import type { DataTable, StoredDataset } from '../lib/data/types';
 import { MlflowError } from '../lib/util/errors';
 import type { TrainResult, TrainSpec } from '../lib/training/contract';
-import { handleFromWorker, TrainingPool } from '../lib/training/pool';
+import { TrainingPool } from '../lib/training/pool';
 import { bestChild, defaultDirection, expandSweep, type Direction, type SweepSpec } from '../lib/training/sweep';
 import { validateTrainSpec, type FieldError } from '../lib/training/validate';
 import type { Run } from '../lib/tracking/types';
 import { datasets } from './datasets.svelte';
+import { trainWorker } from './workers';
 import { lab } from './lab.svelte';
 import { endJobRun, jobFluent, jobPort, TrainingJob } from './train-job.svelte';
 import { TRAIN_TAG } from '../lib/tracking/tags';
@@ -86,9 +87,7 @@ export class Training {
   }
 
   private workers(): TrainingPool {
-    this.pool ??= new TrainingPool((i) => handleFromWorker(
-      new Worker(new URL('../../workers/train-worker.ts', import.meta.url), { type: 'module', name: `mfflow-train-${i}` }),
-    ));
+    this.pool ??= new TrainingPool(() => trainWorker());
     return this.pool;
   }
 

@@ -19,12 +19,14 @@ const Comlink = require(${JSON.stringify(require.resolve('comlink'))});
 const nodeEndpoint = require(${JSON.stringify(require.resolve('comlink/dist/umd/node-adapter.js'))});
 const { parentPort } = require('node:worker_threads');
 const cancelled = new Set();
+const exitOnCancel = new Set();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 Comlink.expose({
   async train(jobId, spec, table, logger) {
     const p = spec.params || {};
     if (p.crash === 'exit') setTimeout(() => process.exit(3), 5);
     if (p.crash === 'throw') setTimeout(() => { throw new Error('boom in the worker'); }, 5);
+    if (p.crash === 'on-cancel') exitOnCancel.add(jobId);
     for (let i = 0; i < (p.ticks || 5); i++) {
       if (cancelled.has(jobId)) return { status: 'KILLED', metrics: {}, epochsDone: i };
       await sleep(p.ms || 10);
@@ -33,7 +35,7 @@ Comlink.expose({
       steps: new Float64Array([0]), timestamps: new Float64Array([Date.now()]) }] });
     return { status: 'FINISHED', metrics: { rows: table.rowCount } };
   },
-  async cancel(jobId) { cancelled.add(jobId); return true; },
+  async cancel(jobId) { if (exitOnCancel.has(jobId)) process.exit(4); cancelled.add(jobId); return true; },
 }, nodeEndpoint(parentPort));
 `;
 
@@ -92,6 +94,19 @@ describe('TrainingPool', () => {
     expect(r.status).toBe('FAILED');
     expect(r.error).toContain('boom in the worker');
     expect((await pool.submit(spec(), table, new MemoryRunLogger()).result).status).toBe('FINISHED');
+  });
+
+  it('a worker that dies while its job is being cancelled ends the job KILLED with the reason', async () => {
+    const created: number[] = [];
+    const pool = makePool(1, created);
+    const job = pool.submit(spec({ crash: 'on-cancel', ticks: 100 }), table, new MemoryRunLogger());
+    await new Promise((r) => setTimeout(r, 30));
+    await pool.cancel(job.jobId);
+    const r = await job.result;
+    expect(r.status).toBe('KILLED');
+    expect(r.error).toMatch(/crashed: exited with code 4/);
+    expect((await pool.submit(spec(), table, new MemoryRunLogger()).result).status).toBe('FINISHED');
+    expect(created).toEqual([0, 0]);
   });
 
   it('cancels queued jobs at once and running jobs through the worker', async () => {

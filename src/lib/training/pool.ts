@@ -1,14 +1,16 @@
 /**
  * A pool of training workers: FIFO queue, one job per worker at a time, per-job cancel, and
- * crash recovery (the job of a worker that dies is FAILED with the reason and the worker is
- * replaced). Workers are made by an injected factory, so this file is plain TS and the pool
- * runs in Node tests with worker_threads.
+ * crash recovery (the job of a worker that dies is FAILED with the reason, or KILLED when it
+ * was being cancelled, and the worker is replaced). Workers are made by an injected factory
+ * (state/workers.ts wraps each in a WorkerBridge), so this file is plain TS and the pool runs
+ * in Node tests with worker_threads.
  */
 import * as Comlink from 'comlink';
 import type { Remote } from 'comlink';
 import type { DataTable } from '../data/types';
 import type { RunLoggerPort, TrainerApi, TrainResult, TrainSpec } from './contract';
 import { errorMessage } from '../util/errors';
+import { WorkerCrashedError } from '../workers/bridge';
 
 export interface WorkerHandle {
   api: Remote<TrainerApi>;
@@ -41,6 +43,8 @@ interface Job {
   resolve(r: TrainResult): void;
   result: Promise<TrainResult>;
   settled: boolean;
+  /** cancel() was called: a worker that dies now ends the job KILLED, not FAILED. */
+  cancelRequested: boolean;
 }
 
 interface Slot {
@@ -50,18 +54,6 @@ interface Slot {
   /** Settles the running job from outside the worker (crash, forced kill). */
   abort: ((r: TrainResult) => void) | null;
   killTimer: ReturnType<typeof setTimeout> | null;
-}
-
-/** Wraps a browser (or any comlink-compatible) Worker into a WorkerHandle. */
-export function handleFromWorker(worker: Worker): WorkerHandle {
-  return {
-    api: Comlink.wrap<TrainerApi>(worker),
-    terminate: () => worker.terminate(),
-    onCrash(listener) {
-      worker.addEventListener('error', (e) => listener(e.message || 'the training worker failed to start or crashed'));
-      worker.addEventListener('messageerror', () => listener('the training worker sent a message that could not be read'));
-    },
-  };
 }
 
 export function defaultPoolSize(): number {
@@ -90,7 +82,7 @@ export class TrainingPool {
   submit(spec: TrainSpec, table: DataTable, logger: RunLoggerPort, jobId = `job-${Date.now().toString(36)}-${++jobCounter}`): JobHandle {
     let resolve!: (r: TrainResult) => void;
     const result = new Promise<TrainResult>((r) => (resolve = r));
-    const job: Job = { jobId, spec, table, logger, resolve, result, settled: false };
+    const job: Job = { jobId, spec, table, logger, resolve, result, settled: false, cancelRequested: false };
     if (this.disposed) this.settle(job, { status: 'KILLED', metrics: {}, error: 'the training pool was closed' });
     else {
       this.queue.push(job);
@@ -113,6 +105,7 @@ export class TrainingPool {
     }
     const slot = this.slots.find((s) => s.job?.jobId === jobId);
     if (!slot || !slot.handle) return false;
+    slot.job!.cancelRequested = true;
     if (slot.killTimer === null) {
       slot.killTimer = setTimeout(() => {
         slot.killTimer = null;
@@ -184,12 +177,15 @@ export class TrainingPool {
       }
       const call = slot.handle.api.train(job.jobId, job.spec, job.table, this.wrapLogger(job.logger))
         .catch((e: unknown): TrainResult & { workerLost: true } => ({
-          status: 'FAILED', metrics: {}, error: `training worker failed: ${errorMessage(e)}`, workerLost: true,
+          status: 'FAILED', metrics: {}, workerLost: true,
+          error: e instanceof WorkerCrashedError ? `training worker crashed: ${e.reason}` : `training worker failed: ${errorMessage(e)}`,
         }));
       const result = await Promise.race([call, outcome.then((r) => ({ ...r, workerLost: true as const }))]);
       const { workerLost, ...clean } = result as TrainResult & { workerLost?: true };
       // A worker that crashed, was killed, or whose call failed is not trusted again.
       if (workerLost) this.retire(slot);
+      // A job being cancelled whose worker died ended as the user asked: KILLED, with the reason.
+      if (workerLost && job.cancelRequested && clean.status === 'FAILED') clean.status = 'KILLED';
       this.settle(job, clean);
     } catch (e) {
       this.retire(slot);
