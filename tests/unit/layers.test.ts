@@ -21,7 +21,15 @@ describe('the real import graph', () => {
     expect(graph.size).toBeGreaterThan(200);
     expect(graph.get('src/state/lab.svelte.ts')!.local).toContain('src/lib/tracking/run-lock.ts');
     expect(graph.get('src/lib/storage/db.ts')!.packages).toContain('idb');
-    expect(graph.get('src/state/training.svelte.ts')!.workers).toContain('workers/train-worker.ts');
+    expect(graph.get('src/state/workers.ts')!.workers).toContain('workers/train-worker.ts');
+  });
+
+  it('creates every worker in src/state/workers.ts, each of the five', () => {
+    const creators = [...graph].filter(([, m]) => m.workers.length).map(([f]) => f);
+    expect(creators).toEqual(['src/state/workers.ts']);
+    expect(graph.get('src/state/workers.ts')!.workers.sort()).toEqual([
+      'workers/bundle-worker.ts', 'workers/csv-worker.ts', 'workers/predict-worker.ts', 'workers/script-worker.ts', 'workers/train-worker.ts',
+    ]);
   });
 
   it('follows the layer rules', () => {
