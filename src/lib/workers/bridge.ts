@@ -55,6 +55,12 @@ interface Instance<T> {
   api: Remote<T>;
   pending: Set<(e: WorkerCrashedError) => void>;
   ended: boolean;
+  /**
+   * Resolves once the worker holds its liveness lock (or said it has none). Calls wait for it,
+   * so a worker never starts work it could die in unnoticed.
+   */
+  ready: Promise<void>;
+  markReady: () => void;
 }
 
 let started = 0;
@@ -164,14 +170,8 @@ export class WorkerBridge<T> {
       };
       inst.pending.add(onStop);
       signal?.addEventListener('abort', onAbort, { once: true });
-      let promise: Promise<R>;
-      try {
-        promise = fn(inst.api);
-      } catch (e) {
-        promise = Promise.reject(e);
-      }
-      promise.then(
-        (v) => { if (!settled) { finish(); resolve(v); } },
+      inst.ready.then(() => (settled ? undefined : fn(inst.api))).then(
+        (v) => { if (!settled) { finish(); resolve(v as R); } },
         (e: unknown) => { if (!settled) { finish(); reject(e); } },
       );
     });
@@ -196,7 +196,11 @@ export class WorkerBridge<T> {
     if (this.current) return this.current;
     const name = `mfflow-${this.options.label.toLowerCase()}-${++started}-${Math.random().toString(36).slice(2, 8)}`;
     const worker = this.options.create(name);
-    const inst: Instance<T> = { name, worker, api: Comlink.wrap<T>(worker), pending: new Set(), ended: false };
+    let markReady!: () => void;
+    const ready = new Promise<void>((r) => (markReady = r));
+    const inst: Instance<T> = { name, worker, api: Comlink.wrap<T>(worker), pending: new Set(), ended: false, ready, markReady };
+    // Without Web Locks there is nothing to wait for (only events reveal a crash then).
+    if (!this.locks) markReady();
     this.current = inst;
     this.starts++;
     worker.addEventListener('error', (e) => {
@@ -206,7 +210,9 @@ export class WorkerBridge<T> {
     worker.addEventListener('messageerror', () => this.stop(inst, 'messageerror', 'sent a message that could not be read', true));
     worker.addEventListener('message', (e) => {
       const data = (e as MessageEvent).data as Record<string, unknown> | null;
-      if (data && typeof data === 'object' && data[LIVENESS_KEY] === true) this.watch(inst);
+      if (!data || typeof data !== 'object' || !(LIVENESS_KEY in data)) return;
+      if (data[LIVENESS_KEY] === true) this.watch(inst);
+      inst.markReady();
     });
     return inst;
   }
