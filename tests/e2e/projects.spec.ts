@@ -388,3 +388,21 @@ test('a JavaScript entry point runs its main({ params, mfflow, data }) in the sa
   await expect(page.getByRole('status').filter({ hasText: /^Run / })).toContainText('Run FAILED', { timeout: 20_000 });
   await expect(page.getByRole('alert').filter({ hasText: 'undefinedThing' })).toContainText('(line 3)');
 });
+
+test('Re-run of a seeded MLP on the cpu backend repeats its metrics bit for bit, and the run page says so', async ({ page }) => {
+  test.setTimeout(120_000);
+  await routeWine(page);
+  await openLab(page);
+  const ids = await page.evaluate(async () => {
+    const m = window.mfflow;
+    const data = await m.loadDataset('https://raw.githubusercontent.com/mlflow/mlflow/master/tests/datasets/winequality-red.csv');
+    const run = await m.train({ dataset: data.digest, model: 'mlp', target: 'quality', backend: 'cpu', params: { epochs: 3 } });
+    const again = await m.rerun(run.info.runId);
+    return [run.info.runId, again.info.runId];
+  });
+  const [a, b] = await page.evaluate(async (ids) => Promise.all(ids.map((id) => window.mfflow.getRun(id))), ids);
+  expect(a.tags['mfflow.tfjs.backend']).toBe('cpu');
+  for (const k of ['rmse', 'mae', 'r2']) expect(b.metrics[k].latest, k).toBe(a.metrics[k].latest);
+  await page.goto(`./#/run/${ids[1]}`);
+  await expect(page.getByTestId('rerun-exactness')).toHaveText(/metrics should be identical, and they are\./, { timeout: 20_000 });
+});
