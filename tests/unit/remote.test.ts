@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { authHeader, normalizeUrl, proxiedArtifactPath, RemoteError } from '../../src/lib/remote/client';
 import { splitFilter } from '../../src/lib/remote/pull';
 import { pushDigest, tagsForServer } from '../../src/lib/remote/push-run';
-import { corsFix, testConnection, validateServer } from '../../src/lib/remote/servers';
+import { corsFix, mixedContent, testConnection, validateServer } from '../../src/lib/remote/servers';
 import { num, wireValue } from '../../src/lib/remote/wire';
 import { compileFilter, parseFilter } from '../../src/lib/search';
 import { RemoteStore } from '../../src/lib/storage/remote-store';
@@ -66,6 +66,19 @@ describe('wire', () => {
     expect(authHeader({ id: '1', name: 'n', url: 'http://h', auth: { kind: 'bearer', token: 't' } })).toBe('Bearer t');
     expect(() => validateServer({ id: '1', name: ' ', url: 'http://h' })).toThrow(/needs a name/);
     expect(corsFix('http://10.0.0.5:5000', 'https://lab.example')).toBe('mlflow server --cors-allowed-origins https://lab.example --allowed-hosts 10.0.0.5:5000');
+  });
+
+  it('an https lab and a plain-http server that is not localhost: mixed content, said before any request', async () => {
+    let calls = 0;
+    const counting: typeof fetch = async () => { calls++; return new Response('3.17.2'); };
+    const r = await testConnection({ id: '1', name: 'n', url: 'http://10.0.0.5:5000' }, 'https://lab.example', counting);
+    expect(r.ok).toBe(false);
+    expect(r.error).toMatch(/mixed content/);
+    expect(calls).toBe(0);
+    expect(mixedContent('http://127.0.0.1:5000', 'https://lab.example')).toBe(false);
+    expect(mixedContent('http://localhost:5000', 'https://lab.example')).toBe(false);
+    expect(mixedContent('https://10.0.0.5', 'https://lab.example')).toBe(false);
+    expect(mixedContent('http://10.0.0.5', 'http://lab.example')).toBe(false);
   });
 
   it('a server that does not answer is reported, not thrown', async () => {

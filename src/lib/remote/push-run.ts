@@ -2,16 +2,17 @@
  * Pushes one lab run to a server and returns the server's run id. The run on the server is
  * found by the tag `mfflow.lab_run_id`; what it already has is read first (params, tags, the
  * number of points of each metric, inputs, artifact files), and only the rest is sent:
- * - metric points in logging order, 1,000 a `log-batch` (MLflow's limit), so a history cut off
- *   half way is a prefix of the lab's and the next push sends its tail;
- * - `mfflow.push.digest` last: a run whose digest matches the lab's is complete and skipped
- *   with one search.
+ * - a run just created is known to be empty, so nothing is read back for it;
+ * - metric points in logging order, 1,000 a `log-batch` (MLflow's limit) with the params, so a
+ *   history cut off half way is a prefix of the lab's and the next push sends its tail;
+ * - `mfflow.push.digest` in the last request: a run whose digest matches the lab's is complete
+ *   and skipped (a push lists each experiment's pushed runs once, so that costs no request).
  */
 import type { ArtifactInfo, Experiment, MetricColumns, Run } from '../tracking/types';
 import { LAB_TAG, TAG } from '../tracking/tags';
 import { dictGet, dictSet, newDict, type Dict } from '../util/dict';
 import { proxiedArtifactPath, RemoteError } from './client';
-import type { Session } from './session';
+import { pool, type Session } from './session';
 import { dictKv, inputKey, kvDict, wireValue, datasetInputToWire, type KV, type WireMetric, type WireRun } from './wire';
 
 export const LAB_RUN_TAG = LAB_TAG.labRunId;
@@ -110,26 +111,48 @@ async function serverFiles(s: Session, runId: string, dir?: string): Promise<Map
   return out;
 }
 
-function chunks<T>(list: readonly T[], n: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += n) out.push(list.slice(i, i + n));
-  return out;
-}
-
 export interface PushRunArgs {
   source: PushSource;
   run: Run;
   serverExperimentId: string;
   parentOnServer?: string;
+  /** The server's copy as a listing of the experiment found it (null: none), so no search is needed. */
+  known?: WireRun | null;
+}
+
+/** One `log-batch` body: MLflow takes at most 1,000 entities, of which at most 100 params and 100 tags. */
+interface Batch { params: KV[]; tags: KV[]; metrics: WireMetric[] }
+const size = (b: Batch) => b.params.length + b.tags.length + b.metrics.length;
+
+/**
+ * Sends params, tags and metric points in as few `log-batch` requests as MLflow's limits allow,
+ * in this order; `last` (the digest) rides in the final request. MLflow writes a batch's params,
+ * then its metrics (one transaction), then its tags, so the digest lands only once all is there.
+ */
+async function sendBatches(s: Session, runId: string, params: KV[], tags: KV[], metrics: AsyncIterable<WireMetric>, last: KV): Promise<void> {
+  let b: Batch = { params: [], tags: [], metrics: [] };
+  const flush = async () => {
+    s.checkCancelled();
+    await s.client.call('POST', 'mlflow/runs/log-batch', { run_id: runId, ...b });
+    s.progress.points += b.metrics.length;
+    s.emit();
+    b = { params: [], tags: [], metrics: [] };
+  };
+  for (const p of params) { if (b.params.length === MAX_PARAMS_TAGS) await flush(); b.params.push(p); }
+  for (const t of tags) { if (b.tags.length === MAX_PARAMS_TAGS || size(b) === MAX_METRICS) await flush(); b.tags.push(t); }
+  for await (const m of metrics) { if (size(b) === MAX_METRICS) await flush(); b.metrics.push(m); }
+  if (b.tags.length === MAX_PARAMS_TAGS || size(b) === MAX_METRICS) await flush();
+  b.tags.push(last);
+  await flush();
 }
 
 /** Pushes the run (see the file comment); returns the server run id and what was done. */
-export async function pushRun(s: Session, { source, run, serverExperimentId, parentOnServer }: PushRunArgs): Promise<{ serverRunId: string; outcome: RunOutcome }> {
+export async function pushRun(s: Session, { source, run, serverExperimentId, parentOnServer, known }: PushRunArgs): Promise<{ serverRunId: string; outcome: RunOutcome }> {
   const labId = run.info.runId;
   const tags = tagsForServer(run, parentOnServer);
   const files = await allArtifacts((dir) => source.listArtifacts(labId, dir));
   const digest = pushDigest(run, tags, files);
-  let server = await findServerRun(s, serverExperimentId, labId);
+  let server = known !== undefined ? known : await findServerRun(s, serverExperimentId, labId);
   if (server && kvDict(server.data?.tags)[PUSH_DIGEST_TAG] === digest) return { serverRunId: server.info.run_id, outcome: 'unchanged' };
   const outcome: RunOutcome = server ? 'updated' : 'added';
   if (!server) {
@@ -139,10 +162,11 @@ export async function pushRun(s: Session, { source, run, serverExperimentId, par
     });
     server = created.run;
   }
+  const fresh = outcome === 'added'; // nothing on the server yet but the tags just sent: no reads
   const runId = server.info.run_id;
   s.checkCancelled();
 
-  // Params (immutable on both sides) and tags.
+  // Params (immutable on both sides) and tags the server lacks.
   const haveParams = kvDict(server.data?.params);
   const params: KV[] = [];
   for (const key of Object.keys(run.params)) {
@@ -151,55 +175,41 @@ export async function pushRun(s: Session, { source, run, serverExperimentId, par
     else if (there !== run.params[key]) throw new RemoteError('http', `param "${key}" is "${there}" on the server and "${run.params[key]}" in the lab; params cannot change`);
   }
   const haveTags = kvDict(server.data?.tags);
-  const tagList = dictKv(tags).filter((t) => dictGet(haveTags, t.key) !== t.value);
-  for (const p of chunks(params, MAX_PARAMS_TAGS)) await s.client.call('POST', 'mlflow/runs/log-batch', { run_id: runId, params: p });
-  for (const t of chunks(tagList, MAX_PARAMS_TAGS)) await s.client.call('POST', 'mlflow/runs/log-batch', { run_id: runId, tags: t });
+  const tagList = fresh ? [] : dictKv(tags).filter((t) => dictGet(haveTags, t.key) !== t.value);
 
-  // Metric histories: the tail the server lacks, in logging order, 1,000 points a request.
-  const serverKeys = new Set((server.data?.metrics ?? []).map((m) => m.key));
-  let batch: WireMetric[] = [];
-  const flush = async () => {
-    if (!batch.length) return;
-    s.checkCancelled();
-    await s.client.call('POST', 'mlflow/runs/log-batch', { run_id: runId, metrics: batch });
-    s.progress.points += batch.length;
-    s.emit();
-    batch = [];
-  };
-  for (const key of Object.keys(run.metrics).sort()) {
-    const have = serverKeys.has(key) ? await serverPointCount(s, runId, key) : 0;
-    if (have >= run.metrics[key].count) continue;
-    const h = await source.getMetricHistory(labId, key);
-    for (let i = have; i < h.values.length; i++) {
-      batch.push({ key, value: wireValue(h.values[i]), timestamp: h.timestamps[i], step: h.steps[i] });
-      if (batch.length === MAX_METRICS) await flush();
-    }
+  // Artifacts through the proxy, three at a time.
+  if (files.length) {
+    const root = proxiedArtifactPath(server.info.artifact_uri ?? '');
+    if (root === null) throw new RemoteError('protocol', `the server stores artifacts at ${server.info.artifact_uri}, which a browser cannot write: start it with --serve-artifacts`);
+    const have = fresh ? new Map<string, number>() : await serverFiles(s, runId);
+    await pool(files.filter((f) => have.get(f.path) !== f.size), 3, async (f) => {
+      s.checkCancelled();
+      await s.client.putArtifact(`${root}/${f.path}`, await source.readArtifact(labId, f.path), f.contentType);
+      s.progress.files++;
+      s.emit();
+    });
   }
-  await flush();
 
   // Dataset inputs.
   const haveInputs = new Set((server.inputs?.dataset_inputs ?? []).map((d) => inputKey(d, kvDict(d.tags)[TAG.datasetContext])));
   const inputs = run.inputs.filter((i) => !haveInputs.has(inputKey(i, i.tags[TAG.datasetContext])));
   if (inputs.length) await s.client.call('POST', 'mlflow/runs/log-inputs', { run_id: runId, datasets: inputs.map(datasetInputToWire) });
 
-  // Artifacts through the proxy.
-  if (files.length) {
-    const root = proxiedArtifactPath(server.info.artifact_uri ?? '');
-    if (root === null) throw new RemoteError('protocol', `the server stores artifacts at ${server.info.artifact_uri}, which a browser cannot write: start it with --serve-artifacts`);
-    const have = await serverFiles(s, runId);
-    for (const f of files) {
-      if (have.get(f.path) === f.size) continue;
-      s.checkCancelled();
-      await s.client.putArtifact(`${root}/${f.path}`, await source.readArtifact(labId, f.path), f.contentType);
-      s.progress.files++;
-      s.emit();
-    }
-  }
-
-  // Status, end time, and last the digest that marks the copy complete.
+  // Status and end time (a finished run still takes metrics: MLflow only refuses deleted runs).
   const update: Record<string, unknown> = { run_id: runId, status: run.info.status, run_name: run.info.runName };
   if (run.info.endTime !== null) update.end_time = run.info.endTime;
   await s.client.call('POST', 'mlflow/runs/update', update);
-  await s.client.call('POST', 'mlflow/runs/set-tag', { run_id: runId, key: PUSH_DIGEST_TAG, value: digest });
+
+  // Metric histories: the tail the server lacks, in logging order; then the digest.
+  const serverKeys = new Set((server.data?.metrics ?? []).map((m) => m.key));
+  async function* points(): AsyncIterable<WireMetric> {
+    for (const key of Object.keys(run.metrics).sort()) {
+      const have = !fresh && serverKeys.has(key) ? await serverPointCount(s, runId, key) : 0;
+      if (have >= run.metrics[key].count) continue;
+      const h = await source.getMetricHistory(labId, key);
+      for (let i = have; i < h.values.length; i++) yield { key, value: wireValue(h.values[i]), timestamp: h.timestamps[i], step: h.steps[i] };
+    }
+  }
+  await sendBatches(s, runId, params, tagList, points(), { key: PUSH_DIGEST_TAG, value: digest });
   return { serverRunId: runId, outcome };
 }

@@ -10,9 +10,9 @@ import { isSystemTag, TAG } from '../tracking/tags';
 import { dictGet } from '../util/dict';
 import { MlflowClient, RemoteError } from './client';
 import { pushModel, type ModelOutcome } from './push-models';
-import { findServerRun, pushRun, type PushSource } from './push-run';
+import { findServerRun, LAB_RUN_TAG, pushRun, type PushSource } from './push-run';
 import { pool, Session, type SessionOptions } from './session';
-import type { WireExperiment } from './wire';
+import { kvDict, type WireExperiment, type WireRun } from './wire';
 
 export interface PushFailure { runId: string; name: string; message: string }
 
@@ -79,20 +79,53 @@ function depthOf(runs: Map<string, Run>): Map<string, number> {
 export interface PushContext {
   expIds: Map<string, string>;
   serverRunIds: Record<string, string>;
+  /** Per server experiment: its runs that carry a lab run id, listed once (lab id → run). */
+  listed?: Map<string, Promise<Map<string, WireRun>>>;
 }
 
-/** Pushes one run: its experiment found or made, its parent's server id looked up. */
-export async function pushOneRun(s: Session, source: PushSource, run: Run, ctx: PushContext): Promise<{ serverRunId: string; outcome: 'added' | 'updated' | 'unchanged' }> {
+/** The runs of a server experiment pushed from a lab, by lab run id (one search per 1,000 runs). */
+async function listPushed(s: Session, experimentId: string): Promise<Map<string, WireRun>> {
+  const out = new Map<string, WireRun>();
+  let token: string | undefined;
+  do {
+    const res = await s.client.call<{ runs?: WireRun[]; next_page_token?: string }>('POST', 'mlflow/runs/search', {
+      experiment_ids: [experimentId], filter: `tags.\`${LAB_RUN_TAG}\` LIKE '%'`, run_view_type: 'ALL', max_results: 1000, page_token: token,
+    });
+    for (const r of res.runs ?? []) {
+      const lab = kvDict(r.data?.tags)[LAB_RUN_TAG];
+      if (lab && !out.has(lab)) out.set(lab, r);
+    }
+    token = res.next_page_token || undefined;
+  } while (token);
+  return out;
+}
+
+/**
+ * Pushes one run: its experiment found or made, its parent's server id looked up. With
+ * `fromListing` the server's copy is taken from the experiment's listing (first attempt of a
+ * push); otherwise, as on a retry after the server went away, it is searched for afresh.
+ */
+export async function pushOneRun(s: Session, source: PushSource, run: Run, ctx: PushContext, fromListing = false): Promise<{ serverRunId: string; outcome: 'added' | 'updated' | 'unchanged' }> {
   let exp = ctx.expIds.get(run.info.experimentId);
   if (exp === undefined) {
     const e = await source.getExperiment(run.info.experimentId);
     exp = await serverExperimentId(s, e.name, e.tags);
     ctx.expIds.set(run.info.experimentId, exp);
   }
+  let known: WireRun | null | undefined;
+  if (fromListing && ctx.listed) {
+    let listing = ctx.listed.get(exp);
+    if (!listing) {
+      listing = listPushed(s, exp);
+      ctx.listed.set(exp, listing);
+      listing.catch(() => ctx.listed!.delete(exp!));
+    }
+    known = (await listing).get(run.info.runId) ?? null;
+  }
   const parent = dictGet(run.tags, TAG.parentRunId);
   let parentOnServer = parent ? ctx.serverRunIds[parent] : undefined;
   if (parent && !parentOnServer) parentOnServer = (await findServerRun(s, exp, parent))?.info.run_id;
-  const res = await pushRun(s, { source, run, serverExperimentId: exp, parentOnServer });
+  const res = await pushRun(s, { source, run, serverExperimentId: exp, parentOnServer, known });
   ctx.serverRunIds[run.info.runId] = res.serverRunId;
   return res;
 }
@@ -111,7 +144,7 @@ export async function pushRuns(client: MlflowClient, source: PushSource, runIds:
   // The login check: a read that needs it, before any write.
   await s.retrying('login', () => s.client.call('GET', 'mlflow/experiments/search', { max_results: 1 }));
 
-  const ctx: PushContext = { expIds: new Map(), serverRunIds: report.serverRunIds };
+  const ctx: PushContext = { expIds: new Map(), serverRunIds: report.serverRunIds, listed: new Map() };
   const expIds = ctx.expIds;
   const serverRuns = new Map<string, { runId: string; artifactUri: string }>();
   const depth = depthOf(runs);
@@ -124,7 +157,8 @@ export async function pushRuns(client: MlflowClient, source: PushSource, runIds:
         s.checkCancelled();
         const run = runs.get(id)!;
         try {
-          const res = await s.retrying(`run ${run.info.runName}`, () => pushOneRun(s, source, run, ctx));
+          let attempt = 0;
+          const res = await s.retrying(`run ${run.info.runName}`, () => pushOneRun(s, source, run, ctx, attempt++ === 0));
           report[res.outcome].push(id);
           report.serverRunIds[id] = res.serverRunId;
           serverRuns.set(id, { runId: res.serverRunId, artifactUri: `mlflow-artifacts:/${expIds.get(run.info.experimentId)}/${res.serverRunId}/artifacts` });

@@ -43,6 +43,9 @@ export function corsFix(serverUrl: string, origin: string): string {
  */
 export async function testConnection(server: ServerConfig, origin: string | null, fetchFn?: FetchFn): Promise<ConnectionReport> {
   const client = new MlflowClient(server, { fetch: fetchFn });
+  if (origin && mixedContent(client.base, origin)) {
+    return { ok: false, error: `This lab is served over https and ${client.base} is plain http: the browser blocks that (mixed content) for any host but localhost. Serve MLflow over https (behind a reverse proxy) and use its https:// URL.` };
+  }
   let version: string;
   try {
     version = await client.version();
@@ -64,6 +67,13 @@ export async function testConnection(server: ServerConfig, origin: string | null
   } catch (e) {
     return { ok: false, version, error: (e as Error).message };
   }
+}
+
+/** An https page calling an http server that is not loopback: browsers refuse it. */
+export function mixedContent(serverUrl: string, origin: string): boolean {
+  const u = new URL(serverUrl);
+  if (u.protocol !== 'http:' || !origin.startsWith('https:')) return false;
+  return !/^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(u.hostname) && !u.hostname.endsWith('.localhost');
 }
 
 async function reachableOpaque(base: string, fetchFn?: FetchFn): Promise<boolean> {

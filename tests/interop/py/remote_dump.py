@@ -20,16 +20,16 @@ def bits(v):
     return struct.pack(">d", v).hex()
 
 
-def artifacts(client, run_id, path=None):
+def artifacts(client, run_id):
+    """Every file of the run's artifact tree (one download of the whole tree) by path."""
     out = {}
-    for f in client.list_artifacts(run_id, path):
-        if f.is_dir:
-            out.update(artifacts(client, run_id, f.path))
-        else:
-            with tempfile.TemporaryDirectory() as d:
-                local = client.download_artifacts(run_id, f.path, d)
-                with open(local, "rb") as fh:
-                    out[f.path] = hashlib.sha256(fh.read()).hexdigest()
+    with tempfile.TemporaryDirectory() as d:
+        local = client.download_artifacts(run_id, "", d)
+        for root, _, files in os.walk(local):
+            for name in files:
+                path = os.path.join(root, name)
+                with open(path, "rb") as fh:
+                    out[os.path.relpath(path, local).replace(os.sep, "/")] = hashlib.sha256(fh.read()).hexdigest()
     return out
 
 

@@ -14,6 +14,8 @@ flavors = sorted(Model.load(local).flavors.keys())
 preds = None
 if "python_function" in flavors:
     payload = json.load(sys.stdin)
-    df = pd.DataFrame(payload["data"], columns=payload["columns"])
+    # The signature's columns are doubles and JSON writes 7.0 as 7: give pandas floats, as a
+    # caller with the wine CSV would (MLflow refuses int64 for a double column).
+    df = pd.DataFrame(payload["data"], columns=payload["columns"]).astype("float64")
     preds = [float(x) for x in pd.Series(list(mlflow.pyfunc.load_model(uri).predict(df))).ravel()]
 print(json.dumps({"flavors": flavors, "predictions": preds}))
