@@ -17,5 +17,11 @@ if "python_function" in flavors:
     # The signature's columns are doubles and JSON writes 7.0 as 7: give pandas floats, as a
     # caller with the wine CSV would (MLflow refuses int64 for a double column).
     df = pd.DataFrame(payload["data"], columns=payload["columns"]).astype("float64")
-    preds = [float(x) for x in pd.Series(list(mlflow.pyfunc.load_model(uri).predict(df))).ravel()]
+    out = mlflow.pyfunc.load_model(uri).predict(df)
+    # A flavor may answer with a frame (one column), a {"predictions": ...} dict or an array.
+    if isinstance(out, pd.DataFrame):
+        out = out.iloc[:, 0]
+    elif isinstance(out, dict):
+        out = out["predictions"]
+    preds = [float(x) for x in pd.Series(list(out)).ravel()]
 print(json.dumps({"flavors": flavors, "predictions": preds}))
