@@ -6,6 +6,7 @@
  */
 import type { Remote } from 'comlink';
 import type { MLmodel } from '../lib/mlflow/mlmodel';
+import { firstExampleRow } from '../lib/serving/input-example';
 import { inputSchemaOf, paramSpecsOf, type InputSchema, type ParamSpec } from '../lib/serving/input-schema';
 import { describeModel, type LoadedModelInfo, type PredictApi, type Prediction } from '../lib/serving/predict-api';
 import { parseScoringRequest, requireFiniteRows } from '../lib/serving/scoring-request';
@@ -26,6 +27,8 @@ export interface ServedModel {
   mlmodel: MLmodel;
   schema: InputSchema;
   params: ParamSpec[] | null;
+  /** First row of the model's input example, per column (prefills the Serve form); null without one. */
+  example: Record<string, string> | null;
 }
 
 const REMEMBER_KEY = 'mfflow.serve.model';
@@ -87,7 +90,8 @@ export class Serving {
         const { mlmodel } = describeModel(files);
         const schema = inputSchemaOf(mlmodel.signature);
         const info = await this.api().load(key, files);
-        return { uri: key, key, runId: where.runId, artifactPath: where.artifactPath, info, mlmodel, schema, params: paramSpecsOf(mlmodel.signature) };
+        const example = firstExampleRow(mlmodel, files);
+        return { uri: key, key, runId: where.runId, artifactPath: where.artifactPath, info, mlmodel, schema, params: paramSpecsOf(mlmodel.signature), example };
       })();
       this.loaded.set(key, base);
       base.catch(() => this.loaded.delete(key));

@@ -1,0 +1,146 @@
+import { expect, test, type Page } from '@playwright/test';
+import { AxeBuilder } from '@axe-core/playwright';
+
+// Issue 12's journeys, walked as a person does: clicks and typing in the built lab (never
+// window.mfflow), at a laptop's and a phone's size, with a screenshot per step in test-results/.
+// Each checks what the person would: the number, the row order, that nothing scrolls sideways,
+// that keyboard focus shows.
+
+const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
+
+/** Follows a main-navigation link; on a phone the navigation is behind the Menu button first. */
+async function go(page: Page, label: string): Promise<void> {
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if (await menu.isVisible()) {
+    if ((await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
+  }
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
+}
+
+/** The page never scrolls sideways: everything wider scrolls inside its own box. */
+async function expectNoOverflow(page: Page): Promise<void> {
+  const width = page.viewportSize()!.width;
+  await expect.poll(() => page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(width);
+}
+
+/** No serious or critical accessibility violation on the page as it is now. */
+async function expectAccessible(page: Page, where: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  expect(bad).toEqual([]);
+}
+
+/** The focused element draws a visible outline (not `none`, not zero width). */
+async function expectFocusVisible(page: Page): Promise<void> {
+  const style = await page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (!el || el === document.body) return null;
+    const s = getComputedStyle(el);
+    return { outline: s.outlineStyle, width: parseFloat(s.outlineWidth), boxShadow: s.boxShadow };
+  });
+  expect(style).not.toBeNull();
+  expect(style!.outline !== 'none' && style!.width > 0 || style!.boxShadow !== 'none').toBe(true);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `test-results/journeys/${name}-${page.viewportSize()!.width}.png` });
+}
+
+for (const size of SIZES) {
+  test(`a student's workshop at ${size.width}px: wine example, run, register, serve @champion; offline on the second visit`, async ({ page, context }) => {
+    test.setTimeout(180_000);
+    await page.setViewportSize(size);
+    // The lab must never ask GitHub for the wine data (a school network may block it).
+    let github = 0;
+    await context.route(/github(usercontent)?\.com/, (route) => { github++; return route.abort(); });
+
+    await page.goto('./');
+    await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
+    await expect(page).toHaveTitle(/MFFlow/);
+    // Keyboard: the first Tab reaches the skip link, and it shows.
+    await page.keyboard.press('Tab');
+    const skip = page.getByRole('link', { name: 'Skip to content' });
+    await expect(skip).toBeFocused();
+    await expect(skip).toBeInViewport();
+    await expectFocusVisible(page);
+    await expectNoOverflow(page);
+    await expectAccessible(page, 'welcome');
+    await shot(page, 'workshop-1-welcome');
+
+    await page.getByRole('region', { name: 'Welcome to the lab' }).getByRole('link', { name: /Train the wine example/ }).click();
+    const job = page.getByRole('article', { name: /^Training job / }).first();
+    await expect(job.getByTestId('job-status')).toHaveText('FINISHED', { timeout: 60_000 });
+    // MLflow's tutorial numbers (alpha 0.5, l1_ratio 0.5, red wine).
+    await expect(job.getByRole('table', { name: /^Metrics of / }).getByRole('row', { name: 'rmse 0.7932' })).toBeVisible();
+    await expect(page).toHaveTitle('New run · MFFlow');
+    const form = page.getByRole('form', { name: 'New run' });
+    await expect(form.getByLabel('alpha', { exact: true })).toHaveValue('0.5');
+    await expectNoOverflow(page);
+    await expectAccessible(page, 'new run');
+    await shot(page, 'workshop-2-trained');
+
+    await go(page, 'Runs');
+    const grid = page.getByRole('grid', { name: /^Runs of / });
+    const rows = grid.locator('tbody tr[data-run-id]');
+    await expect(rows).toHaveCount(1);
+    await expect(grid.getByRole('columnheader', { name: 'M rmse', exact: true })).toBeVisible();
+    await expect(rows.first()).toContainText('0.7932');
+    await expect(page).toHaveTitle(/^Runs · Default · MFFlow$/);
+    await expectNoOverflow(page);
+    await expectAccessible(page, 'runs');
+    await shot(page, 'workshop-3-runs');
+
+    await rows.first().getByRole('link').first().click();
+    await expect(page).toHaveTitle('Run · MFFlow');
+    const register = page.getByRole('form', { name: 'Register model' });
+    await register.getByPlaceholder('model name').fill('wine-quality');
+    await register.getByRole('button', { name: 'Register model' }).click();
+    await expect(page.getByRole('list', { name: 'Registered versions of this run' })).toContainText('wine-quality version 1');
+    await expectNoOverflow(page);
+    await expectAccessible(page, 'run');
+    await shot(page, 'workshop-4-run');
+
+    await go(page, 'Models');
+    await page.getByRole('navigation', { name: 'Registered models' }).getByRole('link', { name: 'wine-quality' }).click();
+    const aliasForm = page.getByRole('form', { name: 'Set alias' });
+    // Typed as URIs show it, with its @.
+    await aliasForm.getByLabel('Alias').fill('@champion');
+    await aliasForm.getByLabel('Version').selectOption('1');
+    await aliasForm.getByRole('button', { name: 'Set alias' }).click();
+    await expect(page.getByRole('navigation', { name: 'Registered models' })).toContainText('@champion→v1');
+    await expectNoOverflow(page);
+    await expectAccessible(page, 'models');
+    await shot(page, 'workshop-5-models');
+
+    await go(page, 'Serve');
+    await page.getByLabel('Model URI').fill('models:/wine-quality@champion');
+    await page.getByRole('form', { name: 'Model to serve' }).getByRole('button', { name: 'Load' }).click();
+    const predict = page.getByRole('form', { name: 'Prediction form' });
+    // Prefilled from the model's input example: nothing to type before the first prediction.
+    await expect(predict.getByLabel('alcohol', { exact: true })).not.toHaveValue('');
+    await predict.getByRole('button', { name: 'Predict' }).click();
+    const prediction = Number(await page.getByLabel('Prediction', { exact: true }).textContent());
+    // A wine's quality on the data's 3–8 scale.
+    expect(prediction).toBeGreaterThan(3);
+    expect(prediction).toBeLessThan(8);
+    await expectNoOverflow(page);
+    await expectAccessible(page, 'serve');
+    await shot(page, 'workshop-6-serve');
+
+    // Second visit, offline: the lab, the run and the shipped examples come from the cache.
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+    await context.setOffline(true);
+    await page.goto('./#/runs');
+    await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
+    await expect(page.getByRole('grid', { name: /^Runs of / }).locator('tbody tr[data-run-id]')).toHaveCount(1);
+    await go(page, 'Datasets');
+    await page.getByRole('group', { name: 'Built-in examples' }).getByRole('button', { name: 'Wine quality (white)' }).click();
+    await expect(page.getByRole('status')).toContainText('Loaded Wine quality (white): 4,898 rows', { timeout: 30_000 });
+    await expectNoOverflow(page);
+    await expectAccessible(page, 'datasets');
+    await shot(page, 'workshop-7-offline');
+    await context.setOffline(false);
+    expect(github).toBe(0);
+  });
+}
