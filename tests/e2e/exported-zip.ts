@@ -21,7 +21,7 @@ export async function readExportedZip(zip: Uint8Array): Promise<ExportedRuns> {
       const st = db.prepare(sql);
       st.bind(args);
       const out: unknown[][] = [];
-      while (st.step()) out.push(st.get());
+      while (st.step()) out.push(Object.values(st.getAsObject()));
       st.free();
       return out;
     };
