@@ -144,3 +144,60 @@ for (const size of SIZES) {
     expect(github).toBe(0);
   });
 }
+
+for (const size of SIZES) {
+  test(`a sweep at ${size.width}px: the best child sorts first by rmse and is in Compare with one click`, async ({ page }) => {
+    test.setTimeout(180_000);
+    await page.setViewportSize(size);
+    await page.goto('./');
+    await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
+    await page.getByRole('region', { name: 'Welcome to the lab' }).getByRole('link', { name: /Train the wine example/ }).click();
+    await expect(page.getByRole('article', { name: /^Training job / }).first().getByTestId('job-status')).toHaveText('FINISHED', { timeout: 60_000 });
+
+    // A grid sweep over alpha from the form.
+    const form = page.getByRole('form', { name: 'New run' });
+    await form.getByLabel('Run name').fill('alpha-sweep');
+    await form.getByRole('radio', { name: /^Sweep/ }).check();
+    await form.getByRole('checkbox', { name: 'Sweep alpha' }).check();
+    await form.getByLabel('Values of alpha').fill('1, 0.01, 0.5, 0.1');
+    await expectNoOverflow(page);
+    await form.getByRole('button', { name: 'Start sweep' }).click();
+    const sweep = page.getByRole('region', { name: 'Sweep alpha-sweep' });
+    await expect(sweep.getByTestId('sweep-status')).toHaveText('FINISHED', { timeout: 90_000 });
+    const bestId = (await sweep.getByRole('link', { name: 'best run' }).getAttribute('href'))!.split('/').pop()!;
+    const bestRmse = (await sweep.locator('.num').first().textContent())!.trim();
+    await shot(page, 'sweep-1-finished');
+
+    await go(page, 'Runs');
+    const grid = page.getByRole('grid', { name: /^Runs of / });
+    const rows = grid.locator('tbody tr[data-run-id]');
+    // Sorted from the keyboard: Tab to the rmse header's button, Enter. Errors sort smallest first.
+    const rmseHeader = grid.getByRole('columnheader', { name: 'M rmse', exact: true });
+    await rmseHeader.getByRole('button').focus();
+    await expectFocusVisible(page);
+    await page.keyboard.press('Enter');
+    await expect(rmseHeader).toHaveAttribute('aria-sort', 'ascending');
+    // Children are rows of their own: all 4 and the single run, then the parent (no rmse) last.
+    await expect(rows).toHaveCount(6);
+    await expect(rows.first()).toHaveAttribute('data-run-id', bestId);
+    await expect(rows.first()).toContainText(bestRmse);
+    await expect(rows.last()).toContainText('alpha-sweep');
+    const rmseTexts = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-run-id')));
+    expect(new Set(rmseTexts).size).toBe(6);
+    await expectNoOverflow(page);
+    await expectAccessible(page, 'runs sorted');
+    await shot(page, 'sweep-2-sorted');
+
+    // The parent offers its children: one click to Compare.
+    await grid.getByRole('checkbox', { name: 'Select alpha-sweep', exact: true }).check();
+    await page.getByRole('toolbar', { name: 'Selected runs' }).getByRole('button', { name: 'Compare children' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('Compare · 4 runs');
+    await expect(page).toHaveTitle('Compare · MFFlow');
+    expect(decodeURIComponent(new URL(page.url()).hash)).toContain(bestId);
+    // The scatter answers the question by default: rmse against the swept alpha.
+    await expect(page.getByRole('img', { name: /Scatter of rmse against alpha over 4 runs/ })).toBeVisible();
+    await expectNoOverflow(page);
+    await expectAccessible(page, 'compare');
+    await shot(page, 'sweep-3-compare');
+  });
+}
