@@ -12,7 +12,7 @@ import { errorMessage } from '../lib/util/errors';
 export const OPEN_TIMEOUT_MS = 3000;
 const MARKER = 'mfflow:stored-runs';
 
-export interface ClearedData { runs: number; at: number }
+export interface ClearedData { runs: number; at: number; /** Deleted while this page was open. */ live?: boolean }
 /** A write refused on quota: what was being saved, and the origin's usage and quota (bytes) when known. */
 export interface QuotaFull { what: string; usage: number | null; quota: number | null }
 
@@ -108,6 +108,7 @@ export async function openTrackingStore(options: TrackingStoreOptions, timeoutMs
   const real = TrackingStore.open({
     ...options,
     onQuota: (e) => { void storage.reportQuota(e); options.onQuota?.(e); },
+    onCleared: () => { storage.cleared = { runs: readMarker()?.runs ?? 0, at: Date.now(), live: true }; options.onCleared?.(); },
     onUpgrade: (from, to) => { if (from === 0) created = true; options.onUpgrade?.(from, to); },
     onBlocked: (m) => { blocked = true; options.onBlocked?.(m); },
   });

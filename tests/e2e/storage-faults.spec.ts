@@ -90,3 +90,32 @@ test('S3: data the browser deleted between visits is said on the next open, with
   await expect(second.locator('html[data-lab-ready="true"]')).toBeAttached();
   await expect(second.getByRole('alert', { name: 'Stored data was deleted' })).toHaveCount(0);
 });
+
+test('S6: data cleared under an open page: said at once, no run listed that no longer exists, and the lab keeps working', async ({ page, context, baseURL }) => {
+  await openLab(page);
+  await logRun(page, 'gone-1');
+  await logRun(page, 'gone-2');
+  await expect.poll(() => page.evaluate(() => JSON.parse(localStorage.getItem('mfflow:stored-runs') ?? '{}').runs), { timeout: 5000 }).toBe(2);
+
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Storage.clearDataForOrigin', { origin: new URL(baseURL!).origin, storageTypes: 'indexeddb' });
+  const notice = page.getByRole('alert', { name: 'Stored data was deleted' });
+  await expect(notice).toContainText('while this page was open');
+  await expect(notice).toContainText('2 runs were kept here');
+  await expect(notice.getByRole('button', { name: 'Import a bundle…' })).toBeVisible();
+  // The page's caches were dropped: nothing lists the deleted runs.
+  await expect.poll(() => page.evaluate(async () => {
+    const ids = (await window.mfflow.listExperiments('ALL')).map((e) => e.experimentId);
+    return (await window.mfflow.searchRuns({ experimentIds: ids, runViewType: 'ALL' })).runs.length;
+  })).toBe(0);
+
+  const runId = await logRun(page, 'after-clear');
+  expect(await page.evaluate(async (id) => (await window.mfflow.getRun(id)).info.status, runId)).toBe('FINISHED');
+  await page.reload();
+  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 20_000 });
+  const after = await page.evaluate(async () => {
+    const ids = (await window.mfflow.listExperiments('ALL')).map((e) => e.experimentId);
+    return (await window.mfflow.searchRuns({ experimentIds: ids, runViewType: 'ALL' })).runs.map((r) => [r.info.runName, r.info.status]);
+  });
+  expect(after).toEqual([['after-clear', 'FINISHED']]);
+});

@@ -182,6 +182,32 @@ describe('connection lifecycle', () => {
     fresh.close();
   });
 
+  it('S6: deleted under the open store (site data cleared): caches dropped, the write that finds out refused, then work goes on', async () => {
+    const name = uniqueDbName('cleared');
+    const connections = captureConnections();
+    const onCleared = vi.fn();
+    const store = await TrackingStore.open({ dbName: name, onCleared });
+    toClose.push(store);
+    const { runId } = await store.createRun({ experimentId: '0' });
+    const exp = await store.createExperiment('soon gone');
+    const changes: string[][] = [];
+    store.subscribe((c) => changes.push([...c.runIds, ...c.experimentIds]));
+    // What Chromium does on Storage.clearDataForOrigin: the connection is closed, the data deleted.
+    forceCloseDatabase(connections.at(-1) as never);
+    await new Promise<void>((res, rej) => { const r = indexedDB.deleteDatabase(name); r.onsuccess = () => res(); r.onerror = () => rej(r.error); });
+    await expect(store.setTag(runId, 'late', 'x')).rejects.toMatchObject({ name: 'StoreClearedError' });
+    await vi.waitFor(() => expect(onCleared).toHaveBeenCalledTimes(1));
+    expect(store.listRuns()).toEqual([]);
+    expect(changes.flat()).toEqual(expect.arrayContaining([runId, exp, '0']));
+    await vi.waitFor(async () => expect((await store.listExperiments()).map((e) => e.name)).toEqual(['Default']));
+    const again = await store.createRun({ experimentId: '0' });
+    await store.logBatch(again.runId, { metrics: [cols('m', [[0, 1, 1]])] });
+    expect(store.listRuns().map((r) => r.info.runId)).toEqual([again.runId]);
+    const fresh = await TrackingStore.open({ dbName: name });
+    expect(fresh.listRuns().map((r) => r.info.runId)).toEqual([again.runId]);
+    fresh.close();
+  });
+
   it('S6: terminated and the reopen fails: StorageUnavailableError, and the next call tries again', async () => {
     const name = uniqueDbName('terminated2');
     const connections = captureConnections();

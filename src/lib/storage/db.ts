@@ -10,7 +10,7 @@
  */
 import { openDB, type IDBPTransaction } from 'idb';
 import {
-  classifyStorageError, StaleDatabaseError, StorageQuotaError, StorageUnavailableError, UpgradeBlockedError,
+  classifyStorageError, StaleDatabaseError, StorageQuotaError, StorageUnavailableError, StoreClearedError, UpgradeBlockedError,
 } from './errors';
 import { DB_VERSION, migrate, type StoreName, type TrackingDB, type TrackingDBSchema } from './schema';
 
@@ -25,6 +25,11 @@ export interface StorageCallbacks {
   onUpgrade?(oldVersion: number, newVersion: number): void;
   /** A write failed on quota (the error is thrown to the caller too); the page can say how full storage is. */
   onQuota?(error: StorageQuotaError): void;
+  /**
+   * The database was deleted while this page had it open (a reopen found it empty and created it
+   * again). Called synchronously, before any operation runs on the new database.
+   */
+  onCleared?(): void;
 }
 
 export interface ConnectionOptions extends StorageCallbacks {
@@ -49,6 +54,9 @@ export class Connection {
   private closedByUs = false;
   /** Set after a quota error: Firefox can leave a connection read-only until it is reopened. */
   private reopenBeforeNextUse = false;
+  /** Set once the first open succeeded: a later open that creates the database means it was deleted. */
+  private everOpened = false;
+  private recreated = false;
 
   private constructor(private readonly options: ConnectionOptions) {}
 
@@ -75,6 +83,7 @@ export class Connection {
       let gaveUp = false;
       openDB<TrackingDBSchema>(name, version, {
         upgrade: (db, oldVersion, newVersion, tx) => {
+          if (oldVersion === 0 && this.everOpened) this.recreated = true;
           migrate(db, oldVersion, newVersion ?? version, tx);
           cb.onUpgrade?.(oldVersion, newVersion ?? version);
         },
@@ -94,16 +103,27 @@ export class Connection {
           if (this.closedByUs) return;
           this.db = null;
           cb.onTerminated?.(MESSAGES.terminated);
+          // Reopen at once: when the browser deleted the data, the page must learn it now, not at
+          // its next write.
+          this.reopenSoon();
         },
       }).then(
         (db) => {
           clearTimeout(timer);
           if (gaveUp) db.close(); // the caller already got UpgradeBlockedError
-          else resolve(db);
+          else { this.everOpened = true; resolve(db); }
         },
         (e) => { clearTimeout(timer); reject(e); },
       );
     });
+  }
+
+  /** Reopens after the browser dropped the connection; while it is still deleting data the open can fail, so a few tries. */
+  private reopenSoon(tries = 20): void {
+    setTimeout(() => {
+      if (this.db || this.closedByUs || this.stale) return;
+      this.current().catch((e: unknown) => { if (!(e instanceof StoreClearedError) && tries > 1) this.reopenSoon(tries - 1); });
+    }, 250);
   }
 
   /** The open connection; reopens it when the browser dropped it (or after a quota error). */
@@ -116,11 +136,21 @@ export class Connection {
     }
     this.reopenBeforeNextUse = false;
     if (!this.db) {
+      let opened: TrackingDB;
       try {
-        this.db = await this.openOnce();
+        opened = await this.openOnce();
       } catch (e) {
         if (e instanceof UpgradeBlockedError) throw e;
         throw new StorageUnavailableError(e);
+      }
+      if (this.db) opened.close(); // a concurrent caller reopened first
+      else this.db = opened;
+      if (this.recreated) {
+        // The data this page knew is gone: the operation that found out is refused (it was
+        // prepared against records that no longer exist), and the page resets its caches.
+        this.recreated = false;
+        this.options.onCleared?.();
+        throw new StoreClearedError();
       }
     }
     return this.db;

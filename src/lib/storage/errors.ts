@@ -31,6 +31,14 @@ export class StaleDatabaseError extends Error {
 }
 
 /** The browser closed the database connection and reopening did not help. */
+/** The browser deleted the lab's database while this page had it open (site data cleared, eviction). */
+export class StoreClearedError extends Error {
+  constructor() {
+    super("The browser deleted this lab's stored data while the page was open, so this write was not saved. Runs logged from now on are kept.");
+    this.name = 'StoreClearedError';
+  }
+}
+
 export class StorageUnavailableError extends Error {
   constructor(override readonly cause?: unknown) {
     super(`The browser closed the connection to local storage and it could not be reopened${describe(cause)}. Reload the tab; if it keeps happening, export your runs.`);

@@ -79,8 +79,12 @@ export class TrackingStore implements TrackingBackend {
   }
 
   static async open(options: TrackingStoreOptions = {}): Promise<TrackingStore> {
-    const conn = await Connection.open({ ...options, name: options.dbName ?? DEFAULT_DB_NAME });
-    const store = new TrackingStore(conn, options);
+    let store: TrackingStore | null = null;
+    const conn = await Connection.open({
+      ...options, name: options.dbName ?? DEFAULT_DB_NAME,
+      onCleared: () => { store?.forgetClearedData(); options.onCleared?.(); },
+    });
+    store = new TrackingStore(conn, options);
     const created = await ensureDefaultExperiment(conn, store.now());
     await store.loadAll();
     if (created) store.feed.publish([], [created.experimentId]);
@@ -109,6 +113,24 @@ export class TrackingStore implements TrackingBackend {
    */
   writeRunIndex(): Promise<boolean> {
     return this.upkeep.rewrite();
+  }
+
+  /**
+   * The browser deleted the database under this page: drop every cached run and experiment (so
+   * no search lists runs that no longer exist), put the Default experiment back, and tell
+   * listeners which ids went away.
+   */
+  private forgetClearedData(): void {
+    const runIds = [...this.runs.keys()];
+    const experimentIds = [...this.experiments.keys()];
+    this.runs.clear();
+    this.experiments.clear();
+    this.feed.publish(runIds, experimentIds);
+    setTimeout(() => {
+      void ensureDefaultExperiment(this.conn, this.now()).then((created) => {
+        if (created) this.committed([], [created]);
+      }, () => undefined);
+    }, 0);
   }
 
   /** Re-reads records another tab or store changed. */
