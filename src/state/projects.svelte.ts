@@ -22,6 +22,7 @@ import { buildMlflowProject } from '../lib/projects/export-project';
 import { datasets } from './datasets.svelte';
 import { lab } from './lab.svelte';
 import { training, type TrainRequest } from './training.svelte';
+import { registerSandboxMethods, runInSandbox } from './script-sandbox';
 import { isSourceTag } from '../lib/tracking/tags';
 
 export interface RunProjectOptions {
@@ -162,7 +163,6 @@ export class Projects {
       if (!/\.(csv|tsv|txt|json|js|mjs|md|ya?ml)$/i.test(name) || (total += b.byteLength) > 16 << 20) continue;
       files[name] = dec.decode(b);
     }
-    const { runInSandbox } = await import('./script-sandbox');
     const job = runInSandbox(dec.decode(bytes), {
       module: { path: rel, params: { ...computed.typed, ...computed.extra }, files },
       source: projectSource(p, entryPoint, { ...computed.params, ...computed.extra }),
@@ -250,3 +250,8 @@ export class Projects {
 }
 
 export const projects = new Projects();
+
+registerSandboxMethods({
+  runProject: async (uri: string, opts?: RunProjectOptions) => projects.run(await projects.open(String(uri)), opts ?? {}),
+  listProjects: () => projects.examples.map((e) => ({ ...e })),
+});

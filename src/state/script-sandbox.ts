@@ -14,7 +14,40 @@ import { TRAIN_TAG, TAG } from '../lib/tracking/tags';
 import { localSource, SOURCE_TAG, CODE_DIR, type RunSource } from '../lib/projects/source';
 import { filesDigest } from '../lib/projects/project-files';
 import { lab } from './lab.svelte';
-import { createScriptingApi } from './scripting';
+import { datasets } from './datasets.svelte';
+import { serving } from './serving.svelte';
+import { training, type SweepRequest, type TrainRequest } from './training.svelte';
+
+type Method = (...a: never[]) => unknown;
+/** Methods other state modules add (projects: runProject, listProjects); no import back to them. */
+const extraMethods: Record<string, Method> = Object.create(null);
+export function registerSandboxMethods(methods: Record<string, Method>): void {
+  Object.assign(extraMethods, methods);
+}
+
+/** The script API over a Fluent of the script's own; the same calls as `window.mfflow`'s. */
+function sandboxApi(fluent: Fluent): Record<string, (...a: unknown[]) => unknown> {
+  const api: Record<string, Method> = {};
+  for (const m of ['setExperiment', 'setExperimentById', 'startRun', 'endRun', 'activeRun', 'logParam', 'logParams', 'logMetric', 'logMetrics',
+    'setTag', 'setTags', 'deleteTag', 'logArtifact', 'logText', 'logDict', 'flush', 'getRun', 'getMetricHistory', 'searchRuns', 'listArtifacts'] as const) {
+    api[m] = (fluent[m] as (...a: unknown[]) => unknown).bind(fluent) as Method;
+  }
+  Object.assign(api, {
+    readArtifact: (runId: string, path: string) => lab.store.readArtifact(runId, path),
+    listExperiments: () => lab.store.listExperiments(),
+    createExperiment: (name: string, tags?: Record<string, string>) => lab.store.createExperiment(name, tags),
+    train: (spec: TrainRequest) => training.train({ experimentId: fluent.currentExperimentId, ...spec }),
+    sweep: (spec: SweepRequest) => training.sweep({ experimentId: fluent.currentExperimentId, ...spec }),
+    loadDataset: (url: unknown, o?: Record<string, unknown>) => {
+      if (typeof url !== 'string') throw new Error('loadDataset() in a script takes a URL');
+      return datasets.load({ url }, { name: typeof o?.name === 'string' ? o.name : undefined });
+    },
+    listDatasets: async () => { await datasets.refresh(); return datasets.list.map(({ profile: _p, ...rest }) => rest); },
+    predict: (uri: string, payload: unknown, contentType?: string) => serving.predict(uri, payload, contentType),
+    jobs: () => training.jobs.map((j) => j.snapshot()),
+  });
+  return { ...api, ...extraMethods } as Record<string, (...a: unknown[]) => unknown>;
+}
 
 /** What a sandboxed script may call: tracking, training, datasets by URL, projects, scoring. */
 export const SANDBOX_METHODS = [
@@ -53,7 +86,7 @@ const enc = new TextEncoder();
 
 export function runInSandbox(source: string, opts: SandboxOptions = {}): { result: Promise<unknown>; runIds: string[] } {
   const fluent: Fluent = createFluent(lab.store, 'page');
-  const api = createScriptingApi(fluent, lab.store) as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const api = sandboxApi(fluent);
   const page = `${location.origin}${location.pathname}`;
   const runIds: string[] = [];
   const src = opts.source ?? localSource(page, 'script', new Map([['script.js', enc.encode(source)]]));
@@ -73,10 +106,6 @@ export function runInSandbox(source: string, opts: SandboxOptions = {}): { resul
     return info;
   };
   handlers.startRun = startRun;
-  handlers.loadDataset = (s: unknown, o?: unknown) => {
-    if (typeof s !== 'string') throw new Error('loadDataset() in a script takes a URL');
-    return api.loadDataset(s, o);
-  };
 
   const iframe = document.createElement('iframe');
   iframe.setAttribute('sandbox', 'allow-scripts');
