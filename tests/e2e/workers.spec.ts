@@ -22,7 +22,7 @@ async function heldRunLocks(page: Page): Promise<string[]> {
   return page.evaluate(async () => ((await navigator.locks.query()).held ?? []).map((l) => l.name ?? '').filter((n) => n.startsWith('mfflow-run:')));
 }
 
-test('a training worker that dies mid-MLP ends its run FAILED with the reason, frees its lock, and the next training works', async ({ page }) => {
+test('M5: a training worker that dies mid-MLP ends its run FAILED with the reason, frees its lock, and the next training works', async ({ page }) => {
   test.setTimeout(180_000);
   await routeWine(page);
   await openLab(page);
