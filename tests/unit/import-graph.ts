@@ -13,6 +13,8 @@ export interface ModuleImports {
   packages: string[];
   /** Worker entry files this module starts (`new Worker(new URL('…', import.meta.url))`). */
   workers: string[];
+  /** Modules loaded lazily (`import('…')`): layered like the rest, but no evaluation cycle. */
+  lazy: string[];
 }
 
 /** Repo-relative path (e.g. `src/lib/tracking/fluent.ts`) → its imports. */
@@ -23,8 +25,8 @@ const SPECIFIERS = [
   /\bimport\s+(?:type\s+)?[\w*{}\s,$]*?\s*from\s*['"]([^'"]+)['"]/g,
   /\bexport\s+(?:type\s+)?(?:\*(?:\s+as\s+\w+)?|\{[^}]*\})\s*from\s*['"]([^'"]+)['"]/g,
   /\bimport\s*['"]([^'"]+)['"]/g,
-  /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
 ];
+const DYNAMIC = /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g;
 const WORKER_ENTRY = /\bnew\s+(?:Shared)?Worker\(\s*new\s+URL\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g;
 
 function walk(dir: string, out: string[] = []): string[] {
@@ -55,7 +57,15 @@ export function readGraph(root: string, dirs: string[]): Graph {
   for (const dir of dirs) {
     for (const file of walk(join(root, dir))) {
       const text = stripComments(readFileSync(file, 'utf8'));
-      const entry: ModuleImports = { local: [], packages: [], workers: [] };
+      const entry: ModuleImports = { local: [], packages: [], workers: [], lazy: [] };
+      for (const m of text.matchAll(DYNAMIC)) {
+        if (!m[1].startsWith('.')) {
+          if (!entry.packages.includes(m[1])) entry.packages.push(m[1]);
+          continue;
+        }
+        const target = resolveLocal(root, file, m[1]);
+        if (target && !entry.lazy.includes(target)) entry.lazy.push(target);
+      }
       for (const m of text.matchAll(WORKER_ENTRY)) {
         const target = resolveLocal(root, file, m[1]);
         entry.workers.push(target ?? m[1]);
@@ -116,7 +126,7 @@ export function layerViolations(graph: Graph, comlinkInLib: readonly string[] = 
   for (const [file, imports] of graph) {
     const from = layerOf(file);
     const kind = from.startsWith('lib/') ? 'lib' : from;
-    for (const target of imports.local) {
+    for (const target of [...imports.local, ...imports.lazy]) {
       const to = layerOf(target);
       if (!MAY_IMPORT[kind](to)) out.push(`${file} (${from}) imports ${target} (${to})`);
     }
@@ -154,7 +164,7 @@ export function findCycles(edges: Map<string, readonly string[]>): string[][] {
   return cycles;
 }
 
-/** File-level edges (every local import, type-only ones included). */
+/** File-level edges (every static local import, type-only ones included; lazy `import()` excluded). */
 export function fileEdges(graph: Graph): Map<string, readonly string[]> {
   return new Map([...graph].map(([file, imports]) => [file, imports.local]));
 }
