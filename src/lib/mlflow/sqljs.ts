@@ -7,6 +7,8 @@ import type { OpenedDb, SqlValue } from './sqlite-read';
 export interface SqlJsStatement {
   step(): boolean;
   getAsObject(): Record<string, SqlValue>;
+  /** The current row as values in column order. */
+  get(): SqlValue[];
   bind(values: SqlValue[]): boolean;
   run(values?: SqlValue[]): void;
   reset(): void;
