@@ -16,6 +16,7 @@ import type { ImportReport } from '../lib/storage/bundle-import';
 import { dictGet } from '../lib/util/dict';
 import { invalid } from '../lib/util/errors';
 import { registeredModelsForExport } from '../lib/bundles/registry-export';
+import { tagImportSource } from '../lib/bundles/provenance';
 import { lab } from './lab.svelte';
 import { bundleWorker } from './workers';
 import { registry } from './registry.svelte';
@@ -113,7 +114,8 @@ export class Bundles {
       const res = await this.worker.call<Awaited<ReturnType<BundleWorkerApi['prepareImport']>>>((w) => w.prepareImport(job.id, source, onProgress), {
         signal: this.abort?.signal, cancel: (w) => w.cancel(job.id),
       });
-      const prep = this.unwrap(res);
+      // Each run remembers which bundle brought it: the file's name, or the URL it came from.
+      const prep = tagImportSource(this.unwrap(res), 'url' in source ? source.url : name, new Date());
       measure('import-worker', t0);
       if (res.ok) measureWorker('import', t0, res.timings);
       this.job = { ...job, phase: 'saving', done: 0, total: prep.runs.length };

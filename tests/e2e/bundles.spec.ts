@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { deflateSync } from 'fflate';
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { rawZip } from '../unit/archive-zip-craft';
 import { unzipSafe } from '../../src/lib/archive/safe-zip';
 import { openLab } from './helpers';
@@ -59,6 +60,15 @@ test('export from the UI (SQLite by default, mlruns/ when chosen), import by the
   await other.getByTestId('bundle-file-input').setInputFiles(file);
   await expect(other.getByTestId('bundle-report')).toContainText('run(s) added');
   expect(await runInLab(other, runId)).toEqual({ name: 'shared-run', status: 'FINISHED', alpha: '0.5', n: 200 });
+  // The report links to the run it added; the run says which bundle brought it, and when.
+  await other.getByTestId('bundle-report').getByRole('link', { name: runId }).click();
+  await expect(other).toHaveURL(new RegExp(`#/run/${runId}$`));
+  const [from, at] = await other.evaluate(async (id) => {
+    const r = await window.mfflow.getRun(id);
+    return [r.tags['mfflow.import.source'], r.tags['mfflow.import.time']];
+  }, runId);
+  expect(from).toBe(basename(file));
+  expect(Math.abs(Date.now() - Date.parse(at))).toBeLessThan(10 * 60_000);
   await other.getByRole('navigation', { name: 'Experiments' }).getByRole('button', { name: /e2e bundles/ }).click();
   await expect(other.getByRole('row').filter({ hasText: 'shared-run' })).toBeVisible();
 
@@ -66,6 +76,8 @@ test('export from the UI (SQLite by default, mlruns/ when chosen), import by the
   await other.getByRole('button', { name: 'Dismiss' }).click();
   await other.getByTestId('bundle-file-input').setInputFiles(file);
   await expect(other.getByTestId('bundle-report')).toContainText('0 run(s) added');
+  await expect(other.getByTestId('bundle-report')).toContainText('1 already here');
+  await expect(other.getByTestId('bundle-report')).not.toContainText('conflict');
   await fresh.close();
 });
 
@@ -83,6 +95,8 @@ test('?bundle=<url> imports a hosted bundle on open', async ({ page, browser }) 
   await expect(other.getByTestId('bundle-report')).toContainText('run(s) added');
   expect(await runInLab(other, runId)).toMatchObject({ name: 'shared-run', n: 200 });
   expect(other.url()).not.toContain('bundle=');
+  // The run remembers the URL it came from.
+  expect(await other.evaluate(async (id) => (await window.mfflow.getRun(id)).tags['mfflow.import.source'], runId)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/lab\/hosted\/lab\.zip$/);
   await fresh.close();
 });
 

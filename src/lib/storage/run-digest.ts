@@ -14,7 +14,7 @@
  */
 import type { BundleArtifact } from '../mlflow/bundle';
 import type { DatasetInput, MetricColumns, Run } from '../tracking/types';
-import { TAG } from '../tracking/tags';
+import { LAB_TAG, TAG } from '../tracking/tags';
 import { dictGet, dictHas, type Dict } from '../util/dict';
 
 const enc = new TextEncoder();
@@ -100,6 +100,9 @@ export function runContentDigest({ run, metrics, artifacts }: RunContentParts): 
   for (const n of [i.startTime, i.endTime ?? NaN, i.deletedTime ?? NaN]) h.num(n);
   dict(h, run.params);
   const tags = { ...run.tags };
+  // Where a run was imported from is bookkeeping, not content: the same run imported twice is the same.
+  delete tags[LAB_TAG.importSource];
+  delete tags[LAB_TAG.importTime];
   if (!dictHas(tags, TAG.runName) && i.runName) Object.defineProperty(tags, TAG.runName, { value: i.runName, enumerable: true });
   dict(h, tags);
   const hist = metrics.filter((m) => m.values.length > 0).sort((x, y) => byCodePoint(x.key, y.key));

@@ -71,6 +71,9 @@ export const TRAIN_TAG = {
 export const LAB_TAG = {
   importModelUuid: 'mfflow.import.model_uuid',
   importSourceRunId: 'mfflow.import.source_run_id',
+  /** On an imported run: the bundle it came from (file name or URL) and when (ISO 8601), for the last import. */
+  importSource: 'mfflow.import.source',
+  importTime: 'mfflow.import.time',
   /** On a server's copy of a pushed run: the lab's run id (a second push resumes it). */
   labRunId: 'mfflow.lab_run_id',
   pushDigest: 'mfflow.push.digest',
