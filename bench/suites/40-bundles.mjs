@@ -4,7 +4,9 @@
 // MLflow's file store takes ~1 s per such run): the lab exports them to a zip and imports it
 // into an empty lab; MLflow (bench/py/bundles_mlflow_filestore.py in the interop venv) writes
 // the same runs (same keys, steps and values) into its file store and reads every history back.
-// BENCH_BUNDLE_RUNS scales the run count down for a quick look.
+// BENCH_BUNDLE_RUNS scales the run count down for a quick look. Figures without a layout in
+// their name are the mlruns/ layout's; `_sqlite` ones the mlflow.db layout's (the default).
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +16,13 @@ const RUNS = Number(process.env.BENCH_BUNDLE_RUNS || 1000);
 const KEYS = 10;
 const STEPS = 1000;
 const MLFLOW_RUNS = Math.min(RUNS, Number(process.env.BENCH_BUNDLE_MLFLOW_RUNS || 50));
+/** Export layouts measured (BENCH_BUNDLE_LAYOUTS=sqlite,mlruns). */
+const LAYOUTS = (process.env.BENCH_BUNDLE_LAYOUTS || 'sqlite,mlruns').split(',');
+
+/** The total of a zip's files uncompressed (its central directory, zip64 included), through Python's zipfile. */
+function unzippedBytes(path) {
+  return Number(execFileSync('python3', ['-c', 'import sys, zipfile; print(sum(i.file_size for i in zipfile.ZipFile(sys.argv[1]).infolist()))', path]).toString().trim());
+}
 
 /** Runs `body` in the page while sampling the page's JS heap every 50 ms; returns { result, ms, peakMB }. */
 async function measured(page, body, arg) {
@@ -30,10 +39,10 @@ async function measured(page, body, arg) {
 }
 
 /** The phases the lab measured (performance measures `mfflow:bundle:*`, see src/state/bundles.svelte.ts). */
-async function reportPhases(page, report) {
+async function reportPhases(page, report, tag = '') {
   const phases = await page.evaluate(() => performance.getEntriesByType('measure')
     .filter((m) => m.name.startsWith('mfflow:bundle:')).map((m) => [m.name.slice('mfflow:bundle:'.length), m.duration]));
-  for (const [name, ms] of phases) report(`bundles.phase.${name}`, ms, 'ms');
+  for (const [name, ms] of phases) report(`bundles.phase${tag}.${name}`, ms, 'ms');
 }
 
 /** Saves `expr` (a File the page made, evaluated in the page) through a download; returns its path. */
@@ -85,15 +94,24 @@ export async function run({ context, base, report, root }) {
     return ids;
   }, { runs: RUNS, keys: KEYS, steps: STEPS });
 
-  const exp = await measured(page, async () => {
-    const f = await window.mfflow.exportLab();
-    window.__benchBundle = f;
-    return f.size;
-  });
-  report(`bundles.export_${RUNS}x${KEYS}x${STEPS}`, exp.ms, 'ms', { max: 5000 });
-  await reportPhases(page, report);
-  report('bundles.export_peak_page_heap', exp.peakMB, 'MB');
-  report('bundles.zip_size', exp.result / 1048576, 'MB');
+  // Both layouts (issue 10): export time, peak page heap, zip size against the files' total
+  // (what a stored zip would weigh), and import of each zip into an empty lab below.
+  const zips = {};
+  for (const layout of LAYOUTS) {
+    const exp = await measured(page, async (layout) => {
+      const f = await window.mfflow.exportLab({ layout });
+      window.__benchBundle = f;
+      return f.size;
+    }, layout);
+    const tag = layout === 'mlruns' ? '' : `_${layout}`;
+    report(`bundles.export${tag}_${RUNS}x${KEYS}x${STEPS}`, exp.ms, 'ms', { max: 5000 });
+    await reportPhases(page, report, tag);
+    report(`bundles.export${tag}_peak_page_heap`, exp.peakMB, 'MB');
+    report(`bundles.zip_size${tag}`, exp.result / 1048576, 'MB');
+    zips[layout] = await download(page, () => window.__benchBundle);
+    report(`bundles.unzipped_size${tag}`, unzippedBytes(zips[layout]) / 1048576, 'MB');
+    await page.evaluate(() => performance.clearMeasures());
+  }
 
   // The lab's side of the MLflow comparison: export the first MLFLOW_RUNS runs (timed here),
   // import them below into another empty lab.
@@ -107,19 +125,26 @@ export async function run({ context, base, report, root }) {
   // input, as a user would pick it: Playwright hands Chromium the path, so the File is
   // disk-backed. (Fulfilling a route with it sent the whole zip through the DevTools protocol
   // as one base64 message: at 120 MB that closed the page.)
-  const zipPath = await download(page, () => window.__benchBundle);
   await page.close();
+
+  for (const layout of LAYOUTS) {
+    const ctx = await context.browser().newContext();
+    try {
+      const other = await ctx.newPage();
+      await openLab(other, base);
+      const imp = await importZip(other, zips[layout]);
+      if (imp.result.added !== RUNS) throw new Error(`${layout} import added ${imp.result.added} runs, expected ${RUNS}`);
+      const tag = layout === 'mlruns' ? '' : `_${layout}`;
+      report(`bundles.import${tag}_${RUNS}x${KEYS}x${STEPS}`, imp.ms, 'ms', { max: 5000 });
+      await reportPhases(other, report, tag);
+      report(`bundles.import${tag}_peak_page_heap`, imp.peakMB, 'MB');
+    } finally {
+      await ctx.close();
+    }
+  }
 
   const fresh = await context.browser().newContext();
   try {
-    const other = await fresh.newPage();
-    await openLab(other, base);
-    const imp = await importZip(other, zipPath);
-    if (imp.result.added !== RUNS) throw new Error(`import added ${imp.result.added} runs, expected ${RUNS}`);
-    report(`bundles.import_${RUNS}x${KEYS}x${STEPS}`, imp.ms, 'ms', { max: 5000 });
-    await reportPhases(other, report);
-    report('bundles.import_peak_page_heap', imp.peakMB, 'MB');
-    await other.close();
 
     const third = await fresh.browser().newContext();
     let sampleImport;
