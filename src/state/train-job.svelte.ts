@@ -6,7 +6,7 @@
  */
 import type { RunLoggerPort, TrainProgress, TrainResult } from '../lib/training/contract';
 import type { Fluent } from '../lib/tracking/fluent';
-import { TAG, TRAIN_TAG } from '../lib/tracking/tags';
+import { endTags } from '../lib/training/session';
 import type { LogBatchRequest, MetricColumns, RunStatus } from '../lib/tracking/types';
 import { lab } from './lab.svelte';
 
@@ -113,21 +113,12 @@ export function jobPort(job: TrainingJob, fluent: Fluent, runId: string): RunLog
   };
 }
 
-/** Longest error text kept in a tag (MLflow allows 8000 characters). */
-const MAX_ERROR_CHARS = 4000;
-
 /**
  * Ends the job's run with the worker's status. A failure's text goes to the `mfflow.error`
  * tag and, so MLflow's UI shows it as the run's description, to `mlflow.note.content`.
  */
 export async function endJobRun(job: TrainingJob, fluent: Fluent, runId: string, result: TrainResult): Promise<void> {
-  const tags: { key: string; value: string }[] = [];
-  if (result.error) {
-    const text = result.error.length > MAX_ERROR_CHARS ? `${result.error.slice(0, MAX_ERROR_CHARS - 1)}…` : result.error;
-    tags.push({ key: TRAIN_TAG.error, value: text });
-    if (result.status === 'FAILED') tags.push({ key: TAG.note, value: `Training failed: ${text}` });
-  }
-  if (result.epochsDone !== undefined) tags.push({ key: TRAIN_TAG.epochsDone, value: String(result.epochsDone) });
+  const tags = endTags(result);
   try {
     if (tags.length) await lab.store.logBatch(runId, { tags });
   } finally {

@@ -5,11 +5,13 @@
  */
 import { toMlflowDataset } from '../lib/data/digest';
 import type { DataTable, StoredDataset } from '../lib/data/types';
-import { MlflowError } from '../lib/util/errors';
 import type { TrainResult, TrainSpec } from '../lib/training/contract';
 import { TrainingPool } from '../lib/training/pool';
-import { bestChild, defaultDirection, expandSweep, type Direction, type SweepSpec } from '../lib/training/sweep';
-import { validateTrainSpec, type FieldError } from '../lib/training/validate';
+import { bestChild, type Direction, type SweepSpec } from '../lib/training/sweep';
+import { planSweep, specOf, sweepStatus, TrainValidationError } from '../lib/training/session';
+
+export { TrainValidationError };
+import { validateTrainSpec } from '../lib/training/validate';
 import type { Run } from '../lib/tracking/types';
 import { datasets } from './datasets.svelte';
 import { trainWorker } from './workers';
@@ -64,12 +66,6 @@ export class SweepState {
   }
 }
 
-/** Thrown (rejected) when a request does not validate; `errors` name the fields. */
-export class TrainValidationError extends MlflowError {
-  constructor(readonly errors: FieldError[]) {
-    super('INVALID_PARAMETER_VALUE', `Invalid training request: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
-  }
-}
 
 class CancelledBeforeStart extends Error {}
 
@@ -103,11 +99,8 @@ export class Training {
   /** Runs a sweep as a parent run with nested children; resolves to the ended parent run. */
   async sweep(req: SweepRequest): Promise<Run> {
     const { stored, table } = await this.prepare(req);
-    const expanded = expandSweep(req.model, req.sweep, req.params ?? {});
-    if (!expanded.ok) throw new TrainValidationError(expanded.errors);
-    const task = req.task ?? (req.model === 'logistic' ? 'classification' : 'regression');
-    const metric = req.metric ?? (task === 'classification' ? 'accuracy' : 'rmse');
-    const direction = req.direction ?? defaultDirection(metric);
+    const expanded = planSweep(req);
+    const { metric, direction } = expanded;
 
     const source = req.source ?? defaultSource('sweep');
     const fluent = jobFluent();
@@ -153,7 +146,7 @@ export class Training {
       await fluent.setTags({ [TRAIN_TAG.bestRunId]: runId });
       sweep.best = { runId, value };
     }
-    const status = sweep.cancelled ? 'KILLED' : results.some((r) => r.status === 'FINISHED') ? 'FINISHED' : 'FAILED';
+    const status = sweepStatus(sweep.cancelled, results);
     await fluent.endRun(status);
     sweep.status = status;
     return lab.store.getRun(parent.runId);
@@ -219,16 +212,5 @@ export class Training {
   }
 }
 
-/** The worker's part of a request (no page-only fields, nothing uncloneable). */
-function specOf(req: TrainRequest): TrainSpec {
-  const spec: TrainSpec = { model: req.model, target: req.target };
-  if (req.task !== undefined) spec.task = req.task;
-  if (req.features !== undefined) spec.features = [...req.features];
-  if (req.params !== undefined) spec.params = { ...req.params };
-  if (req.split !== undefined) spec.split = { ...req.split };
-  if (req.standardize !== undefined) spec.standardize = req.standardize;
-  if (req.backend !== undefined) spec.backend = req.backend;
-  return spec;
-}
 
 export const training = new Training();
