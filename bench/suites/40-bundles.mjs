@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compare, openLab, python } from './lib.mjs';
+import { compare, openLab, python, logRuns } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_BUNDLE_RUNS || 1000);
 const KEYS = 10;
@@ -76,23 +76,7 @@ async function importZip(page, path) {
 export async function run({ context, base, report, root }) {
   const page = await context.newPage();
   await openLab(page, base);
-  const runIds = await page.evaluate(async ({ runs, keys, steps }) => {
-    const m = window.mfflow;
-    await m.setExperiment('bench-bundles');
-    const names = Array.from({ length: keys }, (_, k) => `m${k}`);
-    const ids = [];
-    for (let r = 0; r < runs; r++) {
-      ids.push((await m.startRun({ runName: `run-${r}` })).runId);
-      await m.logParams({ r, alpha: 0.5 });
-      for (let s = 0; s < steps; s++) {
-        const row = {};
-        for (let k = 0; k < keys; k++) row[names[k]] = 1 / (s + k + 1);
-        m.logMetrics(row, s);
-      }
-      await m.endRun();
-    }
-    return ids;
-  }, { runs: RUNS, keys: KEYS, steps: STEPS });
+  const runIds = await logRuns(page, 'bench-bundles', RUNS, KEYS, STEPS);
 
   // Both layouts (issue 10): export time, peak page heap, zip size against the files' total
   // (what a stored zip would weigh), and import of each zip into an empty lab below.

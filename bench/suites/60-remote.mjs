@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLab, python } from './lib.mjs';
+import { openLab, python, logRuns } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_REMOTE_RUNS || 100);
 const KEYS = 10;
@@ -56,23 +56,7 @@ export async function run({ context, base, report, root }) {
   try {
     const page = await context.newPage();
     await openLab(page, base);
-    const runIds = await page.evaluate(async ({ runs, keys, steps }) => {
-      const m = window.mfflow;
-      await m.setExperiment('bench-remote');
-      const names = Array.from({ length: keys }, (_, k) => `m${k}`);
-      const ids = [];
-      for (let r = 0; r < runs; r++) {
-        ids.push((await m.startRun({ runName: `run-${r}` })).runId);
-        await m.logParams({ r, alpha: 0.5 });
-        for (let s = 0; s < steps; s++) {
-          const row = {};
-          for (let k = 0; k < keys; k++) row[names[k]] = 1 / (s + k + 1);
-          m.logMetrics(row, s);
-        }
-        await m.endRun();
-      }
-      return ids;
-    }, { runs: RUNS, keys: KEYS, steps: STEPS });
+    const runIds = await logRuns(page, 'bench-remote', RUNS, KEYS, STEPS);
 
     const mlflow = await python(root, 'remote_log_batch.py', [server.url, 'bench-python', RUNS, KEYS, STEPS], 'remote');
     if (mlflow.points !== RUNS * KEYS * STEPS) throw new Error(`MLflow logged ${mlflow.points} points`);

@@ -110,3 +110,27 @@ export function compare(report, name, lab, peer, peerName = 'MLflow') {
   report(`${name}.${peerName.toLowerCase()}`, peer, 'ms');
   report(`${name}.ratio_${peerName.toLowerCase()}_over_lab`, peer / lab, '×');
 }
+
+/**
+ * Logs `runs` finished runs into `experiment` through window.mfflow: params r and alpha, and
+ * `keys` metrics (m0, m1, …) at `steps` steps each. Returns the run ids.
+ */
+export async function logRuns(page, experiment, runs, keys, steps) {
+  return page.evaluate(async ({ experiment, runs, keys, steps }) => {
+    const m = window.mfflow;
+    await m.setExperiment(experiment);
+    const names = Array.from({ length: keys }, (_, k) => `m${k}`);
+    const ids = [];
+    for (let r = 0; r < runs; r++) {
+      ids.push((await m.startRun({ runName: `run-${r}` })).runId);
+      await m.logParams({ r, alpha: 0.5 });
+      for (let s = 0; s < steps; s++) {
+        const row = {};
+        for (let k = 0; k < keys; k++) row[names[k]] = 1 / (s + k + 1);
+        m.logMetrics(row, s);
+      }
+      await m.endRun();
+    }
+    return ids;
+  }, { experiment, runs, keys, steps });
+}
