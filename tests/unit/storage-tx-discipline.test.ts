@@ -93,7 +93,9 @@ describe('S5: writes never await anything but their own transaction', () => {
     const conn = await Connection.open({ name: uniqueDbName('s5') });
     const bad = conn.write(['meta'], () => 'a meta record', async (tx) => {
       await tx.objectStore('meta').put({ key: 'a', value: 1 });
-      await sleep(1); // non-IDB work inside the transaction: what the store must never do
+      // Non-IDB work inside the transaction: what the store must never do. 20 ms, not 1: a 1 ms timer
+      // could fire before fake-indexeddb had committed the idle transaction, and the put then succeeded.
+      await sleep(20);
       await tx.objectStore('meta').put({ key: 'b', value: 2 });
     });
     // Refused (the connection may take the inactive transaction for a dropped connection and retry once).
