@@ -17,6 +17,7 @@ import { dictGet } from '../lib/util/dict';
 import { invalid } from '../lib/util/errors';
 import { registeredModelsForExport } from '../lib/bundles/registry-export';
 import { tagImportSource } from '../lib/bundles/provenance';
+import type { UnsavedRuns } from '../lib/bundles/unsaved-runs';
 import { lab } from './lab.svelte';
 import { bundleWorker } from './workers';
 import { registry } from './registry.svelte';
@@ -177,6 +178,19 @@ export class Bundles {
       const file = new File([zip], bundleFileName(sel), { type: 'application/zip' }); // a reference to the worker's Blob, no copy
       measure('export-file', t2);
       return file;
+    });
+  }
+
+  /**
+   * The runs the browser's storage lost under this page (lab.unsaved) as an mlruns zip that
+   * importBundle (or MLflow) takes back: each run KILLED with the params, tags and metric points
+   * only this page still held.
+   */
+  exportUnsaved(unsaved: UnsavedRuns): Promise<File> {
+    return this.run('Exporting unsaved data', async () => {
+      const zip = this.unwrap(await this.api().exportZip(unsaved.bundle));
+      const first = unsaved.runs[0]?.runId.slice(0, 8) ?? 'runs';
+      return new File([zip as Uint8Array<ArrayBuffer>], `mfflow-unsaved-${first}.zip`, { type: 'application/zip' });
     });
   }
 

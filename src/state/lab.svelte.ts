@@ -6,10 +6,11 @@
 import type { TrackingStore } from '../lib/storage/tracking-store';
 import { openTrackingStore } from './storage-status.svelte';
 import { createFluent } from '../lib/tracking/create-fluent';
-import type { Fluent } from '../lib/tracking/fluent';
+import type { AbandonedRun, Fluent } from '../lib/tracking/fluent';
 import { makeOwnerProbe } from '../lib/tracking/run-lock';
 import type { Experiment, Run } from '../lib/tracking/types';
 import { errorMessage } from '../lib/util/errors';
+import { mergeUnsaved, unsavedRuns, type UnsavedRuns } from '../lib/bundles/unsaved-runs';
 
 export type LabPhase = 'opening' | 'ready' | 'failed';
 
@@ -26,9 +27,17 @@ export class Lab {
   /** Bumped on every store change, so views can re-derive. */
   version = $state(0);
 
+  /**
+   * Runs that were RUNNING here when the browser deleted the lab's data: ended KILLED in memory,
+   * with what only this page still holds, offered as a bundle to download (StorageBanner).
+   */
+  unsaved = $state.raw<UnsavedRuns | null>(null);
+
   store!: TrackingStore;
   fluent!: Fluent;
   private refreshQueued = false;
+  /** Every Fluent this lab made (the scripts' one, training jobs'), weakly: their runs end if the data goes. */
+  private readonly fluents = new Set<WeakRef<Fluent>>();
 
   async open(dbName?: string): Promise<void> {
     try {
@@ -37,6 +46,7 @@ export class Lab {
         onBlocked: (m) => (this.notice = m),
         onBlocking: (m) => (this.notice = m),
         onTerminated: (m) => (this.notice = m),
+        onRecordsLost: (runs, experiments) => this.dataLost(runs, experiments),
       });
       this.fluent = this.newFluent();
       await this.store.killOrphanedRuns(makeOwnerProbe());
@@ -52,7 +62,31 @@ export class Lab {
 
   /** A Fluent over this lab's store (the scripts' one, or a training job's own). */
   newFluent(): Fluent {
-    return createFluent(this.store, 'page', (e) => (this.notice = `Could not save metrics: ${errorMessage(e)}`));
+    const fluent = createFluent(this.store, 'page', (e) => (this.notice = `Could not save metrics: ${errorMessage(e)}`));
+    this.fluents.add(new WeakRef(fluent));
+    return fluent;
+  }
+
+  /**
+   * The browser deleted the stored data under this page: active runs end KILLED at once (so a
+   * new run can start without a reload), and their unwritten points, params and tags become a
+   * bundle to download (added to any still offered).
+   */
+  private dataLost(runs: Run[], experiments: Experiment[]): void {
+    const pending: Promise<AbandonedRun[]>[] = [];
+    for (const ref of this.fluents) {
+      const f = ref.deref();
+      if (f) pending.push(f.abandonRuns());
+      else this.fluents.delete(ref);
+    }
+    void Promise.all(pending).then((lists) => {
+      const lost = unsavedRuns(lists.flat(), runs, experiments);
+      if (lost) this.unsaved = this.unsaved ? mergeUnsaved(this.unsaved, lost) : lost;
+    });
+  }
+
+  dismissUnsaved(): void {
+    this.unsaved = null;
   }
 
   /**

@@ -4,6 +4,7 @@
  * IndexedDB that never answers, and origin data deleted by the browser between two visits.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { openLab } from './helpers';
 
 async function logRun(page: Page, name: string): Promise<string> {
@@ -118,4 +119,71 @@ test('S6: data cleared under an open page: said at once, no run listed that no l
     return (await window.mfflow.searchRuns({ experimentIds: ids, runViewType: 'ALL' })).runs.map((r) => [r.info.runName, r.info.status]);
   });
   expect(after).toEqual([['after-clear', 'FINISHED']]);
+});
+
+test('S6: a run active when the data is cleared under the page ends KILLED in memory, its unwritten points are offered as a bundle that imports back, and a new run starts', async ({ page, context, baseURL }) => {
+  await openLab(page);
+  const runId = await page.evaluate(async () => {
+    const m = window.mfflow;
+    await m.setExperiment('cleared under a run');
+    const run = await m.startRun({ runName: 'live-run' });
+    await m.logParams({ alpha: 0.5, l1_ratio: 0.1 });
+    await m.setTag('team', 'wine');
+    // A training loop: one point every 5 ms until the run can no longer take them.
+    const w = window as unknown as { lastStep: number; refused: string };
+    w.lastStep = -1;
+    let step = 0;
+    const timer = setInterval(() => {
+      try {
+        m.logMetric('loss', 1 / (step + 1), step);
+        w.lastStep = step++;
+      } catch (e) {
+        w.refused = (e as Error).message;
+        clearInterval(timer);
+      }
+    }, 5);
+    return run.runId;
+  });
+  await expect.poll(() => page.evaluate(() => (window as unknown as { lastStep: number }).lastStep), { timeout: 5000 }).toBeGreaterThan(100);
+
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Storage.clearDataForOrigin', { origin: new URL(baseURL!).origin, storageTypes: 'indexeddb' });
+  const offer = page.getByRole('alert', { name: 'Unsaved runs' });
+  await expect(offer).toContainText('Run live-run was running when the data was deleted');
+  await expect(offer).toContainText('ended KILLED');
+  await expect(page.getByRole('alert', { name: 'Stored data was deleted' })).toContainText('while this page was open');
+
+  // The run ended in memory: the loop's next point was refused, no run is active, a new one starts and is saved.
+  const after = await page.evaluate(async () => {
+    const m = window.mfflow;
+    const w = window as unknown as { lastStep: number; refused: string };
+    const active = m.activeRun();
+    const next = await m.startRun({ runName: 'after-clear' });
+    m.logMetric('loss', 0.5, 0);
+    await m.endRun();
+    return { active, refused: w.refused, lastStep: w.lastStep, next: (await m.getRun(next.runId)).info.status };
+  });
+  expect(after.active).toBeNull();
+  expect(after.refused).toContain('No active run');
+  expect(after.next).toBe('FINISHED');
+
+  // The offered download is an MLflow bundle holding the run, KILLED, with its params, tags and the points never written.
+  const [download] = await Promise.all([page.waitForEvent('download'), offer.getByRole('button', { name: 'Download the unsaved data of run live-run' }).click()]);
+  expect(download.suggestedFilename()).toBe(`mfflow-unsaved-${runId.slice(0, 8)}.zip`);
+  const bytes = [...readFileSync((await download.path())!)];
+  const back = await page.evaluate(async ({ b, id }) => {
+    const m = window.mfflow;
+    await m.importBundle(new Uint8Array(b));
+    const r = await m.getRun(id);
+    const h = await m.getMetricHistory(id, 'loss');
+    return { status: r.info.status, name: r.info.runName, params: r.params, team: r.tags.team, steps: Array.from(h.steps), values: Array.from(h.values) };
+  }, { b: bytes, id: runId });
+  expect(back).toMatchObject({ status: 'KILLED', name: 'live-run', params: { alpha: '0.5', l1_ratio: '0.1' }, team: 'wine' });
+  // The points are the loop's last ones, without a gap, up to the last one it logged.
+  expect(back.steps.length).toBeGreaterThan(0);
+  expect(back.steps[back.steps.length - 1]).toBe(after.lastStep);
+  back.steps.forEach((s, i) => {
+    expect(s).toBe(back.steps[0] + i);
+    expect(back.values[i]).toBe(1 / (s + 1));
+  });
 });

@@ -62,6 +62,11 @@ export interface TrackingStoreOptions extends StorageCallbacks {
    */
   runIndexDelayMs?: number;
   runIndexDirtyLimit?: number;
+  /**
+   * The browser deleted the database under this page: the runs and experiments this page had
+   * cached (now gone from storage), so the page can offer what only it still holds.
+   */
+  onRecordsLost?(runs: Run[], experiments: Experiment[]): void;
 }
 
 export class TrackingStore implements TrackingBackend {
@@ -123,9 +128,12 @@ export class TrackingStore implements TrackingBackend {
   private forgetClearedData(): void {
     const runIds = [...this.runs.keys()];
     const experimentIds = [...this.experiments.keys()];
+    const lostRuns = [...this.runs.values()].map(toPublicRun);
+    const lostExperiments = [...this.experiments.values()];
     this.runs.clear();
     this.experiments.clear();
     this.feed.publish(runIds, experimentIds);
+    this.options.onRecordsLost?.(lostRuns, lostExperiments);
     setTimeout(() => {
       void ensureDefaultExperiment(this.conn, this.now()).then((created) => {
         if (created) this.committed([], [created]);

@@ -63,6 +63,12 @@ interface ActiveRun {
   releaseLock: (() => void) | null;
 }
 
+/** A run ended by abandonRuns(): its info (KILLED) and the metric points no store holds. */
+export interface AbandonedRun {
+  info: RunInfo;
+  unsaved: MetricColumns[];
+}
+
 const textEncoder = new TextEncoder();
 
 function randomToken(): string {
@@ -158,6 +164,28 @@ export class Fluent implements RunLogger {
     } finally {
       if (this.stack[this.stack.length - 1] !== run) run.releaseLock?.();
     }
+  }
+
+  /**
+   * The store under this page's runs was deleted (site data cleared): every active run ends
+   * KILLED here, in memory, since no write can reach it any more; its lock is released and
+   * `startRun` works again at once, in the Default experiment (the current one went with the
+   * data, Default is made again). Resolves, once the flushes in flight have given their points
+   * back, to each run with the metric points that were never written (the caller offers them).
+   */
+  abandonRuns(now = Date.now()): Promise<AbandonedRun[]> {
+    const runs = this.stack.splice(0).reverse();
+    this.experimentId = DEFAULT_EXPERIMENT_ID;
+    for (const run of runs) {
+      if (run.timer !== null) clearTimeout(run.timer);
+      run.timer = null;
+      run.releaseLock?.();
+      run.releaseLock = null;
+    }
+    return Promise.all(runs.map(async (run) => {
+      await run.flushing.catch(() => undefined); // a failed flush puts its batch back in the buffer
+      return { info: { ...run.info, status: 'KILLED' as const, endTime: now }, unsaved: run.buffer.drain() };
+    }));
   }
 
   /** Runs `fn` inside a run and ends it FINISHED, or FAILED if `fn` throws (like `with mlflow.start_run()`). */
