@@ -343,6 +343,54 @@ const csp: Journey = {
   },
 };
 
+const bigModel: Journey = {
+  name: 'S8: a 50 MiB model artifact is stored as ArrayBuffer chunks (no Blob) and reads back byte for byte after a reload',
+  timeoutMs: 180_000,
+  async run({ page }) {
+    await openLab(page);
+    const logged = await page.eval(async () => {
+      const m = window.mfflow;
+      await m.setExperiment('engines big model');
+      const run = await m.startRun({ runName: 'big-model' });
+      // 50 MiB of xorshift noise (incompressible, like trained weights).
+      const bytes = new Uint8Array(50 * 1024 * 1024);
+      const words = new Uint32Array(bytes.buffer);
+      let x = 2463534242;
+      for (let i = 0; i < words.length; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; words[i] = x >>> 0; }
+      const hex = (b: ArrayBuffer) => Array.from(new Uint8Array(b), (v) => v.toString(16).padStart(2, '0')).join('');
+      const digest = hex(await crypto.subtle.digest('SHA-256', bytes));
+      await m.logArtifact('model/weights.bin', bytes);
+      await m.logText('artifact_path: model\nflavors: {}\n', 'model/MLmodel');
+      await m.endRun();
+      return { runId: run.runId, digest };
+    });
+    await page.reload();
+    await openLab(page);
+    const back = await page.eval(async (id) => {
+      const bytes = await window.mfflow.readArtifact(id, 'model/weights.bin');
+      const hex = (b: ArrayBuffer) => Array.from(new Uint8Array(b), (v) => v.toString(16).padStart(2, '0')).join('');
+      const digest = hex(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+      // What IndexedDB holds for the file: its chunks, each a plain ArrayBuffer of at most 4 MiB.
+      const db = await new Promise<IDBDatabase>((res, rej) => {
+        const r = indexedDB.open('mfflow');
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      const chunks = await new Promise<{ bytes: unknown }[]>((res, rej) => {
+        const q = db.transaction('artifactChunks').objectStore('artifactChunks')
+          .getAll(IDBKeyRange.bound([id, 'model/weights.bin', 0], [id, 'model/weights.bin', Infinity]));
+        q.onsuccess = () => res(q.result);
+        q.onerror = () => rej(q.error);
+      });
+      db.close();
+      const kinds = [...new Set(chunks.map((c) => (c.bytes instanceof Blob ? 'Blob' : c.bytes instanceof ArrayBuffer ? 'ArrayBuffer' : Object.prototype.toString.call(c.bytes))))];
+      const largest = Math.max(...chunks.map((c) => (c.bytes as ArrayBuffer).byteLength ?? 0));
+      return { size: bytes.byteLength, digest, chunks: chunks.length, kinds, largest };
+    }, logged.runId);
+    assert.deepEqual(back, { size: 50 * 1024 * 1024, digest: logged.digest, chunks: 13, kinds: ['ArrayBuffer'], largest: 4 * 1024 * 1024 });
+  },
+};
+
 /**
  * Walks a journey, then checks the lab's own code raised no CSP violation (R6): console reports
  * where the driver reads them, the in-page listener otherwise.
@@ -355,4 +403,4 @@ export async function walk(j: Journey, s: EngineSession, data: JourneyData): Pro
   assert.deepEqual(await cspViolations(s.page).catch(() => []), [], 'CSP violations in the page');
 }
 
-export const JOURNEYS: Journey[] = [tracking, training, bundles, serving, runsTable, csp];
+export const JOURNEYS: Journey[] = [tracking, training, bundles, serving, runsTable, bigModel, csp];
