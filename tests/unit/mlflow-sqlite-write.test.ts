@@ -9,7 +9,10 @@ import { SqliteExport } from '../../src/lib/bundles/sqlite-export';
 import { findMlflowDb, prepareSqliteImport } from '../../src/lib/bundles/sqlite-import';
 import { registeredModelsForExport } from '../../src/lib/bundles/registry-export';
 import { unzipSafe } from '../../src/lib/archive/safe-zip';
-import { latestPoint } from '../../src/lib/mlflow/sqlite-write';
+import { latestPoint, MlflowDbWriter } from '../../src/lib/mlflow/sqlite-write';
+import { readMlflowDb } from '../../src/lib/mlflow/sqlite-read';
+import type { BundleRun } from '../../src/lib/mlflow/bundle';
+import { newDict } from '../../src/lib/util/dict';
 import { MLFLOW_DB_HEAD } from '../../src/lib/mlflow/sqlite-revisions';
 import { sqlDbOf } from '../../src/lib/mlflow/sqljs';
 import type { TrackingStore } from '../../src/lib/storage/tracking-store';
@@ -92,6 +95,46 @@ describe('mlflow.db export', () => {
       expect(rows).toEqual([{ value: Infinity, is_nan: 0 }, { value: 0, is_nan: 1 }]);
       // Experiment ids of 18 digits stay exact in INTEGER columns.
       expect(db.query(`SELECT CAST(experiment_id AS TEXT) AS id FROM experiments WHERE name = 'wine: bundles'`)).toEqual([{ id: lab.experimentId }]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('long histories (written many points per statement) come back in order, NaN and ±Inf kept, an exact repeat once', async () => {
+    // 437 points = 2 × 200 + 2 × 16 + 5: every statement size the writer uses, two runs interleaved by key.
+    const n = 437;
+    const history = (key: string, shift: number) => {
+      const values = Float64Array.from({ length: n }, (_, i) => (i === 3 ? NaN : i === 250 ? -Infinity : i === 431 ? Infinity : Math.sin(i + shift) / 7));
+      const steps = Float64Array.from({ length: n }, (_, i) => (i % 2 ? n - i : i)); // not monotonic
+      const timestamps = Float64Array.from({ length: n }, (_, i) => 1_700_000_000_000 + i * 3);
+      // Point 301 repeats point 300 exactly (step, timestamp, value): MLflow keeps one row.
+      timestamps[301] = timestamps[300];
+      steps[301] = steps[300];
+      values[301] = values[300];
+      return { key, values, steps, timestamps };
+    };
+    const runs: BundleRun[] = ['a', 'b'].map((c, r) => ({
+      run: { info: { runId: c.repeat(32), experimentId: '0', runName: `r${r}`, userId: 'u', status: 'FINISHED', startTime: r, endTime: r + 1, lifecycleStage: 'active', deletedTime: null, artifactUri: '' },
+        params: newDict<string>(), tags: newDict<string>(), metrics: newDict(), inputs: [] },
+      metrics: [history('loss', r), history('acc', 10 + r)], artifacts: [],
+    }));
+    const writer = new MlflowDbWriter(new (await sqlJs()).Database());
+    writer.addRuns(runs);
+    const bytes = writer.finish([{ experimentId: '0', name: 'Default', artifactLocation: '', lifecycleStage: 'active', creationTime: 0, lastUpdateTime: 0, tags: newDict<string>() }], [], []);
+    const db = await openDb(bytes);
+    try {
+      const back = readMlflowDb(db, 'mlflow.db', new Map()).bundle.runs;
+      expect(back.map((b) => b.run.info.runId)).toEqual(runs.map((b) => b.run.info.runId));
+      for (const [i, b] of back.entries()) {
+        expect(b.metrics.map((m) => m.key)).toEqual(['loss', 'acc']);
+        for (const [k, m] of b.metrics.entries()) {
+          const want = runs[i].metrics[k];
+          const keep = (xs: Float64Array) => Array.from(xs).filter((_, j) => j !== 301);
+          expect(Array.from(m.values)).toEqual(keep(want.values));
+          expect(Array.from(m.steps)).toEqual(keep(want.steps));
+          expect(Array.from(m.timestamps)).toEqual(keep(want.timestamps));
+        }
+      }
     } finally {
       db.close();
     }

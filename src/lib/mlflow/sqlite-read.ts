@@ -23,6 +23,8 @@ export type SqlValue = number | string | Uint8Array | null;
 export interface SqlDb {
   /** Rows of a query as objects by column name. */
   query(sql: string): Record<string, SqlValue>[];
+  /** Calls `onRow` with each row's values in column order (the same array, refilled: copy what you keep). */
+  each(sql: string, onRow: (row: readonly SqlValue[]) => void): void;
 }
 /** An opened database file the caller closes when done. */
 export interface OpenedDb extends SqlDb {
@@ -103,6 +105,34 @@ function indexArtifacts(files: Map<string, Uint8Array>, ids: Set<string>): Map<s
   return out;
 }
 
+interface History { values: number[]; steps: number[]; timestamps: number[] }
+
+/**
+ * Every metric history, run → key → points in logging order (the table's rowid order is the
+ * order MLflow inserted them). Rows come as value arrays, not objects, and a run's points
+ * usually follow each other, so the last history is reused without a map lookup: this is the
+ * bulk of an import (1,000,000 rows for 100 runs × 10 metrics × 1,000 steps).
+ */
+function readHistories(db: SqlDb, isNan: boolean): Map<string, Map<string, History>> {
+  const out = new Map<string, Map<string, History>>();
+  let lastRun = '', lastKey = '';
+  let last: History | null = null;
+  db.each(`SELECT run_uuid, key, value, timestamp, step${isNan ? ', is_nan' : ''} FROM metrics ORDER BY rowid`, (r) => {
+    const run = str(r[0]), key = str(r[1]);
+    if (last === null || run !== lastRun || key !== lastKey) {
+      let byKey = out.get(run);
+      if (!byKey) out.set(run, (byKey = new Map()));
+      last = byKey.get(key) ?? null;
+      if (!last) byKey.set(key, (last = { values: [], steps: [], timestamps: [] }));
+      lastRun = run, lastKey = key;
+    }
+    last.values.push(isNan && num(r[5]) ? NaN : r[2] === null ? NaN : num(r[2]));
+    last.timestamps.push(num(r[3]));
+    last.steps.push(num(r[4]));
+  });
+  return out;
+}
+
 export function readMlflowDb(db: SqlDb, file: string, files: Map<string, Uint8Array>): ReadDbResult {
   const revision = mlflowDbRevision(db, file);
   const warnings: string[] = [];
@@ -126,9 +156,7 @@ export function readMlflowDb(db: SqlDb, file: string, files: Map<string, Uint8Ar
   const params = groupBy(db.query('SELECT key, value, run_uuid FROM params'), 'run_uuid', (r) => [str(r.key), str(r.value)] as const);
   const tags = groupBy(db.query('SELECT key, value, run_uuid FROM tags'), 'run_uuid', (r) => [str(r.key), str(r.value)] as const);
   // Full histories in logging order: the table's rowid order is the order MLflow inserted them.
-  const isNan = columnsOf(db, 'metrics').has('is_nan');
-  const points = groupBy(db.query(`SELECT key, value, timestamp, step, run_uuid${isNan ? ', is_nan' : ''} FROM metrics ORDER BY rowid`), 'run_uuid',
-    (r) => ({ key: str(r.key), value: isNan && num(r.is_nan) ? NaN : r.value === null ? NaN : num(r.value), timestamp: num(r.timestamp), step: num(r.step) }));
+  const histories = readHistories(db, columnsOf(db, 'metrics').has('is_nan'));
 
   const inputs = new Map<string, DatasetInput[]>();
   if (has('inputs') && has('datasets')) {
@@ -163,13 +191,7 @@ export function readMlflowDb(db: SqlDb, file: string, files: Map<string, Uint8Ar
     for (const [k, v] of tags.get(runId) ?? []) dictSet(t, k, v);
     const p = newDict<string>();
     for (const [k, v] of params.get(runId) ?? []) dictSet(p, k, v);
-    const byKey = new Map<string, { values: number[]; steps: number[]; timestamps: number[] }>();
-    for (const pt of points.get(runId) ?? []) {
-      let h = byKey.get(pt.key);
-      if (!h) byKey.set(pt.key, (h = { values: [], steps: [], timestamps: [] }));
-      h.values.push(pt.value), h.steps.push(pt.step), h.timestamps.push(pt.timestamp);
-    }
-    const metrics: MetricColumns[] = [...byKey].map(([key, h]) => ({ key, values: Float64Array.from(h.values), steps: Float64Array.from(h.steps), timestamps: Float64Array.from(h.timestamps) }));
+    const metrics: MetricColumns[] = [...histories.get(runId) ?? []].map(([key, h]) => ({ key, values: Float64Array.from(h.values), steps: Float64Array.from(h.steps), timestamps: Float64Array.from(h.timestamps) }));
     const summaries = newDict<MetricSummary>();
     for (const m of metrics) dictSet(summaries, m.key, summarize(m));
     const status = str(r.status) as RunStatus;

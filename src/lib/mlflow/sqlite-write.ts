@@ -76,8 +76,7 @@ export class MlflowDbWriter {
       const run = this.db.prepare('INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id, deleted_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
       const param = this.db.prepare('INSERT INTO params ("key", value, run_uuid) VALUES (?, ?, ?)');
       const tag = this.db.prepare('INSERT INTO tags ("key", value, run_uuid) VALUES (?, ?, ?)');
-      // The key holds (key, timestamp, step, run, value, is_nan): an exact repeat of a point is one row.
-      const point = this.db.prepare('INSERT OR IGNORE INTO metrics ("key", value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, ?)');
+      const points = new PointWriter(this.db);
       const latest = this.db.prepare('INSERT INTO latest_metrics ("key", value, timestamp, step, is_nan, run_uuid) VALUES (?, ?, ?, ?, ?, ?)');
       const dataset = this.db.prepare('INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
       const input = this.db.prepare('INSERT OR IGNORE INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, ?, ?, ?, ?, ?)');
@@ -103,11 +102,7 @@ export class MlflowDbWriter {
             checkKey(m.key, id, 'metric');
             if (keys.has(m.key)) throw invalid(`run ${id} has two histories for metric '${m.key}'`);
             keys.add(m.key);
-            for (let i = 0; i < m.values.length; i++) {
-              const v = m.values[i];
-              const nan = Number.isNaN(v);
-              point.run([m.key, nan ? 0 : v, m.timestamps[i], id, m.steps[i], nan ? 1 : 0]);
-            }
+            points.write(m, id);
             const l = latestPoint(m);
             if (l) latest.run([m.key, l.isNan ? 0 : l.value, l.timestamp, l.step, l.isNan ? 1 : 0, id]);
           }
@@ -127,7 +122,8 @@ export class MlflowDbWriter {
           }
         }
       } finally {
-        for (const st of [run, param, tag, point, latest, dataset, input, inputTag]) st.free();
+        for (const st of [run, param, tag, latest, dataset, input, inputTag]) st.free();
+        points.free();
       }
     });
   }
@@ -242,6 +238,54 @@ export class MlflowDbWriter {
       this.db.run('ROLLBACK');
       throw e;
     }
+  }
+}
+
+/** Rows per INSERT of metric points: sizes of the prepared multi-row statements, largest first. */
+const POINT_CHUNKS = [200, 16, 1];
+
+/**
+ * Inserts a history's points into `metrics`, many rows per statement (`VALUES (…), (…), …`):
+ * with sql.js each statement run costs a round of JS→wasm calls, so one per row made the
+ * export of 1,000,000 points take seconds more. Rows keep the history's order (rowid order is
+ * logging order for the reader). The primary key holds (key, timestamp, step, run, value,
+ * is_nan): `OR IGNORE` makes an exact repeat of a point one row, per row as before.
+ */
+class PointWriter {
+  private readonly statements: ReturnType<SqlWriteDb['prepare']>[];
+  private readonly args: SqlValue[][];
+
+  constructor(db: SqlWriteDb) {
+    this.statements = POINT_CHUNKS.map((n) => db.prepare(`INSERT OR IGNORE INTO metrics ("key", value, timestamp, run_uuid, step, is_nan) VALUES ${
+      Array.from({ length: n }, (_, j) => `(?1, ?${3 + 4 * j}, ?${4 + 4 * j}, ?2, ?${5 + 4 * j}, ?${6 + 4 * j})`).join(', ')}`));
+    this.args = POINT_CHUNKS.map((n) => new Array<SqlValue>(2 + 4 * n));
+  }
+
+  write(m: MetricColumns, runId: string): void {
+    const { values, timestamps, steps } = m;
+    const total = values.length;
+    let i = 0;
+    for (let c = 0; c < POINT_CHUNKS.length; c++) {
+      const n = POINT_CHUNKS[c];
+      const args = this.args[c];
+      args[0] = m.key;
+      args[1] = runId;
+      for (; i + n <= total; i += n) {
+        for (let j = 0, a = 2; j < n; j++, a += 4) {
+          const v = values[i + j];
+          const nan = Number.isNaN(v); // stored as value 0, is_nan 1 (MLflow's rule)
+          args[a] = nan ? 0 : v;
+          args[a + 1] = timestamps[i + j];
+          args[a + 2] = steps[i + j];
+          args[a + 3] = nan ? 1 : 0;
+        }
+        this.statements[c].run(args);
+      }
+    }
+  }
+
+  free(): void {
+    for (const st of this.statements) st.free();
   }
 }
 

@@ -38,6 +38,14 @@ export function sqlDbOf(db: SqlJsDatabase): OpenedDb {
         st.free();
       }
     },
+    each(sql, onRow) {
+      const st = db.prepare(sql);
+      try {
+        while (st.step()) onRow(st.get());
+      } finally {
+        st.free();
+      }
+    },
     close: () => db.close(),
   };
 }
