@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fitElasticNet, predictElasticNet, prepareElasticNet, solveElasticNet } from '../../src/lib/ml/elastic-net';
 import { regressionMetrics } from '../../src/lib/ml/regression-metrics';
+import { pairwiseSum, pairwiseSumF64 } from '../../src/lib/ml/pairwise-sum';
 import { trainTestSplitNumpy } from '../../src/lib/ml/split';
 import { loadWine, type Wine } from './ml-wine-helper';
 
@@ -161,6 +162,42 @@ describe('ElasticNet optimality and edge cases', () => {
     expect(() => fitElasticNet([Float64Array.of(1, NaN, 3)], y)).toThrow(/NaN/);
     expect(() => fitElasticNet([Float64Array.of(1, 2)], y)).toThrow(/rows/);
     expect(() => fitElasticNet(x, y, { rows: [0, 5] })).toThrow(/out of range/);
+  });
+
+  it('fits reusing the design-matrix buffer give what fresh buffers give, across shapes and from inside onIteration', () => {
+    const rand = (seed: number) => () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+    const problem = (rows: number, cols: number, seed: number) => {
+      const r = rand(seed);
+      const columns = Array.from({ length: cols }, () => Float64Array.from({ length: rows }, r));
+      const y = Float64Array.from({ length: rows }, (_, i) => columns.reduce((s, c, j) => s + c[i] * (j - 1), 0) + r());
+      return { columns, y, rows: trainTestSplitNumpy(rows, { seed }).train };
+    };
+    const fresh = (p: ReturnType<typeof problem>, o: { alpha: number; l1Ratio: number }) =>
+      solveElasticNet(prepareElasticNet(p.columns, p.y, { rows: p.rows }), o);
+    const same = (a: { coef: Float64Array; intercept: number; nIter: number; dualGap: number }, b: typeof a) => {
+      expect(Array.from(a.coef)).toEqual(Array.from(b.coef));
+      expect([a.intercept, a.nIter, a.dualGap]).toEqual([b.intercept, b.nIter, b.dualGap]);
+    };
+    const o = { alpha: 0.05, l1Ratio: 0.5 };
+    // Big, then smaller (a view of the kept buffer), then bigger again (a new one).
+    for (const [rows, cols, seed] of [[4000, 11, 1], [300, 4, 2], [5000, 13, 3], [4000, 11, 1]]) {
+      const p = problem(rows, cols, seed);
+      same(fitElasticNet(p.columns, p.y, { ...o, rows: p.rows }), fresh(p, o));
+    }
+    // A fit started from onIteration must not write into the buffer the outer fit is using.
+    const outer = problem(2000, 6, 4), inner = problem(3000, 9, 5);
+    let innerFit: ReturnType<typeof fitElasticNet> | null = null;
+    const got = fitElasticNet(outer.columns, outer.y, { ...o, rows: outer.rows, onIteration: (it) => { if (it === 1) innerFit = fitElasticNet(inner.columns, inner.y, { ...o, rows: inner.rows }); } });
+    same(got, fresh(outer, o));
+    same(innerFit!, fresh(inner, o));
+  });
+
+  it('pairwiseSumF64 sums in numpy\'s order exactly as pairwiseSum does', () => {
+    fc.assert(fc.property(fc.array(fc.double({ noNaN: true, min: -1e6, max: 1e6 }), { maxLength: 1200 }), fc.nat(20), (xs, skip) => {
+      const a = Float64Array.from(xs);
+      const start = Math.min(skip, a.length);
+      expect(Object.is(pairwiseSumF64(a, start, a.length - start), pairwiseSum(a, start, a.length - start))).toBe(true);
+    }));
   });
 
   it('predicts X·w + b', () => {

@@ -13,7 +13,7 @@
  * about sklearn's own fit time.
  */
 import { invalid } from '../util/errors';
-import { pairwiseMean } from './pairwise-sum';
+import { pairwiseSumF64 } from './pairwise-sum';
 import { axpy, axpyDot, dot, subAxpyDot, subDot } from './cd-kernels';
 
 export interface ElasticNetParams {
@@ -73,6 +73,7 @@ export function prepareElasticNet(
   columns: readonly ArrayLike<number>[],
   target: ArrayLike<number>,
   options: { rows?: ArrayLike<number>; fitIntercept?: boolean } = {},
+  alloc: (length: number) => Float64Array = (length) => new Float64Array(length),
 ): ElasticNetProblem {
   const nCols = columns.length;
   const rows = options.rows;
@@ -82,18 +83,18 @@ export function prepareElasticNet(
     if (!rows && col.length !== nRows) throw invalid(`feature columns have ${col.length} rows, the target has ${nRows}`);
   }
   const center = options.fitIntercept ?? true;
-  const x = new Float64Array(nRows * nCols);
+  const x = alloc(nRows * nCols); // every element is written below
   const y = new Float64Array(nRows);
   const xOffset = new Float64Array(nCols);
   gather(target, rows, y, 0, nRows);
-  const yMean = pairwiseMean(y);
+  const yMean = nRows === 0 ? NaN : pairwiseSumF64(y, 0, nRows) / nRows;
   if (!Number.isFinite(yMean)) throw invalid('the target contains NaN or infinity');
   const yOffset = center ? yMean : 0;
   if (yOffset !== 0) for (let i = 0; i < nRows; i++) y[i] -= yOffset;
   for (let j = 0; j < nCols; j++) {
     const off = j * nRows;
     gather(columns[j], rows, x, off, nRows);
-    const mean = pairwiseMean(x, off, nRows);
+    const mean = pairwiseSumF64(x, off, nRows) / nRows;
     if (!Number.isFinite(mean)) throw invalid(`feature ${j} contains NaN or infinity`);
     if (center) {
       xOffset[j] = mean;
@@ -104,6 +105,8 @@ export function prepareElasticNet(
 }
 
 function gather(src: ArrayLike<number>, rows: ArrayLike<number> | undefined, dst: Float64Array, off: number, n: number): void {
+  // The usual case (typed columns, a split's Int32Array rows) gets a loop V8 sees one kind in.
+  if (src instanceof Float64Array && rows instanceof Int32Array) return gatherF64(src, rows, dst, off, n);
   if (!rows) {
     for (let i = 0; i < n; i++) dst[off + i] = src[i];
     return;
@@ -111,6 +114,15 @@ function gather(src: ArrayLike<number>, rows: ArrayLike<number> | undefined, dst
   for (let i = 0; i < n; i++) {
     const r = rows[i];
     if (!(r >= 0 && r < src.length)) throw invalid(`row index ${r} is out of range`);
+    dst[off + i] = src[r];
+  }
+}
+
+function gatherF64(src: Float64Array, rows: Int32Array, dst: Float64Array, off: number, n: number): void {
+  const len = src.length;
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    if (!(r >= 0 && r < len)) throw invalid(`row index ${r} is out of range`);
     dst[off + i] = src[r];
   }
 }
@@ -151,14 +163,15 @@ export function solveElasticNet(problem: ElasticNetProblem, options: ElasticNetO
   let converged = false;
   let stopped = false;
   let iter = 0;
+  // sklearn subtracts w_j·x_j from R right after updating w_j. We defer that subtraction into
+  // the next coordinate's pass (same operations in the same order per element, so the same
+  // rounding) to walk R once per coordinate instead of twice; the last coordinate's goes into
+  // the next sweep's first pass, unless the duality gap (which reads R) is computed first.
+  let pending: Float64Array | null = null;
+  let pendingW = 0.0;
   for (; iter < maxIter; iter++) {
     let wMax = 0.0;
     let dwMax = 0.0;
-    // sklearn subtracts w_j·x_j from R right after updating w_j. We defer that subtraction into
-    // the next coordinate's pass (same operations in the same order per element, so the same
-    // rounding) to walk R once per coordinate instead of twice.
-    let pending: Float64Array | null = null;
-    let pendingW = 0.0;
     for (let j = 0; j < p; j++) {
       const nj = norms[j];
       if (nj === 0.0) continue;
@@ -181,10 +194,10 @@ export function solveElasticNet(problem: ElasticNetProblem, options: ElasticNetO
       const aw = Math.abs(wNew);
       if (aw > wMax) wMax = aw;
     }
-    if (pending !== null) axpy(-pendingW, pending, R);
-
     let checked = NaN;
     if (wMax === 0.0 || dwMax / wMax < tol0 || iter === maxIter - 1) {
+      if (pending !== null) axpy(-pendingW, pending, R);
+      pending = null;
       gap = dualityGap(x, n, p, w, R, y, l1, l2);
       checked = gap / n;
       if (gap < tol) {
@@ -214,8 +227,28 @@ export function fitElasticNet(
   options: ElasticNetOptions = {},
 ): ElasticNetFit {
   checkParams(options);
-  const problem = prepareElasticNet(columns, target, options);
-  return solveElasticNet(problem, options);
+  if (scratchBusy) return solveElasticNet(prepareElasticNet(columns, target, options), options); // a fit inside onIteration
+  scratchBusy = true;
+  try {
+    return solveElasticNet(prepareElasticNet(columns, target, options, scratchOf), options);
+  } finally {
+    scratchBusy = false;
+  }
+}
+
+/**
+ * The design matrix copy of fitElasticNet, kept for the next fit (a sweep fits the same rows
+ * many times in one worker). A fresh Float64Array of that size (white wine's training split:
+ * 320 KB) costs the allocator fresh pages each time: about as much as a third of the fit.
+ * Copies above SCRATCH_MAX elements are not kept, so a big fit does not pin its memory.
+ */
+const SCRATCH_MAX = 1 << 20;
+let scratch: Float64Array | null = null;
+let scratchBusy = false;
+function scratchOf(length: number): Float64Array {
+  if (length > SCRATCH_MAX) return new Float64Array(length);
+  if (scratch === null || scratch.length < length) scratch = new Float64Array(Math.max(length, scratch?.length ?? 0));
+  return scratch.subarray(0, length);
 }
 
 /** X·w + b for every row (or the given rows) of the feature columns. */

@@ -37,3 +37,34 @@ export function pairwiseSum(a: ArrayLike<number>, start = 0, n = a.length - star
 export function pairwiseMean(a: ArrayLike<number>, start = 0, n = a.length - start): number {
   return n === 0 ? NaN : pairwiseSum(a, start, n) / n;
 }
+
+/**
+ * pairwiseSum for a Float64Array only (same order, same result). The solver's hot loops call
+ * this one: the generic version also sees plain arrays (metrics), and V8's element access for
+ * a function fed two array kinds is several times slower.
+ */
+export function pairwiseSumF64(a: Float64Array, start: number, n: number): number {
+  if (n <= 0) return 0;
+  if (n < 8) {
+    let s = -0;
+    for (let i = 0; i < n; i++) s += a[start + i];
+    return s;
+  }
+  if (n <= BLOCK) {
+    let r0 = a[start], r1 = a[start + 1], r2 = a[start + 2], r3 = a[start + 3];
+    let r4 = a[start + 4], r5 = a[start + 5], r6 = a[start + 6], r7 = a[start + 7];
+    const end = n - (n % 8);
+    let i = 8;
+    for (; i < end; i += 8) {
+      const k = start + i;
+      r0 += a[k]; r1 += a[k + 1]; r2 += a[k + 2]; r3 += a[k + 3];
+      r4 += a[k + 4]; r5 += a[k + 5]; r6 += a[k + 6]; r7 += a[k + 7];
+    }
+    let s = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
+    for (; i < n; i++) s += a[start + i];
+    return s;
+  }
+  let half = Math.floor(n / 2);
+  half -= half % 8;
+  return pairwiseSumF64(a, start, half) + pairwiseSumF64(a, start + half, n - half);
+}
