@@ -1,48 +1,26 @@
 /**
- * Training on the page: a pool of training workers (one per core), jobs that each own an
- * MLflow run, sweeps as a parent run with nested children trained in parallel, and per-job
- * or per-sweep cancel. Runs are written here, on the page; workers only report through ports.
+ * Training on the page: the reactive face of the training session (lib/training/session.ts).
+ * The session runs jobs and sweeps on a pool of training workers (one per core) and writes
+ * their runs; this file gives it rune classes for jobs and sweeps, the lab's store, the
+ * datasets, and the page as the default source of a run.
  */
-import { toMlflowDataset } from '../lib/data/digest';
-import type { DataTable, StoredDataset } from '../lib/data/types';
-import type { TrainResult, TrainSpec } from '../lib/training/contract';
-import { TrainingPool } from '../lib/training/pool';
-import { bestChild, type Direction, type SweepSpec } from '../lib/training/sweep';
-import { planSweep, specOf, sweepStatus, TrainValidationError } from '../lib/training/session';
-
-export { TrainValidationError };
-import { validateTrainSpec } from '../lib/training/validate';
-import type { Run } from '../lib/tracking/types';
-import { datasets } from './datasets.svelte';
-import { trainWorker } from './workers';
-import { lab } from './lab.svelte';
-import { endJobRun, jobFluent, jobPort, TrainingJob } from './train-job.svelte';
-import { TRAIN_TAG } from '../lib/tracking/tags';
-import type { ResolvedTrainSpec } from '../lib/training/contract';
+import type { StoredDataset } from '../lib/data/types';
 import { localSource, sourceRecord, type RunSource } from '../lib/projects/source';
+import type { TrainProgress } from '../lib/training/contract';
+import { TrainingPool } from '../lib/training/pool';
+import {
+  TrainingSession, TrainValidationError, type JobState, type JobStatus, type SessionRequest, type SessionSource, type SweepState as SweepFields,
+} from '../lib/training/session';
+import type { Direction, SweepSpec } from '../lib/training/sweep';
+import type { MetricColumns, Run } from '../lib/tracking/types';
+import { datasets } from './datasets.svelte';
+import { lab } from './lab.svelte';
+import { trainWorker } from './workers';
 
-/** Source tags and code artifacts of a run (see lib/projects/source). */
-async function recordSource(runId: string, source: RunSource, spec: ResolvedTrainSpec, stored: StoredDataset, datasetRef: string): Promise<void> {
-  const dataset = { digest: stored.digest, name: stored.name, ...(datasetRef !== stored.digest ? { source: datasetRef } : {}) };
-  const { tags, artifacts } = sourceRecord(source, { spec, dataset });
-  await lab.store.logBatch(runId, { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) });
-  for (const [path, bytes] of artifacts) await lab.store.logArtifact(runId, path, bytes);
-}
+export { TrainValidationError, type JobStatus };
 
-function defaultSource(via: string): RunSource {
-  return localSource(typeof location === 'undefined' ? 'mfflow' : `${location.origin}${location.pathname}`, via);
-}
-
-/** A TrainSpec plus what the page needs to run it: which dataset, where the run goes. */
-export interface TrainRequest extends TrainSpec {
-  /** A stored dataset's digest (or name), or a URL to load first. */
-  dataset: string;
-  runName?: string;
-  /** Default: the experiment scripts set with `mfflow.setExperiment` (the UI passes its selection). */
-  experimentId?: string;
-  description?: string;
-  /** Extra tags on the run (and a sweep's runs), e.g. the live mirror's (state/servers). */
-  tags?: Record<string, string>;
+/** A request as scripts, projects and the form give it: a session request whose source is a RunSource. */
+export interface TrainRequest extends Omit<SessionRequest, 'source'> {
   /** What made the run (project, script); default: the lab page (LOCAL). Recorded as tags and code artifacts. */
   source?: RunSource;
 }
@@ -54,7 +32,71 @@ export interface SweepRequest extends TrainRequest {
   direction?: Direction;
 }
 
-export class SweepState {
+/** Metrics drawn live, in order of preference: Keras-style losses, else the elastic net's duality gap. */
+const LIVE_KEYS = ['loss', 'val_loss', 'dual_gap'];
+
+export interface Series {
+  steps: number[];
+  values: number[];
+}
+
+export class TrainingJob implements JobState {
+  status = $state<JobStatus>('QUEUED');
+  phase = $state<TrainProgress['phase'] | 'queued'>('queued');
+  step = $state(0);
+  total = $state(0);
+  message = $state('');
+  runId = $state<string | null>(null);
+  runName = $state('');
+  metrics = $state.raw<Record<string, number>>({});
+  error = $state<string | null>(null);
+  epochsDone = $state<number | null>(null);
+  /** Bumped when `series` grows, so charts redraw. */
+  seriesVersion = $state(0);
+  readonly series = new Map<string, Series>();
+  readonly startedAt = Date.now();
+  /**
+   * When each phase's first progress report reached the page (performance.now()). Reports
+   * arrive within a message's latency (~50 µs), so e.g. `evaluating − training` times the fit
+   * in the worker; the bench reads these through `mfflow.jobs()`.
+   */
+  readonly phaseAt: Partial<Record<TrainProgress['phase'] | 'ended', number>> = {};
+  cancelRequested = false;
+
+  constructor(readonly jobId: string, readonly model: string, readonly parentRunId: string | null = null) {}
+
+  /** Plain data for scripts (`mfflow.jobs()`). */
+  snapshot() {
+    return {
+      jobId: this.jobId, runId: this.runId, runName: this.runName, model: this.model, parentRunId: this.parentRunId,
+      status: this.status, phase: this.phase, step: this.step, total: this.total, metrics: { ...this.metrics },
+      error: this.error, epochsDone: this.epochsDone, phaseAt: { ...this.phaseAt },
+    };
+  }
+
+  get done(): boolean {
+    return this.status === 'FINISHED' || this.status === 'FAILED' || this.status === 'KILLED';
+  }
+
+  /** Keeps the points of the live metrics from a stored batch (copies: the batch is the store's). */
+  tap(columns: readonly MetricColumns[] | undefined): void {
+    if (!columns) return;
+    let grew = false;
+    for (const c of columns) {
+      if (!LIVE_KEYS.includes(c.key)) continue;
+      let s = this.series.get(c.key);
+      if (!s) this.series.set(c.key, (s = { steps: [], values: [] }));
+      for (let i = 0; i < c.values.length; i++) {
+        s.steps.push(c.steps[i]);
+        s.values.push(c.values[i]);
+      }
+      grew = true;
+    }
+    if (grew) this.seriesVersion++;
+  }
+}
+
+export class SweepState implements SweepFields<TrainingJob> {
   status = $state<'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED'>('RUNNING');
   parentRunId = $state<string | null>(null);
   runName = $state('');
@@ -66,17 +108,26 @@ export class SweepState {
   }
 }
 
+/** The session's view of a RunSource: its tags, and its record once the spec is resolved. */
+function sessionSource(source: RunSource): SessionSource {
+  return { tags: source.tags, record: (spec, dataset) => sourceRecord(source, { spec, dataset }) };
+}
 
-class CancelledBeforeStart extends Error {}
+function pageSource(via: string): SessionSource {
+  return sessionSource(localSource(typeof location === 'undefined' ? 'mfflow' : `${location.origin}${location.pathname}`, via));
+}
 
-let jobCounter = 0;
-const nextId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++jobCounter}`;
+async function storedDataset(ref: string): Promise<StoredDataset> {
+  const summary = await datasets.resolve(ref);
+  return { ...summary, table: await datasets.table(summary.digest) };
+}
 
 export class Training {
   /** Single runs and sweep children, newest first. */
   jobs = $state<TrainingJob[]>([]);
   sweeps = $state<SweepState[]>([]);
   private pool: TrainingPool | null = null;
+  private session: TrainingSession<TrainingJob, SweepState> | null = null;
 
   get poolSize(): number {
     return this.workers().size;
@@ -87,130 +138,41 @@ export class Training {
     return this.pool;
   }
 
+  /** The session over the lab's store (open by the time anything trains). */
+  private run(): TrainingSession<TrainingJob, SweepState> {
+    this.session ??= new TrainingSession({
+      backend: lab.store,
+      pool: () => this.workers(),
+      dataset: storedDataset,
+      experimentId: () => lab.fluent.currentExperimentId,
+      defaultSource: pageSource,
+      fluent: () => lab.newFluent(),
+      observer: {
+        newJob: (jobId, model, parentRunId) => new TrainingJob(jobId, model, parentRunId),
+        newSweep: (id, metric, children) => new SweepState(id, metric, children),
+        added: (jobs, sweep) => {
+          this.jobs = [...jobs, ...this.jobs];
+          if (sweep) this.sweeps = [sweep, ...this.sweeps];
+        },
+      },
+    });
+    return this.session;
+  }
+
   /** Trains one model and resolves to its finished run (FINISHED, KILLED or FAILED). */
-  async train(req: TrainRequest): Promise<Run> {
-    const { stored, table } = await this.prepare(req);
-    const job = new TrainingJob(nextId('job'), req.model);
-    this.jobs = [job, ...this.jobs];
-    await this.runJob(job, { ...req, source: req.source ?? defaultSource('train') }, stored, table, null);
-    return lab.store.getRun(job.runId!);
+  train(req: TrainRequest): Promise<Run> {
+    return this.run().train({ ...req, source: req.source && sessionSource(req.source) });
   }
 
   /** Runs a sweep as a parent run with nested children; resolves to the ended parent run. */
-  async sweep(req: SweepRequest): Promise<Run> {
-    const { stored, table } = await this.prepare(req);
-    const expanded = planSweep(req);
-    const { metric, direction } = expanded;
-
-    const source = req.source ?? defaultSource('sweep');
-    const fluent = jobFluent();
-    const parent = await fluent.startRun({
-      experimentId: req.experimentId ?? lab.fluent.currentExperimentId,
-      runName: req.runName,
-      description: req.description,
-      tags: {
-        [TRAIN_TAG.sweepStrategy]: req.sweep.strategy,
-        [TRAIN_TAG.sweepSize]: String(expanded.children.length),
-        [TRAIN_TAG.sweepMetric]: metric,
-        [TRAIN_TAG.datasetDigest]: stored.digest,
-        ...source.tags,
-        ...req.tags,
-      },
-    });
-    const children = expanded.children.map(() => new TrainingJob(nextId('job'), req.model, parent.runId));
-    const sweep = new SweepState(nextId('sweep'), metric, children);
-    sweep.parentRunId = parent.runId;
-    sweep.runName = parent.runName;
-    this.sweeps = [sweep, ...this.sweeps];
-    this.jobs = [...children.slice().reverse(), ...this.jobs];
-
-    let results: TrainResult[] = [];
-    try {
-      await fluent.logParams({ model: req.model, target: req.target, sweep_strategy: req.sweep.strategy, sweep_runs: expanded.children.length });
-      await fluent.logInput(toMlflowDataset(stored, 'training'));
-      await fluent.logDict({ sweep: req.sweep, metric, direction, base_params: req.params ?? {} }, 'sweep.json');
-      results = await Promise.all(children.map((job, i) => this.runJob(job, {
-        ...req, source, params: expanded.children[i], runName: `${parent.runName}-${i + 1}`, description: undefined,
-      }, stored, table, parent.runId)));
-    } catch (e) {
-      await fluent.setTag(TRAIN_TAG.error, e instanceof Error ? e.message : String(e)).catch(() => undefined);
-      await fluent.endRun('FAILED');
-      sweep.status = 'FAILED';
-      throw e;
-    }
-    const best = bestChild(results, metric, direction);
-    if (best >= 0) {
-      const value = results[best].metrics[metric];
-      const runId = children[best].runId!;
-      fluent.logMetric(`best_${metric}`, value, 0);
-      await fluent.setTags({ [TRAIN_TAG.bestRunId]: runId });
-      sweep.best = { runId, value };
-    }
-    const status = sweepStatus(sweep.cancelled, results);
-    await fluent.endRun(status);
-    sweep.status = status;
-    return lab.store.getRun(parent.runId);
+  sweep(req: SweepRequest): Promise<Run> {
+    return this.run().sweep({ ...req, source: req.source && sessionSource(req.source) });
   }
 
-  /**
-   * Cancels a job (by job id or run id) or a whole sweep (by sweep id or parent run id).
-   * Returns false when nothing running matched.
-   */
-  async cancel(id: string): Promise<boolean> {
-    const sweep = this.sweeps.find((s) => s.id === id || s.parentRunId === id);
-    if (sweep) {
-      sweep.cancelled = true;
-      const live = sweep.children.filter((c) => !c.done);
-      for (const c of live) c.cancelRequested = true;
-      await Promise.all(live.map((c) => this.workers().cancel(c.jobId)));
-      return live.length > 0;
-    }
-    const job = this.jobs.find((j) => j.jobId === id || j.runId === id);
-    if (!job || job.done) return false;
-    job.cancelRequested = true;
-    await this.workers().cancel(job.jobId);
-    return true;
-  }
-
-  /** Checks a request against its dataset before any run exists. */
-  async prepare(req: TrainRequest): Promise<{ stored: StoredDataset; table: DataTable }> {
-    if (!req || typeof req.dataset !== 'string' || req.dataset === '') {
-      throw new TrainValidationError([{ field: 'dataset', message: 'choose a dataset (digest, name or URL)' }]);
-    }
-    const summary = await datasets.resolve(req.dataset);
-    const table = await datasets.table(summary.digest);
-    const checked = validateTrainSpec(specOf(req), table);
-    if (!checked.ok) throw new TrainValidationError(checked.errors);
-    return { stored: { ...summary, table }, table };
-  }
-
-  private async runJob(job: TrainingJob, req: TrainRequest, stored: StoredDataset, table: DataTable, parentRunId: string | null): Promise<TrainResult> {
-    const fluent = jobFluent();
-    const info = await fluent.startRun({
-      experimentId: req.experimentId ?? lab.fluent.currentExperimentId,
-      runName: req.runName,
-      parentRunId: parentRunId ?? undefined,
-      description: req.description,
-      tags: { ...req.source?.tags, ...req.tags, [TRAIN_TAG.datasetDigest]: stored.digest, [TRAIN_TAG.jobId]: job.jobId },
-    });
-    job.runId = info.runId;
-    job.runName = info.runName;
-    let result: TrainResult;
-    try {
-      await fluent.logInput(toMlflowDataset(stored, 'training'));
-      const checked = validateTrainSpec(specOf(req), table);
-      if (req.source && checked.ok) await recordSource(info.runId, req.source, checked.spec, stored, req.dataset);
-      if (job.cancelRequested) throw new CancelledBeforeStart();
-      const handle = this.workers().submit(specOf(req), table, jobPort(job, fluent, info.runId), job.jobId);
-      result = await handle.result;
-    } catch (e) {
-      result = e instanceof CancelledBeforeStart ? { status: 'KILLED', metrics: {} }
-        : { status: 'FAILED', metrics: {}, error: e instanceof Error ? e.message : String(e) };
-    }
-    await endJobRun(job, fluent, info.runId, result);
-    return result;
+  /** Cancels a job (by job or run id) or a sweep (by sweep or parent run id); false when nothing running matched. */
+  cancel(id: string): Promise<boolean> {
+    return this.run().cancel(id);
   }
 }
-
 
 export const training = new Training();

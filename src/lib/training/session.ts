@@ -1,73 +1,305 @@
 /**
- * The decisions of a training session, shared by the page's training state and its tests:
- * what part of a request the worker gets, how a sweep is planned and how it ends, and what a
- * job's run records when it ends. State (src/state/training.svelte.ts) drives the runs and the
- * pool with these; nothing here touches storage or workers.
- */
-import { MlflowError } from '../util/errors';
-import { TAG, TRAIN_TAG } from '../tracking/tags';
-import type { HyperValue, TrainResult, TrainSpec } from './contract';
-import { defaultDirection, expandSweep, type Direction, type SweepSpec } from './sweep';
-import type { FieldError } from './validate';
+ * The training session: jobs that each own an MLflow run, sweeps as a parent run with nested
+ * children trained in parallel on the pool, per-job or per-sweep cancel. Runs are written here,
+ * through a tracking backend; workers only report through the job's port. Plain TS: the page's
+ * state (src/state/training.svelte.ts) makes the job objects reactive; tests run it in Node.
+ */import { toMlflowDataset } from '../data/digest';
+import type { StoredDataset } from '../data/types';
+import type { TrackingBackend } from '../tracking/backend';
+import { createFluent } from '../tracking/create-fluent';
+import type { Fluent } from '../tracking/fluent';
+import { TRAIN_TAG } from '../tracking/tags';
+import type { MetricColumns, Run, RunStatus } from '../tracking/types';
+import { errorMessage } from '../util/errors';
+import { endTags, planSweep, specOf, sweepStatus, TrainValidationError } from './session-rules';
+import type { ResolvedTrainSpec, RunLoggerPort, TrainProgress, TrainResult, TrainSpec } from './contract';
+import type { TrainingPool } from './pool';
+import { bestChild, type Direction, type SweepSpec } from './sweep';
+import { validateTrainSpec } from './validate';
 
-/** Thrown (rejected) when a request does not validate; `errors` name the fields. */
-export class TrainValidationError extends MlflowError {
-  constructor(readonly errors: FieldError[]) {
-    super('INVALID_PARAMETER_VALUE', `Invalid training request: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
-  }
-}
+export { endTags, MAX_ERROR_CHARS, planSweep, specOf, sweepStatus, TrainValidationError, type SweepPlan } from './session-rules';
 
-/** The worker's part of a request (no page-only fields, nothing uncloneable, copies). */
-export function specOf(req: TrainSpec): TrainSpec {
-  const spec: TrainSpec = { model: req.model, target: req.target };
-  if (req.task !== undefined) spec.task = req.task;
-  if (req.features !== undefined) spec.features = [...req.features];
-  if (req.params !== undefined) spec.params = { ...req.params };
-  if (req.split !== undefined) spec.split = { ...req.split };
-  if (req.standardize !== undefined) spec.standardize = req.standardize;
-  if (req.backend !== undefined) spec.backend = req.backend;
-  return spec;
-}
-
-export interface SweepPlan {
-  /** Each child's params (the base params with the swept values). */
-  children: Record<string, HyperValue>[];
-  /** The metric that picks the best child, and which way is better. */
-  metric: string;
-  direction: Direction;
-}
+export type JobStatus = 'QUEUED' | RunStatus;
 
 /**
- * Expands a sweep and settles its metric: `rmse` for regression, `accuracy` for classification
- * unless the request names one. Throws TrainValidationError naming the bad fields.
+ * What a job shows while it runs. The session writes these fields; the page's rune class
+ * implements the interface (so the writes are reactive), tests use plain objects.
  */
-export function planSweep(req: TrainSpec & { sweep: SweepSpec; metric?: string; direction?: Direction }): SweepPlan {
-  const expanded = expandSweep(req.model, req.sweep, req.params ?? {});
-  if (!expanded.ok) throw new TrainValidationError(expanded.errors);
-  const task = req.task ?? (req.model === 'logistic' ? 'classification' : 'regression');
-  const metric = req.metric ?? (task === 'classification' ? 'accuracy' : 'rmse');
-  return { children: expanded.children, metric, direction: req.direction ?? defaultDirection(metric) };
+export interface JobState {
+  readonly jobId: string;
+  readonly model: string;
+  readonly parentRunId: string | null;
+  status: JobStatus;
+  phase: TrainProgress['phase'] | 'queued';
+  step: number;
+  total: number;
+  message: string;
+  runId: string | null;
+  runName: string;
+  metrics: Record<string, number>;
+  error: string | null;
+  epochsDone: number | null;
+  /** When each phase's first progress report reached the page (performance.now()). */
+  readonly phaseAt: Partial<Record<TrainProgress['phase'] | 'ended', number>>;
+  /** Set by cancel before the job reached the pool (it then ends KILLED without training). */
+  cancelRequested: boolean;
+  readonly done: boolean;
+  /** Takes the points of a metric batch as it is stored (the live loss curves). */
+  tap(columns: readonly MetricColumns[] | undefined): void;
 }
 
-/** A sweep's parent ends KILLED if cancelled, FINISHED if any child finished, else FAILED. */
-export function sweepStatus(cancelled: boolean, results: readonly TrainResult[]): 'FINISHED' | 'FAILED' | 'KILLED' {
-  return cancelled ? 'KILLED' : results.some((r) => r.status === 'FINISHED') ? 'FINISHED' : 'FAILED';
+export interface SweepState<J extends JobState = JobState> {
+  readonly id: string;
+  readonly metric: string;
+  readonly children: J[];
+  status: 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED';
+  parentRunId: string | null;
+  runName: string;
+  best: { runId: string; value: number } | null;
+  cancelled: boolean;
 }
 
-/** Longest error text kept in a tag (MLflow allows 8000 characters). */
-export const MAX_ERROR_CHARS = 4000;
+/** Where runs come from (lib/projects/source builds it): start tags, then tags and code files once the spec is known. */
+export interface SessionSource {
+  tags: Record<string, string>;
+  record(spec: ResolvedTrainSpec, dataset: { digest: string; name: string; source?: string }): { tags: Record<string, string>; artifacts: Map<string, Uint8Array> };
+}
 
-/**
- * The tags a job's run gets when it ends: the error (truncated) in `mfflow.error` and, for a
- * failure, in `mlflow.note.content` so MLflow's UI shows it as the description; the epochs done.
- */
-export function endTags(result: TrainResult): { key: string; value: string }[] {
-  const tags: { key: string; value: string }[] = [];
-  if (result.error) {
-    const text = result.error.length > MAX_ERROR_CHARS ? `${result.error.slice(0, MAX_ERROR_CHARS - 1)}…` : result.error;
-    tags.push({ key: TRAIN_TAG.error, value: text });
-    if (result.status === 'FAILED') tags.push({ key: TAG.note, value: `Training failed: ${text}` });
+/** A TrainSpec plus what the session needs to run it: which dataset, where the run goes. */
+export interface SessionRequest extends TrainSpec {
+  /** A stored dataset's digest (or name), or a URL: whatever the dataset resolver takes. */
+  dataset: string;
+  runName?: string;
+  experimentId?: string;
+  description?: string;
+  /** Extra tags on the run (and a sweep's runs). */
+  tags?: Record<string, string>;
+  source?: SessionSource;
+}
+
+export interface SessionSweepRequest extends SessionRequest {
+  sweep: SweepSpec;
+  metric?: string;
+  direction?: Direction;
+}
+
+export interface SessionObserver<J extends JobState, S extends SweepState<J>> {
+  newJob(jobId: string, model: string, parentRunId: string | null): J;
+  newSweep(id: string, metric: string, children: J[]): S;
+  /** New jobs (newest first) and, for a sweep, the sweep: the lists the UI shows. */
+  added(jobs: J[], sweep?: S): void;
+  /** A run's background write failed. */
+  error?(e: unknown): void;
+}
+
+export interface SessionOptions<J extends JobState, S extends SweepState<J>> {
+  backend: TrackingBackend;
+  /** The pool, made on first use (workers start lazily). */
+  pool: () => Pick<TrainingPool, 'submit' | 'cancel'>;
+  /** Resolves a request's `dataset` to the stored dataset; throws naming what is wrong. */
+  dataset: (ref: string) => Promise<StoredDataset>;
+  observer: SessionObserver<J, S>;
+  /** The experiment runs go to when a request names none. */
+  experimentId: () => string;
+  /** Makes each job's Fluent (the page's, so its runs end with the data if the browser clears it). Default: createFluent(backend, 'page'). */
+  fluent?: () => Fluent;
+  /** The source of requests that give none (the lab page), by entry point. */
+  defaultSource?: (via: 'train' | 'sweep') => SessionSource;
+}
+
+class CancelledBeforeStart extends Error {}
+
+let counter = 0;
+const nextId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}`;
+
+export class TrainingSession<J extends JobState, S extends SweepState<J>> {
+  private jobs: J[] = [];
+  private sweeps: S[] = [];
+
+  constructor(private readonly o: SessionOptions<J, S>) {}
+
+  /** Checks a request against its dataset before any run exists: the one validation of a spec. */
+  async prepare(req: SessionRequest): Promise<{ stored: StoredDataset; spec: ResolvedTrainSpec }> {
+    if (!req || typeof req.dataset !== 'string' || req.dataset === '') {
+      throw new TrainValidationError([{ field: 'dataset', message: 'choose a dataset (digest, name or URL)' }]);
+    }
+    const stored = await this.o.dataset(req.dataset);
+    const checked = validateTrainSpec(specOf(req), stored.table);
+    if (!checked.ok) throw new TrainValidationError(checked.errors);
+    return { stored, spec: checked.spec };
   }
-  if (result.epochsDone !== undefined) tags.push({ key: TRAIN_TAG.epochsDone, value: String(result.epochsDone) });
-  return tags;
+
+  /** Trains one model and resolves to its ended run (FINISHED, KILLED or FAILED). */
+  async train(req: SessionRequest): Promise<Run> {
+    const { stored, spec } = await this.prepare(req);
+    const job = this.o.observer.newJob(nextId('job'), req.model, null);
+    this.add([job]);
+    await this.runJob(job, { ...req, source: req.source ?? this.o.defaultSource?.('train') }, spec, stored);
+    return this.o.backend.getRun(job.runId!);
+  }
+
+  /** Runs a sweep as a parent run with nested children; resolves to the ended parent run. */
+  async sweep(req: SessionSweepRequest): Promise<Run> {
+    const { stored } = await this.prepare(req);
+    const plan = planSweep(req);
+    // Each child's params are checked before any run exists: a bad value fails the request, not a child.
+    const specs = plan.children.map((params) => {
+      const checked = validateTrainSpec(specOf({ ...req, params }), stored.table);
+      if (!checked.ok) throw new TrainValidationError(checked.errors);
+      return checked.spec;
+    });
+    const { metric, direction } = plan;
+    const source = req.source ?? this.o.defaultSource?.('sweep');
+    const fluent = this.fluent();
+    const parent = await fluent.startRun({
+      experimentId: req.experimentId ?? this.o.experimentId(),
+      runName: req.runName,
+      description: req.description,
+      tags: {
+        [TRAIN_TAG.sweepStrategy]: req.sweep.strategy,
+        [TRAIN_TAG.sweepSize]: String(specs.length),
+        [TRAIN_TAG.sweepMetric]: metric,
+        [TRAIN_TAG.datasetDigest]: stored.digest,
+        ...source?.tags,
+        ...req.tags,
+      },
+    });
+    const children = specs.map(() => this.o.observer.newJob(nextId('job'), req.model, parent.runId));
+    const sweep = this.o.observer.newSweep(nextId('sweep'), metric, children);
+    sweep.parentRunId = parent.runId;
+    sweep.runName = parent.runName;
+    this.add(children.slice().reverse(), sweep);
+
+    let results: TrainResult[] = [];
+    try {
+      await fluent.logParams({ model: req.model, target: req.target, sweep_strategy: req.sweep.strategy, sweep_runs: specs.length });
+      await fluent.logInput(toMlflowDataset(stored, 'training'));
+      await fluent.logDict({ sweep: req.sweep, metric, direction, base_params: req.params ?? {} }, 'sweep.json');
+      results = await Promise.all(children.map((job, i) => this.runJob(job, {
+        ...req, source, params: plan.children[i], runName: `${parent.runName}-${i + 1}`, description: undefined,
+      }, specs[i], stored, parent.runId)));
+    } catch (e) {
+      await fluent.setTag(TRAIN_TAG.error, errorMessage(e)).catch(() => undefined);
+      await fluent.endRun('FAILED');
+      sweep.status = 'FAILED';
+      throw e;
+    }
+    const best = bestChild(results, metric, direction);
+    if (best >= 0) {
+      const value = results[best].metrics[metric];
+      const runId = children[best].runId!;
+      fluent.logMetric(`best_${metric}`, value, 0);
+      await fluent.setTags({ [TRAIN_TAG.bestRunId]: runId });
+      sweep.best = { runId, value };
+    }
+    const status = sweepStatus(sweep.cancelled, results);
+    await fluent.endRun(status);
+    sweep.status = status;
+    return this.o.backend.getRun(parent.runId);
+  }
+
+  /**
+   * Cancels a job (by job id or run id) or a whole sweep (by sweep id or parent run id).
+   * Returns false when nothing running matched.
+   */
+  async cancel(id: string): Promise<boolean> {
+    const sweep = this.sweeps.find((s) => s.id === id || s.parentRunId === id);
+    if (sweep) {
+      sweep.cancelled = true;
+      const live = sweep.children.filter((c) => !c.done);
+      for (const c of live) c.cancelRequested = true;
+      await Promise.all(live.map((c) => this.o.pool().cancel(c.jobId)));
+      return live.length > 0;
+    }
+    const job = this.jobs.find((j) => j.jobId === id || j.runId === id);
+    if (!job || job.done) return false;
+    job.cancelRequested = true;
+    await this.o.pool().cancel(job.jobId);
+    return true;
+  }
+
+  private add(jobs: J[], sweep?: S): void {
+    this.jobs = [...jobs, ...this.jobs];
+    if (sweep) this.sweeps = [sweep, ...this.sweeps];
+    this.o.observer.added(jobs, sweep);
+  }
+
+  /** Each job drives its run with its own Fluent: jobs run concurrently, so they must not share an active-run stack. */
+  private fluent(): Fluent {
+    return this.o.fluent?.() ?? createFluent(this.o.backend, 'page', (e) => this.o.observer.error?.(e));
+  }
+
+  private async runJob(job: J, req: SessionRequest, spec: ResolvedTrainSpec, stored: StoredDataset, parentRunId: string | null = null): Promise<TrainResult> {
+    const fluent = this.fluent();
+    const info = await fluent.startRun({
+      experimentId: req.experimentId ?? this.o.experimentId(),
+      runName: req.runName,
+      parentRunId: parentRunId ?? undefined,
+      description: req.description,
+      tags: { ...req.source?.tags, ...req.tags, [TRAIN_TAG.datasetDigest]: stored.digest, [TRAIN_TAG.jobId]: job.jobId },
+    });
+    job.runId = info.runId;
+    job.runName = info.runName;
+    let result: TrainResult;
+    try {
+      await fluent.logInput(toMlflowDataset(stored, 'training'));
+      if (req.source) await this.recordSource(info.runId, req.source, spec, stored, req.dataset);
+      if (job.cancelRequested) throw new CancelledBeforeStart();
+      result = await this.o.pool().submit(spec, stored.table, this.port(job, info.runId), job.jobId).result;
+    } catch (e) {
+      result = e instanceof CancelledBeforeStart ? { status: 'KILLED', metrics: {} } : { status: 'FAILED', metrics: {}, error: errorMessage(e) };
+    }
+    await this.endJob(job, fluent, info.runId, result);
+    return result;
+  }
+
+  /** Source tags and code artifacts of a run (see lib/projects/source). */
+  private async recordSource(runId: string, source: SessionSource, spec: ResolvedTrainSpec, stored: StoredDataset, ref: string): Promise<void> {
+    const { tags, artifacts } = source.record(spec, { digest: stored.digest, name: stored.name, ...(ref !== stored.digest ? { source: ref } : {}) });
+    await this.o.backend.logBatch(runId, { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) });
+    for (const [path, bytes] of artifacts) await this.o.backend.logArtifact(runId, path, bytes);
+  }
+
+  /**
+   * The page end of a worker's logger: one route for params, tags and metrics, straight into
+   * the store (the worker already batched them: MLflow's sizes for params and tags, metric
+   * columns every 250 ms), the live points to the job, artifacts to the run's files.
+   */
+  private port(job: J, runId: string): RunLoggerPort {
+    const { backend } = this.o;
+    return {
+      async logBatch(batch) {
+        job.tap(batch.metrics);
+        await backend.logBatch(runId, batch);
+      },
+      async logArtifact(path, bytes, contentType) {
+        await backend.logArtifact(runId, path, bytes, contentType);
+      },
+      progress(update) {
+        if (job.done) return;
+        job.phaseAt[update.phase] ??= performance.now();
+        job.status = 'RUNNING';
+        job.phase = update.phase;
+        job.step = update.step;
+        job.total = update.total;
+        job.message = update.message ?? '';
+      },
+    };
+  }
+
+  /** Ends the job's run with the worker's status and its end tags (see endTags). */
+  private async endJob(job: J, fluent: Fluent, runId: string, result: TrainResult): Promise<void> {
+    const tags = endTags(result);
+    try {
+      if (tags.length) await this.o.backend.logBatch(runId, { tags });
+    } finally {
+      await fluent.endRun(result.status);
+    }
+    job.metrics = result.metrics;
+    job.error = result.error ?? null;
+    job.epochsDone = result.epochsDone ?? null;
+    job.status = result.status;
+    job.phase = 'done';
+    job.phaseAt.ended = performance.now();
+  }
 }
