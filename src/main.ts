@@ -1,3 +1,5 @@
+// First: a browser whose language is no valid tag (WebKitGTK under LANG=C) must not break chart modules.
+import './ui/locale-fix';
 import { mount, tick } from 'svelte';
 import App from './ui/App.svelte';
 import './ui/app.css';

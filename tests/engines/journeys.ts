@@ -311,9 +311,13 @@ const csp: Journey = {
       return { runId: run.runId, exp: e.experimentId };
     }, PNG_B64);
     // Every page of the lab, and the artifact previews (image, SVG, CSV, HTML in its sandbox).
+    // Each page loads (WebKitGTK under LANG=C once failed every page with a chart: "invalid language tag: C").
     for (const rel of [`#/runs?exp=${exp}`, `#/run/${runId}`, '#/datasets', '#/models', '#/serve', `#/compare?runs=${runId}`, '#/new']) {
       await page.goto(rel);
+      await waitFor(page, `${rel} to show its heading`, () => document.querySelector('main h1') !== null, undefined, 10_000);
       await new Promise((r) => setTimeout(r, 300));
+      const failed = await page.eval(() => [...document.querySelectorAll('[role="alert"]')].map((a) => a.textContent ?? '').find((t) => t.includes('could not load')) ?? null);
+      assert.equal(failed, null, `${rel}: ${failed}`);
     }
     await page.goto(`#/run/${runId}`);
     await waitFor(page, 'the artifact tree', () => document.querySelector('[aria-label="Artifacts"]') !== null);
@@ -391,6 +395,60 @@ const bigModel: Journey = {
   },
 };
 
+/** Run locks (`mfflow-run:*`) held in the page's origin. */
+function heldRunLocks(page: EnginePage): Promise<string[]> {
+  return page.eval(async () => ((await navigator.locks.query()).held ?? []).map((l) => l.name ?? '').filter((n) => n.startsWith('mfflow-run:')));
+}
+
+/**
+ * M5 in every engine. The worker is made to close itself with the lab's fault injection
+ * (`mfflow.debug.crashWorkers`, in every build): no event reaches the page, as when the browser
+ * kills a worker or it runs out of memory, so only the worker's liveness lock tells. Neither
+ * driver can do it from outside: Firefox's BiDi lists worker realms but refuses to run script in
+ * them, WebDriver classic (WebKit) has no worker access at all.
+ */
+const workerCrash: Journey = {
+  name: 'M5: a training worker that dies mid-MLP ends its run FAILED with the reason on the job card, frees its lock, and the next training works',
+  timeoutMs: 180_000,
+  async run({ page }, data) {
+    await openLab(page);
+    await page.eval(async (csv) => {
+      const m = window.mfflow;
+      const d = await m.loadDataset(new File([csv], 'winequality-red.csv', { type: 'text/csv' }));
+      location.hash = '#/new';
+      (window as unknown as { doomed: Promise<unknown> }).doomed = m.train({
+        dataset: d.digest, model: 'mlp', target: 'quality', backend: 'cpu', runName: 'doomed-mlp',
+        params: { epochs: 5000, batch_size: 32, hidden_layers: '32,16', validation_split: 0.1 },
+      }).then((r) => ({ status: r.info.status, endTime: r.info.endTime, error: r.tags['mfflow.error'] }), (e) => ({ rejected: String(e) }));
+    }, data.redWine);
+    const card = 'article[aria-label="Training job doomed-mlp"]';
+    await waitFor(page, 'the job card at epoch 3 or later', (css) => /epoch ([3-9]|\d\d+) of 5000/.test(document.querySelector(css)?.textContent ?? ''), card, 90_000);
+    assert.equal((await heldRunLocks(page)).length, 1);
+
+    assert.equal(await page.eval(() => window.mfflow.debug.crashWorkers('training')), 1);
+    const t0 = Date.now();
+    await waitFor(page, 'the job card to say FAILED and why', (css) => {
+      const c = document.querySelector(css);
+      return c?.querySelector('[data-testid="job-status"]')?.textContent?.trim() === 'FAILED'
+        && (c.querySelector('[role="alert"]')?.textContent ?? '').includes('training worker crashed: stopped unexpectedly');
+    }, card, 10_000);
+    assert.ok(Date.now() - t0 < 10_000);
+    const run = await page.eval(() => (window as unknown as { doomed: Promise<{ status: string; endTime: number; error: string }> }).doomed);
+    assert.equal(run.status, 'FAILED');
+    assert.ok(run.endTime > 0);
+    assert.match(run.error, /stopped unexpectedly \(closed, killed by the browser, or out of memory\)/);
+    assert.deepEqual(await heldRunLocks(page), []);
+
+    // The pool replaced the worker: the next MLP trains to the end.
+    const next = await page.eval(async () => {
+      const d = (await window.mfflow.listDatasets()).find((x) => x.name === 'winequality-red.csv')!;
+      const r = await window.mfflow.train({ dataset: d.digest, model: 'mlp', target: 'quality', backend: 'cpu', runName: 'after-crash', params: { epochs: 3, batch_size: 64, hidden_layers: '8' } });
+      return { status: r.info.status, loss: (await window.mfflow.getMetricHistory(r.info.runId, 'loss')).values.length };
+    });
+    assert.deepEqual(next, { status: 'FINISHED', loss: 3 });
+  },
+};
+
 /**
  * Walks a journey, then checks the lab's own code raised no CSP violation (R6): console reports
  * where the driver reads them, the in-page listener otherwise.
@@ -403,4 +461,4 @@ export async function walk(j: Journey, s: EngineSession, data: JourneyData): Pro
   assert.deepEqual(await cspViolations(s.page).catch(() => []), [], 'CSP violations in the page');
 }
 
-export const JOURNEYS: Journey[] = [tracking, training, bundles, serving, runsTable, bigModel, csp];
+export const JOURNEYS: Journey[] = [tracking, training, bundles, serving, runsTable, bigModel, workerCrash, csp];
