@@ -11,6 +11,12 @@ import { makeOwnerProbe } from '../lib/tracking/run-lock';
 import type { Experiment, Run } from '../lib/tracking/types';
 import { errorMessage } from '../lib/util/errors';
 import { mergeUnsaved, unsavedRuns, type UnsavedRuns } from '../lib/bundles/unsaved-runs';
+import { localSource } from '../lib/projects/source';
+
+/** The lab page (origin + path, no route): `mlflow.source.name` of runs the lab starts itself. */
+export function labPageUrl(): string {
+  return typeof location === 'undefined' ? 'mfflow' : `${location.origin}${location.pathname}`;
+}
 
 export type LabPhase = 'opening' | 'ready' | 'failed';
 
@@ -48,7 +54,9 @@ export class Lab {
         onTerminated: (m) => (this.notice = m),
         onRecordsLost: (runs, experiments) => this.dataLost(runs, experiments),
       });
-      this.fluent = this.newFluent();
+      // window.mfflow's Fluent: runs started from the console record their source as
+      // `mlflow run` would for a local script (LOCAL, the lab page, the lab's build; via console).
+      this.fluent = createFluent(this.store, 'page', (e) => (this.notice = `Could not save metrics: ${errorMessage(e)}`), localSource(labPageUrl(), 'console').tags);
       await this.store.killOrphanedRuns(makeOwnerProbe());
       this.store.subscribe(() => this.queueRefresh());
       await this.refresh();

@@ -14,7 +14,7 @@ import {
 import type { Direction, SweepSpec } from '../lib/training/sweep';
 import type { MetricColumns, Run } from '../lib/tracking/types';
 import { datasets } from './datasets.svelte';
-import { lab } from './lab.svelte';
+import { lab, labPageUrl } from './lab.svelte';
 import { trainWorker } from './workers';
 
 export { TrainValidationError, type JobStatus };
@@ -114,7 +114,7 @@ function sessionSource(source: RunSource): SessionSource {
 }
 
 function pageSource(via: string): SessionSource {
-  return sessionSource(localSource(typeof location === 'undefined' ? 'mfflow' : `${location.origin}${location.pathname}`, via));
+  return sessionSource(localSource(labPageUrl(), via));
 }
 
 async function storedDataset(ref: string): Promise<StoredDataset> {

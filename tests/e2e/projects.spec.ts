@@ -170,6 +170,30 @@ test('every lab run records its source: mfflow.train and a sweep are LOCAL with 
   for (const t of out.childTags) expect(t['mfflow.source.digest']).toMatch(/^sha256:/);
 });
 
+test('runs started from the console (window.mfflow) record their source: LOCAL, the lab page, the lab build, via console', async ({ page }) => {
+  await openLab(page);
+  const out = await page.evaluate(async () => {
+    const m = window.mfflow;
+    await m.setExperiment('console-runs');
+    const run = await m.startRun({ runName: 'typed-in-devtools' });
+    await m.logMetric('x', 1);
+    await m.endRun();
+    const inside = await m.withRun({ runName: 'with-run' }, async () => m.activeRun()!.runId);
+    const tags = (id: string) => m.getRun(id).then((r) => r.tags);
+    return { runId: run.runId, tags: await tags(run.runId), withRunTags: await tags(inside), page: location.origin + location.pathname };
+  });
+  for (const t of [out.tags, out.withRunTags]) {
+    expect(t).toMatchObject({
+      'mlflow.source.type': 'LOCAL', 'mlflow.source.name': out.page, 'mlflow.project.env': 'mfflow', 'mlflow.project.backend': 'mfflow', 'mfflow.source.via': 'console',
+    });
+    expect(t['mfflow.lab.version']).toMatch(/^0\.1\.0\+[0-9a-f]{12}$/);
+  }
+  // A person sees them on the run page, as MLflow's UI shows a local run's source.
+  await page.goto(`./#/run/${out.runId}`);
+  await expect(await systemTag(page, 'mlflow.source.name')).toHaveText(out.page);
+  await expect(await systemTag(page, 'mlflow.source.type')).toHaveText('LOCAL');
+});
+
 test('Export as MLflow Project: the zip an elastic-net run downloads opens on the Projects page and repeats the run', async ({ page }, testInfo) => {
   test.setTimeout(90_000);
   await routeWine(page);

@@ -8,10 +8,16 @@ import { Fluent } from './fluent';
 import { holdRunLock } from './run-lock';
 import { SOURCE_NAME, TAG, type FluentSource } from './tags';
 
-export function createFluent(backend: TrackingBackend, source: FluentSource, onError?: (error: unknown) => void): Fluent {
+export function createFluent(
+  backend: TrackingBackend,
+  source: FluentSource,
+  onError?: (error: unknown) => void,
+  /** More default tags, e.g. the console's source record (they win over the two above). */
+  sourceTags: Record<string, string> = {},
+): Fluent {
   return new Fluent(backend, {
     acquireLock: (name) => holdRunLock(name),
-    defaultTags: { [TAG.sourceName]: SOURCE_NAME[source], [TAG.sourceType]: 'LOCAL' },
+    defaultTags: { [TAG.sourceName]: SOURCE_NAME[source], [TAG.sourceType]: 'LOCAL', ...sourceTags },
     onError,
   });
 }
