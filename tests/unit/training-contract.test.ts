@@ -154,6 +154,35 @@ describe('PortRunLogger', () => {
   });
 });
 
+describe('PortRunLogger.logArtifacts', () => {
+  it('sends a group of files at once, after earlier calls and before later ones, copying views', async () => {
+    const events: string[] = [];
+    const waiting: (() => void)[] = [];
+    const port: RunLoggerPort = {
+      async logBatch(b) { events.push(`batch ${b.tags ? 'tags' : 'params'}`); },
+      logArtifact(path, bytes) {
+        events.push(`start ${path} ${Array.from(bytes).join('')}`);
+        return new Promise<void>((r) => waiting.push(() => { events.push(`done ${path}`); r(); }));
+      },
+      progress() {},
+    };
+    const log = new PortRunLogger(port);
+    const big = new Uint8Array([1, 2, 3, 4]);
+    const params = log.logParams({ a: 1 });
+    const group = log.logArtifacts([{ path: 'm/a.json', bytes: big.subarray(0, 2) }, { path: 'm/b.bin', bytes: big.subarray(2) }]);
+    const after = log.setTags({ t: 'x' });
+    await params;
+    await new Promise((r) => setTimeout(r, 5));
+    // Both files are on their way before either is written; the tag waits for the group.
+    expect(events).toEqual(['batch params', 'start m/a.json 12', 'start m/b.bin 34']);
+    waiting.splice(0).forEach((done) => done());
+    await group;
+    await after;
+    expect(events.slice(3)).toEqual(['done m/a.json', 'done m/b.bin', 'batch tags']);
+    expect(Array.from(big)).toEqual([1, 2, 3, 4]);
+  });
+});
+
 describe('denseStackModel', () => {
   it('writes files TF.js loads, computing relu(x·W1 + b1)·W2 + b2', async () => {
     await tf.setBackend('cpu');

@@ -46,7 +46,9 @@ export async function trainElasticNet(spec: ResolvedTrainSpec, data: PreparedDat
   const { logger } = ctx;
   const p = spec.params;
   const maxIter = Number(p.max_iter);
-  await logger.logParams(elasticNetParams(spec, data));
+  // Not awaited before the fit (it needs no answer from the page); awaited with the model files.
+  const paramsLogged = logger.logParams(elasticNetParams(spec, data));
+  paramsLogged.catch(() => undefined); // a fit that throws leaves it to the final flush
 
   const { train, test } = data.split;
   const scaler = spec.standardize ? fitStandardScaler(data.columns, train) : null;
@@ -80,7 +82,8 @@ export async function trainElasticNet(spec: ResolvedTrainSpec, data: PreparedDat
     train_rmse: trainM.rmse, train_r2: trainM.r2, train_mae: trainM.mae,
   };
   logger.logMetrics(metrics, 0);
-  await logger.setTags({ [TRAIN_TAG.converged]: fit.converged ? 'true' : 'false' });
+  const tagged = logger.setTags({ [TRAIN_TAG.converged]: fit.converged ? 'true' : 'false' });
+  tagged.catch(() => undefined); // awaited below
 
   ctx.progress('saving', fit.nIter, maxIter);
   const raw = rawLinear(fit.coef, fit.intercept, scaler);
@@ -98,12 +101,13 @@ export async function trainElasticNet(spec: ResolvedTrainSpec, data: PreparedDat
   const files = denseStackModel(data.featureNames.length, [
     { units: 1, activation: 'linear', kernel: raw.coef, bias: [raw.intercept] },
   ]);
-  await logModelDirectory(logger, {
+  const modelLogged = logModelDirectory(logger, {
     files,
     signature: tabularSignature(data.featureNames, {}),
     flavor: { model_kind: 'elasticnet', task: 'regression', exact_model: 'linear.json', feature_names: data.featureNames },
     extra: { 'linear.json': new TextEncoder().encode(JSON.stringify(linear, null, 2)) },
     exampleRows: exampleRowsOf(data.columns, test.length ? test : train),
   });
+  await Promise.all([paramsLogged, tagged, modelLogged]);
   return { status: 'FINISHED', metrics };
 }

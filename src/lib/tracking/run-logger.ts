@@ -14,4 +14,15 @@ export interface RunLogger {
   logText(text: string, artifactPath: string): Promise<void>;
   logDict(value: unknown, artifactPath: string): Promise<void>;
   logArtifact(artifactPath: string, bytes: Uint8Array | ArrayBuffer, contentType?: string): Promise<void>;
+  /**
+   * Several files at once, where the logger can overlap their writes (a worker's port logger:
+   * one round trip to the page instead of one per file). Without it, files go one by one.
+   */
+  logArtifacts?(files: readonly LoggedFile[]): Promise<void>;
+}
+
+export interface LoggedFile {
+  path: string;
+  bytes: Uint8Array | ArrayBuffer;
+  contentType?: string;
 }

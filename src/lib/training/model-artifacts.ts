@@ -8,7 +8,7 @@
 import { buildMLmodel, tfjsFlavor, type SignatureItem } from '../mlflow/mlmodel';
 import type { YamlValue } from '../mlflow/yaml';
 import { buildMlflowModel } from '../bundles/model-export';
-import type { RunLogger } from '../tracking/run-logger';
+import type { LoggedFile, RunLogger } from '../tracking/run-logger';
 import { TFJS_VERSION, type LayersModelFiles } from './tfjs-format';
 
 export interface ModelSignature {
@@ -89,12 +89,18 @@ export async function logModelDirectory(logger: RunLogger, dir: ModelDirectory, 
   const size = [...files.values()].reduce((s, b) => s + b.byteLength, 0);
   files.set('MLmodel', enc.encode(buildMlmodel({ signature: dir.signature, flavor: dir.flavor, modelSizeBytes: size, now })));
   const folder = buildMlflowModel({ files, dir: base, createdAt: now.getTime(), exampleRows: dir.exampleRows });
-  // MLmodel last: a folder with an MLmodel is a model, so it appears only once complete.
-  const names = [...folder.keys()].filter((n) => n !== 'MLmodel').concat('MLmodel');
-  for (const name of names) {
+  const file = (name: string): LoggedFile => {
     const ext = name === 'MLmodel' ? name : name.slice(name.lastIndexOf('.') + 1);
-    await logger.logArtifact(`${base}/${name}`, folder.get(name)!, CONTENT_TYPES[ext] ?? 'application/octet-stream');
-  }
+    return { path: `${base}/${name}`, bytes: folder.get(name)!, contentType: CONTENT_TYPES[ext] ?? 'application/octet-stream' };
+  };
+  // MLmodel last: a folder with an MLmodel is a model, so it appears only once complete. The
+  // others together where the logger can overlap them (from a worker, one by one cost a round
+  // trip to the page each, in series: ~10 per model).
+  const rest = [...folder.keys()].filter((n) => n !== 'MLmodel').map(file);
+  if (logger.logArtifacts) await logger.logArtifacts(rest);
+  else for (const f of rest) await logger.logArtifact(f.path, f.bytes, f.contentType);
+  const mlmodel = file('MLmodel');
+  await logger.logArtifact(mlmodel.path, mlmodel.bytes, mlmodel.contentType);
 }
 
 /** Up to `n` rows of the features, in feature order, from the given rows (for the input example). */
