@@ -29,12 +29,13 @@ for (const j of JOURNEYS) {
     const listen = (p: Page) => p.on('console', (m) => { if (CSP_CONSOLE.test(m.text())) cspConsole.push(m.text()); });
     listen(page);
     const session: EngineSession = {
-      engine: 'chromium', baseUrl: base, page: wrap(page, base), cspConsole,
+      engine: 'chromium', baseUrl: base, page: wrap(page, base), cspConsole, initScripts: true,
       setOffline: (off) => context.setOffline(off),
-      async freshPage() {
+      async freshPage(init) {
         const ctx = await browser.newContext();
         extra.push(ctx);
         const p = await ctx.newPage();
+        if (init) await p.addInitScript(init);
         listen(p);
         return wrap(p, base);
       },

@@ -26,8 +26,14 @@ export interface EngineSession {
   /** The lab's base URL, ending in `/`. */
   baseUrl: string;
   page: EnginePage;
-  /** A page whose origin storage is empty and separate from `page`'s (a new context, or another origin). */
-  freshPage(): Promise<EnginePage>;
+  /**
+   * A page whose origin storage is empty and separate from `page`'s (a new context, or another
+   * origin). `init` runs in each of its documents before the lab's own scripts, e.g. to remove a
+   * feature an older engine lacks; only where `initScripts` is true.
+   */
+  freshPage(init?: () => void): Promise<EnginePage>;
+  /** The driver can run a script before a document's own (Playwright, BiDi); WebDriver classic cannot. */
+  initScripts: boolean;
   /**
    * Console messages that report a Content-Security-Policy violation, from any page of the
    * session, where the driver can read the console (Chromium, Firefox); null where it cannot

@@ -54,10 +54,11 @@ export async function launchFirefox(baseUrl: string, setOffline: (off: boolean) 
   listen(firstPage);
   const page = wrap(firstPage, baseUrl);
   const session: EngineSession = {
-    engine: 'firefox', baseUrl, page, setOffline, cspConsole,
-    async freshPage() {
+    engine: 'firefox', baseUrl, page, setOffline, cspConsole, initScripts: true,
+    async freshPage(init) {
       const ctx = await browser.createBrowserContext();
       const raw = await ctx.newPage();
+      if (init) await raw.evaluateOnNewDocument(init);
       listen(raw);
       const p = wrap(raw, baseUrl);
       return { ...p, close: async () => { await ctx.close(); } };

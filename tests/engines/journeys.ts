@@ -15,6 +15,8 @@ export interface Journey {
   timeoutMs: number;
   /** The journey provokes CSP violations on purpose (the runner's zero-violation check skips it). */
   injectsViolations?: boolean;
+  /** The journey needs `freshPage(init)` (skipped where the driver has no init scripts). */
+  needsInitScripts?: boolean;
   run(s: EngineSession, data: JourneyData): Promise<void>;
 }
 
@@ -450,6 +452,57 @@ const workerCrash: Journey = {
 };
 
 /**
+ * M4 in a real engine: the lab without Web Locks, as in Safari before 15.4 (Firefox and WebKit
+ * here both have them, so the fallback is forced by taking `navigator.locks` away before the lab
+ * loads). Workers still start and train (no liveness lock to wait for), runs still log, and a run
+ * whose page went away is told from a live one by its heartbeat: still RUNNING on a reload at
+ * once (the fallback cannot tell yet), KILLED with its points once three intervals passed.
+ */
+const noWebLocks: Journey = {
+  name: 'M4: without Web Locks the lab trains in workers, and a run left by its page is KILLED after three missed heartbeats, its points kept',
+  timeoutMs: 120_000,
+  needsInitScripts: true,
+  async run(s, data) {
+    const page = await s.freshPage(() => {
+      Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });
+    });
+    try {
+      await openLab(page);
+      const started = await page.eval(async (csv) => {
+        const m = window.mfflow;
+        const locks = typeof navigator.locks;
+        const d = await m.loadDataset(new File([csv], 'winequality-red.csv', { type: 'text/csv' }));
+        const enet = await m.train({ dataset: d.digest, model: 'elasticnet', target: 'quality', params: { alpha: 0.5, l1_ratio: 0.5 } });
+        await m.setExperiment('engines no locks');
+        const run = await m.startRun({ runName: 'left-behind' });
+        for (let i = 0; i < 40; i++) m.logMetric('loss', 1 / (i + 1), i);
+        await m.flush();
+        return { locks, enet: enet.info.status, runId: run.runId, at: Date.now() };
+      }, data.redWine);
+      assert.equal(started.locks, 'undefined');
+      assert.equal(started.enet, 'FINISHED');
+
+      // The page goes away with the run RUNNING (a reload is a new page; nothing ends the run).
+      await page.reload();
+      await openLab(page);
+      const soon = await page.eval(async (id) => (await window.mfflow.getRun(id)).info.status, started.runId);
+      assert.equal(soon, 'RUNNING');
+      // Three heartbeat intervals (3 × 5 s) later, the next open judges the owner gone.
+      await new Promise((r) => setTimeout(r, Math.max(0, started.at + 15_500 - Date.now())));
+      await page.reload();
+      await openLab(page);
+      const later = await page.eval(async (id) => {
+        const r = await window.mfflow.getRun(id);
+        return { status: r.info.status, points: (await window.mfflow.getMetricHistory(id, 'loss')).values.length };
+      }, started.runId);
+      assert.deepEqual(later, { status: 'KILLED', points: 40 });
+    } finally {
+      await page.close();
+    }
+  },
+};
+
+/**
  * Walks a journey, then checks the lab's own code raised no CSP violation (R6): console reports
  * where the driver reads them, the in-page listener otherwise.
  */
@@ -461,4 +514,4 @@ export async function walk(j: Journey, s: EngineSession, data: JourneyData): Pro
   assert.deepEqual(await cspViolations(s.page).catch(() => []), [], 'CSP violations in the page');
 }
 
-export const JOURNEYS: Journey[] = [tracking, training, bundles, serving, runsTable, bigModel, workerCrash, csp];
+export const JOURNEYS: Journey[] = [tracking, training, bundles, serving, runsTable, bigModel, workerCrash, noWebLocks, csp];

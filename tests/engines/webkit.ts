@@ -81,9 +81,10 @@ export async function launchWebKit(baseUrl: string, setOffline: (off: boolean) =
   const main = await d.getWindowHandle();
   const otherOrigin = baseUrl.replace('127.0.0.1', 'localhost');
   const session: EngineSession = {
-    engine: 'webkit', baseUrl, setOffline, cspConsole: null,
+    engine: 'webkit', baseUrl, setOffline, cspConsole: null, initScripts: false,
     page: wrap(d, main, baseUrl),
-    async freshPage() {
+    async freshPage(init) {
+      if (init) throw new Error('WebDriver classic cannot run a script before the page\'s own');
       await d.switchTo().newWindow('window');
       const handle = await d.getWindowHandle();
       const p = wrap(d, handle, otherOrigin);
