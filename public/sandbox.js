@@ -11,6 +11,20 @@
       self.onmessage = null;
       var port = first.ports[0];
       var source = first.data.source;
+      // TF.js (its single-file build, sent by the lab when the script names `tf`), on the cpu
+      // backend: the same arithmetic as the lab's training workers, bit for bit on any machine.
+      var tf;
+      var tfReady = Promise.resolve();
+      if (typeof first.data.tf === 'string') {
+        try {
+          importScripts(URL.createObjectURL(new Blob([first.data.tf], { type: 'text/javascript' })));
+          tf = self.tf;
+          tfReady = tf.setBackend('cpu').then(function () { return tf.ready(); });
+        } catch (err) {
+          port.postMessage({ type: 'error', message: 'TF.js could not start in the sandbox: ' + (err && err.message || err), line: null });
+          return;
+        }
+      }
       var seq = 0;
       var pending = new Map();
       port.onmessage = function (m) {
@@ -39,7 +53,7 @@
       ['log', 'info', 'warn', 'error', 'debug'].forEach(function (level) {
         out[level] = function () { port.postMessage({ type: 'log', level: level, text: Array.prototype.map.call(arguments, text).join(' ') }); };
       });
-      // The body is compiled as `async function anonymous(mfflow,console\n) {\n<source>`:
+      // The body is compiled as `async function anonymous(mfflow,console,tf\n) {\n<source>`:
       // the script's line n is line n + 2 of what V8 reports.
       function lineOf(err) {
         var m = /<anonymous>:(\d+):(\d+)/.exec(String(err && err.stack || ''));
@@ -57,21 +71,21 @@
         run = function () {
           return import(moduleUrl).then(function (mod) {
             if (typeof mod.main !== 'function') throw new Error(first.data.module.path + ' has no exported main function');
-            return mod.main({ params: first.data.module.params, mfflow: mfflow, tf: undefined, data: { files: first.data.module.files }, console: out });
+            return mod.main({ params: first.data.module.params, mfflow: mfflow, tf: tf, data: { files: first.data.module.files }, console: out });
           });
         };
       } else {
         var fn;
         try {
           var AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
-          fn = new AsyncFunction('mfflow', 'console', source);
+          fn = new AsyncFunction('mfflow', 'console', 'tf', source);
         } catch (err) {
           port.postMessage({ type: 'error', message: String(err && err.name ? err.name + ': ' + err.message : err), line: null });
           return;
         }
-        run = function () { return fn(mfflow, out); };
+        run = function () { return fn(mfflow, out, tf); };
       }
-      Promise.resolve().then(run).then(function (result) {
+      tfReady.then(run).then(function (result) {
         var value = null;
         try { value = result === undefined ? null : JSON.parse(JSON.stringify(result)); } catch (e) { value = String(result); }
         port.postMessage({ type: 'done', result: value });
@@ -87,7 +101,7 @@
     started = true;
     var url = URL.createObjectURL(new Blob([RUNNER], { type: 'text/javascript' }));
     var worker = new Worker(url, { name: 'mfflow-sandboxed-script' });
-    worker.postMessage({ source: String(e.data.source), module: e.data.module || null }, [e.ports[0]]);
+    worker.postMessage({ source: String(e.data.source), module: e.data.module || null, tf: typeof e.data.tf === 'string' ? e.data.tf : null }, [e.ports[0]]);
   });
   parent.postMessage({ type: 'mfflow-sandbox-ready' }, '*');
 })();

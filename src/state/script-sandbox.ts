@@ -17,6 +17,24 @@ import { lab } from './lab.svelte';
 import { datasets } from './datasets.svelte';
 import { serving } from './serving.svelte';
 import { training, type SweepRequest, type TrainRequest } from './training.svelte';
+// TF.js's own single-file build, as a hashed asset of the build (precached, so offline too): the
+// sandbox worker loads it from a blob, never the page. Only its URL is in the page's code.
+import tfScriptUrl from '@tensorflow/tfjs/dist/tf.min.js?url';
+
+/** A script or module that names `tf` gets TF.js (cpu backend); the others skip loading 1.4 MB. */
+export function usesTf(source: string): boolean {
+  return /\btf\b/.test(source);
+}
+
+let tfScript: Promise<string> | null = null;
+function loadTfScript(): Promise<string> {
+  tfScript ??= fetch(tfScriptUrl).then((r) => {
+    if (!r.ok) throw new Error(`TF.js could not be loaded for the script (${r.status} ${r.statusText})`);
+    return r.text();
+  });
+  tfScript.catch(() => (tfScript = null));
+  return tfScript;
+}
 
 type Method = (...a: never[]) => unknown;
 /** Methods other state modules add (projects: runProject, listProjects); no import back to them. */
@@ -155,7 +173,14 @@ export function runInSandbox(source: string, opts: SandboxOptions = {}): { resul
         void finish(new ScriptFailure(err instanceof Error ? err.message : String(err), null, 'error'));
         return;
       }
-      iframe.contentWindow!.postMessage({ type: 'run', source, module: opts.module ?? null }, '*', [channel.port2]);
+      let tf: string | null = null;
+      try {
+        if (usesTf(source)) tf = await loadTfScript();
+      } catch (err) {
+        void finish(new ScriptFailure(err instanceof Error ? err.message : String(err), null, 'error'));
+        return;
+      }
+      iframe.contentWindow!.postMessage({ type: 'run', source, module: opts.module ?? null, tf }, '*', [channel.port2]);
     };
     addEventListener('message', onReady);
     channel.port1.onmessage = async (e: MessageEvent) => {

@@ -413,6 +413,44 @@ test('a JavaScript entry point runs its main({ params, mfflow, data }) in the sa
   await expect(page.getByRole('alert').filter({ hasText: 'undefinedThing' })).toContainText('(line 3)');
 });
 
+test('tf in a JavaScript entry point and in the editor: TF.js on the cpu backend inside the sandbox, metrics computed with it', async ({ page }) => {
+  await openLab(page, '#/projects');
+  const enc = new TextEncoder();
+  const zip = zipSync({
+    'MLproject': enc.encode(['name: tf-demo', 'entry_points:', '  main:', '    parameters:', '      scale: {type: float, default: 1}', '    mfflow:', '      module: main.js', ''].join('\n')),
+    'main.js': enc.encode([
+      'export async function main({ params, mfflow, tf }) {',
+      '  await mfflow.startRun();',
+      '  const x = tf.tensor2d([[1, 2], [3, 4]]);',
+      '  const y = tf.matMul(x, x).mul(params.scale);',
+      '  await mfflow.logMetrics({ tf_sum: (await y.sum().data())[0], tf_mean: tf.mean(tf.tensor([1, 2, 3, 4])).dataSync()[0] });',
+      "  await mfflow.setTag('tf_backend', tf.getBackend());",
+      '}', '',
+    ].join('\n')),
+  });
+  await page.getByLabel('Project zip (a folder with an MLproject file)').setInputFiles({ name: 'tf-demo.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
+  const form = page.getByRole('form', { name: 'Run the project' });
+  await form.getByLabel('scale float').fill('0.5');
+  await form.getByRole('button', { name: 'Run' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Run / })).toContainText('Run FINISHED', { timeout: 30_000 });
+  await page.getByRole('link', { name: /^open run / }).click();
+  const run = await page.evaluate((runId) => window.mfflow.getRun(runId), page.url().split('#/run/')[1]);
+  // [[1,2],[3,4]]² = [[7,10],[15,22]], sum 54, times 0.5.
+  expect(run.metrics.tf_sum.latest).toBe(27);
+  expect(run.metrics.tf_mean.latest).toBe(2.5);
+  expect(run.tags.tf_backend).toBe('cpu');
+
+  // The editor completes tf's names and its scripts get the same tf.
+  await page.goBack();
+  await typeScript(page, 'console.log(tf.getBackend(), tf.ten');
+  await expect(page.getByRole('option', { name: 'tensor2d' })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await typeScript(page, 'console.log(tf.getBackend(), tf.tensor1d([1, 2, 3]).square().sum().arraySync());');
+  const editor = page.getByRole('region', { name: 'Script editor' });
+  await editor.getByRole('button', { name: 'Run script' }).click();
+  await expect(editor.getByRole('log', { name: 'Script output' })).toHaveText('cpu 14', { timeout: 30_000 });
+});
+
 test('Re-run of a seeded MLP on the cpu backend repeats its metrics bit for bit, and the run page says so', async ({ page }) => {
   test.setTimeout(120_000);
   await routeWine(page);
