@@ -56,7 +56,7 @@ export class Lab {
       });
       // window.mfflow's Fluent: runs started from the console record their source as
       // `mlflow run` would for a local script (LOCAL, the lab page, the lab's build; via console).
-      this.fluent = createFluent(this.store, 'page', (e) => (this.notice = `Could not save metrics: ${errorMessage(e)}`), localSource(labPageUrl(), 'console').tags);
+      this.fluent = this.newFluent(localSource(labPageUrl(), 'console').tags);
       await this.store.killOrphanedRuns(makeOwnerProbe());
       this.store.subscribe(() => this.queueRefresh());
       await this.refresh();
@@ -68,9 +68,12 @@ export class Lab {
     }
   }
 
-  /** A Fluent over this lab's store (the scripts' one, or a training job's own). */
-  newFluent(): Fluent {
-    const fluent = createFluent(this.store, 'page', (e) => (this.notice = `Could not save metrics: ${errorMessage(e)}`));
+  /**
+   * A Fluent over this lab's store (the scripts' one, or a training job's own), known to the lab
+   * so its runs end if the browser deletes the data (dataLost). `tags`: default tags of its runs.
+   */
+  newFluent(tags?: Record<string, string>): Fluent {
+    const fluent = createFluent(this.store, 'page', (e) => (this.notice = `Could not save metrics: ${errorMessage(e)}`), tags);
     this.fluents.add(new WeakRef(fluent));
     return fluent;
   }
