@@ -25,6 +25,9 @@ let page: Page;
 /** What a person reads in an element: its text with runs of white space as one space. */
 const read = async (l: Locator) => ((await l.textContent({ timeout: 2000 }).catch(() => null)) ?? '').replace(/\s+/g, ' ').trim();
 
+interface LoggedModelDump { model_id: string; name: string; status: string; source_run_id: string; params: Record<string, string>; metrics: Record<string, number>; tags: Record<string, string>; linked: boolean; files: string[] }
+const loggedModels = () => runPython<LoggedModelDump[]>('remote_logged_models.py', ['wine-a', 'wine-b', 'wine-c'], undefined, server.env());
+
 const dump = (s: MlflowServer, names: string[] = [], env: Record<string, string> = {}) => runPython<Dump>('remote_dump.py', names, undefined, { ...s.env(), ...env });
 
 /** Every run of the lab that the server holds (by `mfflow.lab_run_id`) equals the lab's copy. */
@@ -84,6 +87,7 @@ const labReady = () => page.waitForFunction(() => document.documentElement.datas
 describe('push', () => {
   let labRunIds: string[] = [];
   let afterFirstPush: Dump;
+  let loggedAfterFirstPush: LoggedModelDump[];
   const experiments = ['wine-a', 'wine-b', 'wine-c'];
 
   it('pushes 3 experiments with nested sweep runs, artifacts, inputs and a registered model with an alias; MlflowClient sees all of it', async () => {
@@ -140,15 +144,36 @@ describe('push', () => {
     const labWine = labModels.find((m) => m.name === 'wine')!;
     expect(wine.versions.map((v) => v.run_id)).toEqual(labWine.versions.map((v) => serverIdOf.get(v.runId!)));
 
-    // models:/wine@champion: the files load; pyfunc predicts when the model carries that flavor.
+    // MLflow 3 logged models: one per run that logged a model folder, from that run (its server
+    // copy), READY, with the run's params and latest metrics, listed in the run's outputs.
+    const modelRuns = labRuns.filter((r) => 'model/MLmodel' in r.artifacts);
+    expect(modelRuns.length).toBeGreaterThanOrEqual(12);
+    const logged = loggedModels();
+    loggedAfterFirstPush = logged;
+    expect(logged.length).toBe(modelRuns.length);
+    const labLatest = await page.evaluate(async (ids) => Object.fromEntries(await Promise.all(ids.map(async (id) => {
+      const r = await window.mfflow.getRun(id);
+      return [id, Object.fromEntries(Object.entries(r.metrics).map(([k, m]) => [k, m.latest]))] as const;
+    }))), modelRuns.map((r) => r.run_id));
+    for (const r of modelRuns) {
+      const lm = logged.filter((m) => m.source_run_id === serverIdOf.get(r.run_id));
+      expect(lm.length, `logged models of ${r.name}`).toBe(1);
+      expect(lm[0]).toMatchObject({ name: 'model', status: 'READY', linked: true, params: r.params });
+      expect(lm[0].metrics).toEqual(labLatest[r.run_id]);
+      expect(lm[0].files).toEqual(Object.keys(r.artifacts).filter((p) => p.startsWith('model/')).map((p) => p.slice(6)).sort());
+    }
+    // The versions are registered from the logged models, as MLflow 3 registers them.
+    const modelIdOf = new Map(logged.map((m) => [m.source_run_id, m.model_id]));
+    expect(wine.versions.map((v) => v.source)).toEqual(wine.versions.map((v) => `models:/${modelIdOf.get(v.run_id)}`));
+
+    // pyfunc loads the champion's logged model by its id and by the alias; both predict as the lab.
     const row0 = { columns: ['fixed acidity', 'volatile acidity', 'citric acid', 'residual sugar', 'chlorides', 'free sulfur dioxide', 'total sulfur dioxide', 'density', 'pH', 'sulphates', 'alcohol'], data: [[7.4, 0.7, 0, 1.9, 0.076, 11, 34, 0.9978, 3.51, 0.56, 9.4]] };
-    const py = runPython<{ flavors: string[]; predictions: number[] | null }>('remote_pyfunc.py', ['models:/wine@champion'], JSON.stringify(row0), server.env());
-    if (py.flavors.includes('python_function')) {
-      const lab1 = await page.evaluate((p) => window.mfflow.predict('models:/wine@champion', { dataframe_split: p }), row0);
-      expect(py.predictions![0]).toBeCloseTo((lab1 as { predictions: number[] }).predictions[0], 9);
-    } else {
-      console.warn(`models:/wine@champion has flavors ${py.flavors.join(', ')} (no python_function yet): files loaded, pyfunc not tried`);
-      expect(py.flavors.length).toBeGreaterThan(0);
+    const lab1 = await page.evaluate((p) => window.mfflow.predict('models:/wine@champion', { dataframe_split: p }), row0);
+    const champion = modelIdOf.get(wine.versions[0].run_id)!;
+    for (const uri of [`models:/${champion}`, 'models:/wine@champion']) {
+      const py = runPython<{ flavors: string[]; predictions: number[] | null }>('remote_pyfunc.py', [uri], JSON.stringify(row0), server.env());
+      expect(py.flavors, uri).toContain('python_function');
+      expect(py.predictions![0], uri).toBeCloseTo((lab1 as { predictions: number[] }).predictions[0], 9);
     }
   });
 
@@ -159,6 +184,9 @@ describe('push', () => {
     expect(report.unchanged.length).toBe(18);
     expect(report.points).toBe(0);
     expect(report.models.map((m) => m.outcome)).toEqual(['unchanged']);
+    expect(report.loggedModels.added).toBe(0);
+    expect(report.loggedModels.unchanged).toBe(loggedAfterFirstPush.length);
+    expect(loggedModels()).toEqual(loggedAfterFirstPush);
     // The server holds exactly what it held after the first push (runs, every point, models).
     const after = dump(server, experiments, { DUMP_ARTIFACTS: '0' });
     const noFiles = (d: Dump) => ({ ...d, experiments: Object.fromEntries(Object.entries(d.experiments).map(([k, e]) => [k, { ...e, runs: e.runs.map((r) => ({ ...r, artifacts: {} })) }])) });

@@ -19,13 +19,14 @@ import { findModelDirs } from '../mlflow/mlmodel';
 import { TAG } from '../tracking/tags';
 import { dictGet, dictSet, newDict } from '../util/dict';
 
-const CONTEXT_TAGS = [TAG.user, TAG.sourceName, TAG.sourceType];
+export const CONTEXT_TAGS = [TAG.user, TAG.sourceName, TAG.sourceType];
 
 export function loggedModelId(runId: string, dir: string): string {
   return `m-${md5Hex(runId, '/', dir)}`;
 }
 
-function modelName(dir: string): string {
+/** A logged model's name from its folder: `model/` → `model`, characters MLflow refuses replaced. */
+export function modelName(dir: string): string {
   const base = dir.slice(dir.lastIndexOf('/') + 1) || 'model';
   const clean = base.replace(new RegExp(LOGGED_MODEL_NAME_BAD.source, 'g'), '_');
   return clean || 'model';

@@ -10,6 +10,7 @@ import { RemoteError } from './client';
 import type { Session } from './session';
 import { dictKv, kvDict, type KV } from './wire';
 import { LAB_TAG } from '../tracking/tags';
+import { loggedModelId } from '../bundles/logged-models';
 
 export const LAB_VERSION_TAG = LAB_TAG.labVersion;
 
@@ -48,9 +49,12 @@ async function serverVersions(s: Session, name: string): Promise<WireVersion[]> 
 
 /**
  * `serverRuns` maps lab run ids to the server's run id and artifact root URI. Versions of runs
- * not on the server are left out (the caller pushes the runs first).
+ * not on the server are left out (the caller pushes the runs first). `serverModels` maps lab
+ * model ids (loggedModelId of run and folder) to the server's MLflow 3 logged models: a new
+ * version of such a folder is registered from the logged model (`models:/<model_id>`, with its
+ * model_id), as MLflow 3 registers; otherwise from the run's artifacts, as MLflow 2 does.
  */
-export async function pushModel(s: Session, model: RegisteredModel, serverRuns: Map<string, { runId: string; artifactUri: string }>): Promise<ModelOutcome> {
+export async function pushModel(s: Session, model: RegisteredModel, serverRuns: Map<string, { runId: string; artifactUri: string }>, serverModels: ReadonlyMap<string, string> = new Map()): Promise<ModelOutcome> {
   const versions = model.versions.filter((v) => v.runId && serverRuns.has(v.runId) && relPath(v) !== null);
   let changed = false;
   let wire = await getModel(s, model.name);
@@ -74,9 +78,10 @@ export async function pushModel(s: Session, model: RegisteredModel, serverRuns: 
       const run = serverRuns.get(v.runId!)!;
       const tags = dictKv(v.tags).filter((t) => t.key !== LAB_VERSION_TAG);
       tags.push({ key: LAB_VERSION_TAG, value: String(v.version) });
+      const logged = serverModels.get(loggedModelId(v.runId!, relPath(v)!));
       const res = await s.client.call<{ model_version: WireVersion }>('POST', 'mlflow/model-versions/create', {
-        name: model.name, source: `${run.artifactUri}/${relPath(v)}`, run_id: run.runId,
-        description: v.description ?? undefined, tags,
+        name: model.name, source: logged ? `models:/${logged}` : `${run.artifactUri}/${relPath(v)}`, run_id: run.runId,
+        model_id: logged, description: v.description ?? undefined, tags,
       });
       sv = res.model_version;
       changed = true;

@@ -9,6 +9,8 @@ import type { Run } from '../tracking/types';
 import { isSystemTag, TAG } from '../tracking/tags';
 import { dictGet } from '../util/dict';
 import { MlflowClient, RemoteError } from './client';
+import { loggedModelId } from '../bundles/logged-models';
+import { pushLoggedModels, supportsLoggedModels } from './push-logged-models';
 import { pushModel, type ModelOutcome } from './push-models';
 import { findServerRun, LAB_RUN_TAG, pushRun, type PushSource } from './push-run';
 import { pool, Session, type SessionOptions } from './session';
@@ -25,6 +27,8 @@ export interface PushReport {
   modelFailures: { name: string; message: string }[];
   /** lab run id → server run id, for every run now on the server. */
   serverRunIds: Record<string, string>;
+  /** MLflow 3 logged models made from the runs' model folders (none on MLflow 2.x servers). */
+  loggedModels: { added: number; unchanged: number };
   cancelled: boolean;
   points: number;
   files: number;
@@ -81,6 +85,11 @@ export interface PushContext {
   serverRunIds: Record<string, string>;
   /** Per server experiment: its runs that carry a lab run id, listed once (lab id → run). */
   listed?: Map<string, Promise<Map<string, WireRun>>>;
+  /** Whether the server has MLflow 3 logged models (asked once). */
+  loggedModelsSupported?: Promise<boolean>;
+  /** Lab model id (run + folder, loggedModelId) → the server's logged model id. */
+  serverModels?: Map<string, string>;
+  loggedModels?: { added: number; unchanged: number };
 }
 
 /** The runs of a server experiment pushed from a lab, by lab run id (one search per 1,000 runs). */
@@ -127,6 +136,16 @@ export async function pushOneRun(s: Session, source: PushSource, run: Run, ctx: 
   if (parent && !parentOnServer) parentOnServer = (await findServerRun(s, exp, parent))?.info.run_id;
   const res = await pushRun(s, { source, run, serverExperimentId: exp, parentOnServer, known });
   ctx.serverRunIds[run.info.runId] = res.serverRunId;
+  if (!ctx.loggedModelsSupported) {
+    const asked = supportsLoggedModels(s, exp);
+    ctx.loggedModelsSupported = asked;
+    asked.catch(() => { if (ctx.loggedModelsSupported === asked) ctx.loggedModelsSupported = undefined; });
+  }
+  if (await ctx.loggedModelsSupported) {
+    const lm = await pushLoggedModels(s, source, run, { runId: res.serverRunId, experimentId: exp });
+    for (const [dir, id] of lm.models) ctx.serverModels?.set(loggedModelId(run.info.runId, dir), id);
+    if (ctx.loggedModels) { ctx.loggedModels.added += lm.added; ctx.loggedModels.unchanged += lm.unchanged; }
+  }
   return res;
 }
 
@@ -134,7 +153,7 @@ export async function pushRuns(client: MlflowClient, source: PushSource, runIds:
   const s = new Session(client, options);
   const report: PushReport = {
     added: [], updated: [], unchanged: [], failed: [], models: [], modelFailures: [], serverRunIds: {},
-    cancelled: false, points: 0, files: 0, bytes: 0,
+    loggedModels: { added: 0, unchanged: 0 }, cancelled: false, points: 0, files: 0, bytes: 0,
   };
   const runs = new Map<string, Run>();
   for (const id of new Set(runIds)) runs.set(id, await source.getRun(id));
@@ -144,7 +163,7 @@ export async function pushRuns(client: MlflowClient, source: PushSource, runIds:
   // The login check: a read that needs it, before any write.
   await s.retrying('login', () => s.client.call('GET', 'mlflow/experiments/search', { max_results: 1 }));
 
-  const ctx: PushContext = { expIds: new Map(), serverRunIds: report.serverRunIds, listed: new Map() };
+  const ctx: PushContext = { expIds: new Map(), serverRunIds: report.serverRunIds, listed: new Map(), serverModels: new Map(), loggedModels: report.loggedModels };
   const expIds = ctx.expIds;
   const serverRuns = new Map<string, { runId: string; artifactUri: string }>();
   const depth = depthOf(runs);
@@ -175,7 +194,7 @@ export async function pushRuns(client: MlflowClient, source: PushSource, runIds:
     for (const m of options.models ?? []) {
       s.checkCancelled();
       try {
-        report.models.push(await s.retrying(`model ${m.name}`, () => pushModel(s, m, serverRuns)));
+        report.models.push(await s.retrying(`model ${m.name}`, () => pushModel(s, m, serverRuns, ctx.serverModels!)));
       } catch (e) {
         if (e instanceof RemoteError && (e.kind === 'cancelled' || e.kind === 'auth')) throw e;
         report.modelFailures.push({ name: m.name, message: (e as Error).message });

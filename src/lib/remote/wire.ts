@@ -9,7 +9,7 @@ import { RUN_STATUSES } from '../tracking/types';
 import { dictFrom, newDict, dictSet, type Dict } from '../util/dict';
 
 export interface KV { key: string; value: string }
-export interface WireMetric { key: string; value: number | string; timestamp: number | string; step?: number | string }
+export interface WireMetric { key: string; value: number | string; timestamp: number | string; step?: number | string; model_id?: string; run_id?: string }
 
 export interface WireExperiment {
   experiment_id: string;

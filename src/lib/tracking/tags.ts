@@ -79,5 +79,7 @@ export const LAB_TAG = {
   pushDigest: 'mfflow.push.digest',
   /** On a server's model version: the lab's version it came from. */
   labVersion: 'mfflow.lab_version',
+  /** On a server's MLflow 3 logged model: the lab's id of that run's model folder. */
+  labModelId: 'mfflow.lab_model_id',
   mirrorServer: 'mfflow.mirror.server',
 } as const;
