@@ -6,11 +6,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { authHeader, normalizeUrl, proxiedArtifactPath, RemoteError } from '../../src/lib/remote/client';
+import { authHeader, MlflowClient, normalizeUrl, proxiedArtifactPath, RemoteError } from '../../src/lib/remote/client';
 import { splitFilter } from '../../src/lib/remote/pull';
 import { pushDigest, tagsForServer } from '../../src/lib/remote/push-run';
 import { corsFix, mixedContent, testConnection, validateServer } from '../../src/lib/remote/servers';
 import { num, wireValue } from '../../src/lib/remote/wire';
+import { mlmodelForServer, supportsLoggedModels } from '../../src/lib/remote/push-logged-models';
+import { Session } from '../../src/lib/remote/session';
+import { buildMLmodel, onnxFlavors, parseMLmodel } from '../../src/lib/mlflow/mlmodel';
 import { compileFilter, parseFilter } from '../../src/lib/search';
 import { RemoteStore } from '../../src/lib/storage/remote-store';
 import { TrackingStore } from '../../src/lib/storage/tracking-store';
@@ -130,5 +133,33 @@ describe('outbox', () => {
     expect((await store.listServers())[0].auth).toEqual({ kind: 'basic', user: 'u', password: 'p' });
     store.close();
     tracking.close();
+  });
+});
+
+describe('logged model MLmodel', () => {
+  it("carries the server's model id, run id and location, and keeps flavors, signature and the rest", () => {
+    const src = new TextEncoder().encode(buildMLmodel({
+      flavors: { ...onnxFlavors({ onnxVersion: '1.17.0', pythonVersion: '3.11.7' }), tfjs: { model_json: 'model.json', feature_names: ['a', 'b'] } },
+      modelUuid: 'm-lab', modelId: 'm-lab', runId: 'lab-run', artifactPath: 'model', createdAt: 1_700_000_000_000,
+      signature: { inputs: [{ type: 'double', name: 'a' }], outputs: [{ type: 'double', name: 'predictions' }], params: null }, inputExample: true,
+    }));
+    const before = parseMLmodel(src);
+    const after = parseMLmodel(mlmodelForServer(src, { modelId: 'm-0123', runId: 'srv-run', artifactUri: 'mlflow-artifacts:/1/models/m-0123/artifacts' }));
+    expect([after.modelId, after.modelUuid, after.runId, after.artifactPath]).toEqual(['m-0123', 'm-0123', 'srv-run', 'mlflow-artifacts:/1/models/m-0123/artifacts']);
+    expect(after.flavors).toEqual(before.flavors);
+    expect(after.signature).toEqual(before.signature);
+    expect({ ...after, modelId: '', modelUuid: '', runId: '', artifactPath: '' }).toEqual({ ...before, modelId: '', modelUuid: '', runId: '', artifactPath: '' });
+  });
+});
+
+describe('logged models: which servers have them', () => {
+  // The answers of MLflow 3 (JSON) and of MLflow 2.22's Flask app, which has no such route (HTML 404).
+  const session = (status: number, body: string, type: string) => new Session(new MlflowClient({ id: 's', name: 's', url: 'http://h:5000' },
+    { fetch: async () => new Response(body, { status, headers: { 'Content-Type': type } }) }));
+  it('MLflow 3 answers the logged-models search; MLflow 2 does not know the endpoint; other failures stay failures', async () => {
+    expect(await supportsLoggedModels(session(200, '{"models": []}', 'application/json'), '1')).toBe(true);
+    expect(await supportsLoggedModels(session(404, '<!doctype html><title>404 Not Found</title>', 'text/html'), '1')).toBe(false);
+    await expect(supportsLoggedModels(session(404, '{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "No Experiment with id=1 exists"}', 'application/json'), '1')).rejects.toThrow('No Experiment');
+    await expect(supportsLoggedModels(session(500, 'boom', 'text/plain'), '1')).rejects.toThrow('500');
   });
 });
