@@ -123,8 +123,6 @@ export class Bundles {
       const t1 = performance.now();
       const report = await lab.store.importBundle(prep);
       measure('import-commit', t1);
-      // Registered models were committed with the runs; the registry view reads them again.
-      if (report.addedRegisteredModels.length) await registry.refresh();
       this.report = report;
       return report;
     });

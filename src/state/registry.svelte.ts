@@ -1,16 +1,15 @@
 /**
  * The model registry for the page: a reactive list of registered models, the edits the Models
- * page offers, and the files behind a model URI. Edits go through RegistryStore (one transaction
- * each); other tabs hear about them on a BroadcastChannel and re-read.
+ * page offers, and the files behind a model URI. Edits go through the tracking store's registry
+ * (its connection, one transaction each); every write, here or in another tab, an edit or an
+ * import, comes back on the store's change feed and the list is read again.
  */
 import type { ModelVersion } from '../lib/mlflow/bundle';
 import { runModelSource, type StoredRegisteredModel } from '../lib/registry/model-registry';
-import { RegistryStore, type ResolvedModelUri } from '../lib/storage/registry-store';
+import type { RegistryStore, ResolvedModelUri } from '../lib/storage/registry-store';
 import type { ModelFiles } from '../lib/serving/predict-api';
 import { lab } from './lab.svelte';
 import { errorMessage } from '../lib/util/errors';
-
-const CHANNEL = 'mfflow-registry';
 
 export class Registry {
   models = $state.raw<StoredRegisteredModel[]>([]);
@@ -19,45 +18,42 @@ export class Registry {
   /** The last failed edit, in words. */
   error = $state<string | null>(null);
 
-  private store: RegistryStore | null = null;
-  private opening: Promise<RegistryStore> | null = null;
-  private channel: BroadcastChannel | null = null;
+  /** The read started by the last change the feed announced (edits wait for it). */
+  private reading: Promise<void> | null = null;
+  private listening = false;
 
-  private async db(): Promise<RegistryStore> {
-    if (this.store) return this.store;
-    this.opening ??= RegistryStore.open({
-      onBlocked: (m) => (lab.notice = m),
-      onBlocking: (m) => (lab.notice = m),
-      onTerminated: (m) => (lab.notice = m),
-    }).then((s) => {
-      this.store = s;
-      if (typeof BroadcastChannel === 'function') {
-        this.channel = new BroadcastChannel(CHANNEL);
-        this.channel.onmessage = () => void this.refresh();
-      }
-      return s;
-    });
-    return this.opening;
+  private db(): RegistryStore {
+    if (!this.listening) {
+      this.listening = true;
+      lab.store.subscribe((change) => {
+        if (change.models?.length) this.reading = this.read();
+      });
+    }
+    return lab.store.registry;
   }
 
-  async refresh(): Promise<void> {
-    const list = await (await this.db()).listRegisteredModels();
+  private async read(): Promise<void> {
+    const list = await this.db().listRegisteredModels();
     this.models = list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     this.version++;
   }
 
-  /** Runs one edit, re-reads, tells other tabs; failures land in `error` and are rethrown. */
+  /** Reads the list (pages call it when they open; afterwards the change feed keeps it current). */
+  async refresh(): Promise<void> {
+    this.reading = this.read();
+    await this.reading;
+  }
+
+  /** Runs one edit; its commit announces itself on the feed, whose read it waits for. Failures land in `error` and are rethrown. */
   private async edit<T>(act: (s: RegistryStore) => Promise<T>): Promise<T> {
     try {
-      const out = await act(await this.db());
+      const out = await act(this.db());
       this.error = null;
+      await this.reading;
       return out;
     } catch (e) {
       this.error = errorMessage(e);
       throw e;
-    } finally {
-      await this.refresh();
-      this.channel?.postMessage('changed');
     }
   }
 
@@ -113,12 +109,12 @@ export class Registry {
   }
 
   async versionsOfRun(runId: string): Promise<(ModelVersion & { name: string })[]> {
-    return (await this.db()).versionsOfRun(runId);
+    return this.db().versionsOfRun(runId);
   }
 
   /** `models:/…` or `runs:/…` → the run folder it names (through the registry for models:/). */
   async resolve(uri: string): Promise<ResolvedModelUri> {
-    return (await this.db()).resolveModelUri(uri.trim());
+    return this.db().resolveModelUri(uri.trim());
   }
 
   /** Every file under a run's model folder, keyed by its path inside the folder. */

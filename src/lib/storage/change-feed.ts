@@ -1,7 +1,7 @@
 /**
  * Change notifications: after each commit the store tells its own listeners and, through a
  * BroadcastChannel, other tabs and stores on the same database, which then re-read the named
- * records (reliability.md §2: invalidation only, never a lock or a data carrier).
+ * records (runs, experiments, registered models: the registry shares the store's connection and this feed) (reliability.md §2: invalidation only, never a lock or a data carrier).
  */
 
 export const CHANNEL_NAME = 'mfflow-changes';
@@ -9,6 +9,8 @@ export const CHANNEL_NAME = 'mfflow-changes';
 export interface StoreChange {
   runIds: string[];
   experimentIds: string[];
+  /** Names of registered models written (the registry is not cached: listeners re-read it). Absent when none. */
+  models?: string[];
   /** 'local': this store wrote it; 'remote': another tab or store did and we re-read it. */
   origin: 'local' | 'remote';
 }
@@ -19,6 +21,7 @@ interface WireMessage {
   db: string;
   runIds: string[];
   experimentIds: string[];
+  models?: string[];
 }
 
 export class ChangeFeed {
@@ -38,6 +41,7 @@ export class ChangeFeed {
           experimentIds: m.experimentIds.filter((x) => typeof x === 'string'),
           origin: 'remote',
         };
+        if (Array.isArray(m.models)) change.models = m.models.filter((x) => typeof x === 'string');
         void onRemote(change).then(() => this.emit(change), () => this.emit(change));
       };
     }
@@ -49,10 +53,10 @@ export class ChangeFeed {
   }
 
   /** Called after a successful commit. */
-  publish(runIds: string[], experimentIds: string[]): void {
-    if (runIds.length === 0 && experimentIds.length === 0) return;
-    this.emit({ runIds, experimentIds, origin: 'local' });
-    const msg: WireMessage = { db: this.dbName, runIds, experimentIds };
+  publish(runIds: string[], experimentIds: string[], models: string[] = []): void {
+    if (runIds.length === 0 && experimentIds.length === 0 && models.length === 0) return;
+    this.emit({ runIds, experimentIds, origin: 'local', ...(models.length ? { models } : {}) });
+    const msg: WireMessage = { db: this.dbName, runIds, experimentIds, ...(models.length ? { models } : {}) };
     try { this.channel?.postMessage(msg); } catch { /* channel closed */ }
   }
 

@@ -46,7 +46,7 @@ export const MESSAGES = {
   terminated: 'The browser closed the connection to local storage; reconnecting.',
 } as const;
 
-type Tx<S extends StoreName[], M extends IDBTransactionMode> = IDBPTransaction<TrackingDBSchema, S, M>;
+export type Tx<S extends StoreName[], M extends IDBTransactionMode> = IDBPTransaction<TrackingDBSchema, S, M>;
 
 export class Connection {
   private db: TrackingDB | null = null;

@@ -14,7 +14,7 @@ import {
 import { parseModelUri, parseRunsUri } from '../registry/uri';
 import { validateModelName } from '../registry/validate';
 import { exists, invalid, notFound } from '../util/errors';
-import { Connection, type StorageCallbacks } from './db';
+import { Connection, type StorageCallbacks, type Tx } from './db';
 import { DEFAULT_DB_NAME } from './schema';
 
 export interface RegistryStoreOptions extends StorageCallbacks {
@@ -31,10 +31,17 @@ export interface ResolvedModelUri {
   version?: ModelVersion & { name: string };
 }
 
-export class RegistryStore {
-  constructor(private readonly conn: Connection, private readonly clock: () => number = Date.now) {}
+type ModelsTx = Tx<['registeredModels'], 'readwrite'>;
 
-  /** Its own connection; a page that already has a TrackingStore can share that one instead. */
+export class RegistryStore {
+  /**
+   * Over a connection the caller owns (the page's is the TrackingStore's: `store.registry`);
+   * `committed` hears the names of the models each write changed (the store's change feed).
+   */
+  constructor(private readonly conn: Connection, private readonly clock: () => number = Date.now,
+    private readonly committed: (names: string[]) => void = () => undefined) {}
+
+  /** Its own connection (tests, tools); the page uses the TrackingStore's `registry`. */
   static async open(options: RegistryStoreOptions = {}): Promise<RegistryStore> {
     const conn = await Connection.open({ ...options, name: options.dbName ?? DEFAULT_DB_NAME });
     return new RegistryStore(conn, options.now);
@@ -42,6 +49,14 @@ export class RegistryStore {
 
   close(): void {
     this.conn.close();
+  }
+
+  /** One write transaction on the models; once it commits, the feed hears which names changed. */
+  private async write<T>(names: string[] | ((out: T) => string[]), what: () => string, body: (tx: ModelsTx) => Promise<T>): Promise<T> {
+    const out = await this.conn.write(['registeredModels'], what, body);
+    const changed = typeof names === 'function' ? names(out) : names;
+    if (changed.length) this.committed(changed);
+    return out;
   }
 
   private notFoundModel(name: string): Error {
@@ -62,7 +77,7 @@ export class RegistryStore {
 
   async createRegisteredModel(name: string, o: NewModelOptions = {}): Promise<StoredRegisteredModel> {
     const m = newRegisteredModel(name, this.clock(), o);
-    return this.conn.write(['registeredModels'], () => `registered model "${name}"`, async (tx) => {
+    return this.write([name], () => `registered model "${name}"`, async (tx) => {
       const store = tx.objectStore('registeredModels');
       if (await store.get(name)) throw exists(`Registered Model (name=${name}) already exists.`);
       await store.put(m);
@@ -74,7 +89,7 @@ export class RegistryStore {
   private async edit<T>(name: string, what: string, edit: (m: StoredRegisteredModel, now: number) => [StoredRegisteredModel, T]): Promise<T> {
     validateModelName(name);
     const now = this.clock();
-    return this.conn.write(['registeredModels'], () => what, async (tx) => {
+    return this.write([name], () => what, async (tx) => {
       const store = tx.objectStore('registeredModels');
       const m = await store.get(name);
       if (!m) throw this.notFoundModel(name);
@@ -91,7 +106,7 @@ export class RegistryStore {
   async createModelVersion(name: string, o: NewVersionOptions, createModel = false): Promise<ModelVersion> {
     validateModelName(name);
     const now = this.clock();
-    return this.conn.write(['registeredModels'], () => `a version of registered model "${name}"`, async (tx) => {
+    return this.write([name], () => `a version of registered model "${name}"`, async (tx) => {
       const store = tx.objectStore('registeredModels');
       let m = await store.get(name);
       if (!m) {
@@ -159,7 +174,7 @@ export class RegistryStore {
   async renameRegisteredModel(name: string, newName: string): Promise<StoredRegisteredModel> {
     validateModelName(name);
     const now = this.clock();
-    return this.conn.write(['registeredModels'], () => `the rename of "${name}"`, async (tx) => {
+    return this.write([name, newName], () => `the rename of "${name}"`, async (tx) => {
       const store = tx.objectStore('registeredModels');
       const m = await store.get(name);
       if (!m) throw this.notFoundModel(name);
@@ -175,7 +190,7 @@ export class RegistryStore {
   /** Deletes the model with all its versions, tags and aliases. */
   async deleteRegisteredModel(name: string): Promise<void> {
     validateModelName(name);
-    return this.conn.write(['registeredModels'], () => `the deletion of "${name}"`, async (tx) => {
+    return this.write([name], () => `the deletion of "${name}"`, async (tx) => {
       const store = tx.objectStore('registeredModels');
       if (!(await store.get(name))) throw this.notFoundModel(name);
       await store.delete(name);
@@ -189,7 +204,7 @@ export class RegistryStore {
    */
   async importRegisteredModels(models: readonly RegisteredModel[], replace = false): Promise<{ added: string[]; skipped: string[] }> {
     const records = models.map(storedFromBundle);
-    return this.conn.write(['registeredModels'], () => `${records.length} registered models`, async (tx) => {
+    return this.write((r: { added: string[] }) => r.added, () => `${records.length} registered models`, async (tx) => {
       const store = tx.objectStore('registeredModels');
       const added: string[] = [], skipped: string[] = [];
       for (const r of records) {

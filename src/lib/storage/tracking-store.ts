@@ -34,6 +34,7 @@ import { listArtifactDir, readArtifactBytes, writeArtifact } from './artifact-st
 import { ChangeFeed, type ChangeListener, type StoreChange } from './change-feed';
 import { deleteDataset, getDataset, listDatasets, putDataset, type DatasetSummary } from './dataset-store';
 import { Connection, type StorageCallbacks } from './db';
+import { RegistryStore } from './registry-store';
 import {
   createExperimentRecord, deleteEdit, ensureDefaultExperiment, renameEdit, restoreEdit, tagEdit, updateExperiment,
 } from './experiment-ops';
@@ -75,9 +76,12 @@ export class TrackingStore implements TrackingBackend {
   private readonly feed: ChangeFeed;
   private readonly tx: StoreTx;
   private readonly upkeep: RunIndexUpkeep;
+  /** The model registry on this store's connection; its writes go out on this store's change feed (`models`). */
+  readonly registry: RegistryStore;
 
   private constructor(private readonly conn: Connection, private readonly options: TrackingStoreOptions) {
     this.feed = new ChangeFeed(conn.name, (c) => this.reload(c));
+    this.registry = new RegistryStore(conn, () => this.now(), (names) => this.feed.publish([], [], names));
     this.tx = new StoreTx(conn);
     this.upkeep = new RunIndexUpkeep(conn, this.runs, () => this.now(),
       { delayMs: options.runIndexDelayMs, dirtyLimit: options.runIndexDirtyLimit });
@@ -156,12 +160,12 @@ export class TrackingStore implements TrackingBackend {
     return this.feed.subscribe(listener);
   }
 
-  private committed(runs: StoredRun[], experiments: Experiment[] = []): void {
+  private committed(runs: StoredRun[], experiments: Experiment[] = [], models: string[] = []): void {
     for (const r of runs) this.runs.set(r.info.runId, r);
     for (const e of experiments) this.experiments.set(e.experimentId, e);
     const runIds = runs.map((r) => r.info.runId);
     this.upkeep.written(runIds);
-    this.feed.publish(runIds, experiments.map((e) => e.experimentId));
+    this.feed.publish(runIds, experiments.map((e) => e.experimentId), models);
   }
 
   /** Closes the connection; a pending index rewrite is dropped (the next open redoes it). */
@@ -379,7 +383,7 @@ export class TrackingStore implements TrackingBackend {
     // in its own transaction: the next open then reads one record, not every imported run.
     const { report, runs, experiments, indexed } = await importPrepared(this.conn, prep, look, this.now(),
       (tx, added) => (this.upkeep.wouldRewriteAfter(added.length) ? this.upkeep.inTx(tx, added) : Promise.resolve(null)));
-    if (runs.length || experiments.length) this.committed(runs, experiments);
+    if (runs.length || experiments.length || report.addedRegisteredModels.length) this.committed(runs, experiments, report.addedRegisteredModels);
     if (indexed) this.upkeep.adopt(indexed);
     return report;
   }
