@@ -70,6 +70,7 @@ describe('the rules catch a graph that breaks them', () => {
     ['lib importing svelte', 'src/lib/charts/x.ts', mod([], ['svelte/store']), 'imports svelte, which lib must not use'],
     ['lib importing TF.js', 'src/lib/training/x.ts', mod([], ['@tensorflow/tfjs-core']), 'imports @tensorflow/tfjs-core'],
     ['lib importing a worker', 'src/lib/training/x.ts', mod(['workers/train-worker.ts']), '(workers)'],
+    ['state importing TF.js', 'src/state/x.svelte.ts', mod([], ['@tensorflow/tfjs', '@tensorflow/tfjs/dist/tf.min.js?url']), 'imports @tensorflow/tfjs, which state'],
     ['state importing ui', 'src/state/x.svelte.ts', mod(['src/ui/App.svelte']), '(ui)'],
     ['workers importing state', 'workers/x.ts', mod(['src/state/lab.svelte.ts']), '(state)'],
     ['ui importing idb', 'src/ui/X.svelte', mod([], ['idb']), 'which only lib/storage may use'],
