@@ -23,9 +23,13 @@ export async function freePort(): Promise<number> {
 }
 
 export interface MlflowServerOptions {
-  /** Origins allowed by CORS (the lab's test origin). */
+  /** Origins allowed by CORS (the lab's test origin); none: MLflow's default (loopback origins only). */
   corsOrigins: string[];
   basicAuth?: boolean;
+  /** No `--serve-artifacts` (a plain server, as the CORS advice test starts). */
+  plain?: boolean;
+  /** More `mlflow server` options (e.g. `--allowed-hosts`); may change between restarts. */
+  extraArgs?: string[];
 }
 
 export class MlflowServer {
@@ -34,7 +38,7 @@ export class MlflowServer {
   port = 0;
   private readonly logFile = join(this.dir, 'server.log');
 
-  constructor(readonly options: MlflowServerOptions) {}
+  constructor(public options: MlflowServerOptions) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -50,9 +54,10 @@ export class MlflowServer {
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
     const args = ['-m', 'mlflow', 'server', '--host', '127.0.0.1', '--port', String(this.port),
-      '--backend-store-uri', `sqlite:///${join(this.dir, 'mlflow.db')}`,
-      '--serve-artifacts', '--artifacts-destination', join(this.dir, 'artifacts'),
-      '--cors-allowed-origins', this.options.corsOrigins.join(','), '--workers', '2'];
+      '--backend-store-uri', `sqlite:///${join(this.dir, 'mlflow.db')}`, '--workers', this.options.plain ? '1' : '2',
+      ...(this.options.plain ? [] : ['--serve-artifacts', '--artifacts-destination', join(this.dir, 'artifacts')]),
+      ...(this.options.corsOrigins.length ? ['--cors-allowed-origins', this.options.corsOrigins.join(',')] : []),
+      ...(this.options.extraArgs ?? [])];
     // No job runner: MLflow 3.17 starts seven huey consumer processes for server-side jobs,
     // which these tests never use and which kept two cores busy.
     const env: Record<string, string> = { ...process.env as Record<string, string>, PYTHONWARNINGS: 'ignore', MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' };

@@ -42,8 +42,9 @@ export class LabHarness {
     });
   }
 
-  async open(): Promise<Page> {
-    const context = await this.browser.newContext({ baseURL: `${this.origin}/lab/` });
+  /** Opens the lab; `origin` another name of the same server, e.g. http://lab.localhost:<port> (Chromium sends *.localhost to loopback). */
+  async open(origin = this.origin): Promise<Page> {
+    const context = await this.browser.newContext({ baseURL: `${origin}/lab/` });
     const page = await context.newPage();
     page.setDefaultTimeout(120_000);
     await routeWine(page);

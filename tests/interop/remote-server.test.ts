@@ -8,7 +8,7 @@
  */
 import type { Locator, Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MlflowServer } from './mlflow-server';
+import { freePort, MlflowServer } from './mlflow-server';
 import { runPython } from './python';
 import { dumpLabRuns, LabHarness, type DumpedRun } from './remote-lab';
 
@@ -20,6 +20,8 @@ interface Dump {
 const lab = new LabHarness();
 let server: MlflowServer;
 let authServer: MlflowServer;
+/** A plain `mlflow server` that lets in no page but loopback ones, and only the Host localhost:<port>. */
+let stranger: MlflowServer;
 let page: Page;
 
 /** What a person reads in an element: its text with runs of white space as one space. */
@@ -58,18 +60,19 @@ beforeAll(async () => {
   const origin = await lab.reservePort();
   server = new MlflowServer({ corsOrigins: [origin] });
   authServer = new MlflowServer({ corsOrigins: [origin], basicAuth: true });
-  await Promise.all([server.start(), authServer.start(), lab.start()]);
+  stranger = new MlflowServer({ corsOrigins: [], plain: true, extraArgs: ['--allowed-hosts', 'localhost:*'] });
+  await Promise.all([server.start(), authServer.start(), stranger.start(), lab.start()]);
   page = await lab.open();
 }, 600_000);
 
 afterAll(async () => {
   await lab.stop();
-  await Promise.all([server?.stop(), authServer?.stop()]);
+  await Promise.all([server?.stop(), authServer?.stop(), stranger?.stop()]);
 });
 
-async function addServerThroughUi(name: string, url: string, login?: { user: string; password: string }) {
-  await page.goto('./#/servers');
-  const form = page.getByRole('form', { name: 'Add a server' });
+async function addServerThroughUi(name: string, url: string, login?: { user: string; password: string }, p: Page = page) {
+  await p.goto('./#/servers');
+  const form = p.getByRole('form', { name: 'Add a server' });
   await form.getByLabel('Name').fill(name);
   await form.getByLabel('URL').fill(url);
   if (login) {
@@ -78,7 +81,7 @@ async function addServerThroughUi(name: string, url: string, login?: { user: str
     await form.getByLabel('Password', { exact: true }).fill(login.password);
   }
   await form.getByRole('button', { name: 'Save server' }).click();
-  await expect.poll(() => page.getByRole('listitem', { name: `Server ${name}` }).count()).toBe(1);
+  await expect.poll(() => p.getByRole('listitem', { name: `Server ${name}` }).count()).toBe(1);
 }
 
 /** The lab has opened and window.mfflow is there (it loads after the runs are listed, main.ts). */
@@ -324,5 +327,44 @@ describe('live mirror', () => {
     expect(labRun.metrics.loss.length).toBe(150);
     await page.goto(`./#/run/${runId}`);
     await expect.poll(() => read(page.getByTestId('mirror-state')), { timeout: 120_000 }).toContain('Mirror to team: in sync');
+  });
+});
+
+describe('test connection', () => {
+  it('from an origin the server does not let in: the panel gives the line to copy, and that line lets the lab in', async () => {
+    // MLflow 3.17 lets every http://localhost / 127.0.0.1 origin in, so the lab is opened under
+    // another name of the same loopback server: http://lab.localhost:<port> (no Private Network
+    // Access check: page and server are both loopback).
+    const labOrigin = `http://lab.localhost:${lab.port}`;
+    const other = await lab.open(labOrigin);
+    try {
+      const check = async (name: string, url: string) => {
+        await addServerThroughUi(name, url, undefined, other);
+        const row = other.getByRole('listitem', { name: `Server ${name}`, exact: true });
+        await row.getByRole('button', { name: 'Test connection' }).click();
+        await expect.poll(() => read(row.getByTestId('connection-report')), { timeout: 60_000 }).not.toBe('');
+        return { text: await read(row.getByTestId('connection-report')), fix: await read(row.getByTestId('cors-fix')), row };
+      };
+      // The Host is allowed, the origin is not (CORS).
+      const cors = await check('stranger', `http://localhost:${stranger.port}`);
+      expect(cors.text).toContain(`does not allow the origin ${labOrigin} (CORS)`);
+      expect(cors.fix).toBe(`mlflow server --cors-allowed-origins ${labOrigin} --allowed-hosts localhost:${stranger.port}`);
+      // The Host is refused (--allowed-hosts): the same advice, naming that host.
+      const host = await check('stranger-by-ip', stranger.url);
+      expect(host.fix).toBe(`mlflow server --cors-allowed-origins ${labOrigin} --allowed-hosts 127.0.0.1:${stranger.port}`);
+      // Nothing listening: no advice, the server is not there.
+      const down = await check('nobody', `http://127.0.0.1:${await freePort()}`);
+      expect(down.text).toContain('No answer from');
+      expect(down.fix).toBe('');
+      // The server restarted with the options of the line the panel gave: the lab is let in.
+      const options = cors.fix.replace(/^mlflow server /, '').split(' ');
+      await stranger.stop();
+      stranger.options = { ...stranger.options, extraArgs: options };
+      await stranger.start();
+      await cors.row.getByRole('button', { name: 'Test connection' }).click();
+      await expect.poll(() => read(cors.row.getByTestId('connection-report')), { timeout: 60_000 }).toContain('Connected: MLflow 3.17');
+    } finally {
+      await other.context().close();
+    }
   });
 });

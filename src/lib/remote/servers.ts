@@ -76,6 +76,13 @@ export function mixedContent(serverUrl: string, origin: string): boolean {
   return !/^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(u.hostname) && !u.hostname.endsWith('.localhost');
 }
 
+/**
+ * A `no-cors` GET the page cannot read: Chromium resolves it (opaque response) whenever the
+ * server answers, even a CORS or Host refusal (403), and rejects it only when nothing answers
+ * (connection refused, no such host). The CSP's connect-src allows http: and https:; between a
+ * loopback page and a loopback server Private Network Access does not apply. Proven in
+ * tests/interop/remote-server.test.ts ("test connection").
+ */
 async function reachableOpaque(base: string, fetchFn?: FetchFn): Promise<boolean> {
   try {
     await (fetchFn ?? globalThis.fetch)(`${base}/version`, { mode: 'no-cors', credentials: 'omit' });
