@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { EnginePage, EngineSession } from './driver';
+import { rawZip } from '../unit/archive-zip-craft';
 
 export interface Journey {
   name: string;
@@ -502,6 +503,148 @@ const noWebLocks: Journey = {
   },
 };
 
+const orphan: Journey = {
+  name: 'M1: a run whose page went away (reloaded with the run RUNNING) is KILLED on the next open, with the points it had saved',
+  timeoutMs: 60_000,
+  async run({ page }) {
+    await openLab(page);
+    const runId = await page.eval(async () => {
+      const m = window.mfflow;
+      await m.setExperiment('engines orphan');
+      const run = await m.startRun({ runName: 'orphan' });
+      for (let i = 0; i < 30; i++) m.logMetric('loss', 1 / (i + 1), i);
+      await m.flush();
+      return run.runId;
+    });
+    await page.reload();
+    await openLab(page);
+    await waitFor(page, 'the orphaned run to be KILLED', async (id) => (await window.mfflow.getRun(id)).info.status === 'KILLED', runId, 10_000);
+    const points = await page.eval(async (id) => (await window.mfflow.getMetricHistory(id, 'loss')).values.length, runId);
+    assert.equal(points, 30);
+  },
+};
+
+const markup: Journey = {
+  name: 'R1: markup in a run name, a param value and a tag value is shown as text on the runs table and the run page, never run',
+  timeoutMs: 60_000,
+  async run({ page }) {
+    await openLab(page);
+    const name = '<img src=x onerror="window.__pwned=1">';
+    const { runId, exp } = await page.eval(async (n) => {
+      const m = window.mfflow;
+      const e = await m.setExperiment('engines markup');
+      const run = await m.startRun({ runName: n });
+      await m.logParam('note', '<script>window.__pwned=2</script>');
+      await m.setTag('html', '<b onmouseover="window.__pwned=3">x</b>');
+      await m.endRun();
+      return { runId: run.runId, exp: e.experimentId };
+    }, name);
+    await page.goto(`#/runs?exp=${exp}`);
+    await waitFor(page, 'the run name as text in the table', (n) =>
+      [...document.querySelectorAll('tbody tr[data-run-id]')].some((r) => r.textContent?.includes(n)), name);
+    await page.goto(`#/run/${runId}`);
+    await waitFor(page, 'the param value as text on the run page', () => document.querySelector('main')?.textContent?.includes('<script>window.__pwned=2</script>'));
+    await new Promise((r) => setTimeout(r, 300));
+    const seen = await page.eval(() => ({
+      pwned: (window as unknown as { __pwned?: number }).__pwned ?? null,
+      injected: document.querySelectorAll('main img[src="x"], main script, main b[onmouseover]').length,
+    }));
+    assert.deepEqual(seen, { pwned: null, injected: 0 });
+  },
+};
+
+const badArchive: Journey = {
+  name: 'Z1: an archive with a ../ entry is refused naming the entry and the rule, and nothing is imported',
+  timeoutMs: 60_000,
+  async run({ page }) {
+    await openLab(page);
+    const zip = rawZip([
+      { name: 'mlruns/0/meta.yaml', data: new TextEncoder().encode("artifact_location: x\nexperiment_id: '0'\nlifecycle_stage: active\nname: Default\n") },
+      { name: 'mlruns/../../evil.txt', data: new TextEncoder().encode('x') },
+    ]);
+    const out = await page.eval(async (b64) => {
+      const m = window.mfflow;
+      const count = async () => {
+        const ids = (await m.listExperiments('ALL')).map((e) => e.experimentId);
+        return (await m.searchRuns({ experimentIds: ids, runViewType: 'ALL' })).runs.length;
+      };
+      const before = await count();
+      let message = 'accepted';
+      try {
+        await m.importBundle(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      return { message, same: (await count()) === before };
+    }, Buffer.from(zip).toString('base64'));
+    assert.match(out.message, /mlruns\/\.\.\/\.\.\/evil\.txt/);
+    assert.match(out.message, /dot-dot/);
+    assert.ok(out.same);
+  },
+};
+
+const badCsv: Journey = {
+  name: 'C2: a CSV with an unclosed quote or a ragged row is refused naming the row, and nothing is stored',
+  timeoutMs: 60_000,
+  async run({ page }) {
+    await openLab(page);
+    const out = await page.eval(async () => {
+      const m = window.mfflow;
+      const before = (await m.listDatasets()).length;
+      const messages: string[] = [];
+      for (const [name, text] of [['quote.csv', 'a,b,c\n1,2,3\n4,"5,6\n7,8,9\n'], ['ragged.csv', 'a,b,c\n1,2,3\n4,5\n6,7,8\n']]) {
+        try {
+          await m.loadDataset(new File([text], name, { type: 'text/csv' }));
+          messages.push('accepted');
+        } catch (e) {
+          messages.push((e as Error).message);
+        }
+      }
+      return { messages, stored: (await m.listDatasets()).length - before };
+    });
+    assert.match(out.messages[0], /Row 3, column `b`: a quoted cell starts here/);
+    assert.match(out.messages[1], /Row 3: expected 3 fields/);
+    assert.equal(out.stored, 0);
+  },
+};
+
+const noIndexedDb: Journey = {
+  name: 'S7: IndexedDB that refuses (a private window, storage blocked) gives an in-memory lab with a banner, and its export imports elsewhere',
+  timeoutMs: 90_000,
+  needsInitScripts: true,
+  async run(s) {
+    const page = await s.freshPage(() => {
+      IDBFactory.prototype.open = function () { throw new DOMException('The user denied permission to access the database.', 'SecurityError'); };
+    });
+    let bytes: string;
+    let runId: string;
+    try {
+      await openLab(page);
+      const banner = await page.eval(() => document.querySelector('[role="status"][aria-label="In-memory lab"]')?.textContent ?? '');
+      assert.match(banner, /Nothing is saved in this browser/);
+      assert.match(banner, /SecurityError/);
+      ({ runId, bytes } = await page.eval(async () => {
+        const m = window.mfflow;
+        await m.setExperiment('engines in memory');
+        const run = await m.startRun({ runName: 'in-memory-run' });
+        for (let i = 0; i < 20; i++) m.logMetric('loss', 1 / (i + 1), i);
+        await m.endRun();
+        const f = await m.exportLab();
+        return { runId: run.runId, bytes: btoa(Array.from(new Uint8Array(await f.arrayBuffer()), (b) => String.fromCharCode(b)).join('')) };
+      }));
+    } finally {
+      await page.close();
+    }
+    await openLab(s.page);
+    const got = await s.page.eval(async ({ b64, id }) => {
+      await window.mfflow.importBundle(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+      const r = await window.mfflow.getRun(id);
+      return { name: r.info.runName, points: (await window.mfflow.getMetricHistory(id, 'loss')).values.length };
+    }, { b64: bytes, id: runId });
+    assert.deepEqual(got, { name: 'in-memory-run', points: 20 });
+  },
+};
+
 /**
  * Walks a journey, then checks the lab's own code raised no CSP violation (R6): console reports
  * where the driver reads them, the in-page listener otherwise.
@@ -514,4 +657,6 @@ export async function walk(j: Journey, s: EngineSession, data: JourneyData): Pro
   assert.deepEqual(await cspViolations(s.page).catch(() => []), [], 'CSP violations in the page');
 }
 
-export const JOURNEYS: Journey[] = [tracking, training, bundles, serving, runsTable, bigModel, workerCrash, noWebLocks, csp];
+export const JOURNEYS: Journey[] = [
+  tracking, training, bundles, serving, runsTable, bigModel, workerCrash, noWebLocks, orphan, markup, badArchive, badCsv, noIndexedDb, csp,
+];
