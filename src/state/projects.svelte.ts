@@ -24,6 +24,11 @@ import { lab } from './lab.svelte';
 import { training, type TrainRequest } from './training.svelte';
 import { registerSandboxMethods, runInSandbox } from './script-sandbox';
 import { isSourceTag } from '../lib/tracking/tags';
+import { ProjectStore } from '../lib/storage/project-store';
+import { checkProjectName, scriptProjectFiles } from '../lib/projects/script-project';
+
+/** `saved/<name>`: a project kept in the lab (what its runs record as `mlflow.source.name`). */
+const SAVED_PREFIX = 'saved/';
 
 export interface RunProjectOptions {
   entryPoint?: string;
@@ -63,6 +68,38 @@ function toRaw(params: Record<string, string | number> = {}): Record<string, str
 
 export class Projects {
   readonly examples: ExampleProject[] = listExampleProjects();
+  /** Projects kept in the lab, newest first. */
+  saved = $state.raw<{ name: string; uri: string; savedAt: number }[]>([]);
+  private store: Promise<ProjectStore> | null = null;
+
+  private projectStore(): Promise<ProjectStore> {
+    this.store ??= ProjectStore.open({ onBlocking: (m) => (lab.notice = m) });
+    this.store.catch(() => (this.store = null));
+    return this.store;
+  }
+
+  async refreshSaved(): Promise<void> {
+    this.saved = (await (await this.projectStore()).list()).map((p) => ({ ...p, uri: `${SAVED_PREFIX}${p.name}` }));
+  }
+
+  /** An editor script as a project zip (MLproject + script.js), named `name`. */
+  scriptZip(name: string, script: string): File {
+    const n = checkProjectName(name);
+    return new File([zipFiles(scriptProjectFiles(n, script))], `${n}.zip`, { type: 'application/zip' });
+  }
+
+  /** "Keep in lab": saves the script as project `name` (replacing one of that name); returns its URI. */
+  async keepScript(name: string, script: string): Promise<string> {
+    const n = checkProjectName(name);
+    await (await this.projectStore()).put(n, zipFiles(scriptProjectFiles(n, script)));
+    await this.refreshSaved();
+    return `${SAVED_PREFIX}${n}`;
+  }
+
+  async deleteSaved(name: string): Promise<void> {
+    await (await this.projectStore()).delete(name);
+    await this.refreshSaved();
+  }
 
   /** Opens a project from a URI (`examples/<name>`, a zip URL, an MLproject URL) or a dropped zip. */
   async open(source: string | File | Blob): Promise<LoadedProject> {
@@ -73,6 +110,12 @@ export class Projects {
       return fromZip(name, bytes);
     }
     if (isExampleUri(source)) return loadExampleProject(source);
+    if (source.startsWith(SAVED_PREFIX)) {
+      const name = source.slice(SAVED_PREFIX.length);
+      const rec = await (await this.projectStore()).get(name);
+      if (!rec) throw new ProjectError(`No project named '${name}' is kept in this lab`);
+      return fromZip(source, new Uint8Array(rec.zip));
+    }
     let url: URL;
     try {
       url = new URL(source, location.href);

@@ -451,6 +451,57 @@ test('tf in a JavaScript entry point and in the editor: TF.js on the cpu backend
   await expect(editor.getByRole('log', { name: 'Script output' })).toHaveText('cpu 14', { timeout: 30_000 });
 });
 
+test('save a script as a project: kept in the lab it is listed after a reload and runs with source tags; the downloaded zip opens and runs', async ({ page }, testInfo) => {
+  await openLab(page, '#/projects');
+  const editor = page.getByRole('region', { name: 'Script editor' });
+  await typeScript(page, [
+    "await mfflow.startRun();",
+    "await mfflow.logMetrics({ saved_metric: 2 * (params.k ?? 21) });",
+    "console.log('saved script ran');",
+  ].join('\n'));
+  const save = editor.getByRole('group', { name: 'Save as project' });
+  await save.getByLabel('Project name').fill('bad name!');
+  await save.getByRole('button', { name: 'Keep in lab' }).click();
+  await expect(editor.getByRole('alert')).toContainText("'bad name!' cannot name a project");
+  await save.getByLabel('Project name').fill('doubler');
+  await save.getByRole('button', { name: 'Keep in lab' }).click();
+  await expect(editor.getByRole('status').filter({ hasText: 'Kept in this lab' })).toHaveText('Kept in this lab as saved/doubler');
+
+  const downloading = page.waitForEvent('download');
+  await save.getByRole('button', { name: 'Download as project' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe('doubler.zip');
+  const zipPath = testInfo.outputPath('doubler.zip');
+  await download.saveAs(zipPath);
+
+  await page.reload();
+  const kept = page.getByRole('region', { name: 'Kept in this lab' });
+  await kept.getByRole('button', { name: 'Open saved/doubler' }).click();
+  await expect(page.getByRole('heading', { name: 'doubler' })).toBeVisible();
+  const form = page.getByRole('form', { name: 'Run the project' });
+  await form.getByRole('button', { name: 'Run' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Run / })).toContainText('Run FINISHED', { timeout: 20_000 });
+  await page.getByRole('link', { name: /^open run / }).click();
+  await expect(await systemTag(page, 'mlflow.source.type')).toHaveText('PROJECT');
+  await expect(await systemTag(page, 'mlflow.source.name')).toHaveText('saved/doubler');
+  await expect(await systemTag(page, 'mlflow.project.entryPoint')).toHaveText('main');
+  const first = await page.evaluate(async (id) => {
+    const r = await window.mfflow.getRun(id);
+    return { metric: r.metrics.saved_metric.latest, code: (await window.mfflow.listArtifacts(id, 'code')).map((a) => a.path).sort() };
+  }, page.url().split('#/run/')[1]);
+  expect(first).toEqual({ metric: 42, code: ['code/MLproject', 'code/script.js'] });
+
+  // The downloaded zip, re-opened through the picker, is the same project.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Projects' }).click();
+  await page.getByLabel('Project zip (a folder with an MLproject file)').setInputFiles(zipPath);
+  await expect(page.getByRole('heading', { name: 'doubler' })).toBeVisible();
+  await page.getByRole('form', { name: 'Run the project' }).getByRole('button', { name: 'Run' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Run / })).toContainText('Run FINISHED', { timeout: 20_000 });
+  await page.getByRole('link', { name: /^open run / }).click();
+  await expect(await systemTag(page, 'mlflow.source.name')).toHaveText('doubler.zip');
+  expect(await page.evaluate(async (id) => (await window.mfflow.getRun(id)).metrics.saved_metric.latest, page.url().split('#/run/')[1])).toBe(42);
+});
+
 test('Re-run of a seeded MLP on the cpu backend repeats its metrics bit for bit, and the run page says so', async ({ page }) => {
   test.setTimeout(120_000);
   await routeWine(page);

@@ -12,6 +12,7 @@ import { runPython } from './python';
 import { loadExampleProject, fromFiles, type LoadedProject } from '../../src/lib/projects/project-files';
 import { computeCommand } from '../../src/lib/projects/parameters';
 import { getEntryPoint, ProjectError } from '../../src/lib/projects/mlproject';
+import { scriptProjectFiles } from '../../src/lib/projects/script-project';
 
 interface Seen {
   name: string | null; env_type: string; env_file: string | null;
@@ -74,6 +75,13 @@ describe('MLflow reads the MLproject files of the lab, and the lab reads MLflow\
     expectSame(lab, seen, 'main', params);
     expect(seen.computed).toBe('python train.py 0.42 0.1 --max_iter 500');
     expect(lab.project.entryPoints.main.lab?.kind).toBe('train'); // the key MLflow ignored
+  });
+
+  it("an editor script saved as a project (Save as project): MLflow loads it and ignores its module key", () => {
+    const lab = fromFiles('doubler.zip', scriptProjectFiles('doubler', 'await mfflow.startRun();'));
+    const [seen] = runPython<Seen[]>('projects_load.py', [JSON.stringify([{ dir: writeProject(lab.files), entry_point: 'main', params: {} }])]);
+    expectSame(lab, seen, 'main', {});
+    expect(lab.project.entryPoints.main.lab?.kind).toBe('module');
   });
 
   it('an MLproject written for MLflow: python_env in a folder, bare types, quoting, a missing value', () => {

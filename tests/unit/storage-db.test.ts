@@ -37,6 +37,11 @@ SHAPE_AT[4] = {
   outbox: { keyPath: 'seq', indexes: {} },
   mirrors: { keyPath: 'runId', indexes: {} },
 };
+// v5: projects kept in the lab (the script editor's "Keep in lab").
+SHAPE_AT[5] = {
+  ...SHAPE_AT[4],
+  savedProjects: { keyPath: 'name', indexes: {} },
+};
 
 async function shapeOf(name: string) {
   const db = await openDB(name);

@@ -9,7 +9,15 @@ import type { StoredRegisteredModel } from '../registry/model-registry';
 import type { Experiment, Run } from '../tracking/types';
 import type { MirrorRecord, OutboxEntry, StoredServer } from './remote-records';
 
-export const DB_VERSION = 4;
+/** v5: a project kept in the lab (the editor's "Keep in lab"): its files as one zip. */
+export interface SavedProjectRecord {
+  name: string;
+  savedAt: number;
+  /** The project's zip; ArrayBuffer, never Blob (reliability.md §7 S8). */
+  zip: ArrayBuffer;
+}
+
+export const DB_VERSION = 5;
 export const DEFAULT_DB_NAME = 'mfflow';
 
 /** A run as stored: the public record plus ownership fields for the orphan sweep. */
@@ -117,6 +125,8 @@ export interface TrackingDBSchema extends DBSchema {
   outbox: { key: number; value: OutboxEntry };
   /** v4: one record per mirrored run: its server and how far the mirror got. */
   mirrors: { key: string; value: MirrorRecord };
+  /** v5: projects kept in the lab, by name. */
+  savedProjects: { key: string; value: SavedProjectRecord };
 }
 
 export type TrackingDB = IDBPDatabase<TrackingDBSchema>;
@@ -157,5 +167,8 @@ export function migrate(
     db.createObjectStore('remoteServers', { keyPath: 'id' });
     db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
     db.createObjectStore('mirrors', { keyPath: 'runId' });
+  }
+  if (oldVersion < 5 && newVersion >= 5) {
+    db.createObjectStore('savedProjects', { keyPath: 'name' });
   }
 }
