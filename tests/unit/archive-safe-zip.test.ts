@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { zipSync } from 'fflate';
-import { ArchiveError, unzipSafe, unzipSafeBlob } from '../../src/lib/archive/safe-zip';
+import { ArchiveError, NATIVE_INFLATE_MIN, unzipSafe, unzipSafeAsync, unzipSafeBlob } from '../../src/lib/archive/safe-zip';
+import { deflateSync } from 'fflate';
 import { zipFiles } from '../../src/lib/archive/zip-write';
 import { pathProblem } from '../../src/lib/archive/paths';
 import { crc32 } from '../../src/lib/archive/crc32';
@@ -155,6 +156,40 @@ describe('Z5–Z7: lies, overlaps, links, encryption, methods', () => {
   it('Z6: refuses a local header that names another file', () => {
     const z = rawZip([{ name: 'a', data: text }, { name: 'b', data: text, skipLocal: true, localOffset: 0 }]);
     refused(z, 'header-mismatch', 'b');
+  });
+});
+
+describe('big deflated entries inflate natively (DecompressionStream) with the same checks', () => {
+  // Half noise (so the compressed body passes NATIVE_INFLATE_MIN), half repeats.
+  let seed = 7;
+  const big = Uint8Array.from({ length: 3 * NATIVE_INFLATE_MIN }, (_, i) => (i % 2 ? (seed = (seed * 16807) % 2147483647) & 255 : i & 7));
+  const small = f('small file');
+  const body = deflateSync(big, { level: 1 });
+  const zip = (over: Partial<RawEntry> = {}) => rawZip([{ name: 'mlflow.db', data: big, method: 8, body, ...over }, { name: 'README.txt', data: small, method: 8 }]);
+  const refusedAsync = async (bytes: Uint8Array, rule: string) => {
+    const e = await unzipSafeAsync(bytes).then(() => null, (x: unknown) => x);
+    expect(e).toBeInstanceOf(ArchiveError);
+    expect([(e as ArchiveError).entry, (e as ArchiveError).rule]).toEqual(['mlflow.db', rule]);
+  };
+
+  it('gives what unzipSafe gives', async () => {
+    expect(body.length).toBeGreaterThanOrEqual(NATIVE_INFLATE_MIN);
+    const got = await unzipSafeAsync(zip());
+    const want = unzipSafe(zip());
+    expect([...got.keys()]).toEqual([...want.keys()]);
+    for (const [name, bytes] of want) expect(Buffer.compare(got.get(name)!, bytes), name).toBe(0);
+    expect(got.get('mlflow.db')!.length).toBe(big.length);
+  });
+
+  it('refuses a size that lies either way, a bad CRC, and damaged or truncated data', async () => {
+    await refusedAsync(zip({ usize: big.length - 1, localUsize: big.length - 1 }), 'size-mismatch');
+    await refusedAsync(zip({ usize: big.length + 1, localUsize: big.length + 1 }), 'size-mismatch');
+    await refusedAsync(zip({ crc: crc32(big) ^ 1 }), 'bad-crc');
+    await refusedAsync(zip({ body: body.subarray(0, body.length - 1000) }), 'corrupt');
+    const junk = body.slice();
+    junk[1] ^= 0xff; // the first block's header
+    const e = await unzipSafeAsync(zip({ body: junk })).then(() => null, (x: unknown) => x);
+    expect(e).toBeInstanceOf(ArchiveError);
   });
 });
 
