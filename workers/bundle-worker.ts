@@ -4,15 +4,12 @@
  * carries the time of its phases (the page turns them into performance measures).
  */
 import * as Comlink from 'comlink';
-import { unzipSafe, unzipSafeBlob } from '../src/lib/archive/safe-zip';
-import { AUTO_STORE_ABOVE, zipFiles, zipParts } from '../src/lib/archive/zip-write';
-import { deflateBodies } from '../src/lib/archive/deflate-native';
-import { writeMlrunsTree } from '../src/lib/mlflow/write-tree';
+import { zipFiles } from '../src/lib/archive/zip-write';
 import { StreamedExport } from '../src/lib/bundles/streamed-export';
 import { SqliteExport } from '../src/lib/bundles/sqlite-export';
 import { buildModelExport } from '../src/lib/bundles/model-export';
-import { prepareEntries } from '../src/lib/bundles/prepare-import';
-import { findMlflowDb, prepareSqliteImport } from '../src/lib/bundles/sqlite-import';
+import { prepareArchive } from '../src/lib/bundles/prepare-archive';
+import { finishExport } from '../src/lib/bundles/export-finish';
 import { sqlDbOf } from '../src/lib/mlflow/sqljs';
 import { loadSqlJs } from './sqlite-engine';
 import { buffersOf, describeFailure, type BundleResult, type BundleWorkerApi } from '../src/lib/bundles/worker-api';
@@ -61,34 +58,14 @@ const api: BundleWorkerApi = {
         },
       };
       const t1 = performance.now();
-      const entries = blob instanceof Uint8Array ? unzipSafe(blob, opts) : await unzipSafeBlob(blob, opts);
-      const t2 = performance.now();
-      // An mlflow.db (MLflow's SQL store) loads the SQLite engine, only for such archives.
-      const dbPath = findMlflowDb(entries);
-      const prep = dbPath
-        ? await prepareSqliteImport(entries, dbPath, async (bytes) => sqlDbOf(new (await loadSqlJs()).Database(bytes)))
-        : prepareEntries(entries);
-      const t3 = performance.now();
-      const timings = { download: t1 - t0, unzip: t2 - t1, read: t3 - t2 };
+      const openDb = async (bytes: Uint8Array) => sqlDbOf(new (await loadSqlJs()).Database(bytes));
+      const { prep, timings: read } = await prepareArchive(blob, { ...opts, openDb });
+      const timings = { download: t1 - t0, ...read };
       return Comlink.transfer({ ok: true as const, value: prep, timings }, buffersOf(prep));
     } catch (e) {
       return fail(e);
     } finally {
       jobs.delete(jobId);
-    }
-  },
-
-  async exportZip(bundle) {
-    try {
-      const t0 = performance.now();
-      const tree = writeMlrunsTree(bundle);
-      const t1 = performance.now();
-      // 'auto': small exports deflate (level 1), big ones are stored (see zip-write.ts).
-      const zip = zipFiles(tree, { method: 'auto', level: 1 });
-      const timings = { tree: t1 - t0, zip: performance.now() - t1 };
-      return Comlink.transfer({ ok: true as const, value: zip, timings }, [zip.buffer]);
-    } catch (e) {
-      return fail(e);
     }
   },
 
@@ -110,18 +87,10 @@ const api: BundleWorkerApi = {
     exports.delete(jobId);
     try {
       const job = started ?? (layout === 'sqlite' ? new SqliteExport(new (await loadSqlJs()).Database()) : new StreamedExport());
-      const { files, crcs, timings } = job instanceof SqliteExport ? job.finishFiles(experiments, registeredModels) : job.finishFiles(experiments, {}, registeredModels);
-      // Small exports deflate with fflate (level 1) in zipParts; big ones (over AUTO_STORE_ABOVE,
-      // where JS DEFLATE is too slow) through the native CompressionStream, streamed here.
-      const t0 = performance.now();
-      let total = 0;
-      for (const b of files.values()) total += b.length;
-      const bodies = total > AUTO_STORE_ABOVE ? (await deflateBodies(files)).bodies : undefined;
-      const t1 = performance.now();
-      const parts = zipParts(files, { method: 'auto', level: 1, crcs, bodies });
+      const { parts, timings } = await finishExport(job, experiments, registeredModels);
       const t2 = performance.now();
       const zip = new Blob(parts as Uint8Array<ArrayBuffer>[], { type: 'application/zip' });
-      return { ok: true as const, value: zip, timings: { ...timings, deflate: t1 - t0, zip: t2 - t1, blob: performance.now() - t2 } };
+      return { ok: true as const, value: zip, timings: { ...timings, blob: performance.now() - t2 } };
     } catch (e) {
       if (started instanceof SqliteExport) started.close();
       return fail(e);

@@ -9,6 +9,7 @@
  *     into the lab with its versions and alias, resolves to the run that holds the model files,
  *     and importing it again adds nothing.
  */
+import { prepareZip } from '../unit/bundles-helpers';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,6 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { collectBundle } from '../../src/lib/bundles/collect';
-import { prepareArchiveBytes } from '../../src/lib/bundles/prepare-archive';
 import { exportMlflowZip } from '../../src/lib/mlflow/bundle-zip';
 import { trainTestSplitNumpy } from '../../src/lib/ml/split';
 import { runModelSource } from '../../src/lib/registry/model-registry';
@@ -152,7 +152,7 @@ describe('registry bundles with real MLflow', () => {
     }>('bundles_registry_write.py', [dir]);
     const zip = new Uint8Array(readFileSync(join(dir, 'mlruns.zip')));
     const { store, reg } = await openLab();
-    const report = await store.importBundle(prepareArchiveBytes(zip));
+    const report = await store.importBundle(await prepareZip(zip));
     expect(report.conflicts).toEqual([]);
     expect(report.addedRegisteredModels).toEqual(['wine']);
     expect(report.addedRuns.sort()).toEqual([...py.runs].sort());
@@ -171,7 +171,7 @@ describe('registry bundles with real MLflow', () => {
     const files = (await store.readRunsContent([champion.runId])).get(champion.runId)!.artifacts.map((x) => x.path);
     expect(files).toContain('model/MLmodel');
 
-    const again = await store.importBundle(prepareArchiveBytes(zip));
+    const again = await store.importBundle(await prepareZip(zip));
     expect(again.addedRegisteredModels).toEqual([]);
     expect(again.unchangedRegisteredModels).toEqual(['wine']);
     expect(again.conflicts).toEqual([]);

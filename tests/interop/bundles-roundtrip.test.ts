@@ -13,9 +13,8 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { exportMlflowZip } from '../../src/lib/mlflow/bundle-zip';
 import { collectBundle } from '../../src/lib/bundles/collect';
-import { prepareArchiveBytes } from '../../src/lib/bundles/prepare-archive';
 import { dictGet } from '../../src/lib/util/dict';
-import { fillLab } from '../unit/bundles-helpers';
+import { fillLab, prepareZip } from '../unit/bundles-helpers';
 import { openStore } from '../unit/storage-helpers';
 import { PYTHON, runPython } from './python';
 
@@ -40,7 +39,7 @@ describe('bundles with real MLflow', () => {
     const logged = runPython<Logged>('mlflow_log_store.py', [dir]);
     const zip = new Uint8Array(readFileSync(join(dir, 'mlruns.zip')));
     const store = await openStore();
-    const report = await store.importBundle(prepareArchiveBytes(zip));
+    const report = await store.importBundle(await prepareZip(zip));
     expect(report.conflicts).toEqual([]);
     expect(report.addedRuns.sort()).toEqual(logged.runs.map((r) => r.run_id).sort());
     for (const want of logged.runs) {
@@ -62,7 +61,7 @@ describe('bundles with real MLflow', () => {
         }
       }
     }
-    const again = await store.importBundle(prepareArchiveBytes(zip));
+    const again = await store.importBundle(await prepareZip(zip));
     expect(again.addedRuns).toEqual([]);
     expect(again.unchanged.length).toBe(logged.runs.length);
   }, 180_000);
@@ -72,7 +71,7 @@ describe('bundles with real MLflow', () => {
     const lab = await fillLab(a);
     const zip = exportMlflowZip(await collectBundle(a, { kind: 'lab' }));
     const b = await openStore();
-    await b.importBundle(prepareArchiveBytes(zip));
+    await b.importBundle(await prepareZip(zip));
     const again = exportMlflowZip(await collectBundle(b, { kind: 'experiment', experimentId: lab.experimentId }));
     expect(again).toEqual(exportMlflowZip(await collectBundle(a, { kind: 'experiment', experimentId: lab.experimentId })));
 

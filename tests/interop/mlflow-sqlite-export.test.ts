@@ -17,15 +17,14 @@ import { execFileSync } from 'node:child_process';
 import { collectBundleBatches } from '../../src/lib/bundles/collect';
 import { registeredModelsForExport } from '../../src/lib/bundles/registry-export';
 import { SqliteExport } from '../../src/lib/bundles/sqlite-export';
-import { findMlflowDb, prepareSqliteImport } from '../../src/lib/bundles/sqlite-import';
-import { unzipSafe } from '../../src/lib/archive/safe-zip';
+import { finishExport } from '../../src/lib/bundles/export-finish';
 import { RegistryStore } from '../../src/lib/storage/registry-store';
 import { TrackingStore } from '../../src/lib/storage/tracking-store';
 import { dictGet } from '../../src/lib/util/dict';
-import { fillLab } from '../unit/bundles-helpers';
+import { fillLab, prepareZip } from '../unit/bundles-helpers';
 import { fillRegistry } from '../unit/bundles-registry-fixture';
 import { uniqueDbName } from '../unit/storage-helpers';
-import { openDb, sqlJs } from '../unit/sqlite-helpers';
+import { sqlJs } from '../unit/sqlite-helpers';
 import { PYTHON, runPython } from './python';
 
 const work = mkdtempSync(join(tmpdir(), 'mfflow-sqlite-export-'));
@@ -53,7 +52,7 @@ async function exportSqlite(store: TrackingStore, reg: RegistryStore): Promise<U
   const job = new SqliteExport(new (await sqlJs()).Database());
   const ids = new Set<string>();
   const experiments = await collectBundleBatches(store, { kind: 'lab' }, (runs) => (runs.forEach((r) => ids.add(r.run.info.runId)), job.add(runs)));
-  const { parts } = job.finishParts(experiments, { method: 'deflate', level: 1 }, registeredModelsForExport(await reg.listRegisteredModels(), { kind: 'lab' }, ids));
+  const { parts } = await finishExport(job, experiments, registeredModelsForExport(await reg.listRegisteredModels(), { kind: 'lab' }, ids));
   return new Uint8Array(Buffer.concat(parts));
 }
 
@@ -136,8 +135,7 @@ describe('SQLite export with real MLflow 3.17.2', () => {
 
     // The lab's own export comes back with nothing new. (The one run holding a -0 point is told
     // apart by that sign, which SQLite does not keep; the built-lab journey has none and no conflict.)
-    const entries = unzipSafe(zip);
-    const again = await store.importBundle(await prepareSqliteImport(entries, findMlflowDb(entries)!, openDb));
+    const again = await store.importBundle(await prepareZip(zip));
     expect(again.addedRuns).toEqual([]);
     expect(again.conflicts.map((c) => c.id)).toEqual([lab.runIds[0]]);
     expect(again.addedRegisteredModels).toEqual([]);

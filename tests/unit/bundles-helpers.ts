@@ -1,6 +1,9 @@
 // Shared helpers for the bundle tests (not a test file itself): a small lab with every kind of content.
 import type { TrackingStore } from '../../src/lib/storage/tracking-store';
 import { cols } from './storage-helpers';
+import { openDb } from './sqlite-helpers';
+import { prepareArchive, type PrepareArchiveOptions } from '../../src/lib/bundles/prepare-archive';
+import type { PreparedImport } from '../../src/lib/bundles/prepare-import';
 
 const enc = new TextEncoder();
 
@@ -43,4 +46,9 @@ export async function fillLab(store: TrackingStore): Promise<SampleLab> {
   const running = await store.createRun({ experimentId: other, runName: 'still running' });
   await store.logBatch(running.runId, { params: [{ key: 'p', value: '1' }] });
   return { experimentId, runIds: [a.runId, child.runId, running.runId] };
+}
+
+/** An archive through the bundle worker's import step (prepareArchive), with sql.js for Node. */
+export async function prepareZip(source: Uint8Array | Blob, opts: Omit<PrepareArchiveOptions, 'openDb'> = {}): Promise<PreparedImport> {
+  return (await prepareArchive(source, { ...opts, openDb })).prep;
 }

@@ -8,13 +8,12 @@ import { FormatError } from '../../src/lib/mlflow/errors';
 import { collectBundle, collectBundleBatches } from '../../src/lib/bundles/collect';
 import { StreamedExport } from '../../src/lib/bundles/streamed-export';
 import { buffersOf } from '../../src/lib/bundles/worker-api';
-import { prepareArchiveBlob, prepareArchiveBytes } from '../../src/lib/bundles/prepare-archive';
 import { runContentDigest } from '../../src/lib/storage/run-digest';
 import { loggedModelId } from '../../src/lib/bundles/logged-models';
 import type { TrackingStore } from '../../src/lib/storage/tracking-store';
 import { dictSet } from '../../src/lib/util/dict';
 import { rawZip } from './archive-zip-craft';
-import { fillLab } from './bundles-helpers';
+import { fillLab, prepareZip } from './bundles-helpers';
 import { openStore } from './storage-helpers';
 
 const enc = new TextEncoder();
@@ -45,7 +44,7 @@ describe('bundles: store → zip → store', () => {
   it('round trip gives an equal store, keeps ids and statuses, and re-exports byte-identically', async () => {
     const { a, lab, zip } = await labZip();
     const b = await openStore();
-    const report = await b.importBundle(prepareArchiveBytes(zip));
+    const report = await b.importBundle(await prepareZip(zip));
     expect(report.conflicts).toEqual([]);
     expect(report.warnings).toEqual([]);
     expect(report.addedRuns.sort()).toEqual([...lab.runIds].sort());
@@ -61,7 +60,7 @@ describe('bundles: store → zip → store', () => {
 
   it('exports the model folder as an MLflow 3 logged model and keeps the run copy', async () => {
     const { lab, zip } = await labZip();
-    const prep = prepareArchiveBytes(zip);
+    const prep = await prepareZip(zip);
     const names = [...(await import('../../src/lib/archive/safe-zip')).unzipSafe(zip).keys()];
     const id = loggedModelId(lab.runIds[0], 'model');
     expect(names).toContain(`mlruns/${lab.experimentId}/models/${id}/artifacts/MLmodel`);
@@ -75,9 +74,9 @@ describe('bundles: store → zip → store', () => {
   it('importing the same bundle twice adds nothing', async () => {
     const { zip } = await labZip();
     const b = await openStore();
-    await b.importBundle(prepareArchiveBytes(zip));
+    await b.importBundle(await prepareZip(zip));
     const before = await snapshot(b);
-    const again = await b.importBundle(await prepareArchiveBlob(new Blob([zip])));
+    const again = await b.importBundle(await prepareZip(new Blob([zip])));
     expect(again.addedRuns).toEqual([]);
     expect(again.addedExperiments).toEqual([]);
     expect(again.unchanged.length).toBe(3);
@@ -88,13 +87,13 @@ describe('bundles: store → zip → store', () => {
   it('reports a run with the same id and other content, and overwrites nothing', async () => {
     const { a, lab, zip } = await labZip();
     const b = await openStore();
-    await b.importBundle(prepareArchiveBytes(zip));
+    await b.importBundle(await prepareZip(zip));
     const before = await snapshot(b);
     const bundle = await collectBundle(a, { kind: 'lab' });
     const changed = bundle.runs.find((r) => r.run.info.runId === lab.runIds[0])!;
     dictSet(changed.run.params, 'alpha', '0.9');
     changed.metrics[0].values[0] = 42;
-    const report = await b.importBundle(prepareArchiveBytes(exportMlflowZip(bundle)));
+    const report = await b.importBundle(await prepareZip(exportMlflowZip(bundle)));
     expect(report.conflicts).toEqual([expect.objectContaining({ kind: 'run', id: lab.runIds[0] })]);
     expect(report.unchanged.sort()).toEqual(lab.runIds.slice(1).sort());
     expect(report.addedRuns).toEqual([]);
@@ -105,7 +104,7 @@ describe('bundles: store → zip → store', () => {
     const { lab, zip } = await labZip();
     const b = await openStore();
     const localId = await b.createExperiment('wine: bundles');
-    const report = await b.importBundle(prepareArchiveBytes(zip));
+    const report = await b.importBundle(await prepareZip(zip));
     const renamed = await b.getExperiment(lab.experimentId);
     expect(renamed.name).toBe('wine: bundles (imported)');
     expect((await b.getExperiment(localId)).name).toBe('wine: bundles');
@@ -120,7 +119,7 @@ describe('bundles: store → zip → store', () => {
     const before = await snapshot(b);
     for (const evil of ['mlruns/../../evil.txt', 'mlruns/0/..\\x', 'C:/x']) {
       const bytes = rawZip([...good, { name: evil, data: enc.encode('x') }]);
-      const err = (() => { try { prepareArchiveBytes(bytes); } catch (e) { return e; } })();
+      const err = await prepareZip(bytes).then(() => null, (e: unknown) => e);
       expect(err).toBeInstanceOf(ArchiveError);
       expect((err as ArchiveError).entry).toBe(evil);
       expect((err as ArchiveError).rule).toMatch(/\w/);
@@ -129,7 +128,7 @@ describe('bundles: store → zip → store', () => {
     const metricName = [...tree.keys()].find((k) => k.includes('/metrics/rmse'))!;
     const bad = new Map(tree);
     bad.set(metricName, enc.encode('1 2\n3 x 4\n'));
-    expect(() => prepareArchiveBytes(zipFiles(bad))).toThrow(FormatError);
+    await expect(prepareZip(zipFiles(bad))).rejects.toThrow(FormatError);
     expect(await snapshot(b)).toEqual(before);
   });
 
@@ -143,7 +142,7 @@ describe('bundles: store → zip → store', () => {
       if (!truncate) bad[pos] ^= 1 << bit;
       const before = store.listRuns().length;
       try {
-        const report = await store.importBundle(prepareArchiveBytes(bad));
+        const report = await store.importBundle(await prepareZip(bad));
         // Success means every run is there (added now or already there with the same content).
         expect([...report.addedRuns, ...report.unchanged].sort()).toEqual(ids);
         expect(report.conflicts).toEqual([]);
@@ -200,7 +199,7 @@ describe('bundles: prepared artifacts', () => {
   it('own their bytes (a stored entry is a view into the whole archive, which must not go to the page)', async () => {
     const { a } = await labZip();
     const stored = exportMlflowZip(await collectBundle(a, { kind: 'lab' }), { method: 'store' });
-    const prep = prepareArchiveBytes(stored);
+    const prep = await prepareZip(stored);
     const arts = prep.runs.flatMap((r) => r.artifacts);
     expect(arts.length).toBeGreaterThan(0);
     for (const art of arts) expect(art.bytes.byteLength).toBe(art.bytes.buffer.byteLength);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { prepareZip } from './bundles-helpers';
 import { zipFiles } from '../../src/lib/archive/zip-write';
 import { unzipSafe } from '../../src/lib/archive/safe-zip';
 import { buildModelExport, parseRunsUri } from '../../src/lib/bundles/model-export';
-import { prepareArchiveBytes } from '../../src/lib/bundles/prepare-archive';
 import { MODEL_RUN_TAG } from '../../src/lib/bundles/prepare-import';
 import { parseMLmodel } from '../../src/lib/mlflow/mlmodel';
 import { MemoryRunLogger } from '../../src/lib/training/memory-logger';
@@ -44,14 +44,14 @@ describe('model zips', () => {
     expect([...unzipSafe(zip).keys()]).toEqual(expect.arrayContaining(['model.onnx', 'linear.json', 'model.json', 'weights.bin', 'input_example.json']));
 
     const before = store.listRuns().length;
-    const report = await store.importBundle(prepareArchiveBytes(zip));
+    const report = await store.importBundle(await prepareZip(zip));
     expect(report.kind).toBe('model');
     expect(report.addedRuns.length).toBe(1);
     const imported = await store.getRun(report.addedRuns[0]);
     expect(dictGet(imported.tags, MODEL_RUN_TAG.sourceRunId)).toBe(runId);
     const content = (await store.readRunsContent([imported.info.runId])).get(imported.info.runId)!;
     expect(content.artifacts.map((a) => a.path)).toContain('model/model.onnx');
-    const again = await store.importBundle(prepareArchiveBytes(zip));
+    const again = await store.importBundle(await prepareZip(zip));
     expect(again.addedRuns).toEqual([]);
     expect(again.unchanged).toEqual([imported.info.runId]);
     expect(store.listRuns().length).toBe(before + 1);

@@ -5,11 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { exportMlflowZip } from '../../src/lib/mlflow/bundle-zip';
 import { collectBundle } from '../../src/lib/bundles/collect';
-import { prepareArchiveBytes } from '../../src/lib/bundles/prepare-archive';
 import { tagImportSource } from '../../src/lib/bundles/provenance';
 import { LAB_TAG } from '../../src/lib/tracking/tags';
 import { dictGet } from '../../src/lib/util/dict';
-import { fillLab } from './bundles-helpers';
+import { fillLab, prepareZip } from './bundles-helpers';
 import { openStore } from './storage-helpers';
 
 describe('import provenance', () => {
@@ -18,18 +17,18 @@ describe('import provenance', () => {
     const lab = await fillLab(a);
     const zip = exportMlflowZip(await collectBundle(a, { kind: 'lab' }));
     const b = await openStore();
-    const first = await b.importBundle(tagImportSource(prepareArchiveBytes(zip), 'wine-runs.zip', new Date('2026-12-03T07:00:00Z')));
+    const first = await b.importBundle(tagImportSource(await prepareZip(zip), 'wine-runs.zip', new Date('2026-12-03T07:00:00Z')));
     expect([...first.addedRuns].sort()).toEqual([...lab.runIds].sort());
     for (const id of lab.runIds) {
       const run = await b.getRun(id);
       expect([dictGet(run.tags, LAB_TAG.importSource), dictGet(run.tags, LAB_TAG.importTime)]).toEqual(['wine-runs.zip', '2026-12-03T07:00:00.000Z']);
     }
-    const again = await b.importBundle(tagImportSource(prepareArchiveBytes(zip), 'https://example.org/wine-runs.zip', new Date('2026-12-04T07:00:00Z')));
+    const again = await b.importBundle(tagImportSource(await prepareZip(zip), 'https://example.org/wine-runs.zip', new Date('2026-12-04T07:00:00Z')));
     expect(again.addedRuns).toEqual([]);
     expect(again.conflicts).toEqual([]);
     expect([...again.unchanged].sort()).toEqual([...lab.runIds].sort());
     // Re-exported from the importing lab, the runs carry the tags and still match the source lab's.
-    const back = await a.importBundle(tagImportSource(prepareArchiveBytes(exportMlflowZip(await collectBundle(b, { kind: 'lab' }))), 'back.zip', new Date()));
+    const back = await a.importBundle(tagImportSource(await prepareZip(exportMlflowZip(await collectBundle(b, { kind: 'lab' }))), 'back.zip', new Date()));
     expect(back.conflicts).toEqual([]);
     expect(back.addedRuns).toEqual([]);
   });

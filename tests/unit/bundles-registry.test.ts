@@ -10,13 +10,12 @@ import { dictFrom } from '../../src/lib/util/dict';
 import { collectBundle, collectBundleBatches } from '../../src/lib/bundles/collect';
 import { registeredModelsForExport } from '../../src/lib/bundles/registry-export';
 import { StreamedExport } from '../../src/lib/bundles/streamed-export';
-import { prepareArchiveBytes } from '../../src/lib/bundles/prepare-archive';
 import { prepareEntries } from '../../src/lib/bundles/prepare-import';
 import { exportMlflowZip } from '../../src/lib/mlflow/bundle-zip';
 import { unzipSafe } from '../../src/lib/archive/safe-zip';
 import { RegistryStore } from '../../src/lib/storage/registry-store';
 import { TrackingStore } from '../../src/lib/storage/tracking-store';
-import { fillLab } from './bundles-helpers';
+import { fillLab, prepareZip } from './bundles-helpers';
 import { fillRegistry } from './bundles-registry-fixture';
 import { tickingClock, uniqueDbName } from './storage-helpers';
 
@@ -45,7 +44,7 @@ describe('registered models in bundles', () => {
     expect(text(files.get('mlruns/models/retired/version-2/meta.yaml'))).toContain("current_stage: 'Deleted_Internal'");
 
     const b = await openLab();
-    const report = await b.store.importBundle(prepareArchiveBytes(zip));
+    const report = await b.store.importBundle(await prepareZip(zip));
     expect(report.conflicts).toEqual([]);
     expect(report.addedRegisteredModels.sort()).toEqual(['retired', 'wine']);
     const before = await a.reg.listRegisteredModels();
@@ -65,7 +64,7 @@ describe('registered models in bundles', () => {
     await fillRegistry(a.reg, lab.runIds[0], lab.runIds[2]);
     const zip = exportMlflowZip(await collectBundle(a.store, { kind: 'lab' }, a.reg));
     const b = await openLab();
-    await b.store.importBundle(prepareArchiveBytes(zip));
+    await b.store.importBundle(await prepareZip(zip));
     // The Default experiment's creation time differs per lab; compare an experiment export and the registry files.
     const sel = { kind: 'experiment', experimentId: lab.experimentId } as const;
     expect(exportMlflowZip(await collectBundle(b.store, sel, b.reg))).toEqual(exportMlflowZip(await collectBundle(a.store, sel, a.reg)));
@@ -102,7 +101,7 @@ describe('registered models in bundles', () => {
     const lab = await fillLab(a.store);
     await fillRegistry(a.reg, lab.runIds[0], lab.runIds[2]);
     const zip = exportMlflowZip(await collectBundle(a.store, { kind: 'lab' }, a.reg));
-    const again = await a.store.importBundle(prepareArchiveBytes(zip));
+    const again = await a.store.importBundle(await prepareZip(zip));
     expect(again.addedRegisteredModels).toEqual([]);
     expect(again.unchangedRegisteredModels.sort()).toEqual(['retired', 'wine']);
     expect(again.conflicts).toEqual([]);
@@ -110,7 +109,7 @@ describe('registered models in bundles', () => {
     const b = await openLab();
     await b.reg.createRegisteredModel('wine', { description: 'mine' });
     const before = await b.reg.getRegisteredModel('wine');
-    const report = await b.store.importBundle(prepareArchiveBytes(zip));
+    const report = await b.store.importBundle(await prepareZip(zip));
     expect(report.conflicts).toEqual([expect.objectContaining({ kind: 'registeredModel', id: 'wine' })]);
     expect(report.addedRegisteredModels).toEqual(['retired']);
     expect(report.addedRuns.length).toBe(lab.runIds.length);
@@ -121,7 +120,7 @@ describe('registered models in bundles', () => {
     const a = await openLab();
     const lab = await fillLab(a.store);
     await fillRegistry(a.reg, lab.runIds[0], lab.runIds[2]);
-    const prep = prepareArchiveBytes(exportMlflowZip(await collectBundle(a.store, { kind: 'lab' }, a.reg)));
+    const prep = await prepareZip(exportMlflowZip(await collectBundle(a.store, { kind: 'lab' }, a.reg)));
     // A record IndexedDB cannot clone makes the registry put fail inside the transaction.
     (prep.registeredModels![1] as unknown as { description: unknown }).description = () => 0;
     const b = await openLab();
@@ -206,7 +205,7 @@ describe('registry round trip, any registry', () => {
       }
       const zip = exportMlflowZip(await collectBundle(a.store, { kind: 'lab' }, a.reg));
       const b = await openLab();
-      const report = await b.store.importBundle(prepareArchiveBytes(zip));
+      const report = await b.store.importBundle(await prepareZip(zip));
       expect(report.conflicts).toEqual([]);
       expect(report.warnings).toEqual([]);
       const sorted = (l: { name: string }[]) => [...l].sort((x, y) => (x.name < y.name ? -1 : 1));

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { collectBundleBatches } from '../../src/lib/bundles/collect';
 import { SqliteExport } from '../../src/lib/bundles/sqlite-export';
-import { findMlflowDb, prepareSqliteImport } from '../../src/lib/bundles/sqlite-import';
+import { findMlflowDb } from '../../src/lib/bundles/sqlite-import';
+import { finishExport } from '../../src/lib/bundles/export-finish';
 import { registeredModelsForExport } from '../../src/lib/bundles/registry-export';
 import { unzipSafe } from '../../src/lib/archive/safe-zip';
 import { latestPoint, MlflowDbWriter } from '../../src/lib/mlflow/sqlite-write';
@@ -16,14 +17,14 @@ import { newDict } from '../../src/lib/util/dict';
 import { MLFLOW_DB_HEAD } from '../../src/lib/mlflow/sqlite-revisions';
 import { sqlDbOf } from '../../src/lib/mlflow/sqljs';
 import type { TrackingStore } from '../../src/lib/storage/tracking-store';
-import { fillLab } from './bundles-helpers';
+import { fillLab, prepareZip } from './bundles-helpers';
 import { openStore } from './storage-helpers';
-import { openDb, sqlJs } from './sqlite-helpers';
+import { sqlJs } from './sqlite-helpers';
 
 async function exportSqlite(store: TrackingStore, batch = 2): Promise<Uint8Array> {
   const job = new SqliteExport(new (await sqlJs()).Database());
   const experiments = await collectBundleBatches(store, { kind: 'lab' }, (runs) => job.add(runs), batch);
-  const { parts } = job.finishParts(experiments, { method: 'deflate', level: 1 }, registeredModelsForExport([], { kind: 'lab' }, new Set()));
+  const { parts } = await finishExport(job, experiments, registeredModelsForExport([], { kind: 'lab' }, new Set()));
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) (out.set(p, o), (o += p.length));
@@ -31,10 +32,8 @@ async function exportSqlite(store: TrackingStore, batch = 2): Promise<Uint8Array
 }
 
 async function importZip(store: TrackingStore, zip: Uint8Array) {
-  const entries = unzipSafe(zip);
-  const path = findMlflowDb(entries);
-  expect(path).toBe('mlflow.db');
-  return store.importBundle(await prepareSqliteImport(entries, path!, openDb));
+  expect(findMlflowDb(unzipSafe(zip))).toBe('mlflow.db');
+  return store.importBundle(await prepareZip(zip));
 }
 
 /** Runs as the store gives them, with histories and artifacts, by id. */

@@ -1,10 +1,10 @@
 // An import of many runs writes the run index in its own transaction, so the first open after it
 // reads the index instead of every run record (issue 9: first open after importing 100,000 runs).
+import { prepareZip } from './bundles-helpers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDB } from 'idb';
 import { exportMlflowZip } from '../../src/lib/mlflow/bundle-zip';
 import { collectBundle } from '../../src/lib/bundles/collect';
-import { prepareArchiveBytes } from '../../src/lib/bundles/prepare-archive';
 import { TrackingStore } from '../../src/lib/storage/tracking-store';
 import { cols, tickingClock, uniqueDbName } from './storage-helpers';
 
@@ -58,7 +58,7 @@ describe('run index written by an import', () => {
     const name = uniqueDbName('import-index');
     const lab = await store(name);
     const local = await lab.createRun({ experimentId: '0', runName: 'made here' }); // dirty before the import
-    const report = await lab.importBundle(prepareArchiveBytes(await zipOf(6)));
+    const report = await lab.importBundle(await prepareZip(await zipOf(6)));
     expect(report.addedRuns).toHaveLength(6);
     const after = await raw(name);
     expect(after.dirty).toEqual([]);
@@ -76,7 +76,7 @@ describe('run index written by an import', () => {
     const name = uniqueDbName('import-small');
     const lab = await store(name);
     const before = (await raw(name)).header;
-    await lab.importBundle(prepareArchiveBytes(await zipOf(2)));
+    await lab.importBundle(await prepareZip(await zipOf(2)));
     const after = await raw(name);
     expect(after.dirty).toHaveLength(2);
     expect(after.header).toEqual(before);
@@ -91,7 +91,7 @@ describe('run index written by an import', () => {
     await other.createRun({ experimentId: '0', runName: 'other tab' });
     expect(await other.writeRunIndex()).toBe(true);
     const theirs = (await raw(name)).header;
-    await lab.importBundle(prepareArchiveBytes(await zipOf(5)));
+    await lab.importBundle(await prepareZip(await zipOf(5)));
     const after = await raw(name);
     expect(after.header).toEqual(theirs); // left alone: this store's cache was built on an older index
     expect(after.dirty).toHaveLength(5);

@@ -1,15 +1,31 @@
 /**
  * Untrusted archive bytes (or a Blob/File read in slices) → PreparedImport: the safe unzip
- * (every refusal is an ArchiveError naming the entry and the rule), then the tree reader and
- * prepare-import.ts (FormatError naming the file). The bundle worker calls this; tests too.
+ * (every refusal is an ArchiveError naming the entry and the rule), then either MLflow's SQL
+ * store (`mlflow.db`, opened with the engine the caller gives) or the mlruns/ tree reader
+ * (FormatError naming the file). This is the whole import step of the bundle worker; the worker
+ * adds only the download and the transfer back to the page.
  */
 import { unzipSafe, unzipSafeBlob, type BlobLike, type UnzipOptions } from '../archive/safe-zip';
 import { prepareEntries, type PreparedImport } from './prepare-import';
+import { findMlflowDb, prepareSqliteImport, type OpenDb } from './sqlite-import';
 
-export function prepareArchiveBytes(bytes: Uint8Array, opts: UnzipOptions = {}): PreparedImport {
-  return prepareEntries(unzipSafe(bytes, opts));
+export interface PrepareArchiveOptions extends UnzipOptions {
+  /** Opens an `mlflow.db`; called only for archives that hold one (it loads a wasm engine). */
+  openDb: OpenDb;
 }
 
-export async function prepareArchiveBlob(blob: BlobLike, opts: UnzipOptions = {}): Promise<PreparedImport> {
-  return prepareEntries(await unzipSafeBlob(blob, opts));
+export interface PreparedArchive {
+  prep: PreparedImport;
+  /** Milliseconds spent unzipping and reading the tree or the database. */
+  timings: { unzip: number; read: number };
+}
+
+export async function prepareArchive(source: Uint8Array | BlobLike, opts: PrepareArchiveOptions): Promise<PreparedArchive> {
+  const { openDb, ...unzipOpts } = opts;
+  const t0 = performance.now();
+  const entries = source instanceof Uint8Array ? unzipSafe(source, unzipOpts) : await unzipSafeBlob(source, unzipOpts);
+  const t1 = performance.now();
+  const dbPath = findMlflowDb(entries);
+  const prep = dbPath ? await prepareSqliteImport(entries, dbPath, openDb) : prepareEntries(entries);
+  return { prep, timings: { unzip: t1 - t0, read: performance.now() - t1 } };
 }

@@ -11,7 +11,6 @@
 import type { BundleArtifact, BundleRun, RegisteredModel } from '../mlflow/bundle';
 import { MlflowDbWriter, modelArtifactUri, runArtifactUri, type SqlWriteDb } from '../mlflow/sqlite-write';
 import { pathProblem } from '../archive/paths';
-import { zipParts, type ZipWriteOptions } from '../archive/zip-write';
 import type { Experiment } from '../tracking/types';
 import { invalid } from '../util/errors';
 import { deriveLoggedModels } from './logged-models';
@@ -54,13 +53,6 @@ export class SqliteExport {
     this.writer.addRuns(runs);
     for (const br of runs) this.runs.push({ ...br, metrics: [] });
     this.encodeMs += performance.now() - t0;
-  }
-
-  finishParts(experiments: Experiment[], opts: ZipWriteOptions = {}, registeredModels: RegisteredModel[] = []): { parts: Uint8Array[]; timings: Record<string, number> } {
-    const { files, timings } = this.finishFiles(experiments, registeredModels);
-    const t1 = performance.now();
-    const parts = zipParts(files, opts);
-    return { parts, timings: { ...timings, zip: performance.now() - t1 } };
   }
 
   /** The archive's files, before zipping (the worker may deflate them first). */

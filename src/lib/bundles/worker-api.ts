@@ -6,7 +6,7 @@
  * Failures come back as values, not throws: comlink keeps only an Error's message, and the UI
  * needs the archive entry and the rule it broke.
  */
-import type { BundleRun, MlflowBundle, RegisteredModel } from '../mlflow/bundle';
+import type { BundleRun, RegisteredModel } from '../mlflow/bundle';
 import type { Experiment } from '../tracking/types';
 import type { ModelExportInput } from './model-export';
 import type { PreparedImport } from './prepare-import';
@@ -43,7 +43,6 @@ export type BundleSource = Uint8Array | Blob | { url: string };
 
 export interface BundleWorkerApi {
   prepareImport(jobId: string, source: BundleSource, onProgress?: (p: BundleProgress) => void): Promise<BundleResult<PreparedImport>>;
-  exportZip(bundle: MlflowBundle): Promise<BundleResult<Uint8Array>>;
   /**
    * A streamed export: runs arrive in batches (transferred) and their metric files are encoded
    * on arrival, while the page reads the next batch; `exportFinish` adds the experiments,
@@ -66,13 +65,6 @@ export function describeFailure(e: unknown): BundleFailure {
   if (err?.name === 'ArchiveError') (out.entry = err.entry ?? null), (out.rule = err.rule);
   if (err?.name === 'FormatError') out.file = err.file;
   return out;
-}
-
-/** Every distinct ArrayBuffer under a bundle (runs and logged models), for a zero-copy transfer. */
-export function bundleBuffers(bundle: MlflowBundle): ArrayBuffer[] {
-  const set = new Set<ArrayBuffer>(runBuffers(bundle.runs));
-  for (const lm of bundle.loggedModels) for (const a of lm.artifacts) set.add(a.bytes.buffer as ArrayBuffer);
-  return [...set].filter((b) => b instanceof ArrayBuffer && b.byteLength > 0);
 }
 
 /** Every distinct ArrayBuffer under some runs (histories, metric files, artifacts). */

@@ -1,0 +1,29 @@
+/**
+ * The last step of an export, shared by the bundle worker and the tests: a streamed export's
+ * files (mlruns/ tree or mlflow.db + artifacts) → zip parts for `new Blob(parts)`.
+ * Small exports deflate with fflate (level 1) inside zipParts; big ones (over AUTO_STORE_ABOVE,
+ * where JS DEFLATE is too slow) go through the native CompressionStream first.
+ */
+import { AUTO_STORE_ABOVE, zipParts } from '../archive/zip-write';
+import { deflateBodies } from '../archive/deflate-native';
+import type { Experiment } from '../tracking/types';
+import type { RegisteredModel } from '../mlflow/bundle';
+import { SqliteExport } from './sqlite-export';
+import type { StreamedExport } from './streamed-export';
+
+export interface FinishedExport {
+  parts: Uint8Array[];
+  /** Milliseconds per phase: encode and tree (or db), deflate, zip. */
+  timings: Record<string, number>;
+}
+
+export async function finishExport(job: StreamedExport | SqliteExport, experiments: Experiment[], registeredModels: RegisteredModel[] = []): Promise<FinishedExport> {
+  const { files, crcs, timings } = job instanceof SqliteExport ? job.finishFiles(experiments, registeredModels) : job.finishFiles(experiments, {}, registeredModels);
+  const t0 = performance.now();
+  let total = 0;
+  for (const b of files.values()) total += b.length;
+  const bodies = total > AUTO_STORE_ABOVE ? (await deflateBodies(files)).bodies : undefined;
+  const t1 = performance.now();
+  const parts = zipParts(files, { method: 'auto', level: 1, crcs, bodies });
+  return { parts, timings: { ...timings, deflate: t1 - t0, zip: performance.now() - t1 } };
+}
