@@ -5,6 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { zipFiles } from '../src/lib/archive/zip-write';
+import { writeMlrunsTree } from '../src/lib/mlflow/write-tree';
 import { StreamedExport } from '../src/lib/bundles/streamed-export';
 import { SqliteExport } from '../src/lib/bundles/sqlite-export';
 import { buildModelExport } from '../src/lib/bundles/model-export';
@@ -66,6 +67,20 @@ const api: BundleWorkerApi = {
       return fail(e);
     } finally {
       jobs.delete(jobId);
+    }
+  },
+
+  async exportZip(bundle) {
+    try {
+      const t0 = performance.now();
+      const tree = writeMlrunsTree(bundle);
+      const t1 = performance.now();
+      // 'auto': small exports deflate (level 1), big ones are stored (see zip-write.ts).
+      const zip = zipFiles(tree, { method: 'auto', level: 1 });
+      const timings = { tree: t1 - t0, zip: performance.now() - t1 };
+      return Comlink.transfer({ ok: true as const, value: zip, timings }, [zip.buffer]);
+    } catch (e) {
+      return fail(e);
     }
   },
 

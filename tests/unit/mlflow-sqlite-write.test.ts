@@ -19,7 +19,7 @@ import { sqlDbOf } from '../../src/lib/mlflow/sqljs';
 import type { TrackingStore } from '../../src/lib/storage/tracking-store';
 import { fillLab, prepareZip } from './bundles-helpers';
 import { openStore } from './storage-helpers';
-import { sqlJs } from './sqlite-helpers';
+import { openDb, sqlJs } from './sqlite-helpers';
 
 async function exportSqlite(store: TrackingStore, batch = 2): Promise<Uint8Array> {
   const job = new SqliteExport(new (await sqlJs()).Database());

@@ -6,7 +6,7 @@
  * Failures come back as values, not throws: comlink keeps only an Error's message, and the UI
  * needs the archive entry and the rule it broke.
  */
-import type { BundleRun, RegisteredModel } from '../mlflow/bundle';
+import type { BundleRun, MlflowBundle, RegisteredModel } from '../mlflow/bundle';
 import type { Experiment } from '../tracking/types';
 import type { ModelExportInput } from './model-export';
 import type { PreparedImport } from './prepare-import';
@@ -43,6 +43,8 @@ export type BundleSource = Uint8Array | Blob | { url: string };
 
 export interface BundleWorkerApi {
   prepareImport(jobId: string, source: BundleSource, onProgress?: (p: BundleProgress) => void): Promise<BundleResult<PreparedImport>>;
+  /** A small bundle in one go (a run's unsaved data); whole-lab exports stream instead. */
+  exportZip(bundle: MlflowBundle): Promise<BundleResult<Uint8Array>>;
   /**
    * A streamed export: runs arrive in batches (transferred) and their metric files are encoded
    * on arrival, while the page reads the next batch; `exportFinish` adds the experiments,
