@@ -31,6 +31,11 @@ for (const j of JOURNEYS) {
     const session: EngineSession = {
       engine: 'chromium', baseUrl: base, page: wrap(page, base), cspConsole, initScripts: true,
       setOffline: (off) => context.setOffline(off),
+      async secondTab() {
+        const p = await context.newPage();
+        listen(p);
+        return wrap(p, base);
+      },
       async freshPage(init) {
         const ctx = await browser.newContext();
         extra.push(ctx);

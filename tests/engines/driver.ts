@@ -32,6 +32,8 @@ export interface EngineSession {
    * feature an older engine lacks; only where `initScripts` is true.
    */
   freshPage(init?: () => void): Promise<EnginePage>;
+  /** Another tab on the same origin and storage as `page` (what a person gets with "open in new tab"). */
+  secondTab(): Promise<EnginePage>;
   /** The driver can run a script before a document's own (Playwright, BiDi); WebDriver classic cannot. */
   initScripts: boolean;
   /**

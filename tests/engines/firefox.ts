@@ -55,6 +55,11 @@ export async function launchFirefox(baseUrl: string, setOffline: (off: boolean) 
   const page = wrap(firstPage, baseUrl);
   const session: EngineSession = {
     engine: 'firefox', baseUrl, page, setOffline, cspConsole, initScripts: true,
+    async secondTab() {
+      const raw = await first.newPage();
+      listen(raw);
+      return wrap(raw, baseUrl);
+    },
     async freshPage(init) {
       const ctx = await browser.createBrowserContext();
       const raw = await ctx.newPage();

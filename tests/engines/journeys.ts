@@ -524,6 +524,41 @@ const orphan: Journey = {
   },
 };
 
+const twoTabs: Journey = {
+  name: 'M2: a run driven by one tab is seen RUNNING and locked from a second tab, which does not take it over',
+  timeoutMs: 60_000,
+  async run(s) {
+    await openLab(s.page);
+    const runId = await s.page.eval(async () => {
+      const m = window.mfflow;
+      await m.setExperiment('engines two tabs');
+      const run = await m.startRun({ runName: 'alive' });
+      m.logMetric('x', 1, 0);
+      await m.flush();
+      return run.runId;
+    });
+    const other = await s.secondTab();
+    try {
+      await openLab(other);
+      const seen = await other.eval(async (id) => ({
+        status: (await window.mfflow.getRun(id)).info.status,
+        runLocks: ((await navigator.locks.query()).held ?? []).filter((l) => (l.name ?? '').startsWith('mfflow-run:')).length,
+        mine: window.mfflow.activeRun(),
+      }), runId);
+      assert.deepEqual(seen, { status: 'RUNNING', runLocks: 1, mine: null });
+    } finally {
+      await other.close();
+    }
+    // The owner still drives it to the end.
+    const end = await s.page.eval(async () => {
+      const m = window.mfflow;
+      m.logMetric('x', 2, 1);
+      return (await m.endRun())?.status;
+    });
+    assert.equal(end, 'FINISHED');
+  },
+};
+
 const markup: Journey = {
   name: 'R1: markup in a run name, a param value and a tag value is shown as text on the runs table and the run page, never run',
   timeoutMs: 60_000,
@@ -658,5 +693,5 @@ export async function walk(j: Journey, s: EngineSession, data: JourneyData): Pro
 }
 
 export const JOURNEYS: Journey[] = [
-  tracking, training, bundles, serving, runsTable, bigModel, workerCrash, noWebLocks, orphan, markup, badArchive, badCsv, noIndexedDb, csp,
+  tracking, training, bundles, serving, runsTable, bigModel, workerCrash, noWebLocks, orphan, twoTabs, markup, badArchive, badCsv, noIndexedDb, csp,
 ];

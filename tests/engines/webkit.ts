@@ -83,6 +83,11 @@ export async function launchWebKit(baseUrl: string, setOffline: (off: boolean) =
   const session: EngineSession = {
     engine: 'webkit', baseUrl, setOffline, cspConsole: null, initScripts: false,
     page: wrap(d, main, baseUrl),
+    async secondTab() {
+      await d.switchTo().newWindow('tab');
+      const p = wrap(d, await d.getWindowHandle(), baseUrl);
+      return { ...p, close: async () => { await p.close(); await d.switchTo().window(main); } };
+    },
     async freshPage(init) {
       if (init) throw new Error('WebDriver classic cannot run a script before the page\'s own');
       await d.switchTo().newWindow('window');
