@@ -6,7 +6,7 @@
  *   await api.train(jobId, spec, table, Comlink.proxy(port));
  *
  * TF.js is imported only when a TF.js model trains (the elastic net never loads it). The wasm
- * backend (SIMD, single thread: the fastest here, performance.md §1.2) gets its binaries from
+ * backend (SIMD, single thread: the fastest here, docs/performance.md §1.2) gets its binaries from
  * Vite-served URLs; if it cannot start, training falls back to the cpu backend.
  */
 import * as Comlink from 'comlink';

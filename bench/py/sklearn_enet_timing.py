@@ -1,6 +1,6 @@
 """Median scikit-learn ElasticNet(alpha=0.5, l1_ratio=0.5) fit time on each wine file's
 training split (np.random.seed(40); train_test_split), the yardstick for the lab's solver
-(performance.md §2). Prints one JSON line.
+(docs/mlflow-formats.md §6.4). Prints one JSON line.
 
 Usage: sklearn_enet_timing.py <winequality-red.csv> <wine-quality.csv> [samples] [batch]
 

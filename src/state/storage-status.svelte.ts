@@ -1,5 +1,5 @@
 /**
- * Where the lab keeps its data, and what went wrong with the browser's storage (reliability.md
+ * Where the lab keeps its data, and what went wrong with the browser's storage (docs/reliability.md
  * §1, S3 and S7): opening IndexedDB is given 3 s, then the person chooses between waiting and
  * working in memory; a browser without usable IndexedDB (a private window, storage blocked) gets
  * an in-memory lab with a banner that stays; data the browser deleted since the last visit is

@@ -1,5 +1,5 @@
 /**
- * Storage that fails or disappears (reliability.md S3, S7; issue 14 item 4), in Chromium with
+ * Storage that fails or disappears (docs/reliability-matrix.md S3, S7; issue 14 item 4), in Chromium with
  * faults injected before the lab runs: IndexedDB that throws (a private window, storage blocked),
  * IndexedDB that never answers, and origin data deleted by the browser between two visits.
  */
@@ -47,7 +47,7 @@ test('S7: IndexedDB that refuses gives an in-memory lab with a banner that stays
 
 test('S7: IndexedDB that never answers: after 3 s the person chooses, and memory works', async ({ page }) => {
   await page.addInitScript(() => {
-    // A request that never fires success, error or blocked (what reliability.md §1 saw in Safari 14).
+    // A request that never fires success, error or blocked (what docs/reliability.md §1.5 says of Safari 14).
     IDBFactory.prototype.open = function () {
       const request = new EventTarget();
       Object.setPrototypeOf(request, IDBOpenDBRequest.prototype);

@@ -1,7 +1,7 @@
 /**
  * The lab's ONNX exporter against the real thing: every model is checked by onnx.checker, run by
  * onnxruntime and loaded through mlflow.pyfunc (MLmodel written by hand here, after
- * mlflow-formats.md §2.4), and compared with a forward pass computed in this test from the
+ * docs/mlflow-formats.md §2.4), and compared with a forward pass computed in this test from the
  * weights: exact float64 arithmetic for float64 models, TF.js itself for float32 networks.
  */
 import { afterAll, describe, expect, test } from 'vitest';

@@ -22,7 +22,7 @@ function tutorial(wine: Wine, alpha: number, l1Ratio: number) {
   return { fit, metrics: regressionMetrics(truth, pred) };
 }
 
-describe('ElasticNet on the wine tutorial (reference numbers of mlflow-formats.md §6.5)', () => {
+describe('ElasticNet on the wine tutorial (reference numbers of docs/mlflow-formats.md §6.5)', () => {
   let red: Wine;
   let white: Wine;
   beforeAll(async () => {

@@ -50,7 +50,7 @@ describe('MT19937 (numpy legacy RandomState)', () => {
 });
 
 describe('trainTestSplitNumpy', () => {
-  it('reproduces the wine tutorial split (red, seed 40): mlflow-formats.md §6.3', () => {
+  it('reproduces the wine tutorial split (red, seed 40): docs/mlflow-formats.md §6.3', () => {
     const s = trainTestSplitNumpy(1599, { seed: 40 });
     expect(s.test.length).toBe(400);
     expect(s.train.length).toBe(1199);

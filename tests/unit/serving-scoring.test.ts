@@ -11,7 +11,7 @@ const WINE = ['fixed acidity', 'volatile acidity', 'citric acid', 'residual suga
   'total sulfur dioxide', 'density', 'pH', 'sulphates', 'alcohol'];
 const ROW = [7.4, 0.7, 0, 1.9, 0.076, 11, 34, 0.9978, 3.51, 0.56, 9.4];
 
-// The MLmodel text as MLflow writes it for the tutorial's sklearn model (mlflow-formats.md §2.2).
+// The MLmodel text as MLflow writes it for the tutorial's sklearn model (docs/mlflow-formats.md §2.2).
 const mlmodel = `flavors:
   python_function:
     loader_module: mlflow.sklearn

@@ -37,7 +37,7 @@ describe('elastic-net trainer (MLflow wine tutorial)', () => {
     const res = await trainer.train('j1', tutorial, red, log);
     expect(res.error).toBeUndefined();
     expect(res.status).toBe('FINISHED');
-    // mlflow-formats.md §6.5, computed with scikit-learn.
+    // docs/mlflow-formats.md §6.5, computed with scikit-learn.
     expect(log.last('rmse')).toBeCloseTo(0.7931640229276851, 13);
     expect(log.last('mae')).toBeCloseTo(0.6271946374319586, 13);
     expect(log.last('r2')).toBeCloseTo(0.10862644997792614, 13);

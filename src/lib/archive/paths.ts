@@ -1,5 +1,5 @@
 /**
- * Rules for names that become storage keys or file paths (reliability.md §3, guard 1).
+ * Rules for names that become storage keys or file paths (docs/reliability.md §3, guard 1).
  * A name must be a plain relative `/`-separated path: anything that a filesystem, a URL
  * decoder or Windows could read as "somewhere else" is refused, never rewritten.
  */

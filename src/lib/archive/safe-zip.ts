@@ -1,5 +1,5 @@
 /**
- * Reading untrusted zip archives (reliability.md §3, rows Z1–Z8). Everything is refused, not
+ * Reading untrusted zip archives (docs/reliability.md §3, rows Z1–Z8). Everything is refused, not
  * repaired: unsafe names, duplicates, lying sizes, bad CRCs, bombs, overlaps, symlinks,
  * encryption and unknown methods each throw an ArchiveError naming the entry and the rule.
  *

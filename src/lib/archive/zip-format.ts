@@ -2,7 +2,7 @@
  * Parsing of zip structures (PKWARE APPNOTE): the end-of-central-directory record (with
  * zip64), central directory headers and local headers. We parse them ourselves so every
  * declared size, offset and flag can be checked before anything is inflated
- * (reliability.md §3). Nothing here allocates more than the header bytes it is given.
+ * (docs/reliability.md §3). Nothing here allocates more than the header bytes it is given.
  */
 import { ArchiveError } from './errors';
 import { pathProblem } from './paths';

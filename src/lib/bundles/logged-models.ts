@@ -1,5 +1,5 @@
 /**
- * Runs' model folders ⇄ MLflow 3 logged models (mlflow-formats.md §1.8).
+ * Runs' model folders ⇄ MLflow 3 logged models (docs/mlflow-formats.md §1.8).
  *
  * Export: every folder of a run's artifacts that holds an `MLmodel` (the lab writes `model/`)
  * becomes a LoggedModel with those files, linked from the run by `outputs/<model_id>`. We KEEP

@@ -1,5 +1,5 @@
 /**
- * `exportModel('runs:/<id>/model')`: an MLflow Model folder (mlflow-formats.md §2) built from a
+ * `exportModel('runs:/<id>/model')`: an MLflow Model folder (docs/mlflow-formats.md §2) built from a
  * run's model files, as zip entries at the archive root:
  * - MLmodel with the `onnx` + `python_function` (loader_module mlflow.onnx) flavors, so
  *   `mlflow.pyfunc.load_model(dir)` and `mlflow models serve` work, next to our `tfjs` flavor

@@ -1,5 +1,5 @@
 /**
- * The model registry in an export (mlruns/models/<name>/, mlflow-formats.md §1.9).
+ * The model registry in an export (mlruns/models/<name>/, docs/mlflow-formats.md §1.9).
  *
  * - The whole lab exports every registered model with every version.
  * - An experiment or a set of runs exports only the versions made from its runs (a version's

@@ -1,7 +1,7 @@
 /**
  * Dataset identity as MLflow records it: a short content digest, the dataset ID derived from
  * name and digest, and the `Dataset`/`DatasetInput` records a run's inputs hold
- * (mlflow-formats.md §1.7).
+ * (docs/mlflow-formats.md §1.7).
  *
  * Our digest is the first 8 hex characters of MD5 over a canonical serialisation of the
  * *parsed* table, so the same data written with `;` instead of `,`, CRLF instead of LF, or

@@ -1,6 +1,6 @@
 /**
  * scikit-learn's `ElasticNet` (dense, cyclic coordinate descent, float64) ported so the lab's
- * fit gives sklearn's coefficients, `n_iter_` and `dual_gap_` (mlflow-formats.md §6.4;
+ * fit gives sklearn's coefficients, `n_iter_` and `dual_gap_` (docs/mlflow-formats.md §6.4;
  * interop-tested against scikit-learn 1.6.1).
  *
  *   minimise  1/(2n)·‖y − Xw − b‖² + α·ρ·‖w‖₁ + ½·α·(1−ρ)·‖w‖²

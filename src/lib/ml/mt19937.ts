@@ -1,6 +1,6 @@
 /**
  * MT19937 as numpy's legacy `RandomState` runs it, so a seed typed into the lab gives the same
- * shuffles as `np.random.seed(seed)` / `RandomState(seed)` in Python (mlflow-formats.md §6.3).
+ * shuffles as `np.random.seed(seed)` / `RandomState(seed)` in Python (docs/mlflow-formats.md §6.3).
  *
  * Only what the lab needs is here: integer seeding (`init_genrand`), raw 32-bit draws, numpy's
  * masked-rejection bounded draw and `permutation`. The algorithm is Matsumoto & Nishimura's

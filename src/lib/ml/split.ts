@@ -1,6 +1,6 @@
 /**
  * Train/test splits that reproduce scikit-learn's `train_test_split` row for row
- * (mlflow-formats.md §6.3), so a run in the lab and the same run in Python see the same rows.
+ * (docs/mlflow-formats.md §6.3), so a run in the lab and the same run in Python see the same rows.
  */
 import { MT19937 } from './mt19937';
 

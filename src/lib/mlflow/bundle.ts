@@ -1,6 +1,6 @@
 /**
  * The data an MLflow export/import carries: what `writeMlrunsTree` turns into an mlruns tree
- * and `readMlrunsTree` rebuilds from one (mlflow-formats.md §1). Plain structured-cloneable data.
+ * and `readMlrunsTree` rebuilds from one (docs/mlflow-formats.md §1). Plain structured-cloneable data.
  */
 import type { Dict } from '../util/dict';
 import type { Experiment, MetricColumns, Run } from '../tracking/types';

@@ -1,5 +1,5 @@
 /**
- * Names as MLflow validates them (mlflow-formats.md §1.10) and the ids derived from them.
+ * Names as MLflow validates them (docs/mlflow-formats.md §1.10) and the ids derived from them.
  * Keys become file paths in the file store, so a bad key is also a path-traversal risk.
  */
 import { md5 } from '@noble/hashes/legacy.js';

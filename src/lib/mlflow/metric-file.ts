@@ -1,5 +1,5 @@
 /**
- * Metric files of the file store (mlflow-formats.md §1.4, §1.8): one `ts value step` line per
+ * Metric files of the file store (docs/mlflow-formats.md §1.4, §1.8): one `ts value step` line per
  * point. MLflow reads the timestamp and step with Python `int()` and the value with `float()`,
  * so numbers are written in a form both accept and read with the same grammar.
  */

@@ -1,5 +1,5 @@
 /**
- * The MLmodel file (mlflow-formats.md §2): building one for the lab's models (our `tfjs`
+ * The MLmodel file (docs/mlflow-formats.md §2): building one for the lab's models (our `tfjs`
  * flavor; `onnx` + `python_function` so MLflow can serve an exported ONNX model) and parsing
  * the ones MLflow writes. Signature parts are JSON strings inside the YAML, in Python
  * `json.dumps` spacing; input examples follow §2.5.

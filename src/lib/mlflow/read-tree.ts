@@ -1,6 +1,6 @@
 /**
  * mlruns file-store tree → bundle, for trees written by MLflow 2.x, MLflow 3.x and us
- * (mlflow-formats.md §1). It skips what MLflow skips (with a warning) and fails where MLflow
+ * (docs/mlflow-formats.md §1). It skips what MLflow skips (with a warning) and fails where MLflow
  * fails (§1.11), with a FormatError naming the file.
  */
 import type { DatasetInput, Experiment, MetricColumns, MetricSummary, Run, RunInfo } from '../tracking/types';

@@ -1,5 +1,5 @@
 /**
- * Model registry records of the file store, `mlruns/models/<name>/` (mlflow-formats.md §1.9).
+ * Model registry records of the file store, `mlruns/models/<name>/` (docs/mlflow-formats.md §1.9).
  * Tags and aliases live in files next to meta.yaml; the tree reader/writer handles those.
  */
 import type { ModelVersion, RegisteredModel } from './bundle';

@@ -3,7 +3,7 @@
  * MLFLOW_DB_HEAD (sqlite-revisions.ts), as the statements that make an empty database of it.
  *
  * Read from the tables, columns, keys, indexes and constraint names of a database that the
- * pinned MLflow creates (`sqlite3 mlflow.db .schema`, mlflow-formats.md §10); written here one
+ * pinned MLflow creates (`sqlite3 mlflow.db .schema`, docs/mlflow-formats.md §10); written here one
  * statement per line. MLflow opens a database without migrating only when its revision is its own
  * AND every table of its models exists, so the tables the lab leaves empty (traces, gateway,
  * jobs, ...) are created too; constraint names matter to the migrations a newer MLflow runs on

@@ -1,5 +1,5 @@
 /**
- * Bundle → mlruns file-store tree (mlflow-formats.md §1), as zip entries. The output is
+ * Bundle → mlruns file-store tree (docs/mlflow-formats.md §1), as zip entries. The output is
  * deterministic: the same bundle gives the same paths and bytes, so export → import → export
  * is byte-identical.
  *

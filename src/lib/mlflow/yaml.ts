@@ -1,5 +1,5 @@
 /**
- * YAML as MLflow reads and writes it (mlflow-formats.md §1.2, §1.11; reliability.md §5).
+ * YAML as MLflow reads and writes it (docs/mlflow-formats.md §1.2, §1.11; docs/reliability.md §5).
  *
  * Writing: block style, keys sorted by code point (PyYAML `safe_dump` sorts), every string
  * quoted so ids such as '0', 'null' or 'yes' stay strings for PyYAML's YAML 1.1 resolver.

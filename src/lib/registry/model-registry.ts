@@ -1,6 +1,6 @@
 /**
  * The model registry's rules as pure edits of one registered model (MLflow 3.17 file-store
- * semantics, mlflow-formats.md §1.9). Every edit returns a new record and leaves its input alone,
+ * semantics, docs/mlflow-formats.md §1.9). Every edit returns a new record and leaves its input alone,
  * so the store can apply it inside a transaction and keep the old one if the write fails.
  *
  * Records reuse the bundle types (src/lib/mlflow/bundle.ts), so export writes them as they are.

@@ -1,5 +1,5 @@
 /**
- * Model registry validation with MLflow's rules and error codes (mlflow-formats.md §1.9; MLflow
+ * Model registry validation with MLflow's rules and error codes (docs/mlflow-formats.md §1.9; MLflow
  * 3.17's file store, which is stricter than the SQL store: it also forbids `%`, since names
  * become folder names).
  */

@@ -1,7 +1,7 @@
 /**
  * The typed syntax tree of a run filter, plus the vocabulary tables (prefixes, attribute
  * names and aliases, comparator sets) that MLflow's search grammar defines
- * (mlflow-formats.md §5). Positions are 0-based UTF-16 offsets into the filter text.
+ * (docs/mlflow-formats.md §5). Positions are 0-based UTF-16 offsets into the filter text.
  */
 
 export type Entity = 'metric' | 'param' | 'tag' | 'attribute' | 'dataset';

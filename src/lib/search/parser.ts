@@ -1,5 +1,5 @@
 /**
- * Recursive-descent parser for MLflow's run filter grammar (mlflow-formats.md §5) extended
+ * Recursive-descent parser for MLflow's run filter grammar (docs/mlflow-formats.md §5) extended
  * with OR and parentheses (AND binds tighter than OR), and for order_by clauses. Type rules
  * are checked while parsing so every error carries the position of the offending token.
  */

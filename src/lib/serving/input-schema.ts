@@ -1,5 +1,5 @@
 /**
- * What a scoring request must supply, read from a model's MLmodel signature (mlflow-formats.md
+ * What a scoring request must supply, read from a model's MLmodel signature (docs/mlflow-formats.md
  * §2.2). In-page serving feeds numeric models, so columns of numeric or boolean type are
  * supported; string, binary, datetime and composite columns are refused up front.
  */

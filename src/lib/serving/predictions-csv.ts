@@ -1,5 +1,5 @@
 /**
- * CSV for batch predictions, safe to open in a spreadsheet (reliability.md §5): a text cell
+ * CSV for batch predictions, safe to open in a spreadsheet (docs/reliability.md §5): a text cell
  * starting with = + - @ tab or CR gets a leading apostrophe so it is not run as a formula.
  * Numbers are written as numbers (a negative prediction stays -1.5, not '-1.5); NaN is an
  * empty cell, as pandas writes it.

@@ -1,5 +1,5 @@
 /**
- * MLflow's scoring protocol (`POST /invocations`, mlflow-formats.md §4), parsed into numeric
+ * MLflow's scoring protocol (`POST /invocations`, docs/mlflow-formats.md §4), parsed into numeric
  * columns for a model signature. Errors are MlflowErrors with the codes MLflow's server uses:
  * BAD_REQUEST for a body that is not one of the accepted shapes, INVALID_PARAMETER_VALUE for
  * data that does not fit the signature (missing inputs, values of the wrong type); a wrong

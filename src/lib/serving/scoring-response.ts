@@ -1,5 +1,5 @@
 /**
- * Answers of the scoring protocol (mlflow-formats.md §4): `{"predictions": …}` on success and
+ * Answers of the scoring protocol (docs/mlflow-formats.md §4): `{"predictions": …}` on success and
  * `{"error_code", "message"}` with MLflow's HTTP status on failure. Numbers are written as
  * Python's json module writes them, so NaN and ±Infinity come out as `NaN` / `Infinity`, which
  * is what an MLflow server sends (clients that need strict JSON must expect it).

@@ -2,14 +2,14 @@
  * A run's artifact tree: path rules, chunking and directory listing (pure parts).
  * Paths are relative POSIX paths; anything that could escape the run's folder once exported
  * (`..`, absolute, backslash, drive letters, NUL) is refused, learning from MLflow's
- * path-traversal CVEs (reliability.md §0.8).
+ * path-traversal CVEs (docs/reliability.md §4).
  */
 import type { ArtifactInfo } from '../tracking/types';
 import { invalid } from '../util/errors';
 import { preview } from '../tracking/validation';
 import type { ArtifactChunk, ArtifactEntry } from './schema';
 
-/** ≤4 MiB per record keeps every structured clone small (reliability.md §7 S8 allows 16). */
+/** ≤4 MiB per record keeps every structured clone small (docs/reliability.md §1.5 allows bigger). */
 export const ARTIFACT_CHUNK_BYTES = 4 * 1024 * 1024;
 export const MAX_ARTIFACT_PATH = 1024;
 

@@ -1,7 +1,7 @@
 /**
  * Imports a prepared bundle (src/lib/bundles/prepare-import.ts) into the store in ONE readwrite
  * transaction: every new experiment, run record (marked dirty for the run index), metric chunk
- * and artifact goes in together, or nothing does (reliability.md §3 rule 8, Z8/Z9). All records
+ * and artifact goes in together, or nothing does (docs/reliability.md §3 rule 8, Z8/Z9). All records
  * are built before the transaction opens; inside it only IDB requests are awaited.
  *
  * Ids are kept. A run whose id exists is compared by content digest: the same content is

@@ -1,7 +1,7 @@
 /**
  * Change notifications: after each commit the store tells its own listeners and, through a
  * BroadcastChannel, other tabs and stores on the same database, which then re-read the named
- * records (runs, experiments, registered models: the registry shares the store's connection and this feed) (reliability.md §2: invalidation only, never a lock or a data carrier).
+ * records (runs, experiments, registered models: the registry shares the store's connection and this feed) (docs/reliability.md §2: invalidation only, never a lock or a data carrier).
  */
 
 export const CHANNEL_NAME = 'mfflow-changes';

@@ -1,6 +1,6 @@
 /**
  * The one IndexedDB connection of a page, with the cross-tab and browser failure handling of
- * reliability.md §1.3–1.5:
+ * docs/reliability.md §1.3–1.5:
  * - `blocked` (an older tab keeps the old version open): tell the user, keep waiting, and give up
  *   with UpgradeBlockedError after `blockedTimeoutMs` instead of spinning forever;
  * - `blocking` (a newer tab wants to upgrade): close our connection, tell the page to reload, and

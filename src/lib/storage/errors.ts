@@ -1,6 +1,6 @@
 /**
  * Storage failures as typed errors with messages for people, and a classifier that sees through
- * the many shapes browsers use for the same failure (reliability.md §1.1, §7 S2).
+ * the many shapes browsers use for the same failure (docs/reliability.md §1.1).
  */
 
 /** The browser refused to store more data. Nothing of the failed write was kept. */

@@ -1,5 +1,5 @@
 /**
- * Experiment writes with MLflow's rules (mlflow-formats.md §1.2, §1.6). Each returns what it
+ * Experiment writes with MLflow's rules (docs/mlflow-formats.md §1.2, §1.6). Each returns what it
  * changed so the store can refresh its cache and notify only after the commit.
  */
 import { dictSet } from '../util/dict';

@@ -1,5 +1,5 @@
 /**
- * Metric histories as Float64Array column chunks (performance.md §3.2: one record per point is
+ * Metric histories as Float64Array column chunks (docs/performance.md §3.2: one record per point is
  * 100× slower). Pure functions; the store runs them inside its transactions.
  */
 import { validateMetricColumns, validateMetricKey } from '../tracking/validation';

@@ -13,7 +13,7 @@ import type { MirrorRecord, OutboxEntry, StoredServer } from './remote-records';
 export interface SavedProjectRecord {
   name: string;
   savedAt: number;
-  /** The project's zip; ArrayBuffer, never Blob (reliability.md §7 S8). */
+  /** The project's zip; ArrayBuffer, never Blob (docs/reliability.md §1.5). */
   zip: ArrayBuffer;
 }
 
@@ -48,7 +48,7 @@ export interface ArtifactEntry {
   createdAt: number;
 }
 
-/** ArrayBuffer, never Blob: Safari has failed to store Blobs (reliability.md §7 S8). */
+/** ArrayBuffer, never Blob: Safari has failed to store Blobs (docs/reliability.md §1.5). */
 export interface ArtifactChunk {
   runId: string;
   path: string;
@@ -134,7 +134,7 @@ export type StoreName = StoreNames<TrackingDBSchema>;
 
 /**
  * Runs inside idb's `upgrade` callback. Uses only `db` and the version-change `tx`; never awaits
- * anything else (reliability.md §1.4). `newVersion` lets tests build a database at an old version.
+ * anything else (docs/reliability.md §1.4). `newVersion` lets tests build a database at an old version.
  */
 export function migrate(
   db: IDBPDatabase<TrackingDBSchema>,

@@ -1,5 +1,5 @@
 /**
- * The tracking backend on IndexedDB, with MLflow's semantics (mlflow-formats.md §1).
+ * The tracking backend on IndexedDB, with MLflow's semantics (docs/mlflow-formats.md §1).
  *
  * All run records live in an in-memory cache, so listing and searching 100,000 runs never
  * touches IndexedDB. Open fills it from the run index (one columnar record) plus the few runs
@@ -334,7 +334,7 @@ export class TrackingStore implements TrackingBackend {
   }
 
   /**
-   * Marks RUNNING runs whose owner is gone as KILLED (reliability.md §2, M1). endTime is the
+   * Marks RUNNING runs whose owner is gone as KILLED (docs/reliability.md §2, M1). endTime is the
    * last sign of life (heartbeat or newest metric) or now; every committed metric is kept.
    * Runs without an owner lock (imported ones) are never touched. Returns the killed run ids.
    */

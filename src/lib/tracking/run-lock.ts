@@ -1,5 +1,5 @@
 /**
- * Run ownership across tabs (reliability.md §2). The tab or worker that drives a run holds the
+ * Run ownership across tabs (docs/reliability.md §2). The tab or worker that drives a run holds the
  * exclusive Web Lock `run:<id>`; the browser releases it when that tab closes or crashes, so a
  * free lock on a RUNNING run means the run was orphaned. Where `navigator.locks` is missing
  * (insecure context, old engine) we fall back to heartbeat timestamps.

@@ -1,5 +1,5 @@
 /**
- * The tracking domain, with MLflow's semantics (mlflow-formats.md §1). Field names are
+ * The tracking domain, with MLflow's semantics (docs/mlflow-formats.md §1). Field names are
  * camelCase here; the MLflow file/REST formats are produced by src/lib/mlflow.
  * All records are plain structured-cloneable data: they cross comlink and IndexedDB as is.
  */

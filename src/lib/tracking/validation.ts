@@ -1,5 +1,5 @@
 /**
- * MLflow's validation rules (mlflow-formats.md §1.10) as pure functions. Each throws
+ * MLflow's validation rules (docs/mlflow-formats.md §1.10) as pure functions. Each throws
  * MlflowError('INVALID_PARAMETER_VALUE') with a message that names the offending key or value.
  *
  * Deliberate difference from MLflow: over-long param and tag values raise an error instead of

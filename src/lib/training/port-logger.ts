@@ -2,7 +2,7 @@
  * The worker side of run logging: a RunLogger that buffers metric points per key in growable
  * Float64Arrays and ships them to the page's RunLoggerPort as column batches, at most every
  * `flushMs` (250 ms) or every `maxPoints` points, and on `flush()`. Per-point messages would
- * cost ~10 µs each on the page (performance.md §6); a batch of columns costs about the same
+ * cost ~10 µs each on the page (docs/performance.md §6); a batch of columns costs about the same
  * as one point.
  */
 import { MetricBuffer } from '../tracking/metric-buffer';

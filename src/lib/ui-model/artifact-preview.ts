@@ -1,5 +1,5 @@
 /**
- * How the run page previews an artifact. Artifacts are untrusted bytes (reliability.md §4):
+ * How the run page previews an artifact. Artifacts are untrusted bytes (docs/reliability.md §4):
  * - raster images are shown from blob URLs only when their magic bytes say PNG, JPEG, GIF or WebP
  *   (the extension alone could make us label an SVG or HTML document as an image), and only when
  *   their header's size is within a pixel budget (image-header.ts);

@@ -2,7 +2,7 @@
  * An MLmodel file (YAML from a model artifact, untrusted) turned into what the run page shows:
  * its flavors with their settings, and the signature as column tables. Parsing goes through
  * the lab's safe YAML reader (no tags, no alias bombs: the js-yaml `!!js/function` XSS in
- * MLflow's own UI came from exactly this file, reliability.md §4).
+ * MLflow's own UI came from exactly this file, docs/reliability.md §4).
  */
 import { isYamlMap, parseYamlSafe, type YamlValue } from '../mlflow/yaml';
 

@@ -1,6 +1,6 @@
 /**
  * Links taken from run data (notes, tags, dataset sources) are untrusted. Svelte does not block
- * `href="javascript:..."` (reliability.md §4), so every such URL passes through here: only
+ * `href="javascript:..."` (docs/reliability.md §4), so every such URL passes through here: only
  * absolute http, https and mailto URLs survive. The URL parser does the normalising (it drops
  * tabs and newlines and lower-cases the scheme), so `java\nscript:` and `JaVaScRiPt:` are caught.
  */
