@@ -24,7 +24,6 @@ import { lab } from './lab.svelte';
 import { training, type TrainRequest } from './training.svelte';
 import { registerSandboxMethods, runInSandbox } from './script-sandbox';
 import { isSourceTag } from '../lib/tracking/tags';
-import { ProjectStore } from '../lib/storage/project-store';
 import { checkProjectName, scriptProjectFiles } from '../lib/projects/script-project';
 
 /** `saved/<name>`: a project kept in the lab (what its runs record as `mlflow.source.name`). */
@@ -70,16 +69,9 @@ export class Projects {
   readonly examples: ExampleProject[] = listExampleProjects();
   /** Projects kept in the lab, newest first. */
   saved = $state.raw<{ name: string; uri: string; savedAt: number }[]>([]);
-  private store: Promise<ProjectStore> | null = null;
-
-  private projectStore(): Promise<ProjectStore> {
-    this.store ??= ProjectStore.open({ onBlocking: (m) => (lab.notice = m) });
-    this.store.catch(() => (this.store = null));
-    return this.store;
-  }
 
   async refreshSaved(): Promise<void> {
-    this.saved = (await (await this.projectStore()).list()).map((p) => ({ ...p, uri: `${SAVED_PREFIX}${p.name}` }));
+    this.saved = (await lab.store.projects.list()).map((p) => ({ ...p, uri: `${SAVED_PREFIX}${p.name}` }));
   }
 
   /** An editor script as a project zip (MLproject + script.js), named `name`. */
@@ -91,13 +83,13 @@ export class Projects {
   /** "Keep in lab": saves the script as project `name` (replacing one of that name); returns its URI. */
   async keepScript(name: string, script: string): Promise<string> {
     const n = checkProjectName(name);
-    await (await this.projectStore()).put(n, zipFiles(scriptProjectFiles(n, script)));
+    await lab.store.projects.put(n, zipFiles(scriptProjectFiles(n, script)));
     await this.refreshSaved();
     return `${SAVED_PREFIX}${n}`;
   }
 
   async deleteSaved(name: string): Promise<void> {
-    await (await this.projectStore()).delete(name);
+    await lab.store.projects.delete(name);
     await this.refreshSaved();
   }
 
@@ -112,7 +104,7 @@ export class Projects {
     if (isExampleUri(source)) return loadExampleProject(source);
     if (source.startsWith(SAVED_PREFIX)) {
       const name = source.slice(SAVED_PREFIX.length);
-      const rec = await (await this.projectStore()).get(name);
+      const rec = await lab.store.projects.get(name);
       if (!rec) throw new ProjectError(`No project named '${name}' is kept in this lab`);
       return fromZip(source, new Uint8Array(rec.zip));
     }

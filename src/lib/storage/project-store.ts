@@ -3,19 +3,12 @@
  * here by name; the Projects page lists them and opens them as `saved/<name>`. Apart from runs:
  * exports of runs never read this store.
  */
-import { Connection, type StorageCallbacks } from './db';
-import { DEFAULT_DB_NAME, type SavedProjectRecord } from './schema';
+import type { Connection } from './db';
+import type { SavedProjectRecord } from './schema';
 
 export class ProjectStore {
+  /** On the tracking store's connection (`TrackingStore.projects`): one connection per page. */
   constructor(private readonly conn: Connection) {}
-
-  static async open(options: StorageCallbacks & { dbName?: string } = {}): Promise<ProjectStore> {
-    return new ProjectStore(await Connection.open({ ...options, name: options.dbName ?? DEFAULT_DB_NAME }));
-  }
-
-  close(): void {
-    this.conn.close();
-  }
 
   /** Names and times, newest first (the zips stay in the store until one is opened). */
   async list(): Promise<{ name: string; savedAt: number }[]> {

@@ -35,6 +35,7 @@ import { ChangeFeed, type ChangeListener, type StoreChange } from './change-feed
 import { deleteDataset, getDataset, listDatasets, putDataset, type DatasetSummary } from './dataset-store';
 import { Connection, type StorageCallbacks } from './db';
 import { RegistryStore } from './registry-store';
+import { ProjectStore } from './project-store';
 import {
   createExperimentRecord, deleteEdit, ensureDefaultExperiment, renameEdit, restoreEdit, tagEdit, updateExperiment,
 } from './experiment-ops';
@@ -78,10 +79,13 @@ export class TrackingStore implements TrackingBackend {
   private readonly upkeep: RunIndexUpkeep;
   /** The model registry on this store's connection; its writes go out on this store's change feed (`models`). */
   readonly registry: RegistryStore;
+  /** Projects kept in the lab, on this store's connection. */
+  readonly projects: ProjectStore;
 
   private constructor(private readonly conn: Connection, private readonly options: TrackingStoreOptions) {
     this.feed = new ChangeFeed(conn.name, (c) => this.reload(c));
     this.registry = new RegistryStore(conn, () => this.now(), (names) => this.feed.publish([], [], names));
+    this.projects = new ProjectStore(conn);
     this.tx = new StoreTx(conn);
     this.upkeep = new RunIndexUpkeep(conn, this.runs, () => this.now(),
       { delayMs: options.runIndexDelayMs, dirtyLimit: options.runIndexDirtyLimit });
