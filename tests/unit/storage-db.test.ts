@@ -6,7 +6,7 @@ import { DB_VERSION, type StoredRun } from '../../src/lib/storage/schema';
 import { dictGet, dictSet } from '../../src/lib/util/dict';
 import { StaleDatabaseError, StorageUnavailableError, UpgradeBlockedError } from '../../src/lib/storage/errors';
 import { TrackingStore } from '../../src/lib/storage/tracking-store';
-import { cols, uniqueDbName } from './storage-helpers';
+import { cols, uniqueDbName, captureConnections } from './storage-helpers';
 
 /** What each schema version must contain: store → [keyPath, indexes (name → keyPath, unique)]. */
 const SHAPE_AT: Record<number, Record<string, { keyPath: string | string[] | null; indexes: Record<string, [string, boolean]> }>> = {
@@ -232,18 +232,6 @@ describe('connection lifecycle', () => {
     expect((await store.getRun(runId)).tags.a).toBe('b');
   });
 });
-
-/** Records every IDBDatabase opened from now on (so a test can force-close the store's own). */
-function captureConnections(): IDBDatabase[] {
-  const seen: IDBDatabase[] = [];
-  const real = indexedDB.open.bind(indexedDB);
-  vi.spyOn(indexedDB, 'open').mockImplementation((name: string, version?: number) => {
-    const req = real(name, version);
-    req.addEventListener('success', () => seen.push(req.result));
-    return req;
-  });
-  return seen;
-}
 
 describe('v2 → v3 (model registry)', () => {
   it('S9: keeps v2 runs, including ones only listed as dirty, and adds an empty registry', async () => {

@@ -1,4 +1,5 @@
 // Shared helpers for the storage tests (not a test file itself).
+import { vi } from 'vitest';
 import { TrackingStore, type TrackingStoreOptions } from '../../src/lib/storage/tracking-store';
 import type { MetricColumns } from '../../src/lib/tracking/types';
 import type { LockManagerLike } from '../../src/lib/tracking/run-lock';
@@ -56,3 +57,14 @@ export class FakeLocks implements LockManagerLike {
   }
 }
 
+/** Records every IDBDatabase opened from now on (so a test can force-close the store's own). */
+export function captureConnections(): IDBDatabase[] {
+  const seen: IDBDatabase[] = [];
+  const real = indexedDB.open.bind(indexedDB);
+  vi.spyOn(indexedDB, 'open').mockImplementation((name: string, version?: number) => {
+    const req = real(name, version);
+    req.addEventListener('success', () => seen.push(req.result));
+    return req;
+  });
+  return seen;
+}

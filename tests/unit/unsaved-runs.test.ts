@@ -10,21 +10,10 @@ import { Fluent, type AbandonedRun } from '../../src/lib/tracking/fluent';
 import { unsavedRuns } from '../../src/lib/bundles/unsaved-runs';
 import { exportMlflowZip, importMlflowZip } from '../../src/lib/mlflow/bundle-zip';
 import type { Experiment, Run } from '../../src/lib/tracking/types';
-import { uniqueDbName } from './storage-helpers';
+import { uniqueDbName, captureConnections } from './storage-helpers';
 
 const toClose: { close(): void }[] = [];
 afterEach(() => { for (const c of toClose.splice(0)) c.close(); vi.restoreAllMocks(); });
-
-function captureConnections(): IDBDatabase[] {
-  const seen: IDBDatabase[] = [];
-  const real = indexedDB.open.bind(indexedDB);
-  vi.spyOn(indexedDB, 'open').mockImplementation((name: string, version?: number) => {
-    const req = real(name, version);
-    req.addEventListener('success', () => seen.push(req.result));
-    return req;
-  });
-  return seen;
-}
 
 it('S6: data deleted under an active run: KILLED in memory, unwritten points and cached params/tags become a bundle that imports back', async () => {
   const name = uniqueDbName('unsaved');

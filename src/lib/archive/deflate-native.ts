@@ -15,14 +15,22 @@ const PARALLEL = 4;
 /** Below this a file is left to zipParts (headers cost more than a stream per tiny file saves). */
 export const NATIVE_MIN_BYTES = 512;
 
-export function hasNativeDeflateRaw(): boolean {
+/** Whether `make` (a native stream with the 'deflate-raw' format) exists and accepts it. */
+function supported(make: () => unknown): boolean {
   try {
-    if (typeof CompressionStream === 'undefined') return false;
-    new CompressionStream('deflate-raw' as CompressionFormat);
+    make();
     return true;
   } catch {
-    return false;
+    return false; // missing constructor (ReferenceError) or format (TypeError)
   }
+}
+
+export function hasNativeDeflateRaw(): boolean {
+  return supported(() => new CompressionStream('deflate-raw' as CompressionFormat));
+}
+
+export function hasNativeInflateRaw(): boolean {
+  return supported(() => new DecompressionStream('deflate-raw' as CompressionFormat));
 }
 
 async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {

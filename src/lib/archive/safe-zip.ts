@@ -10,6 +10,7 @@
 import { Inflate, inflateSync } from 'fflate';
 import { crc32 } from './crc32';
 import { ArchiveError } from './errors';
+import { hasNativeInflateRaw } from './deflate-native';
 import {
   DEFAULT_LIMITS, TAIL_BYTES, checkNoOverlap, findCentralDirectory, localDataOffset, parseCentralDirectory,
   type ZipEntry, type ZipLimits,
@@ -175,16 +176,6 @@ export function unzipSafe(bytes: Uint8Array, opts: UnzipOptions = {}): Map<strin
 
 /** Deflated entries at least this big inflate through the platform's DecompressionStream. */
 export const NATIVE_INFLATE_MIN = 1 << 20;
-
-function hasNativeInflateRaw(): boolean {
-  try {
-    if (typeof DecompressionStream === 'undefined') return false;
-    new DecompressionStream('deflate-raw' as CompressionFormat);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * unzipSafe with big deflated entries (an export's mlflow.db: 30 MB that inflate to 200 MB)

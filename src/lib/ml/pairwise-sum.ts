@@ -5,32 +5,17 @@
 
 const BLOCK = 128;
 
-/** Sum of `a[start] … a[start+n−1]` in numpy's pairwise order. */
+/**
+ * Sum of `a[start] … a[start+n−1]` in numpy's pairwise order. Other array kinds are copied into
+ * a Float64Array first (metrics are short; the copy keeps the same values), so the summing loop
+ * only ever sees one element kind.
+ */
 export function pairwiseSum(a: ArrayLike<number>, start = 0, n = a.length - start): number {
-  if (n <= 0) return 0; // sum([]) = +0.0
-  if (n < 8) {
-    // numpy starts a non-empty float reduction from -0.0, which preserves sum([-0.0]) = -0.0.
-    let s = -0;
-    for (let i = 0; i < n; i++) s += a[start + i];
-    return s;
-  }
-  if (n <= BLOCK) {
-    let r0 = a[start], r1 = a[start + 1], r2 = a[start + 2], r3 = a[start + 3];
-    let r4 = a[start + 4], r5 = a[start + 5], r6 = a[start + 6], r7 = a[start + 7];
-    const end = n - (n % 8);
-    let i = 8;
-    for (; i < end; i += 8) {
-      const k = start + i;
-      r0 += a[k]; r1 += a[k + 1]; r2 += a[k + 2]; r3 += a[k + 3];
-      r4 += a[k + 4]; r5 += a[k + 5]; r6 += a[k + 6]; r7 += a[k + 7];
-    }
-    let s = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
-    for (; i < n; i++) s += a[start + i];
-    return s;
-  }
-  let half = Math.floor(n / 2);
-  half -= half % 8;
-  return pairwiseSum(a, start, half) + pairwiseSum(a, start + half, n - half);
+  if (a instanceof Float64Array) return pairwiseSumF64(a, start, n);
+  if (n <= 0) return 0;
+  const copy = new Float64Array(n);
+  for (let i = 0; i < n; i++) copy[i] = a[start + i];
+  return pairwiseSumF64(copy, 0, n);
 }
 
 /** `np.mean`: pairwise sum divided by the count (NaN for an empty range, as numpy). */
@@ -39,13 +24,13 @@ export function pairwiseMean(a: ArrayLike<number>, start = 0, n = a.length - sta
 }
 
 /**
- * pairwiseSum for a Float64Array only (same order, same result). The solver's hot loops call
- * this one: the generic version also sees plain arrays (metrics), and V8's element access for
- * a function fed two array kinds is several times slower.
+ * The summation itself, for a Float64Array only: V8's element access in a function fed two
+ * array kinds is several times slower, and the solver's hot loops call this directly.
  */
 export function pairwiseSumF64(a: Float64Array, start: number, n: number): number {
-  if (n <= 0) return 0;
+  if (n <= 0) return 0; // sum([]) = +0.0
   if (n < 8) {
+    // numpy starts a non-empty float reduction from -0.0, which preserves sum([-0.0]) = -0.0.
     let s = -0;
     for (let i = 0; i < n; i++) s += a[start + i];
     return s;
