@@ -8,12 +8,11 @@
  * (`code/script.js`, LOCAL, via script). Time limit and Cancel remove the frame, which ends the
  * worker; runs left open end FAILED (or KILLED) with the reason as `mfflow.error`.
  */
-import { createFluent } from '../lib/tracking/create-fluent';
 import type { Fluent } from '../lib/tracking/fluent';
 import { TRAIN_TAG, TAG } from '../lib/tracking/tags';
 import { localSource, SOURCE_TAG, CODE_DIR, type RunSource } from '../lib/projects/source';
 import { filesDigest } from '../lib/projects/project-files';
-import { lab } from './lab.svelte';
+import { lab, labPageUrl } from './lab.svelte';
 import { datasets } from './datasets.svelte';
 import { serving } from './serving.svelte';
 import { training, type SweepRequest, type TrainRequest } from './training.svelte';
@@ -103,11 +102,11 @@ export interface SandboxOptions {
 const enc = new TextEncoder();
 
 export function runInSandbox(source: string, opts: SandboxOptions = {}): { result: Promise<unknown>; runIds: string[] } {
-  const fluent: Fluent = createFluent(lab.store, 'page');
+  // The lab's own kind of Fluent: its runs end KILLED (their points offered) if the data is deleted.
+  const fluent: Fluent = lab.newFluent();
   const api = sandboxApi(fluent);
-  const page = `${location.origin}${location.pathname}`;
   const runIds: string[] = [];
-  const src = opts.source ?? localSource(page, 'script', new Map([['script.js', enc.encode(source)]]));
+  const src = opts.source ?? localSource(labPageUrl(), 'script', new Map([['script.js', enc.encode(source)]]));
   const codeArtifacts = new Map([...src.files].map(([p, b]) => [`${CODE_DIR}/${p}`, b] as const));
   const digest = `sha256:${filesDigest(codeArtifacts)}`;
   let preStarted: { runId: string } | null = null;
