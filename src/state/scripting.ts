@@ -19,7 +19,7 @@ import type { StartRunOptions } from '../lib/tracking/fluent';
 import type { PullSelection } from '../lib/remote/pull';
 import { projects, type RunProjectOptions } from './projects.svelte';
 
-/** `mirror: '<server name>'` on startRun / train / sweep: the run's tags that ask for the live mirror. */
+/** `mirror: '<server name>'` on startRun / train / sweep / runProject: the run's tags that ask for the live mirror. */
 async function mirrored<T extends { tags?: Record<string, string> }>(opts: T & { mirror?: string }): Promise<T> {
   const { mirror, ...rest } = opts;
   if (!mirror) return rest as unknown as T;
@@ -155,9 +155,9 @@ export function createScriptingApi(fluent: Fluent, backend: TrackingBackend) {
      * `mlflow run <uri> -e <entryPoint> -P k=v`: `uri` is `examples/<name>`, the URL of a project
      * zip, or of an MLproject with its files beside it. Wrong `-P` types reject before a run exists.
      */
-    runProject: async (uri: string, opts: RunProjectOptions = {}) => {
+    runProject: async (uri: string, opts: RunProjectOptions & { mirror?: string } = {}) => {
       checkString('runProject() project URI', uri);
-      return projects.run(await projects.open(uri), opts);
+      return projects.run(await projects.open(uri), await mirrored(opts));
     },
     /** The projects the lab ships (available offline): `{ uri, name, description }`. */
     listProjects: () => projects.examples.map((e) => ({ ...e })),

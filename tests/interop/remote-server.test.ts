@@ -328,6 +328,43 @@ describe('live mirror', () => {
     await page.goto(`./#/run/${runId}`);
     await expect.poll(() => read(page.getByTestId('mirror-state')), { timeout: 120_000 }).toContain('Mirror to team: in sync');
   });
+
+  it('"Mirror live to" on the New run form and on a project, and runProject({ mirror }): each run reaches the server, equal to the lab\'s', async () => {
+    await labReady();
+    await page.goto('./#/new');
+    const form = page.getByRole('form', { name: 'New run' });
+    await form.getByLabel('Run name').fill('form-mirrored');
+    await form.getByLabel('Mirror live to').selectOption({ label: 'team' });
+    await form.getByRole('button', { name: 'Train' }).click();
+    await expect.poll(() => read(page.getByRole('article', { name: /^Training job / }).first().getByTestId('job-status')), { timeout: 90_000 }).toBe('FINISHED');
+
+    await page.goto('./#/projects');
+    await page.getByRole('button', { name: 'Open examples/sklearn_elasticnet_wine' }).click();
+    const project = page.getByRole('form', { name: 'Run the project' });
+    await project.getByLabel('alpha float').fill('0.42');
+    await project.getByLabel('Mirror live to').selectOption({ label: 'team' });
+    await project.getByRole('button', { name: 'Run' }).click();
+    await page.getByRole('link', { name: /^open run / }).waitFor({ timeout: 60_000 });
+
+    const mirrored = await page.evaluate(async () => {
+      const m = window.mfflow;
+      const viaApi = await m.runProject('examples/sklearn_elasticnet_wine', { params: { alpha: 0.3 }, mirror: 'team' });
+      await m.servers.mirrorDrained(120_000);
+      const exps = await m.listExperiments();
+      const runs = (await m.searchRuns({ experimentIds: exps.map((e) => e.experimentId), filter: "tags.`mfflow.mirror.server` IS NOT NULL" })).runs;
+      const names = new Map(exps.map((e) => [e.experimentId, e.name]));
+      return { viaApi: viaApi.info.runId, runs: runs.map((r) => ({ id: r.info.runId, name: r.info.runName, experiment: names.get(r.info.experimentId)!, alpha: r.params.alpha })) };
+    });
+    // The form's run, the project run from the form (alpha 0.42) and the API's (alpha 0.3), besides the MLP of the test above.
+    expect(mirrored.runs.map((r) => r.name)).toContain('form-mirrored');
+    expect(mirrored.runs.map((r) => r.alpha)).toEqual(expect.arrayContaining(['0.42', '0.3']));
+    expect(mirrored.runs.map((r) => r.id)).toContain(mirrored.viaApi);
+    const ids = new Set(mirrored.runs.map((r) => r.id));
+    const labRuns = await dumpLabRuns(page, [...ids]);
+    const onServer = Object.values(dump(server, [...new Set(mirrored.runs.map((r) => r.experiment))]).experiments)
+      .flatMap((e) => e.runs).filter((r) => ids.has(r.tags['mfflow.lab_run_id']));
+    expectSameRuns(labRuns, onServer);
+  });
 });
 
 describe('test connection', () => {
