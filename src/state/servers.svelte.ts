@@ -10,7 +10,7 @@ import { modelsOfRuns, pushRuns, type PushReport } from '../lib/remote/push';
 import type { MirrorRecord, StoredServer } from '../lib/remote/records';
 import { testConnection, validateServer, type ConnectionReport, type ServerAuth } from '../lib/remote/servers';
 import type { Progress } from '../lib/remote/session';
-import { RemoteStore } from '../lib/storage/remote-store';
+import type { RemoteStore } from '../lib/storage/remote-store';
 import type { Experiment, Run } from '../lib/tracking/types';
 import { errorMessage } from '../lib/util/errors';
 import { lab } from './lab.svelte';
@@ -37,14 +37,12 @@ export class Servers {
   mirrors = $state.raw<ReadonlyMap<string, MirrorRecord>>(new Map());
   error = $state<string | null>(null);
 
-  private store: RemoteStore | null = null;
-  private opening: Promise<RemoteStore> | null = null;
   private abort: AbortController | null = null;
   private mirror: Mirror | null = null;
 
-  private db(): Promise<RemoteStore> {
-    this.opening ??= RemoteStore.open({ onBlocking: (m) => (lab.notice = m) }).then((s) => (this.store = s));
-    return this.opening;
+  /** The servers and outbox stores, on the lab's one IndexedDB connection (no second connection). */
+  private async db(): Promise<RemoteStore> {
+    return lab.store.remote;
   }
 
   async refresh(): Promise<void> {

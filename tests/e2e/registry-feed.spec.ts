@@ -42,3 +42,28 @@ test('a bundle with registered models imported in one tab lists them in both tab
   await expect(listA.getByRole('link', { name: 'second' })).toBeVisible();
   await fresh.close();
 });
+
+test('one IndexedDB connection per page: runs, models, projects and servers (with a server and the mirror outbox) share the tracking store\'s', async ({ page }) => {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __idbOpens: string[] };
+    w.__idbOpens = [];
+    const real = indexedDB.open.bind(indexedDB);
+    indexedDB.open = (name: string, version?: number) => { w.__idbOpens.push(name); return real(name, version); };
+  });
+  await openLab(page);
+  await page.evaluate(async () => {
+    await window.mfflow.startRun({ runName: 'one' });
+    await window.mfflow.endRun();
+    await window.mfflow.servers.add({ name: 'team', url: 'http://127.0.0.1:9' });
+  });
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  for (const [name, heading] of [['Models', 'Models'], ['Projects', 'Projects'], ['Servers', 'MLflow servers']]) {
+    await nav.getByRole('link', { name }).click();
+    await expect(page.getByRole('heading', { name: heading, exact: true })).toBeVisible();
+  }
+  await expect(page.getByRole('listitem', { name: 'Server team' })).toBeVisible();
+  await nav.getByRole('link', { name: 'Runs' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(/\b1 runs?\b/);
+  const opens = await page.evaluate(() => (window as unknown as { __idbOpens: string[] }).__idbOpens);
+  expect(opens).toEqual(['mfflow']);
+});

@@ -5,7 +5,7 @@
  * `mlflow server` in tests/interop/remote-server.test.ts.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { authHeader, MlflowClient, normalizeUrl, proxiedArtifactPath, RemoteError } from '../../src/lib/remote/client';
 import { splitFilter } from '../../src/lib/remote/pull';
 import { pushDigest, tagsForServer } from '../../src/lib/remote/push-run';
@@ -15,8 +15,8 @@ import { mlmodelForServer, supportsLoggedModels } from '../../src/lib/remote/pus
 import { Session } from '../../src/lib/remote/session';
 import { buildMLmodel, onnxFlavors, parseMLmodel } from '../../src/lib/mlflow/mlmodel';
 import { compileFilter, parseFilter } from '../../src/lib/search';
-import { RemoteStore } from '../../src/lib/storage/remote-store';
 import { TrackingStore } from '../../src/lib/storage/tracking-store';
+import { captureConnections } from './storage-helpers';
 import type { Run } from '../../src/lib/tracking/types';
 
 const run = (over: Partial<Run> = {}): Run => ({
@@ -117,10 +117,11 @@ describe('push digest', () => {
 });
 
 describe('outbox', () => {
-  it('keeps one waiting entry per run and server, in order, besides the one being sent', async () => {
+  it('keeps one waiting entry per run and server, in order, besides the one being sent; on the tracking store\'s one connection', async () => {
     const dbName = `remote-${Math.random()}`;
-    const tracking = await TrackingStore.open({ dbName }); // creates the schema
-    const store = await RemoteStore.open({ dbName });
+    const connections = captureConnections();
+    const tracking = await TrackingStore.open({ dbName });
+    const store = tracking.remote;
     expect(await store.enqueue({ runId: 'a', serverId: 's', enqueuedAt: 1 })).toBe(true);
     expect(await store.enqueue({ runId: 'a', serverId: 's', enqueuedAt: 2 })).toBe(false);
     expect(await store.enqueue({ runId: 'b', serverId: 's', enqueuedAt: 3 })).toBe(true);
@@ -131,7 +132,8 @@ describe('outbox', () => {
     expect((await store.outbox()).map((e) => e.runId)).toEqual(['b', 'a']);
     await store.putServer({ id: 'x', name: 'team', url: 'http://h', auth: { kind: 'basic', user: 'u', password: 'p' }, createdAt: 1 });
     expect((await store.listServers())[0].auth).toEqual({ kind: 'basic', user: 'u', password: 'p' });
-    store.close();
+    expect(connections.length).toBe(1); // servers and the outbox share the tracking store's connection
+    vi.restoreAllMocks();
     tracking.close();
   });
 });

@@ -1,21 +1,13 @@
 /**
  * Tracking servers and the live mirror's outbox and states (schema v4). Kept apart from runs:
- * exports never read these stores, so credentials never leave this browser.
+ * exports never read these stores, so credentials never leave this browser. Lives on the tracking
+ * store's connection (`TrackingStore.remote`).
  */
 import type { MirrorRecord, OutboxEntry, StoredServer } from './remote-records';
-import { Connection, type StorageCallbacks } from './db';
-import { DEFAULT_DB_NAME } from './schema';
+import type { Connection } from './db';
 
 export class RemoteStore {
   constructor(private readonly conn: Connection) {}
-
-  static async open(options: StorageCallbacks & { dbName?: string } = {}): Promise<RemoteStore> {
-    return new RemoteStore(await Connection.open({ ...options, name: options.dbName ?? DEFAULT_DB_NAME }));
-  }
-
-  close(): void {
-    this.conn.close();
-  }
 
   listServers(): Promise<StoredServer[]> {
     return this.conn.read(['remoteServers'], (tx) => tx.objectStore('remoteServers').getAll());

@@ -36,6 +36,7 @@ import { deleteDataset, getDataset, listDatasets, putDataset, type DatasetSummar
 import { Connection, type StorageCallbacks } from './db';
 import { RegistryStore } from './registry-store';
 import { ProjectStore } from './project-store';
+import { RemoteStore } from './remote-store';
 import {
   createExperimentRecord, deleteEdit, ensureDefaultExperiment, renameEdit, restoreEdit, tagEdit, updateExperiment,
 } from './experiment-ops';
@@ -81,11 +82,14 @@ export class TrackingStore implements TrackingBackend {
   readonly registry: RegistryStore;
   /** Projects kept in the lab, on this store's connection. */
   readonly projects: ProjectStore;
+  /** Tracking servers and the live mirror's outbox, on this store's connection. */
+  readonly remote: RemoteStore;
 
   private constructor(private readonly conn: Connection, private readonly options: TrackingStoreOptions) {
     this.feed = new ChangeFeed(conn.name, (c) => this.reload(c));
     this.registry = new RegistryStore(conn, () => this.now(), (names) => this.feed.publish([], [], names));
     this.projects = new ProjectStore(conn);
+    this.remote = new RemoteStore(conn);
     this.tx = new StoreTx(conn);
     this.upkeep = new RunIndexUpkeep(conn, this.runs, () => this.now(),
       { delayMs: options.runIndexDelayMs, dirtyLimit: options.runIndexDirtyLimit });
