@@ -24,6 +24,7 @@ import { createTrainer, type TrainerDeps } from '../../workers/training/trainer'
 import { wineTable } from '../unit/training-helpers';
 import { parse as yamlParse } from 'yaml';
 import { runPython } from './python';
+import { resolveTrainSpec } from '../../src/lib/training/validate';
 
 /** The loaded TF.js network evaluated in float64 from its own weights (Dense layers only). */
 function forward64(model: tf.LayersModel, rows: number[][]): number[] {
@@ -89,7 +90,7 @@ describe('model export → mlflow.pyfunc', () => {
     const float32: Record<string, Record<string, number[]>> = {};
     for (const [id, spec] of Object.entries(specs)) {
       const log = new MemoryRunLogger();
-      const res = await trainer.train(id, spec, table, log);
+      const res = await trainer.train(id, resolveTrainSpec(spec, table), table, log);
       expect(res.error).toBeUndefined();
       const files = new Map<string, Uint8Array>();
       for (const [p, a] of log.artifacts) if (p.startsWith('model/')) files.set(p.slice(6), a.bytes);

@@ -30,6 +30,7 @@ import { createTrainer } from '../../workers/training/trainer';
 import { uniqueDbName } from '../unit/storage-helpers';
 import { wineTable } from '../unit/training-helpers';
 import { PYTHON, runPython } from './python';
+import { resolveTrainSpec } from '../../src/lib/training/validate';
 
 const work = mkdtempSync(join(tmpdir(), 'mfflow-bundles-registry-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -66,7 +67,7 @@ describe('registry bundles with real MLflow', () => {
     const table = await wineTable();
     const log = new MemoryRunLogger();
     const trainer = createTrainer({ loadTf: async () => { await tf.setBackend('cpu'); return { tf, backend: tf.getBackend() }; }, flushMs: 5 });
-    expect((await trainer.train('enet', spec, table, log)).error).toBeUndefined();
+    expect((await trainer.train('enet', resolveTrainSpec(spec, table), table, log)).error).toBeUndefined();
     const labFiles = new Map<string, Uint8Array>();
     for (const [p, a] of log.artifacts) if (p.startsWith('model/')) labFiles.set(p.slice(6), a.bytes);
     const col = (name: string) => table.data[table.columns.indexOf(name)] as Float64Array;

@@ -17,6 +17,7 @@ import { MemoryRunLogger } from '../../src/lib/training/memory-logger';
 import type { TrainSpec } from '../../src/lib/training/contract';
 import { validateTrainSpec } from '../../src/lib/training/validate';
 import { createTrainer } from '../../workers/training/trainer';
+import { resolveTrainSpec } from '../../src/lib/training/validate';
 
 interface Ran { status?: string; params: Record<string, string>; metrics: Record<string, number>; tags: Record<string, string>; error?: string }
 
@@ -28,7 +29,7 @@ async function labRun(spec: TrainSpec) {
   const checked = validateTrainSpec(spec, red);
   if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
   const log = new MemoryRunLogger();
-  const res = await trainer.train('job', spec, red, log);
+  const res = await trainer.train('job', resolveTrainSpec(spec, red), red, log);
   expect(res.status).toBe('FINISHED');
   return { resolved: checked.spec, metrics: res.metrics };
 }

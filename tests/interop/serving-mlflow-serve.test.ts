@@ -28,6 +28,7 @@ import { createTrainer, type TrainerDeps } from '../../workers/training/trainer'
 import { createPredictor } from '../../workers/serving/predictor';
 import { wineTable } from '../unit/training-helpers';
 import { runPython } from './python';
+import { resolveTrainSpec } from '../../src/lib/training/validate';
 
 const FEATURES = ['fixed acidity', 'volatile acidity', 'citric acid', 'residual sugar', 'chlorides', 'free sulfur dioxide',
   'total sulfur dioxide', 'density', 'pH', 'sulphates', 'alcohol'];
@@ -94,7 +95,7 @@ describe('in-page serving vs mlflow models serve --env-manager local', async () 
   for (const [id, { spec, rel }] of Object.entries(SPECS)) {
     test(`${id}: same statuses, error codes and predictions`, async () => {
       const log = new MemoryRunLogger();
-      const res = await createTrainer({ loadTf: trainerTf, flushMs: 5 }).train(id, spec, table, log);
+      const res = await createTrainer({ loadTf: trainerTf, flushMs: 5 }).train(id, resolveTrainSpec(spec, table), table, log);
       expect(res.error).toBeUndefined();
       const files: ModelFiles = {};
       for (const [p, a] of log.artifacts) if (p.startsWith('model/')) files[p.slice(6)] = a.bytes;

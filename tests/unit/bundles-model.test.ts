@@ -10,11 +10,12 @@ import { dictGet } from '../../src/lib/util/dict';
 import { createTrainer } from '../../workers/training/trainer';
 import { blobsTable } from './training-helpers';
 import { openStore } from './storage-helpers';
+import { resolveTrainSpec } from '../../src/lib/training/validate';
 
 async function enetModelFiles() {
   const trainer = createTrainer({ loadTf: async () => { throw new Error('no TF.js for the elastic net'); }, flushMs: 5 });
   const log = new MemoryRunLogger();
-  const res = await trainer.train('e', { model: 'elasticnet', target: 'y', features: ['x1', 'x2'] }, blobsTable(90), log);
+  const res = await trainer.train('e', resolveTrainSpec({ model: 'elasticnet', target: 'y', features: ['x1', 'x2'] }, blobsTable(90)), blobsTable(90), log);
   expect(res.status).toBe('FINISHED');
   return new Map([...log.artifacts].filter(([p]) => p.startsWith('model/')).map(([p, a]) => [p.slice(6), a.bytes]));
 }

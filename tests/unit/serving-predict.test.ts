@@ -13,6 +13,7 @@ import { MemoryRunLogger } from '../../src/lib/training/memory-logger';
 import { createPredictor, loadLayersModel } from '../../workers/serving/predictor';
 import { createTrainer } from '../../workers/training/trainer';
 import { blobsTable, wineTable } from './training-helpers';
+import { resolveTrainSpec } from '../../src/lib/training/validate';
 
 const cpuTf = async () => {
   await tf.setBackend('cpu');
@@ -37,9 +38,9 @@ beforeAll(async () => {
   red = await wineTable('winequality-red.csv');
   enetLog = new MemoryRunLogger();
   const spec: TrainSpec = { model: 'elasticnet', target: 'quality', params: { alpha: 0.05, l1_ratio: 0.3 }, standardize: true };
-  expect((await trainer.train('e1', spec, red, enetLog)).status).toBe('FINISHED');
+  expect((await trainer.train('e1', resolveTrainSpec(spec, red), red, enetLog)).status).toBe('FINISHED');
   rawLog = new MemoryRunLogger();
-  expect((await trainer.train('e2', { ...spec, standardize: false }, red, rawLog)).status).toBe('FINISHED');
+  expect((await trainer.train('e2', resolveTrainSpec({ ...spec, standardize: false }, red), red, rawLog)).status).toBe('FINISHED');
 });
 
 const featureColumns = (names: string[]) => names.map((n) => red.data[red.columns.indexOf(n)] as Float64Array);
@@ -113,7 +114,7 @@ describe('TF.js classifier path', () => {
     const log = new MemoryRunLogger();
     const spec: TrainSpec = { model: 'logistic', target: 'species', features: ['x1', 'x2'], params: { epochs: 3, batch_size: 32, learning_rate: 0.1 } };
     const table = blobsTable(90);
-    expect((await trainer.train('c1', spec, table, log)).status).toBe('FINISHED');
+    expect((await trainer.train('c1', resolveTrainSpec(spec, table), table, log)).status).toBe('FINISHED');
     const files = modelFiles(log);
     const p = createPredictor({ loadTf: cpuTf });
     const info = await p.load('clf', files);

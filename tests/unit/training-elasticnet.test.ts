@@ -8,6 +8,7 @@ import type { TrainSpec } from '../../src/lib/training/contract';
 import { createTrainer } from '../../workers/training/trainer';
 import type { LinearModelFile } from '../../workers/training/elastic-net-trainer';
 import { wineTable } from './training-helpers';
+import { resolveTrainSpec } from '../../src/lib/training/validate';
 
 // A TF.js loader that fails loudly: the elastic net must never load TF.js.
 const trainer = createTrainer({
@@ -34,7 +35,7 @@ async function loadModel(log: MemoryRunLogger) {
 describe('elastic-net trainer (MLflow wine tutorial)', () => {
   it('logs the tutorial params and sklearn\'s test metrics for red wine, α=0.5, ρ=0.5', async () => {
     const log = new MemoryRunLogger();
-    const res = await trainer.train('j1', tutorial, red, log);
+    const res = await trainer.train('j1', resolveTrainSpec(tutorial, red), red, log);
     expect(res.error).toBeUndefined();
     expect(res.status).toBe('FINISHED');
     // docs/mlflow-formats.md §6.5, computed with scikit-learn.
@@ -58,7 +59,7 @@ describe('elastic-net trainer (MLflow wine tutorial)', () => {
 
   it('matches the MLproject default ρ=0.1 too', async () => {
     const log = new MemoryRunLogger();
-    await trainer.train('j2', { ...tutorial, params: { alpha: '0.5', l1_ratio: '0.1' } }, red, log);
+    await trainer.train('j2', resolveTrainSpec({ ...tutorial, params: { alpha: '0.5', l1_ratio: '0.1' } }, red), red, log);
     expect(log.last('rmse')).toBeCloseTo(0.7460550348172179, 13);
     expect(log.last('mae')).toBeCloseTo(0.576381895873763, 13);
     expect(log.last('r2')).toBeCloseTo(0.21136606570632266, 13);
@@ -67,7 +68,7 @@ describe('elastic-net trainer (MLflow wine tutorial)', () => {
 
   it('saves an exact linear.json and a TF.js model that computes coef·x + intercept', async () => {
     const log = new MemoryRunLogger();
-    await trainer.train('j3', tutorial, red, log);
+    await trainer.train('j3', resolveTrainSpec(tutorial, red), red, log);
     const linear = JSON.parse(log.text('model/linear.json')) as LinearModelFile;
     expect(linear.intercept).toBeCloseTo(4.946541376763105, 12);
     const expected = [0, 0, 0, 0, 0, 0.004775710688, -0.005124166205, 0, 0, 0, 0.08000334296];
@@ -90,7 +91,7 @@ describe('elastic-net trainer (MLflow wine tutorial)', () => {
 
   it('logs an MLflow Model: tfjs + onnx/python_function flavors, the tutorial signature, input example, environment', async () => {
     const log = new MemoryRunLogger();
-    await trainer.train('j4', tutorial, red, log);
+    await trainer.train('j4', resolveTrainSpec(tutorial, red), red, log);
     const mlmodel = parseYaml(log.text('model/MLmodel'));
     expect(mlmodel.flavors.tfjs).toMatchObject({ format: 'layers-model', model_json: 'model.json', model_kind: 'elasticnet' });
     const inputs = JSON.parse(mlmodel.signature.inputs);
@@ -117,7 +118,7 @@ describe('elastic-net trainer (MLflow wine tutorial)', () => {
 
   it('with standardize, stores the scaler and folds it into the TF.js model', async () => {
     const log = new MemoryRunLogger();
-    const res = await trainer.train('j5', { ...tutorial, params: { alpha: 0.05 }, standardize: true }, red, log);
+    const res = await trainer.train('j5', resolveTrainSpec({ ...tutorial, params: { alpha: 0.05 }, standardize: true }, red), red, log);
     expect(res.status).toBe('FINISHED');
     const linear = JSON.parse(log.text('model/linear.json')) as LinearModelFile;
     expect(linear.scaler!.mean).toHaveLength(11);
@@ -129,18 +130,14 @@ describe('elastic-net trainer (MLflow wine tutorial)', () => {
     expect(Math.abs(got - exact)).toBeLessThan(1e-4);
   });
 
-  it('reports an invalid spec as FAILED with the field in the message, logging nothing', async () => {
-    const log = new MemoryRunLogger();
-    const res = await trainer.train('j6', { ...tutorial, target: 'nope' }, red, log);
-    expect(res.status).toBe('FAILED');
-    expect(res.error).toContain('target');
-    expect(log.params.size).toBe(0);
+  it('an invalid spec never reaches the trainer: resolveTrainSpec names the field', () => {
+    expect(() => resolveTrainSpec({ ...tutorial, target: 'nope' }, red)).toThrow(/target: no column named "nope"/);
   });
 
   it('a cancel before the fit gives KILLED', async () => {
     const log = new MemoryRunLogger();
     await trainer.cancel('j7'); // arrives before the job starts
-    const res = await trainer.train('j7', tutorial, red, log);
+    const res = await trainer.train('j7', resolveTrainSpec(tutorial, red), red, log);
     expect(res.status).toBe('KILLED');
     expect(log.history('rmse')).toHaveLength(0);
   });

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import * as Comlink from 'comlink';
 import type { DataTable } from '../../src/lib/data/types';
-import type { TrainerApi, TrainSpec } from '../../src/lib/training/contract';
+import type { ResolvedTrainSpec, TrainerApi } from '../../src/lib/training/contract';
 import { MemoryRunLogger } from '../../src/lib/training/memory-logger';
 import { TrainingPool, type WorkerHandle } from '../../src/lib/training/pool';
 
@@ -40,7 +40,8 @@ Comlink.expose({
 `;
 
 const table: DataTable = { columns: ['a'], types: ['number'], data: [new Float64Array([1, 2, 3])], rowCount: 3 };
-const spec = (params: Record<string, string | number> = {}): TrainSpec => ({ model: 'linear', target: 'a', params });
+/** The stand-in trainer reads only `params` (its own knobs, not a model's), so no real spec is resolved here. */
+const spec = (params: Record<string, string | number> = {}) => ({ model: 'linear', target: 'a', params }) as unknown as ResolvedTrainSpec;
 
 let pools: TrainingPool[] = [];
 afterEach(() => { pools.forEach((p) => p.dispose()); pools = []; });

@@ -5,6 +5,7 @@ import { MemoryRunLogger } from '../../src/lib/training/memory-logger';
 import type { TrainSpec, TrainProgress } from '../../src/lib/training/contract';
 import { createTrainer, type TrainerDeps } from '../../workers/training/trainer';
 import { blobsTable } from './training-helpers';
+import { resolveTrainSpec } from '../../src/lib/training/validate';
 
 const loadTf: TrainerDeps['loadTf'] = async () => {
   await tf.setBackend('cpu');
@@ -31,7 +32,7 @@ function steps(log: MemoryRunLogger, key: string) {
 describe('TF.js trainer', () => {
   it('MLP regression logs per-epoch histories with step = epoch, test metrics and the model', async () => {
     const log = new MemoryRunLogger();
-    const res = await trainer.train('m1', mlp, table, log);
+    const res = await trainer.train('m1', resolveTrainSpec(mlp, table), table, log);
     expect(res.error).toBeUndefined();
     expect(res.status).toBe('FINISHED');
     expect(res.epochsDone).toBe(5);
@@ -58,7 +59,7 @@ describe('TF.js trainer', () => {
 
   it('the saved model takes raw features: its predictions give the logged test rmse', async () => {
     const log = new MemoryRunLogger();
-    const res = await trainer.train('m2', mlp, table, log);
+    const res = await trainer.train('m2', resolveTrainSpec(mlp, table), table, log);
     const json = JSON.parse(log.text('model/model.json'));
     const w = log.artifacts.get('model/weights.bin')!.bytes;
     const model = await tf.loadLayersModel(tf.io.fromMemory({
@@ -78,7 +79,7 @@ describe('TF.js trainer', () => {
 
   it('logistic regression: softmax over the classes, accuracy and per-class metrics', async () => {
     const log = new MemoryRunLogger();
-    const res = await trainer.train('c1', logistic, table, log);
+    const res = await trainer.train('c1', resolveTrainSpec(logistic, table), table, log);
     expect(res.status).toBe('FINISHED');
     expect(steps(log, 'train_accuracy')).toEqual([0, 1, 2, 3]);
     expect(steps(log, 'accuracy')).toEqual([0]);
@@ -98,11 +99,11 @@ describe('TF.js trainer', () => {
 
   it('is reproducible: the same spec and backend give identical metrics', async () => {
     const a = new MemoryRunLogger(), b = new MemoryRunLogger();
-    const ra = await trainer.train('r1', mlp, table, a);
-    const rb = await trainer.train('r2', mlp, table, b);
+    const ra = await trainer.train('r1', resolveTrainSpec(mlp, table), table, a);
+    const rb = await trainer.train('r2', resolveTrainSpec(mlp, table), table, b);
     expect(rb.metrics).toEqual(ra.metrics);
     expect(b.history('loss').map((p) => p.value)).toEqual(a.history('loss').map((p) => p.value));
-    const rc = await trainer.train('r3', { ...mlp, split: { seed: 4 } }, table, new MemoryRunLogger());
+    const rc = await trainer.train('r3', resolveTrainSpec({ ...mlp, split: { seed: 4 } }, table), table, new MemoryRunLogger());
     expect(rc.metrics.rmse).not.toBe(ra.metrics.rmse);
   });
 
@@ -116,7 +117,7 @@ describe('TF.js trainer', () => {
         if (u.phase === 'training' && u.step === 2) void everyEpoch.cancel('k1');
       },
     };
-    const res = await everyEpoch.train('k1', { ...mlp, params: { ...mlp.params, epochs: 50 } }, table, port);
+    const res = await everyEpoch.train('k1', resolveTrainSpec({ ...mlp, params: { ...mlp.params, epochs: 50 } }, table), table, port);
     expect(res.status).toBe('KILLED');
     expect(res.epochsDone).toBe(2);
     expect(steps(log, 'loss')).toEqual([0, 1]);
@@ -127,9 +128,9 @@ describe('TF.js trainer', () => {
   it('early stopping on val_loss stops before the last epoch', async () => {
     const log = new MemoryRunLogger();
     // A huge learning rate with sgd makes val_loss stop improving quickly.
-    const res = await trainer.train('e1', {
+    const res = await trainer.train('e1', resolveTrainSpec({
       ...mlp, params: { ...mlp.params, epochs: 200, early_stopping_patience: 2, learning_rate: 0.5, optimizer: 'sgd' },
-    }, table, log);
+    }, table), table, log);
     expect(res.status).toBe('FINISHED');
     expect(res.epochsDone).toBeLessThan(200);
     expect(log.last('stopped_epoch')).toBe(res.epochsDone! - 1);
@@ -138,10 +139,10 @@ describe('TF.js trainer', () => {
 
   it('linear regression without validation rows logs no val_ metrics and learns the line', async () => {
     const log = new MemoryRunLogger();
-    const res = await trainer.train('l1', {
+    const res = await trainer.train('l1', resolveTrainSpec({
       model: 'linear', target: 'y', features: ['x1', 'x2'],
       params: { epochs: 60, batch_size: 16, learning_rate: 0.1, validation_split: 0 },
-    }, table, log);
+    }, table), table, log);
     expect(res.status).toBe('FINISHED');
     expect(log.history('val_loss')).toHaveLength(0);
     expect(steps(log, 'loss')).toHaveLength(60);
@@ -155,7 +156,7 @@ describe('TF.js trainer', () => {
     const klass = Float64Array.from(t.data[3] as string[], (s) => ({ setosa: 7, versicolor: 3, virginica: 5 })[s]!);
     const numeric = { ...t, columns: [...t.columns, 'k'], types: [...t.types, 'number' as const], data: [...t.data, klass] };
     const log = new MemoryRunLogger();
-    const res = await trainer.train('n1', { model: 'logistic', target: 'k', features: ['x1', 'x2'], params: { epochs: 3 } }, numeric, log);
+    const res = await trainer.train('n1', resolveTrainSpec({ model: 'logistic', target: 'k', features: ['x1', 'x2'], params: { epochs: 3 } }, numeric), numeric, log);
     expect(res.status).toBe('FINISHED');
     expect(parseYaml(log.text('model/MLmodel')).flavors.tfjs.classes).toEqual(['3', '5', '7']);
     expect(Object.keys(res.metrics)).toEqual(expect.arrayContaining(['precision_3', 'recall_5', 'f1_7']));
@@ -165,17 +166,17 @@ describe('TF.js trainer', () => {
     await loadTf('cpu');
     const before = tf.memory().numTensors;
     for (const optimizer of ['adam', 'rmsprop', 'adagrad', 'sgd']) {
-      await trainer.train(`t-${optimizer}`, { ...mlp, params: { ...mlp.params, epochs: 2, optimizer, l2: 0.01 } }, table, new MemoryRunLogger());
+      await trainer.train(`t-${optimizer}`, resolveTrainSpec({ ...mlp, params: { ...mlp.params, epochs: 2, optimizer, l2: 0.01 } }, table), table, new MemoryRunLogger());
     }
     await trainer.cancel('t-killed');
-    const killed = await trainer.train('t-killed', mlp, table, new MemoryRunLogger());
+    const killed = await trainer.train('t-killed', resolveTrainSpec(mlp, table), table, new MemoryRunLogger());
     expect(killed.status).toBe('KILLED');
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('a training error is FAILED with its message', async () => {
     const failing = createTrainer({ loadTf: async () => { throw new Error('no backend today'); } });
-    const res = await failing.train('f1', mlp, table, new MemoryRunLogger());
+    const res = await failing.train('f1', resolveTrainSpec(mlp, table), table, new MemoryRunLogger());
     expect(res).toMatchObject({ status: 'FAILED', error: 'no backend today' });
   });
 });

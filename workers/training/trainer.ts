@@ -1,16 +1,16 @@
 /**
- * The TrainerApi a worker exposes: validate, prepare data, dispatch to the model's trainer,
+ * The TrainerApi a worker exposes: prepare data (the spec comes validated from the page's
+ * training session), dispatch to the model's trainer,
  * turn every failure into a FAILED result, and make sure all logging reached the page before
  * `train` resolves. TF.js is loaded through `deps.loadTf` only when a TF.js model trains.
  */
 import type { DataTable } from '../../src/lib/data/types';
 import {
   type ResolvedTrainSpec, type RunLoggerPort, type TfBackend, type TrainerApi,
-  type TrainProgress, type TrainResult, type TrainSpec,
+  type TrainProgress, type TrainResult,
 } from '../../src/lib/training/contract';
 import { prepareData } from '../../src/lib/training/dataset';
 import { PortRunLogger, type TransferFn } from '../../src/lib/training/port-logger';
-import { validateTrainSpec } from '../../src/lib/training/validate';
 import type { TrainContext, TrainOutcome } from './context';
 import { trainElasticNet } from './elastic-net-trainer';
 import type { Tf } from './tfjs-trainer';
@@ -57,7 +57,7 @@ export function createTrainer(deps: TrainerDeps): TrainerApi {
   }
 
   return {
-    async train(jobId: string, spec: TrainSpec, table: DataTable, port: RunLoggerPort): Promise<TrainResult> {
+    async train(jobId: string, spec: ResolvedTrainSpec, table: DataTable, port: RunLoggerPort): Promise<TrainResult> {
       const started = Date.now();
       const state = { cancelled: early.delete(jobId) };
       running.set(jobId, state);
@@ -88,14 +88,7 @@ export function createTrainer(deps: TrainerDeps): TrainerApi {
 
       let result: TrainResult;
       try {
-        const checked = validateTrainSpec(spec, table);
-        if (!checked.ok) {
-          const text = checked.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
-          result = { status: 'FAILED', metrics: {}, error: `invalid training spec: ${text}` };
-        } else {
-          const outcome = await runJob(jobId, checked.spec, table, ctx);
-          result = { ...outcome };
-        }
+        result = { ...(await runJob(jobId, spec, table, ctx)) };
       } catch (e) {
         result = { status: 'FAILED', metrics: {}, error: errorText(e) };
       }

@@ -97,11 +97,12 @@ export interface RunLoggerPort {
 /** The API a training worker exposes with comlink. */
 export interface TrainerApi {
   /**
-   * Validates, trains, logs through `logger` and resolves when everything has been handed
-   * to the logger (all its promises settled). Never rejects for training errors: those give
-   * `status: 'FAILED'` with the message.
+   * Trains a spec the page has already validated (`validateTrainSpec`, once, in the training
+   * session), logs through `logger` and resolves when everything has been handed to the logger
+   * (all its promises settled). Never rejects for training errors: those give `status: 'FAILED'`
+   * with the message.
    */
-  train(jobId: string, spec: TrainSpec, table: DataTable, logger: RunLoggerPort): Promise<TrainResult>;
+  train(jobId: string, spec: ResolvedTrainSpec, table: DataTable, logger: RunLoggerPort): Promise<TrainResult>;
   /** Asks a running job to stop at the next iteration/batch boundary (→ `KILLED`). */
   cancel(jobId: string): Promise<boolean>;
 }

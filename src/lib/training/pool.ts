@@ -8,7 +8,7 @@
 import * as Comlink from 'comlink';
 import type { Remote } from 'comlink';
 import type { DataTable } from '../data/types';
-import type { RunLoggerPort, TrainerApi, TrainResult, TrainSpec } from './contract';
+import type { ResolvedTrainSpec, RunLoggerPort, TrainerApi, TrainResult } from './contract';
 import { errorMessage } from '../util/errors';
 import { WorkerCrashedError } from '../workers/bridge';
 
@@ -37,7 +37,7 @@ export interface JobHandle {
 
 interface Job {
   jobId: string;
-  spec: TrainSpec;
+  spec: ResolvedTrainSpec;
   table: DataTable;
   logger: RunLoggerPort;
   resolve(r: TrainResult): void;
@@ -79,7 +79,7 @@ export class TrainingPool {
   }
 
   /** Queues a job; it starts as soon as a worker is free. The result never rejects. */
-  submit(spec: TrainSpec, table: DataTable, logger: RunLoggerPort, jobId = `job-${Date.now().toString(36)}-${++jobCounter}`): JobHandle {
+  submit(spec: ResolvedTrainSpec, table: DataTable, logger: RunLoggerPort, jobId = `job-${Date.now().toString(36)}-${++jobCounter}`): JobHandle {
     let resolve!: (r: TrainResult) => void;
     const result = new Promise<TrainResult>((r) => (resolve = r));
     const job: Job = { jobId, spec, table, logger, resolve, result, settled: false, cancelRequested: false };

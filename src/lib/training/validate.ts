@@ -131,3 +131,13 @@ function distinctCount(col: Float64Array | string[]): number {
   }
   return seen.size;
 }
+
+/**
+ * The resolved spec, or an Error listing every field's problem: for callers with no form to
+ * show field errors on (tests, scripts that hand a spec straight to a trainer).
+ */
+export function resolveTrainSpec(spec: TrainSpec, table: DataTable): ResolvedTrainSpec {
+  const checked = validateTrainSpec(spec, table);
+  if (!checked.ok) throw new Error(`invalid training spec: ${checked.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
+  return checked.spec;
+}
