@@ -12,6 +12,8 @@ import type { Experiment, Run } from '../lib/tracking/types';
 import { errorMessage } from '../lib/util/errors';
 import { mergeUnsaved, unsavedRuns, type UnsavedRuns } from '../lib/bundles/unsaved-runs';
 import { localSource } from '../lib/projects/source';
+import { user } from './user.svelte';
+import { storageMeter } from './storage-meter.svelte';
 
 /** The lab page (origin + path, no route): `mlflow.source.name` of runs the lab starts itself. */
 export function labPageUrl(): string {
@@ -54,6 +56,8 @@ export class Lab {
         onTerminated: (m) => (this.notice = m),
         onRecordsLost: (runs, experiments) => this.dataLost(runs, experiments),
       });
+      // The person's name (Settings) is `mlflow.user` of every run this page creates.
+      user.attach((name) => this.store.setDefaultUser(name));
       // window.mfflow's Fluent: runs started from the console record their source as
       // `mlflow run` would for a local script (LOCAL, the lab page, the lab's build; via console).
       this.fluent = this.newFluent(localSource(labPageUrl(), 'console').tags);
@@ -123,6 +127,8 @@ export class Lab {
     this.experiments = await this.store.listExperiments('ALL');
     this.runs = this.store.listRuns();
     this.version++;
+    // After the first saved run, the browser is asked to keep the lab's data (storage-meter).
+    storageMeter.afterSave(() => this.runs.some((r) => r.info.status === 'FINISHED'));
   }
 
   selectExperiment(id: string): void {

@@ -4,9 +4,9 @@
  * The query part holds view state (filter, selection, chart options); pages read and write it
  * through `route.params` / `route.set`.
  */
-export type Page = 'runs' | 'run' | 'compare' | 'datasets' | 'new' | 'models' | 'serve' | 'servers' | 'projects';
+export type Page = 'runs' | 'run' | 'compare' | 'datasets' | 'new' | 'models' | 'serve' | 'servers' | 'projects' | 'class';
 
-const PAGES: Page[] = ['runs', 'run', 'compare', 'datasets', 'new', 'models', 'serve', 'servers', 'projects'];
+const PAGES: Page[] = ['runs', 'run', 'compare', 'datasets', 'new', 'models', 'serve', 'servers', 'projects', 'class'];
 
 /** `?project=<url>&P.alpha=0.42` (a workshop link) opens the Projects page when no page is named. */
 const projectLink = () => typeof location !== 'undefined' && new URLSearchParams(location.search).has('project');

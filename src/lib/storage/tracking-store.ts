@@ -85,7 +85,10 @@ export class TrackingStore implements TrackingBackend {
   /** Tracking servers and the live mirror's outbox, on this store's connection. */
   readonly remote: RemoteStore;
 
+  private defaultUser: string | undefined;
+
   private constructor(private readonly conn: Connection, private readonly options: TrackingStoreOptions) {
+    this.defaultUser = options.defaultUser;
     this.feed = new ChangeFeed(conn.name, (c) => this.reload(c));
     this.registry = new RegistryStore(conn, () => this.now(), (names) => this.feed.publish([], [], names));
     this.projects = new ProjectStore(conn);
@@ -233,8 +236,13 @@ export class TrackingStore implements TrackingBackend {
 
   // ---- runs ----
 
+  /** The person's name (Settings), written as `mlflow.user` on runs created from now on. */
+  setDefaultUser(name: string | undefined): void {
+    this.defaultUser = name || undefined;
+  }
+
   async createRun(req: CreateRunRequest): Promise<RunInfo> {
-    const run = newRunRecord(req, newRunId(), this.now(), this.options.defaultUser ?? 'browser', generateRunName);
+    const run = newRunRecord(req, newRunId(), this.now(), this.defaultUser ?? 'browser', generateRunName);
     await this.conn.write(['experiments', 'runs', 'runDirty'], () => `new run "${run.info.runName}"`, async (tx) => {
       const exp = await tx.objectStore('experiments').get(req.experimentId);
       if (!exp) throw notFound(`No experiment with id ${req.experimentId}.`);

@@ -24,7 +24,7 @@ export function lowerIsBetter(metric: string): boolean {
 
 /** Metrics people read first, in this order, among those equally shared. */
 const HEADLINE = ['rmse', 'accuracy', 'r2', 'mae', 'f1', 'log_loss', 'loss', 'val_loss'];
-const headline = (k: string) => { const i = HEADLINE.indexOf(k); return i < 0 ? HEADLINE.length : i; };
+export const headline = (k: string) => { const i = HEADLINE.indexOf(k); return i < 0 ? HEADLINE.length : i; };
 
 /** Whether at least two runs hold different values (a value only some runs have is no difference). */
 function varies(runs: readonly Run[], col: ColumnSpec): boolean {

@@ -1,0 +1,196 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { AxeBuilder } from '@axe-core/playwright';
+
+// Issue 12's teacher journey, walked as people do (clicks and typing, never window.mfflow):
+// three students each give their name, train MLflow's wine example with their own params and
+// export their lab; the teacher imports the three bundles and reads a per-user leaderboard.
+// Then Reset lab: an export is offered first, and everything the lab kept is proven gone.
+
+const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
+const STUDENTS = [
+  { name: 'Ada', alpha: '0.05', l1: '0.1' },
+  { name: 'Bob', alpha: '0.9', l1: '0.9' },
+  { name: 'Cy', alpha: '0.2', l1: '0.5' },
+] as const;
+
+async function go(page: Page, label: string): Promise<void> {
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if (await menu.isVisible() && (await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
+}
+
+async function expectNoOverflow(page: Page): Promise<void> {
+  const width = page.viewportSize()!.width;
+  await expect.poll(() => page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(width);
+}
+
+async function expectAccessible(page: Page, where: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  expect(bad).toEqual([]);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `test-results/teacher/${name}-${page.viewportSize()!.width}.png`, fullPage: true });
+}
+
+async function openLab(page: Page): Promise<void> {
+  await page.goto('./');
+  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
+}
+
+/** The rmse a finished training job shows. */
+async function jobRmse(page: Page, index: number): Promise<number> {
+  const job = page.getByRole('article', { name: /^Training job / }).nth(index);
+  await expect(job.getByTestId('job-status')).toHaveText('FINISHED', { timeout: 60_000 });
+  const cell = job.getByRole('table', { name: /^Metrics of / }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'rmse', exact: true }) }).getByRole('cell');
+  return Number(await cell.getAttribute('title'));
+}
+
+/** A student's lab in a context of their own: name, two trainings, Export lab. Returns the zip's path and best rmse. */
+async function student(browser: Browser, baseURL: string, s: (typeof STUDENTS)[number], size: { width: number; height: number }, dir: string): Promise<{ zip: string; best: number }> {
+  const context = await browser.newContext({ baseURL, viewport: size, acceptDownloads: true });
+  const page = await context.newPage();
+  await openLab(page);
+  const welcome = page.getByRole('region', { name: 'Welcome to the lab' });
+  await welcome.getByRole('textbox', { name: /^Your name/ }).fill(s.name);
+  await welcome.getByRole('button', { name: 'Save name' }).click();
+  await expect(welcome).toContainText(`Your runs are saved as ${s.name}`);
+  await welcome.getByRole('link', { name: /Train the wine example/ }).click();
+  const tutorial = await jobRmse(page, 0);
+  // Their own params, typed into the form.
+  const form = page.getByRole('form', { name: 'New run' });
+  await form.getByLabel('alpha', { exact: true }).fill(s.alpha);
+  await form.getByLabel('l1_ratio', { exact: true }).fill(s.l1);
+  await form.getByRole('button', { name: 'Train' }).click();
+  await expect(page.getByRole('article', { name: /^Training job / })).toHaveCount(2);
+  const all = [await jobRmse(page, 0), await jobRmse(page, 1)];
+  expect(all).toContain(tutorial);
+  expect(new Set(all).size).toBe(2);
+  // The run says who made it.
+  await go(page, 'Runs');
+  const rows = page.getByRole('grid', { name: /^Runs of / }).locator('tbody tr[data-run-id]');
+  await expect(rows).toHaveCount(2);
+  await rows.first().getByRole('link').first().click();
+  await expect(page.getByRole('definition').filter({ hasText: new RegExp(`^${s.name}$`) })).toBeVisible();
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export lab' }).click();
+  const zip = `${dir}/${s.name}.zip`;
+  await (await download).saveAs(zip);
+  if (s.name === 'Ada') await shot(page, 'student-run');
+  await context.close();
+  return { zip, best: Math.min(...all) };
+}
+
+for (const size of SIZES) {
+  test(`a teacher at ${size.width}px imports three students' bundles and reads a per-user leaderboard, then resets the lab`, async ({ browser, page, context, baseURL }, info) => {
+    test.setTimeout(300_000);
+    const made = [];
+    for (const s of STUDENTS) made.push({ ...s, ...(await student(browser, baseURL!, s, size, info.outputDir)) });
+
+    await page.setViewportSize(size);
+    await openLab(page);
+    const welcome = page.getByRole('region', { name: 'Welcome to the lab' });
+    await expectAccessible(page, 'welcome with the name prompt');
+    await welcome.getByRole('button', { name: 'Skip' }).click();
+    await expect(welcome.getByRole('textbox', { name: /^Your name/ })).toHaveCount(0);
+    for (const m of made) {
+      const chooser = page.waitForEvent('filechooser');
+      await page.getByRole('button', { name: 'Import bundle…' }).click();
+      await (await chooser).setFiles(m.zip);
+      await expect(page.getByTestId('bundle-report')).toContainText(/2 run\(s\) added/, { timeout: 60_000 });
+    }
+    await go(page, 'Class');
+    await expect(page).toHaveTitle('Class · MFFlow');
+    const board = page.getByRole('table', { name: 'Leaderboard by rmse' });
+    await expect(board).toBeVisible();
+    // rmse is an error: smallest first, each student once with their best of two runs.
+    const expected = [...made].sort((a, b) => a.best - b.best);
+    const body = board.locator('tbody tr');
+    await expect(body).toHaveCount(3);
+    for (const [i, m] of expected.entries()) {
+      const row = body.nth(i);
+      await expect(row.getByRole('rowheader')).toHaveText(m.name);
+      await expect(row.getByRole('cell').nth(0)).toHaveText(String(i + 1));
+      await expect(row.getByRole('cell').nth(1)).toHaveText(String(Number(m.best.toPrecision(4))));
+      await expect(row.getByRole('cell').nth(3)).toHaveText('2 of 2');
+    }
+    // A score sorts the other way: r2, highest first.
+    await page.getByLabel('Metric', { exact: true }).selectOption('r2');
+    const r2 = page.getByRole('table', { name: 'Leaderboard by r2' }).locator('tbody tr');
+    const r2Values = (await r2.locator('td:nth-child(3)').allTextContents()).map(Number);
+    expect(r2Values).toHaveLength(3);
+    expect([...r2Values].sort((a, b) => b - a)).toEqual(r2Values);
+    await page.getByLabel('Metric', { exact: true }).selectOption('rmse');
+    // Runs by user: where each one came from.
+    const people = page.getByRole('region', { name: 'Runs by user' });
+    for (const m of made) await expect(people).toContainText(`${m.name}: 2 runs (2 imported)`);
+    await expectNoOverflow(page);
+    await expectAccessible(page, 'class');
+    await shot(page, 'teacher-leaderboard');
+
+    // A student's runs from the list: the runs table filtered to them.
+    await people.getByRole('link', { name: new RegExp(`^${expected[0].name}'s runs in `) }).first().click();
+    await expect(page.getByRole('grid', { name: /^Runs of / }).locator('tbody tr[data-run-id]')).toHaveCount(2);
+
+    // Reset lab: the export comes first, then everything the lab kept is erased.
+    await go(page, 'Class');
+    const storageText = page.getByText(/^Used: /);
+    await expect(storageText).toBeVisible();
+    await page.getByRole('button', { name: 'Reset lab…' }).click();
+    const reset = page.getByRole('group', { name: /Erase this lab\?/ });
+    await expect(reset.getByRole('button', { name: '2. Erase everything' })).toBeDisabled();
+    const download = page.waitForEvent('download');
+    await reset.getByRole('button', { name: '1. Export lab first' }).click();
+    const backup = `${info.outputDir}/before-reset.zip`;
+    await (await download).saveAs(backup);
+    await expect(reset.getByRole('status')).toContainText('Downloaded');
+    await reset.getByRole('checkbox', { name: 'I have the export; erase everything' }).check();
+    await expectAccessible(page, 'reset');
+    await shot(page, 'teacher-reset');
+    // Before erasing: the lab holds a database, caches, a service worker and settings.
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+    const before = await page.evaluate(footprint);
+    expect(before.databases).toContain('mfflow');
+    expect(before.caches.length).toBeGreaterThan(0);
+    expect(before.registrations).toBe(1);
+    expect(before.keys.length).toBeGreaterThan(0);
+    // Hold the reload, to look at the browser's storage from a page outside the lab in between.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let reloaded = false;
+    await context.route((url) => url.pathname === '/lab/', async (route) => { reloaded = true; await held; await route.continue(); });
+    await reset.getByRole('button', { name: '2. Erase everything' }).click();
+    await expect.poll(() => reloaded, { timeout: 30_000 }).toBe(true);
+    const outside = await context.newPage();
+    await outside.goto('/not-the-lab');
+    const after = await outside.evaluate(footprint);
+    expect(after).toEqual({ databases: [], caches: [], registrations: 0, keys: [] });
+    await outside.close();
+    release();
+    await context.unroute((url) => url.pathname === '/lab/');
+    await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
+    await expect(page.getByRole('region', { name: 'Welcome to the lab' })).toBeVisible();
+    // A clean welcome: the name is asked again, no banner says data was lost.
+    await expect(page.getByRole('region', { name: 'Welcome to the lab' }).getByRole('textbox', { name: /^Your name/ })).toBeVisible();
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    await expectNoOverflow(page);
+    await shot(page, 'teacher-after-reset');
+    // And the export taken first brings the class back.
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Import bundle…' }).click();
+    await (await chooser).setFiles(backup);
+    await expect(page.getByTestId('bundle-report')).toContainText(/6 run\(s\) added/, { timeout: 60_000 });
+  });
+}
+
+/** What the lab's origin holds in the browser. Runs in the page (serialised by Playwright). */
+async function footprint(): Promise<{ databases: string[]; caches: string[]; registrations: number; keys: string[] }> {
+  return {
+    databases: (await indexedDB.databases()).map((d) => d.name ?? '').sort(),
+    caches: (await caches.keys()).sort(),
+    registrations: (await navigator.serviceWorker.getRegistrations()).length,
+    keys: Object.keys(localStorage).sort(),
+  };
+}
