@@ -60,3 +60,15 @@ export function registerChartBench(handle: ChartBenchHandle): () => void {
     if (i >= 0) list.splice(i, 1);
   };
 }
+
+/**
+ * Several metrics of one run on one chart (the run page's `loss` with `val_loss`): the chart's
+ * "runs" are the metric keys, and this source reads each key's history of `runId`.
+ */
+export function metricsOfRunSource(runId: string, keys: readonly string[], base: HistorySource = labHistorySource): HistorySource {
+  return {
+    load: (key) => base.load(runId, key),
+    count: (key) => base.count(runId, key),
+    subscribe: (listener) => base.subscribe((ids) => { if (ids.includes(runId)) listener(keys); }),
+  };
+}

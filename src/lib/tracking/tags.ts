@@ -17,6 +17,14 @@ export const TAG = {
   datasetContext: 'mlflow.data.context',
 } as const;
 
+/**
+ * Tags the lab or MLflow set (`mlflow.*`, the lab's `mfflow.*`): the run page shows them
+ * read-only, folded, apart from the user's own.
+ */
+export function isReadOnlyTag(key: string): boolean {
+  return key.startsWith('mlflow.') || key.startsWith('mfflow.');
+}
+
 /** True for MLflow's reserved `mlflow.*` tags (shown apart from the user's own). */
 export function isSystemTag(key: string): boolean {
   return key.startsWith('mlflow.');
