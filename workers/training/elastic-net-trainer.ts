@@ -10,6 +10,7 @@ import type { ResolvedTrainSpec } from '../../src/lib/training/contract';
 import type { PreparedData } from '../../src/lib/training/dataset';
 import { exampleRowsOf, logModelDirectory, tabularSignature } from '../../src/lib/training/model-artifacts';
 import { runParams } from '../../src/lib/training/params';
+import { coefficientsFile, logFiles, regressionPlotFiles } from '../../src/lib/training/eval-plots';
 import { denseStackModel } from '../../src/lib/training/tfjs-format';
 import type { TrainContext, TrainOutcome } from './context';
 import { TRAIN_TAG } from '../../src/lib/tracking/tags';
@@ -73,7 +74,9 @@ export async function trainElasticNet(spec: ResolvedTrainSpec, data: PreparedDat
   if (fit.stopped || ctx.cancelled()) return { status: 'KILLED', metrics: {} };
 
   ctx.progress('evaluating', fit.nIter, maxIter);
-  const testM = regressionMetrics(Array.from(test, (r) => data.y[r]), predictElasticNet(fit, columns, test));
+  const testTrue = Array.from(test, (r) => data.y[r]);
+  const testPred = predictElasticNet(fit, columns, test);
+  const testM = regressionMetrics(testTrue, testPred);
   const trainM = regressionMetrics(Array.from(train, (r) => data.y[r]), predictElasticNet(fit, columns, train));
   // The tutorial's order: rmse, r2, mae.
   const metrics: Record<string, number> = {
@@ -108,6 +111,13 @@ export async function trainElasticNet(spec: ResolvedTrainSpec, data: PreparedDat
     extra: { 'linear.json': new TextEncoder().encode(JSON.stringify(linear, null, 2)) },
     exampleRows: exampleRowsOf(data.columns, test.length ? test : train),
   });
-  await Promise.all([paramsLogged, tagged, modelLogged]);
+  const plotsLogged = logFiles(logger, [
+    ...regressionPlotFiles(testTrue, testPred, spec.target),
+    coefficientsFile({
+      target: spec.target, features: data.featureNames, outputs: [spec.target],
+      coef: Array.from(fit.coef, (w) => [w]), intercept: [fit.intercept], standardized: scaler !== null,
+    }),
+  ]);
+  await Promise.all([paramsLogged, tagged, modelLogged, plotsLogged]);
   return { status: 'FINISHED', metrics };
 }

@@ -20,6 +20,8 @@ import { exampleRowsOf, logModelDirectory, tabularSignature } from '../../src/li
 import { parseLayers, runParams } from '../../src/lib/training/params';
 import { modelJsonFromArtifacts } from '../../src/lib/training/tfjs-format';
 import { metricKey, type TrainContext, type TrainOutcome } from './context';
+import { tfjsEvalFiles } from './tfjs-eval-files';
+import { logFiles } from '../../src/lib/training/eval-plots';
 
 export type Tf = typeof TfModule;
 type LayersModel = TfModule.Sequential;
@@ -152,6 +154,7 @@ export async function trainTfjsModel(tf: Tf, spec: ResolvedTrainSpec, data: Prep
     const summary: string[] = [];
     model.summary(100, undefined, (line?: unknown) => summary.push(String(line ?? '')));
     await logger.logText(`${summary.join('\n')}\n`, 'model_summary.txt');
+    await logFiles(logger, tfjsEvalFiles(model, spec, data, yTrue, pred));
     if (scaler) foldScalerIntoFirstLayer(tf, model, scaler);
     await saveModel(tf, model, spec, data, ctx);
     return { status: 'FINISHED', metrics, epochsDone };
