@@ -42,6 +42,11 @@ export interface LoadOptions {
   /** Name to store the dataset under (default: the example's name, the file name, or the URL's last segment). */
   name?: string;
   onProgress?: (p: LoadProgress) => void;
+  /**
+   * false: parse and check only, store nothing (batch scoring's input is not a dataset unless
+   * the person says so); the table is kept in the in-memory cache for `table(digest)`.
+   */
+  keep?: boolean;
 }
 
 export class LoadJob {
@@ -126,6 +131,14 @@ export class Datasets {
       view.phase = 'checking';
       options.onProgress?.({ loadedBytes: result.byteSize, totalBytes: result.byteSize, rows: result.table.rowCount, phase: 'checking' });
       await checkNumericColumns(result.table);
+      if (options.keep === false) {
+        this.remember(result.digest, result.table);
+        const stored = this.list.some((d) => d.digest === result.digest);
+        return {
+          digest: result.digest, name, columns: [...result.table.columns], types: [...result.table.types], rows: result.table.rowCount,
+          byteSize: result.byteSize, sourceType: result.sourceType, source: result.source, reused: stored,
+        };
+      }
       view.phase = 'storing';
       await nextTask();
       options.onProgress?.({ loadedBytes: result.byteSize, totalBytes: result.byteSize, rows: result.table.rowCount, phase: 'storing' });

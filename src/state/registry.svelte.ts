@@ -10,6 +10,7 @@ import type { RegistryStore, ResolvedModelUri } from '../lib/storage/registry-st
 import type { ModelFiles } from '../lib/serving/predict-api';
 import { lab } from './lab.svelte';
 import { errorMessage } from '../lib/util/errors';
+import { readMlmodel, type MlmodelView } from '../lib/ui-model/mlmodel-view';
 
 export class Registry {
   models = $state.raw<StoredRegisteredModel[]>([]);
@@ -130,6 +131,17 @@ export class Registry {
     await walk(root);
     if (Object.keys(files).length === 0) throw new Error(`Run ${runId} has no files under "${root}".`);
     return files;
+  }
+
+  /** The signature in a version's MLmodel (only that file is read); null when it has none or is unreadable. */
+  async signatureOf(name: string, version: number): Promise<MlmodelView['signature']> {
+    try {
+      const where = await this.resolve(`models:/${name}/${version}`);
+      const root = where.artifactPath.replace(/\/+$/, '');
+      return readMlmodel(await lab.store.readArtifact(where.runId, root ? `${root}/MLmodel` : 'MLmodel')).signature;
+    } catch {
+      return null;
+    }
   }
 
   /** Model folders of a run: the artifact folders that hold an MLmodel file. */

@@ -70,3 +70,21 @@ export function readMlmodel(text: string | Uint8Array): MlmodelView {
   }
   return { fields, flavors, signature };
 }
+
+function columnsText(cols: SignatureColumn[]): string {
+  if (cols.length === 1 && cols[0].type.startsWith('tensor')) return `${cols[0].type}${cols[0].shape ? ` ${cols[0].shape}` : ''}`;
+  const types = [...new Set(cols.map((c) => c.type))];
+  return `${cols.length} column${cols.length === 1 ? '' : 's'} (${types.join(', ')})`;
+}
+
+/** A signature in one line for a list of versions: `11 columns (double) → tensor float64 (-1)`. */
+export function signatureSummary(signature: MlmodelView['signature']): string {
+  if (!signature || (!signature.inputs && !signature.outputs)) return 'no signature';
+  const inputs = signature.inputs ? columnsText(signature.inputs) : '?';
+  return signature.outputs ? `${inputs} → ${columnsText(signature.outputs)}` : inputs;
+}
+
+/** The input column names of a signature, for a tooltip (none for tensor inputs). */
+export function signatureInputNames(signature: MlmodelView['signature']): string[] {
+  return signature?.inputs?.filter((c) => !c.type.startsWith('tensor')).map((c) => c.name) ?? [];
+}
