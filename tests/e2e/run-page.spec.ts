@@ -24,6 +24,8 @@ async function expectAccessible(page: Page, where: string): Promise<void> {
 }
 
 async function top(page: Page, locator: ReturnType<Page['locator']>): Promise<number> {
+  await expect(locator).toBeAttached();
+  await expect.poll(async () => (await locator.boundingBox()) !== null).toBe(true);
   return (await locator.boundingBox())!.y;
 }
 
@@ -112,8 +114,8 @@ for (const size of SIZES) {
     const pair = page.getByRole('figure', { name: 'loss / val_loss chart' });
     await expect(pair).toHaveAttribute('data-ready', 'true', { timeout: 20_000 });
     await expect(pair).toHaveAttribute('data-points', '8'); // 4 epochs × 2 lines
-    await expect(pair.getByRole('list', { name: 'Lines in loss / val_loss' }).getByRole('button')).toHaveText([/^loss/, /^val_loss/]);
-    await expect(page.getByRole('figure', { name: 'val_loss chart' })).toHaveCount(0);
+    await expect(pair.getByRole('list', { name: 'Lines in loss / val_loss' }).getByRole('button')).toHaveText([/^\s*loss [\d.]+$/, /^\s*val_loss [\d.]+$/]);
+    await expect(page.getByRole('figure', { name: 'val_loss chart', exact: true })).toHaveCount(0);
     await expect(page.getByRole('region', { name: 'Training plots' }).getByRole('img')).toHaveCount(2);
     await expect(page.getByRole('table', { name: 'Coefficients' })).toHaveCount(0);
     await expectNoOverflow(page);
