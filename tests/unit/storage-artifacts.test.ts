@@ -99,6 +99,33 @@ describe('artifacts', () => {
     await expect(s.readArtifact(runId, 'missing')).rejects.toMatchObject({ code: 'RESOURCE_DOES_NOT_EXIST' });
   });
 
+  it('logArtifacts writes a folder in one transaction, announced once, and all or none', async () => {
+    const s = await storeP;
+    const runId = await newRun();
+    await s.logArtifact(runId, 'model/big.bin', new Uint8Array(ARTIFACT_CHUNK_BYTES + 10).fill(1));
+    const heard: string[][] = [];
+    const stop = s.subscribe((c) => heard.push(c.runIds));
+    const txSpy = vi.spyOn(IDBDatabase.prototype, 'transaction');
+    await s.logArtifacts(runId, [
+      { path: 'model/big.bin', bytes: new Uint8Array([9]) }, // overwrite: surplus chunk dropped
+      { path: 'model/model.json', bytes: new TextEncoder().encode('{}'), contentType: 'application/json' },
+      { path: 'model/MLmodel', bytes: new TextEncoder().encode('flavors: {}\n') },
+    ]);
+    const writes = txSpy.mock.calls.filter((c) => c[1] === 'readwrite').length;
+    txSpy.mockRestore();
+    stop();
+    expect(writes).toBe(1);
+    expect(heard).toEqual([[runId]]);
+    expect((await s.listArtifacts(runId, 'model')).map((a) => [a.path, a.size])).toEqual([['model/MLmodel', 12], ['model/big.bin', 1], ['model/model.json', 2]]);
+    const raw = await openDB(dbName);
+    expect(await raw.count('artifactChunks', IDBKeyRange.bound([runId, 'model/big.bin', 0], [runId, 'model/big.bin', Infinity]))).toBe(1);
+    raw.close();
+    // A clash inside the batch (a file, then a folder of that name) refuses the whole batch.
+    await expect(s.logArtifacts(runId, [{ path: 'out/a', bytes: new Uint8Array(1) }, { path: 'out/a/b', bytes: new Uint8Array(1) }]))
+      .rejects.toThrow(/"out\/a" is a file/);
+    expect(await s.listArtifacts(runId, 'out')).toEqual([]);
+  });
+
   it('accepted paths never contain "." or ".." segments, backslashes or a leading slash', () => {
     fc.assert(fc.property(fc.stringMatching(/^[a./\\:C]{1,10}$/), (p) => {
       let ok = true;

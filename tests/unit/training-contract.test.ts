@@ -109,7 +109,10 @@ describe('PortRunLogger', () => {
     await log.flush();
     expect(batches[0]).toEqual({ params: [{ key: 'a', value: '0.5' }, { key: 'b', value: 'True' }, { key: 'c', value: 'x' }] });
     const metricBatches = batches.filter((b) => b.metrics);
-    expect(metricBatches.length).toBe(3); // two full batches of 1000, then the rest on flush
+    // Two full flushes of 1,000 points and the rest: sent while none had gone out yet, they
+    // travel as one batch of three column groups of loss.
+    expect(metricBatches.length).toBe(1);
+    expect(metricBatches[0].metrics!.filter((m) => m.key === 'loss').map((m) => m.values.length)).toEqual([1000, 1000, 501]);
     const loss = metricBatches.flatMap((b) => b.metrics!.filter((m) => m.key === 'loss'));
     const steps = loss.flatMap((m) => Array.from(m.steps));
     expect(steps).toEqual(Array.from({ length: 2501 }, (_, i) => i));
@@ -154,8 +157,78 @@ describe('PortRunLogger', () => {
   });
 });
 
+describe('PortRunLogger batches', () => {
+  function slowPort() {
+    const batches: LogBatchRequest[] = [];
+    const events: string[] = [];
+    const waiting: (() => void)[] = [];
+    const port: RunLoggerPort = {
+      logBatch(b) {
+        batches.push(b);
+        events.push('batch');
+        return new Promise<void>((r) => waiting.push(r));
+      },
+      async logArtifact(path) { events.push(`file ${path}`); },
+      progress() {},
+    };
+    /** Lets the port finish each write as it comes, a few rounds. */
+    const release = async () => {
+      for (let i = 0; i < 10; i++) {
+        await new Promise((r) => setTimeout(r, 1));
+        waiting.splice(0).forEach((r) => r());
+      }
+    };
+    return { port, batches, events, release };
+  }
+
+  it('joins batches sent while an earlier one is being written, unless a key repeats', async () => {
+    const { port, batches, release } = slowPort();
+    const log = new PortRunLogger(port);
+    const first = log.setTags({ model: 'elasticnet' });
+    await new Promise((r) => setTimeout(r, 1)); // on its way to the page
+    const joined = [log.logParams({ alpha: 0.5 }), log.setTags({ converged: 'true' }), log.logParams({ l1: 0.1 })];
+    const again = log.setTags({ converged: 'false' }); // the same key: a batch of its own, after
+    log.logMetric('rmse', 0.7, 0);
+    const flushed = log.flush();
+    await release();
+    await Promise.all([first, ...joined, again, flushed]);
+    expect(batches).toEqual([
+      { tags: [{ key: 'model', value: 'elasticnet' }] },
+      { params: [{ key: 'alpha', value: '0.5' }, { key: 'l1', value: '0.1' }], tags: [{ key: 'converged', value: 'true' }] },
+      { tags: [{ key: 'converged', value: 'false' }], metrics: [expect.objectContaining({ key: 'rmse' })] },
+    ]);
+  });
+
+  it('never moves a batch ahead of files logged before it', async () => {
+    const { port, events, release } = slowPort();
+    const log = new PortRunLogger(port);
+    const first = log.setTags({ a: '1' });
+    await new Promise((r) => setTimeout(r, 1)); // on its way to the page
+    const waitingParams = log.logParams({ p: 1 });
+    const file = log.logArtifact('x.txt', new Uint8Array([1]));
+    const after = log.setTags({ b: '2' });
+    await release();
+    await Promise.all([first, waitingParams, file, after]);
+    expect(events).toEqual(['batch', 'batch', 'file x.txt', 'batch']);
+  });
+});
+
 describe('PortRunLogger.logArtifacts', () => {
-  it('sends a group of files at once, after earlier calls and before later ones, copying views', async () => {
+  it('hands the files to a port that takes them together in one call, copying views', async () => {
+    const calls: { path: string; bytes: Uint8Array }[][] = [];
+    const port: RunLoggerPort = {
+      async logBatch() {},
+      async logArtifact() { throw new Error('one by one'); },
+      async logArtifacts(files) { calls.push(files); },
+      progress() {},
+    };
+    const big = new Uint8Array([1, 2, 3, 4]);
+    await new PortRunLogger(port).logArtifacts([{ path: 'm/a.json', bytes: big.subarray(0, 2) }, { path: 'm/MLmodel', bytes: big.subarray(2) }]);
+    expect(calls.map((c) => c.map((f) => `${f.path} ${Array.from(f.bytes).join('')}`))).toEqual([['m/a.json 12', 'm/MLmodel 34']]);
+    expect(calls[0][0].bytes.buffer).not.toBe(big.buffer);
+  });
+
+  it('one by one: sends the files at once, the last after the others, after earlier calls and before later ones, copying views', async () => {
     const events: string[] = [];
     const waiting: (() => void)[] = [];
     const port: RunLoggerPort = {
@@ -169,16 +242,19 @@ describe('PortRunLogger.logArtifacts', () => {
     const log = new PortRunLogger(port);
     const big = new Uint8Array([1, 2, 3, 4]);
     const params = log.logParams({ a: 1 });
-    const group = log.logArtifacts([{ path: 'm/a.json', bytes: big.subarray(0, 2) }, { path: 'm/b.bin', bytes: big.subarray(2) }]);
+    const group = log.logArtifacts([{ path: 'm/a.json', bytes: big.subarray(0, 1) }, { path: 'm/b.bin', bytes: big.subarray(1, 2) }, { path: 'm/MLmodel', bytes: big.subarray(2) }]);
     const after = log.setTags({ t: 'x' });
     await params;
     await new Promise((r) => setTimeout(r, 5));
-    // Both files are on their way before either is written; the tag waits for the group.
-    expect(events).toEqual(['batch params', 'start m/a.json 12', 'start m/b.bin 34']);
+    // The first files are on their way before either is written; the last (MLmodel) and the tag wait.
+    expect(events).toEqual(['batch params', 'start m/a.json 1', 'start m/b.bin 2']);
+    waiting.splice(0).forEach((done) => done());
+    await new Promise((r) => setTimeout(r, 5));
+    expect(events.slice(3)).toEqual(['done m/a.json', 'done m/b.bin', 'start m/MLmodel 34']);
     waiting.splice(0).forEach((done) => done());
     await group;
     await after;
-    expect(events.slice(3)).toEqual(['done m/a.json', 'done m/b.bin', 'batch tags']);
+    expect(events.slice(6)).toEqual(['done m/MLmodel', 'batch tags']);
     expect(Array.from(big)).toEqual([1, 2, 3, 4]);
   });
 });

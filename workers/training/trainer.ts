@@ -43,11 +43,13 @@ export function createTrainer(deps: TrainerDeps): TrainerApi {
   async function runJob(jobId: string, spec: ResolvedTrainSpec, table: DataTable, ctx: TrainContext): Promise<TrainOutcome> {
     ctx.progress('preparing', 0, 0);
     const data = prepareData(table, spec);
-    await ctx.logger.setTags({
+    // Not awaited: training needs no answer from the page, and the logger joins the batches
+    // sent meanwhile (a failed write still fails the job at the final flush).
+    void ctx.logger.setTags({
       [TRAIN_TAG.model]: spec.model,
       [TRAIN_TAG.task]: spec.task,
       [TRAIN_TAG.droppedRows]: String(data.dropped),
-    });
+    }).catch(() => undefined);
     if (spec.model === 'elasticnet') return trainElasticNet(spec, data, ctx);
     ctx.progress('loading', 0, 0, 'loading TensorFlow.js');
     const { tf, backend } = await deps.loadTf(spec.backend);

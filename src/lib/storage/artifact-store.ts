@@ -1,6 +1,6 @@
 /**
- * Artifact file entries and their ArrayBuffer chunks. One file write is one transaction, so a
- * quota failure leaves neither an entry nor stray chunks.
+ * Artifact file entries and their ArrayBuffer chunks. One write (a file, or a model folder's
+ * files) is one transaction, so a quota failure leaves neither an entry nor stray chunks.
  */
 import type { ArtifactInfo } from '../tracking/types';
 import { invalid, notFound } from '../util/errors';
@@ -14,24 +14,50 @@ const fileRange = (runId: string, path: string) => IDBKeyRange.bound([runId, pat
 
 export function writeArtifact(conn: Connection, runId: string, path: string, bytes: ArrayBuffer | Uint8Array,
   contentType: string | undefined, now: number): Promise<void> {
-  validateArtifactPath(path);
+  return writeArtifacts(conn, runId, [{ path, bytes, contentType }], now);
+}
+
+export interface ArtifactFile {
+  path: string;
+  bytes: ArrayBuffer | Uint8Array;
+  contentType?: string;
+}
+
+/**
+ * Writes files of one run in ONE transaction (a model folder: ~10 files), all or none: one
+ * transaction and one listing of the run's paths instead of one of each per file.
+ */
+export function writeArtifacts(conn: Connection, runId: string, files: readonly ArtifactFile[], now: number): Promise<void> {
   // Prepared before the transaction opens: no non-IDB work may run inside it.
-  const chunks = toChunks(runId, path, bytes);
-  const entry: ArtifactEntry = { runId, path, size: bytes.byteLength, chunkCount: chunks.length, createdAt: now };
-  if (contentType !== undefined) entry.contentType = contentType;
-  const what = () => `artifact "${path}" (${bytes.byteLength.toLocaleString('en-US')} bytes) of run ${runId}`;
+  const prepared = files.map(({ path, bytes, contentType }) => {
+    validateArtifactPath(path);
+    const chunks = toChunks(runId, path, bytes);
+    const entry: ArtifactEntry = { runId, path, size: bytes.byteLength, chunkCount: chunks.length, createdAt: now };
+    if (contentType !== undefined) entry.contentType = contentType;
+    return { path, chunks, entry };
+  });
+  const what = () => files.length === 1
+    ? `artifact "${files[0].path}" (${files[0].bytes.byteLength.toLocaleString('en-US')} bytes) of run ${runId}`
+    : `${files.length} artifacts (${files.reduce((n, f) => n + f.bytes.byteLength, 0).toLocaleString('en-US')} bytes) of run ${runId}`;
   return conn.write(['artifacts', 'artifactChunks'], what, async (tx) => {
-    const files = tx.objectStore('artifacts');
+    const store = tx.objectStore('artifacts');
     const parts = tx.objectStore('artifactChunks');
-    const existing = (await files.getAllKeys(runRange(runId))).map((k) => k[1]);
-    const conflict = conflictWith(existing.filter((p) => p !== path), path);
-    if (conflict) throw invalid(`Cannot save artifact "${path}": ${conflict}.`);
-    const old = await files.get([runId, path]);
-    await putAll(parts, chunks);
-    await files.put(entry);
-    if (old && old.chunkCount > chunks.length) {
-      await parts.delete(IDBKeyRange.bound([runId, path, chunks.length], [runId, path, Infinity]));
+    const paths = new Set((await store.getAllKeys(runRange(runId))).map((k) => k[1]));
+    // Only a path already stored can leave chunks behind: read those entries, all at once.
+    const olds = new Map(await Promise.all(prepared.filter((f) => paths.has(f.path))
+      .map(async (f) => [f.path, await store.get([runId, f.path])] as const)));
+    const pending: Promise<unknown>[] = [];
+    for (const { path, chunks, entry } of prepared) {
+      const conflict = conflictWith([...paths].filter((p) => p !== path), path);
+      if (conflict) throw invalid(`Cannot save artifact "${path}": ${conflict}.`);
+      paths.add(path);
+      const old = olds.get(path);
+      pending.push(putAll(parts, chunks), store.put(entry));
+      if (old && old.chunkCount > chunks.length) {
+        pending.push(parts.delete(IDBKeyRange.bound([runId, path, chunks.length], [runId, path, Infinity])));
+      }
     }
+    await Promise.all(pending);
   });
 }
 

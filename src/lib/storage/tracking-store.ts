@@ -30,7 +30,7 @@ import type {
 } from '../tracking/types';
 import { dictGet } from '../util/dict';
 import { invalidState, notFound } from '../util/errors';
-import { listArtifactDir, readArtifactBytes, writeArtifact } from './artifact-store';
+import { listArtifactDir, readArtifactBytes, writeArtifact, writeArtifacts, type ArtifactFile } from './artifact-store';
 import { ChangeFeed, type ChangeListener, type StoreChange } from './change-feed';
 import { deleteDataset, getDataset, listDatasets, putDataset, type DatasetSummary } from './dataset-store';
 import { Connection, type StorageCallbacks } from './db';
@@ -374,6 +374,14 @@ export class TrackingStore implements TrackingBackend {
   async logArtifact(runId: string, path: string, bytes: ArrayBuffer | Uint8Array, contentType?: string): Promise<void> {
     assertActive(this.cachedRun(runId));
     await writeArtifact(this.conn, runId, path, bytes, contentType, this.now());
+    this.feed.publish([runId], []);
+  }
+
+  /** Several files in one transaction, all or none (a model folder), announced once. */
+  async logArtifacts(runId: string, files: readonly ArtifactFile[]): Promise<void> {
+    assertActive(this.cachedRun(runId));
+    if (files.length === 0) return;
+    await writeArtifacts(this.conn, runId, files, this.now());
     this.feed.publish([runId], []);
   }
 

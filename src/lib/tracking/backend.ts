@@ -41,6 +41,8 @@ export interface TrackingBackend {
 
   // Artifacts (a file tree per run)
   logArtifact(runId: string, path: string, bytes: ArrayBuffer | Uint8Array, contentType?: string): Promise<void>;
+  /** Several files in one transaction, all or none. Optional: without it callers write them one by one. */
+  logArtifacts?(runId: string, files: readonly { path: string; bytes: ArrayBuffer | Uint8Array; contentType?: string }[]): Promise<void>;
   listArtifacts(runId: string, dir?: string): Promise<ArtifactInfo[]>;
   readArtifact(runId: string, path: string): Promise<Uint8Array>;
 }

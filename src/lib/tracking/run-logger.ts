@@ -16,7 +16,8 @@ export interface RunLogger {
   logArtifact(artifactPath: string, bytes: Uint8Array | ArrayBuffer, contentType?: string): Promise<void>;
   /**
    * Several files at once, where the logger can overlap their writes (a worker's port logger:
-   * one round trip to the page instead of one per file). Without it, files go one by one.
+   * one round trip to the page instead of one per file): all or none where the store can, else
+   * the last file after the others. Without it, files go one by one.
    */
   logArtifacts?(files: readonly LoggedFile[]): Promise<void>;
 }

@@ -91,6 +91,8 @@ export interface TrainProgress {
 export interface RunLoggerPort {
   logBatch(batch: LogBatchRequest): Promise<void>;
   logArtifact(path: string, bytes: Uint8Array, contentType?: string): Promise<void>;
+  /** Several files in one message and one transaction, all or none (a model folder). Optional. */
+  logArtifacts?(files: { path: string; bytes: Uint8Array; contentType?: string }[]): Promise<void>;
   progress(update: TrainProgress): Promise<void> | void;
 }
 

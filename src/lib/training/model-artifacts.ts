@@ -93,13 +93,16 @@ export async function logModelDirectory(logger: RunLogger, dir: ModelDirectory, 
     const ext = name === 'MLmodel' ? name : name.slice(name.lastIndexOf('.') + 1);
     return { path: `${base}/${name}`, bytes: folder.get(name)!, contentType: CONTENT_TYPES[ext] ?? 'application/octet-stream' };
   };
-  // MLmodel last: a folder with an MLmodel is a model, so it appears only once complete. The
-  // others together where the logger can overlap them (from a worker, one by one cost a round
-  // trip to the page each, in series: ~10 per model).
+  // A folder with an MLmodel is a model, so it must appear only once complete. A logger that
+  // takes files together gets the whole folder in one call (from a worker: one round trip, and
+  // one transaction, all or none, on the page), MLmodel last; otherwise MLmodel is written last.
   const rest = [...folder.keys()].filter((n) => n !== 'MLmodel').map(file);
-  if (logger.logArtifacts) await logger.logArtifacts(rest);
-  else for (const f of rest) await logger.logArtifact(f.path, f.bytes, f.contentType);
   const mlmodel = file('MLmodel');
+  if (logger.logArtifacts) {
+    await logger.logArtifacts([...rest, mlmodel]);
+    return;
+  }
+  for (const f of rest) await logger.logArtifact(f.path, f.bytes, f.contentType);
   await logger.logArtifact(mlmodel.path, mlmodel.bytes, mlmodel.contentType);
 }
 

@@ -30,6 +30,8 @@ export class PortRunLogger implements RunLogger {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private chain: Promise<void> = Promise.resolve();
   private failure: unknown = null;
+  /** The last batch in the chain not yet sent: later batches join it (one message, one transaction). */
+  private waiting: { batch: Required<LogBatchRequest>; done: Promise<void> } | null = null;
   private readonly flushMs: number;
   private readonly maxPoints: number;
   private readonly transfer: TransferFn;
@@ -84,14 +86,23 @@ export class PortRunLogger implements RunLogger {
   }
 
   /**
-   * The files as one step of the ordered chain: all sent at once, done when the page has written
-   * them all (each file is still its own transaction there). A model folder's ~10 files then
-   * cost one round trip instead of ten in series.
+   * The files as one step of the ordered chain, done when the page has written them all. A port
+   * with logArtifacts takes them in one message and one transaction (all or none); otherwise
+   * they are sent at once, a file per call, the last one after the others. A model folder's ~10
+   * files then cost one round trip instead of ten in series.
    */
   async logArtifacts(files: readonly LoggedFile[]): Promise<void> {
     const sent = files.map((f) => ({ ...f, bytes: owned(f.bytes) }));
+    const port = this.port;
     await this.enqueue(async () => {
-      await Promise.all(sent.map((f) => this.port.logArtifact(f.path, this.transfer(f.bytes, [f.bytes.buffer as ArrayBuffer]), f.contentType)));
+      if (port.logArtifacts) {
+        await port.logArtifacts(this.transfer(sent, [...new Set(sent.map((f) => f.bytes.buffer as ArrayBuffer))]));
+        return;
+      }
+      const one = (f: LoggedFile & { bytes: Uint8Array }) => port.logArtifact(f.path, this.transfer(f.bytes, [f.bytes.buffer as ArrayBuffer]), f.contentType);
+      // The last file after the others (a model folder's MLmodel: the folder is a model once it exists).
+      await Promise.all(sent.slice(0, -1).map(one));
+      if (sent.length) await one(sent[sent.length - 1]);
     });
   }
 
@@ -108,27 +119,63 @@ export class PortRunLogger implements RunLogger {
     }
     if (this.buffer.size > 0) {
       // drain() gives exact-length copies the worker owns, so their buffers can be transferred.
-      const metrics = this.buffer.drain();
-      const buffers = metrics.flatMap((m) => [m.values.buffer, m.steps.buffer, m.timestamps.buffer] as ArrayBuffer[]);
-      const batch = this.transfer<LogBatchRequest>({ metrics }, buffers);
-      void this.enqueue(() => this.port.logBatch(batch)).catch(() => undefined);
+      void this.send({ metrics: this.buffer.drain() }).catch(() => undefined);
     }
     await this.chain;
     if (this.failure !== null) throw this.failure;
   }
 
+  /**
+   * Sends a batch after every earlier call. While the page is still writing an earlier one, the
+   * batches that arrive meanwhile are merged (params, tags, metric columns: a fit's params, tags
+   * and metrics become one write) unless a key would repeat or MLflow's 100 params or tags per
+   * batch would be passed. drain() gives exact-length copies the worker owns, so the metric
+   * buffers are transferred.
+   */
   private send(batch: LogBatchRequest): Promise<void> {
-    return this.enqueue(() => this.port.logBatch(batch));
+    const w = this.waiting;
+    if (w && joinable(w.batch, batch)) {
+      w.batch.params.push(...(batch.params ?? []));
+      w.batch.tags.push(...(batch.tags ?? []));
+      w.batch.metrics.push(...(batch.metrics ?? []));
+      return w.done;
+    }
+    const entry = { batch: { params: [...(batch.params ?? [])], tags: [...(batch.tags ?? [])], metrics: [...(batch.metrics ?? [])] }, done: Promise.resolve() };
+    entry.done = this.enqueue(() => {
+      if (this.waiting === entry) this.waiting = null;
+      const { params, tags, metrics } = entry.batch;
+      const out: LogBatchRequest = {};
+      if (params.length) out.params = params;
+      if (tags.length) out.tags = tags;
+      if (metrics.length) out.metrics = metrics;
+      const buffers = metrics.flatMap((m) => [m.values.buffer, m.steps.buffer, m.timestamps.buffer] as ArrayBuffer[]);
+      return this.port.logBatch(this.transfer(out, buffers));
+    }, true);
+    this.waiting = entry;
+    return entry.done;
   }
 
   /** Keeps calls to the port in order, so a metric flush never overtakes earlier params. */
-  private enqueue(call: () => Promise<void>): Promise<void> {
+  private enqueue(call: () => Promise<void>, batch = false): Promise<void> {
+    // Nothing joins a batch queued before another kind of call (it would overtake that call).
+    if (!batch) this.waiting = null;
     const next = this.chain.then(call);
     this.chain = next.catch((e) => {
       if (this.failure === null) this.failure = e;
     });
     return next;
   }
+}
+
+/** Whether `extra` can join `batch` without repeating a param or tag key or passing 100 of either. */
+function joinable(batch: Required<LogBatchRequest>, extra: LogBatchRequest): boolean {
+  const fits = (have: { key: string }[], add: { key: string }[] | undefined) => {
+    if (!add?.length) return true;
+    if (have.length + add.length > 100) return false;
+    const keys = new Set(have.map((p) => p.key));
+    return add.every((p) => !keys.has(p.key));
+  };
+  return fits(batch.params, extra.params) && fits(batch.tags, extra.tags);
 }
 
 /** Transfer a buffer we own outright; copy a view so the caller's larger buffer survives. */

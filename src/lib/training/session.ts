@@ -109,6 +109,12 @@ export interface SessionOptions<J extends JobState, S extends SweepState<J>> {
 
 class CancelledBeforeStart extends Error {}
 
+/** Files of a run in one transaction where the backend can (logArtifacts), else one by one. */
+async function writeFiles(backend: TrackingBackend, runId: string, files: readonly { path: string; bytes: Uint8Array; contentType?: string }[]): Promise<void> {
+  if (backend.logArtifacts) return backend.logArtifacts(runId, files);
+  for (const f of files) await backend.logArtifact(runId, f.path, f.bytes, f.contentType);
+}
+
 let counter = 0;
 const nextId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}`;
 
@@ -231,19 +237,29 @@ export class TrainingSession<J extends JobState, S extends SweepState<J>> {
 
   private async runJob(job: J, req: SessionRequest, spec: ResolvedTrainSpec, stored: StoredDataset, parentRunId: string | null = null): Promise<TrainResult> {
     const fluent = this.fluent();
+    // The source's tags go in with the new run (one write less per run); a source that cannot
+    // be recorded fails the run below, as any other step before training.
+    let recorded: ReturnType<SessionSource['record']> | null = null;
+    let recordError: unknown = null;
+    try {
+      if (req.source) recorded = this.recordOf(req.source, spec, stored, req.dataset);
+    } catch (e) {
+      recordError = e;
+    }
     const info = await fluent.startRun({
       experimentId: req.experimentId ?? this.o.experimentId(),
       runName: req.runName,
       parentRunId: parentRunId ?? undefined,
       description: req.description,
-      tags: { ...req.source?.tags, ...req.tags, [TRAIN_TAG.datasetDigest]: stored.digest, [TRAIN_TAG.jobId]: job.jobId },
+      tags: { ...req.source?.tags, ...req.tags, [TRAIN_TAG.datasetDigest]: stored.digest, [TRAIN_TAG.jobId]: job.jobId, ...recorded?.tags },
     });
     job.runId = info.runId;
     job.runName = info.runName;
     let result: TrainResult;
     try {
       await fluent.logInput(toMlflowDataset(stored, 'training'));
-      if (req.source) await this.recordSource(info.runId, req.source, spec, stored, req.dataset);
+      if (recordError !== null) throw recordError;
+      if (recorded) await writeFiles(this.o.backend, info.runId, [...recorded.artifacts].map(([path, bytes]) => ({ path, bytes })));
       if (job.cancelRequested) throw new CancelledBeforeStart();
       result = await this.o.pool().submit(spec, stored.table, this.port(job, info.runId), job.jobId).result;
     } catch (e) {
@@ -254,10 +270,8 @@ export class TrainingSession<J extends JobState, S extends SweepState<J>> {
   }
 
   /** Source tags and code artifacts of a run (see lib/projects/source). */
-  private async recordSource(runId: string, source: SessionSource, spec: ResolvedTrainSpec, stored: StoredDataset, ref: string): Promise<void> {
-    const { tags, artifacts } = source.record(spec, { digest: stored.digest, name: stored.name, ...(ref !== stored.digest ? { source: ref } : {}) });
-    await this.o.backend.logBatch(runId, { tags: Object.entries(tags).map(([key, value]) => ({ key, value })) });
-    for (const [path, bytes] of artifacts) await this.o.backend.logArtifact(runId, path, bytes);
+  private recordOf(source: SessionSource, spec: ResolvedTrainSpec, stored: StoredDataset, ref: string): ReturnType<SessionSource['record']> {
+    return source.record(spec, { digest: stored.digest, name: stored.name, ...(ref !== stored.digest ? { source: ref } : {}) });
   }
 
   /**
@@ -274,6 +288,9 @@ export class TrainingSession<J extends JobState, S extends SweepState<J>> {
       },
       async logArtifact(path, bytes, contentType) {
         await backend.logArtifact(runId, path, bytes, contentType);
+      },
+      async logArtifacts(files) {
+        await writeFiles(backend, runId, files);
       },
       progress(update) {
         if (job.done) return;
