@@ -104,4 +104,8 @@
     worker.postMessage({ source: String(e.data.source), module: e.data.module || null, tf: typeof e.data.tf === 'string' ? e.data.tf : null }, [e.ports[0]]);
   });
   parent.postMessage({ type: 'mfflow-sandbox-ready' }, '*');
+  // This frame's own thread stays idle while the script's worker runs, so it can say it is alive.
+  // When the process holding the frame and its worker ends (in Chromium, what a script that runs
+  // out of memory gets: the renderer is killed), these stop, and the lab ends the script.
+  setInterval(function () { parent.postMessage({ type: 'mfflow-sandbox-alive' }, '*'); }, 1000);
 })();

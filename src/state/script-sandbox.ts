@@ -7,6 +7,11 @@
  * (the script's active run is not the console's). Runs a script starts record it as their source
  * (`code/script.js`, LOCAL, via script). Time limit and Cancel remove the frame, which ends the
  * worker; runs left open end FAILED (or KILLED) with the reason as `mfflow.error`.
+ *
+ * No memory limit: no browser lets this page read the worker's heap in time (README,
+ * "Non-features"). In Chromium the opaque-origin frame runs in a process of its own, and a script
+ * that exhausts memory gets that process killed, not the lab's; the frame's heartbeat stops and
+ * the script ends FAILED with SANDBOX_GONE instead of waiting for its time limit.
  */
 import type { Fluent } from '../lib/tracking/fluent';
 import { TRAIN_TAG, TAG } from '../lib/tracking/tags';
@@ -76,6 +81,10 @@ export const SANDBOX_METHODS = [
 
 export interface ScriptLine { level: string; text: string }
 
+/** The sandbox frame says it is alive every second; this much silence means its process ended. */
+export const SANDBOX_SILENCE_MS = 8_000;
+export const SANDBOX_GONE = "the script's sandbox process ended (most likely the script ran out of memory) and the script was stopped";
+
 export class ScriptFailure extends Error {
   constructor(message: string, readonly line: number | null, readonly kind: 'error' | 'timeout' | 'cancelled') {
     super(line === null ? message : `${message} (line ${line})`);
@@ -137,7 +146,9 @@ export function runInSandbox(source: string, opts: SandboxOptions = {}): { resul
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearInterval(watchdog);
       removeEventListener('message', onReady);
+      removeEventListener('message', onAlive);
       opts.signal?.removeEventListener('abort', onAbort);
       iframe.remove();
       channel.port1.close();
@@ -158,10 +169,27 @@ export function runInSandbox(source: string, opts: SandboxOptions = {}): { resul
     const timeoutMs = opts.timeoutMs ?? 60_000;
     const timer = setTimeout(() => void finish(new ScriptFailure(`the script ran longer than its time limit of ${timeoutMs / 1000} s and was stopped`, null, 'timeout')), timeoutMs);
     const onAbort = () => void finish(new ScriptFailure('cancelled', null, 'cancelled'));
+    // Judged only while the lab is visible and its own timer is on time: a hidden tab's timers
+    // (and the frame's) are throttled, which is silence that says nothing about the process.
+    let lastAlive = 0;
+    let lastTick = performance.now();
+    const onAlive = (e: MessageEvent) => {
+      if (e.source === iframe.contentWindow && e.data?.type === 'mfflow-sandbox-alive') lastAlive = performance.now();
+    };
+    addEventListener('message', onAlive);
+    const watchdog = setInterval(() => {
+      const now = performance.now();
+      const late = now - lastTick > 3_000;
+      lastTick = now;
+      if (!lastAlive) return;
+      if (document.hidden || late) lastAlive = now;
+      else if (now - lastAlive > SANDBOX_SILENCE_MS) void finish(new ScriptFailure(SANDBOX_GONE, null, 'error'));
+    }, 1_000);
     opts.signal?.addEventListener('abort', onAbort);
     const onReady = async (e: MessageEvent) => {
       if (e.source !== iframe.contentWindow || e.data?.type !== 'mfflow-sandbox-ready') return;
       removeEventListener('message', onReady);
+      lastAlive = performance.now(); // judged from here on, also if it dies before its first beat
       try {
         if (opts.preStart) {
           const { params, ...startOpts } = opts.preStart;

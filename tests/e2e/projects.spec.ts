@@ -332,6 +332,49 @@ test('a script over its time limit is stopped without freezing the lab, its run 
   expect(run.tags['mfflow.error']).toContain('time limit');
 });
 
+test('a runaway script whose sandbox process is ended (what Chromium does to one out of memory) ends FAILED with the reason; the lab tab survives and runs the next script', async ({ page }) => {
+  test.setTimeout(90_000);
+  await openLab(page, '#/projects');
+  const editor = page.getByRole('region', { name: 'Script editor' });
+  await typeScript(page, "await mfflow.startRun({ runName: 'hog' });\nconst kept = [];\nfor (;;) kept.push(Math.random());\n");
+  await editor.getByLabel('Time limit (s)').fill('80');
+  await editor.getByRole('button', { name: 'Run script' }).click();
+  // Playwright takes any crashed frame for a crashed page and then refuses to drive the page, so
+  // after the crash the tab is driven through its own CDP session: the same keyboard and mouse
+  // events Playwright sends. It answering at all shows its process is alive.
+  const tab = await page.context().newCDPSession(page);
+  const inTab = async <T>(expression: string): Promise<T> => {
+    const r = await tab.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true });
+    if (r.exceptionDetails) throw new Error(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text);
+    return r.result.value as T;
+  };
+  const statusOf = (name: string) => inTab<{ status: string; error: string | null } | null>(`(async () => {
+    const exps = await window.mfflow.listExperiments();
+    const run = (await window.mfflow.searchRuns({ experimentIds: exps.map((e) => e.experimentId), filter: "attributes.run_name = '${name}'" })).runs[0];
+    return run ? { status: run.info.status, error: run.tags['mfflow.error'] ?? null } : null;
+  })()`);
+  const editorText = (role: string) => inTab<string>(`[...document.querySelectorAll('section.editor > [role=${role}]')].map((e) => e.textContent).join(' ')`);
+  await expect.poll(async () => (await statusOf('hog'))?.status, { timeout: 20_000 }).toBe('RUNNING');
+  // The sandbox frame has a process of its own (Playwright refuses a CDP session for a frame
+  // that shares its page's); ending that process is what Chromium does when the script's
+  // allocations exhaust memory, without spending gigabytes of the test machine on it.
+  const sandbox = page.frames().find((f) => f.url().endsWith('/sandbox.html'));
+  expect(sandbox).toBeTruthy();
+  const frameSession = await page.context().newCDPSession(sandbox!);
+  await frameSession.send('Page.crash').catch(() => undefined);
+  await expect.poll(() => editorText('alert'), { timeout: 30_000 }).toContain("Script failed: the script's sandbox process ended (most likely the script ran out of memory)");
+  expect(await statusOf('hog')).toEqual({ status: 'FAILED', error: expect.stringContaining('ran out of memory') });
+  // The lab's tab is alive and the next script runs: select the editor's text, type, click Run.
+  await inTab(`document.querySelector('[aria-label="Script"][contenteditable]').focus()`);
+  await tab.send('Input.dispatchKeyEvent', { type: 'keyDown', modifiers: 2, key: 'a', code: 'KeyA', windowsVirtualKeyCode: 65, commands: ['selectAll'] });
+  await tab.send('Input.dispatchKeyEvent', { type: 'keyUp', modifiers: 2, key: 'a', code: 'KeyA', windowsVirtualKeyCode: 65 });
+  await tab.send('Input.insertText', { text: "await mfflow.startRun({ runName: 'after' });\nawait mfflow.logMetric('x', 1);\nawait mfflow.endRun();\n" });
+  const at = await inTab<{ x: number; y: number }>(`(() => { const b = [...document.querySelectorAll('section.editor button')].find((e) => e.textContent === 'Run script'); b.scrollIntoView(); const r = b.getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; })()`);
+  for (const type of ['mousePressed', 'mouseReleased'] as const) await tab.send('Input.dispatchMouseEvent', { type, ...at, button: 'left', clickCount: 1 });
+  await expect.poll(() => editorText('status'), { timeout: 20_000 }).toBe('Finished');
+  expect(await statusOf('after')).toEqual({ status: 'FINISHED', error: null });
+});
+
 test('workshop link: the dialog builds a URL and QR code; opening it asks, then runs into the named experiment', async ({ page }) => {
   test.setTimeout(90_000);
   await routeWine(page);
