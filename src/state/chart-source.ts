@@ -72,3 +72,25 @@ export function metricsOfRunSource(runId: string, keys: readonly string[], base:
     subscribe: (listener) => base.subscribe((ids) => { if (ids.includes(runId)) listener(keys); }),
   };
 }
+
+/** A job's live series, held in memory while it trains (TrainingJob). */
+export interface LiveSeries {
+  readonly series: ReadonlyMap<string, { steps: readonly number[]; values: readonly number[] }>;
+  onSeries(listener: () => void): () => void;
+}
+
+/**
+ * A training job's live metrics as a history source whose "runs" are its metric keys, so the
+ * live loss chart is a MetricChart like every stored chart (one owner of uPlot instances).
+ */
+export function liveSeriesSource(job: LiveSeries): HistorySource {
+  return {
+    load: async (key) => {
+      const s = job.series.get(key);
+      const n = s?.values.length ?? 0;
+      return { key, steps: Float64Array.from(s?.steps ?? []), values: Float64Array.from(s?.values ?? []), timestamps: new Float64Array(n) };
+    },
+    count: async (key) => job.series.get(key)?.values.length,
+    subscribe: (listener) => job.onSeries(() => listener([...job.series.keys()])),
+  };
+}

@@ -54,6 +54,8 @@ export class TrainingJob implements JobState {
   /** Bumped when `series` grows, so charts redraw. */
   seriesVersion = $state(0);
   readonly series = new Map<string, Series>();
+  /** Told when `series` grows (the live chart's history source listens; effects use seriesVersion). */
+  private readonly seriesListeners = new Set<() => void>();
   readonly startedAt = Date.now();
   /**
    * When each phase's first progress report reached the page (performance.now()). Reports
@@ -92,7 +94,15 @@ export class TrainingJob implements JobState {
       }
       grew = true;
     }
-    if (grew) this.seriesVersion++;
+    if (grew) {
+      this.seriesVersion++;
+      for (const l of this.seriesListeners) l();
+    }
+  }
+
+  onSeries(listener: () => void): () => void {
+    this.seriesListeners.add(listener);
+    return () => this.seriesListeners.delete(listener);
   }
 }
 

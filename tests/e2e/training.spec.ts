@@ -124,8 +124,12 @@ test('cancelling a long MLP run leaves it KILLED with the epochs it finished', a
   await expect(bar).toBeVisible({ timeout: 30_000 });
   await expect(job).toContainText(/epoch ([3-9]|\d\d+) of 5000/, { timeout: 60_000 });
   // The live loss chart draws while it trains (uPlot: a canvas and a legend naming the series).
-  await expect(job.getByRole('figure', { name: 'Loss of long-mlp' }).locator('canvas')).toBeVisible();
-  await expect(job.getByRole('figure', { name: 'Loss of long-mlp' })).toContainText('val_loss');
+  await expect(job.getByRole('figure', { name: 'Loss of long-mlp chart' }).locator('canvas')).toBeVisible();
+  await expect(job.getByRole('figure', { name: 'Loss of long-mlp chart' })).toContainText('val_loss');
+  // The same chart as stored runs get (MetricChart): a legend of its lines, drawn, the placeholder gone.
+  await expect(job.getByRole('list', { name: 'Lines in Loss of long-mlp' }).getByRole('listitem')).toHaveCount(2);
+  await expect(job.getByRole('figure', { name: 'Loss of long-mlp chart' })).toHaveAttribute('data-ready', 'true');
+  await expect(job.getByText('The loss curve appears here')).toHaveCount(0);
   await job.getByRole('button', { name: 'Cancel long-mlp' }).click();
   await expect(job.getByTestId('job-status')).toHaveText('KILLED', { timeout: 20_000 });
   const out = await page.evaluate(async () => {
