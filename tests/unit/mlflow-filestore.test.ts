@@ -71,7 +71,7 @@ describe('metric files', () => {
 
   it('summarises like MLflow: latest = max (step, timestamp, value); NaN never wins a tie', () => {
     const s = summarize(cols('m', [[5, 1, 2], [5, NaN, 2], [9, 0, 1], [1, -3, 0]]));
-    expect(s).toEqual({ latest: 1, step: 2, timestamp: 5, min: -3, max: 1, count: 4 });
+    expect(s).toEqual({ latest: 1, step: 2, timestamp: 5, min: -3, max: 1, count: 4, sum: -2, nans: 1 });
   });
 });
 

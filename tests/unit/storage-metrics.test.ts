@@ -26,11 +26,13 @@ function referenceSummary(points: [number, number, number][]): MetricSummary {
     if (later) best = p;
   }
   const finite = points.map((p) => p[1]).filter((v) => !Number.isNaN(v));
-  return {
+  const out: MetricSummary = {
     latest: best[1], step: best[0], timestamp: best[2],
     min: finite.length ? Math.min(...finite) : NaN, max: finite.length ? Math.max(...finite) : NaN,
-    count: points.length,
+    count: points.length, sum: finite.reduce((a, v) => a + v, 0),
   };
+  if (finite.length < points.length) out.nans = points.length - finite.length;
+  return out;
 }
 
 describe('metric history', () => {
@@ -45,7 +47,7 @@ describe('metric history', () => {
     expect(h.values).toBeInstanceOf(Float64Array);
     special.forEach((v, i) => expect(Object.is(h.values[i], v)).toBe(true));
     const summary = (await other.getRun(runId)).metrics.m;
-    expect(summary).toEqual({ latest: 0.1 + 0.2, step: 6, timestamp: 1006, min: -Infinity, max: Infinity, count: 7 });
+    expect(summary).toEqual({ latest: 0.1 + 0.2, step: 6, timestamp: 1006, min: -Infinity, max: Infinity, count: 7, sum: NaN, nans: 1 });
   });
 
   it('returns points ordered by step, then timestamp, ties in logging order', async () => {
@@ -136,9 +138,9 @@ describe('metric history', () => {
   it('summaries: latest by (step, timestamp, value), min/max ignore NaN, count', async () => {
     const { s, runId } = await newRun();
     await s.logBatch(runId, { metrics: [cols('m', [[3, NaN, 5], [3, 2, 4], [1, -7, 9]])] });
-    expect((await s.getRun(runId)).metrics.m).toEqual({ latest: NaN, step: 3, timestamp: 5, min: -7, max: 2, count: 3 });
+    expect((await s.getRun(runId)).metrics.m).toEqual({ latest: NaN, step: 3, timestamp: 5, min: -7, max: 2, count: 3, sum: -5, nans: 1 });
     await s.logBatch(runId, { metrics: [cols('m', [[3, 8, 5]])] }); // ties with the NaN point: NaN stays
-    expect((await s.getRun(runId)).metrics.m).toMatchObject({ latest: NaN, max: 8, count: 4 });
+    expect((await s.getRun(runId)).metrics.m).toMatchObject({ latest: NaN, max: 8, count: 4, sum: 3, nans: 1 });
     // -0 sorts below +0, as Math.min/Math.max have it, in either order.
     await s.logBatch(runId, { metrics: [cols('zeros', [[0, 0, 1], [1, -0, 1]]), cols('zeros2', [[0, -0, 1], [1, 0, 1]])] });
     for (const key of ['zeros', 'zeros2']) {
@@ -146,7 +148,7 @@ describe('metric history', () => {
       expect([Object.is(z.min, -0), Object.is(z.max, 0)]).toEqual([true, true]);
     }
     await s.logBatch(runId, { metrics: [cols('all-nan', [[0, NaN, 1]])] });
-    expect((await s.getRun(runId)).metrics['all-nan']).toEqual({ latest: NaN, step: 0, timestamp: 1, min: NaN, max: NaN, count: 1 });
+    expect((await s.getRun(runId)).metrics['all-nan']).toEqual({ latest: NaN, step: 0, timestamp: 1, min: NaN, max: NaN, count: 1, sum: 0, nans: 1 });
   });
 
   it('random batches: history is the ordered concatenation and the summary matches brute force', async () => {

@@ -17,6 +17,12 @@ const time = fc.integer({ min: 0, max: 2 ** 48 });
 const nullableTime = fc.option(time, { nil: null });
 const summary: fc.Arbitrary<MetricSummary> = fc.oneof(
   fc.record({ latest: num, step: fc.oneof(fc.integer(), num), timestamp: time, min: num, max: num, count: fc.nat() }),
+  // With the sum (and NaN count) kept since the mean column: sum equal to latest is stored compactly.
+  fc.tuple(num, time, num, fc.nat(), fc.option(fc.nat(), { nil: undefined }), fc.boolean()).map(([v, t, sum, count, nans, same]) => {
+    const s: MetricSummary = { latest: v, step: 0, timestamp: t, min: v, max: v, count, sum: same ? v : sum };
+    if (nans !== undefined) s.nans = nans;
+    return s;
+  }),
   // One point (min = max = latest, step 0, count 1) and near misses of it, which the body stores compactly.
   fc.tuple(num, time, fc.constantFrom(0, -0, 1), fc.constantFrom(0, 1, 2), fc.boolean()).map(([v, t, step, count, same]) =>
     ({ latest: v, step, timestamp: t, min: same ? v : -0, max: v, count })),

@@ -62,6 +62,7 @@ export function summarize(m: MetricColumns): MetricSummary {
   let best = 0;
   let min = NaN;
   let max = NaN;
+  let sum = 0, nans = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     const cmp = steps[i] !== steps[best] ? steps[i] - steps[best] : timestamps[i] !== timestamps[best] ? timestamps[i] - timestamps[best] : v > values[best] ? 1 : 0;
@@ -69,9 +70,12 @@ export function summarize(m: MetricColumns): MetricSummary {
     if (v === v) {
       if (!(v >= min)) min = v;
       if (!(v <= max)) max = v;
-    }
+      sum += v;
+    } else nans++;
   }
-  return { latest: values[best], step: steps[best], timestamp: timestamps[best], min, max, count: values.length };
+  const out: MetricSummary = { latest: values[best], step: steps[best], timestamp: timestamps[best], min, max, count: values.length, sum };
+  if (nans) out.nans = nans;
+  return out;
 }
 
 function readArtifacts(folder: Folder | undefined): BundleArtifact[] {

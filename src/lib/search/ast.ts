@@ -20,7 +20,15 @@ export interface Identifier extends Located {
   entity: Entity;
   /** For attributes and datasets, the canonical name (aliases already translated). */
   key: string;
+  /**
+   * A lab extension for metrics: `min(metrics.k)`, `max(…)`, `mean(…)` compare that statistic
+   * of the history instead of the latest value (MLflow refuses these filters).
+   */
+  agg?: MetricStat;
 }
+
+export type MetricStat = 'min' | 'max' | 'mean';
+export const METRIC_STATS: readonly MetricStat[] = ['min', 'max', 'mean'];
 
 export type Value =
   | ({ kind: 'number'; value: number } & Located)

@@ -8,6 +8,7 @@
 import type { Comparison, FilterNode } from './ast';
 import type { Run } from '../tracking/types';
 import { TAG } from '../tracking/tags';
+import { summaryStat } from '../tracking/metric-stats';
 import { dictGet, dictHas } from '../util/dict';
 
 export type RunPredicate = (run: Run) => boolean;
@@ -116,6 +117,14 @@ function compileComparison(c: Comparison): RunPredicate {
     case 'metric': {
       const key = c.ident.key;
       const test = numberTest(c.op, numericValue(c));
+      const agg = c.ident.agg;
+      if (agg) {
+        return (r) => {
+          const m = dictGet(r.metrics, key);
+          const v = m === undefined ? undefined : summaryStat(m, agg);
+          return v !== undefined && test(v);
+        };
+      }
       return (r) => {
         const m = dictGet(r.metrics, key);
         return m !== undefined && test(m.latest);

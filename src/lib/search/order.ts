@@ -7,6 +7,7 @@
 import { type Identifier, type OrderKey, isNumericIdentifier } from './ast';
 import type { Run } from '../tracking/types';
 import { dictGet } from '../util/dict';
+import { summaryStat } from '../tracking/metric-stats';
 
 /** Compares two run indices; 0 = tie on this key. */
 type IndexCompare = (a: number, b: number) => number;
@@ -31,7 +32,10 @@ function attributeValue(run: Run, key: string): string | number | null {
 /** The raw sort value of one run for one identifier; undefined/null = missing. */
 function sortValue(run: Run, id: Identifier): string | number | null | undefined {
   switch (id.entity) {
-    case 'metric': return dictGet(run.metrics, id.key)?.latest;
+    case 'metric': {
+      const m = dictGet(run.metrics, id.key);
+      return m === undefined ? undefined : id.agg ? summaryStat(m, id.agg) : m.latest;
+    }
     case 'param': return dictGet(run.params, id.key);
     case 'tag': return dictGet(run.tags, id.key);
     case 'attribute': return attributeValue(run, id.key);

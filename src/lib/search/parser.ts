@@ -5,7 +5,7 @@
  */
 import {
   type Comparator, type Comparison, type FilterNode, type Identifier, type OrderKey, type Value,
-  PREFIXES, DATASET_FIELDS, STRING_ATTRIBUTES, NUMERIC_ATTRIBUTES,
+  PREFIXES, DATASET_FIELDS, METRIC_STATS, type MetricStat, STRING_ATTRIBUTES, NUMERIC_ATTRIBUTES,
   acceptsList, canonicalAttribute, comparatorsFor, describeEntity, isNumericIdentifier,
 } from './ast';
 import { SearchSyntaxError } from './errors';
@@ -77,6 +77,18 @@ class Parser {
   }
 
   parseIdentifier(allowDatasets: boolean): Identifier {
+    const head = this.peek();
+    const stat = head.t === 'word' && head.quotedKey === undefined ? head.text.toLowerCase() : '';
+    if ((METRIC_STATS as readonly string[]).includes(stat) && this.toks[this.i + 1]?.t === '(') {
+      this.i += 2;
+      const inner = this.parseIdentifier(false);
+      if (inner.entity !== 'metric' || inner.agg) {
+        this.fail(`${stat}(…) takes a metric, such as ${stat}(metrics.rmse) (position ${inner.pos})`, inner);
+      }
+      const close = this.next();
+      if (close.t !== ')') this.fail(`Expected \`)\` to close \`${stat}(\` at position ${close.pos}, found ${this.show(close)}`, close);
+      return { ...inner, agg: stat as MetricStat, pos: head.pos, len: close.pos + close.len - head.pos };
+    }
     const tok = this.next();
     let entity: Identifier['entity'] = 'attribute';
     let key: string;

@@ -13,9 +13,10 @@ function quote(text: string, q: "'" | '`'): string {
   return q + text.split(q).join(q + q) + q;
 }
 
-export function printIdentifier(id: Pick<Identifier, 'entity' | 'key'>): string {
+export function printIdentifier(id: Pick<Identifier, 'entity' | 'key' | 'agg'>): string {
   const key = BARE_KEY.test(id.key) ? id.key : quote(id.key, '`');
-  return `${CANONICAL_PREFIX[id.entity]}.${key}`;
+  const name = `${CANONICAL_PREFIX[id.entity]}.${key}`;
+  return id.agg ? `${id.agg}(${name})` : name;
 }
 
 /** Shortest text that reads back as the same double; -0 keeps its sign, ±Infinity reads back from an overflowing literal. */

@@ -114,6 +114,9 @@ export function updateSummary(prev: MetricSummary | undefined, cols: PointColumn
   let ts = prev ? prev.timestamp : timestamps[0];
   let min = prev ? prev.min : NaN;
   let max = prev ? prev.max : NaN;
+  // A summary from before sums were kept cannot gain one from new points alone.
+  const knowsSum = !prev || prev.sum !== undefined;
+  let sum = prev?.sum ?? 0, nans = prev?.nans ?? 0;
   for (let i = 0; i < n; i++) {
     const v = values[i], s = steps[i];
     if (s > step || (s === step && (timestamps[i] > ts || (timestamps[i] === ts && v > latest)))) {
@@ -122,9 +125,15 @@ export function updateSummary(prev: MetricSummary | undefined, cols: PointColumn
     if (v === v) { // not NaN
       if (min !== min || v < min || (v === min && below(v, min))) min = v;
       if (max !== max || v > max || (v === max && below(max, v))) max = v;
-    }
+      sum += v;
+    } else nans++;
   }
-  return { latest, step, timestamp: ts, min, max, count: (prev ? prev.count : 0) + n };
+  const out: MetricSummary = { latest, step, timestamp: ts, min, max, count: (prev ? prev.count : 0) + n };
+  if (knowsSum) {
+    out.sum = sum;
+    if (nans) out.nans = nans;
+  }
+  return out;
 }
 
 /**

@@ -17,7 +17,7 @@ import type { RunIndexBody, StoredRun } from './schema';
 export type { RunIndexBody };
 
 /** Bumped whenever the layout changes; a body of another format is ignored and rebuilt. */
-export const RUN_INDEX_FORMAT = 3;
+export const RUN_INDEX_FORMAT = 4;
 
 /** String index meaning "absent" (ownerLock, inputs) or "the default" (artifactUri). */
 const NONE = 0xffffffff;
@@ -30,9 +30,13 @@ const TIMES = 4;
 /**
  * A metric summary is stored as latest and timestamp, then only the fields that differ from
  * their usual value, as flagged: step (usually 0), min and max (often equal to latest), count
- * (often 1). A one-point metric costs 16 bytes instead of 48.
+ * (often 1), sum (the latest value for one point), NaN count (usually 0); NO_SUM marks a summary
+ * written before sums were kept. A one-point metric costs 16 bytes instead of 64.
  */
-const HAS_STEP = 1, HAS_MIN = 2, HAS_MAX = 4, HAS_COUNT = 8;
+const HAS_STEP = 1, HAS_MIN = 2, HAS_MAX = 4, HAS_COUNT = 8, HAS_SUM = 16, NO_SUM = 32, HAS_NANS = 64;
+/** How many summary numbers each flag adds (flags 0..127). */
+const EXTRA_NUMBERS = Uint8Array.from({ length: 128 }, (_, f) =>
+  (f & HAS_STEP ? 1 : 0) + (f & HAS_MIN ? 1 : 0) + (f & HAS_MAX ? 1 : 0) + (f & HAS_COUNT ? 1 : 0) + (f & HAS_SUM ? 1 : 0) + (f & HAS_NANS ? 1 : 0));
 const LIFECYCLES = ['active', 'deleted'] as const;
 const INFO_KEYS = 10;
 const ARTIFACTS_PREFIX = 'mlflow-artifacts:/';
@@ -68,8 +72,10 @@ function countKeys(o: object): number {
 
 /** Which optional fields a summary must store (see HAS_STEP). */
 function summaryFlags(s: MetricSummary): number {
+  const sum = s.sum === undefined ? NO_SUM : Object.is(s.sum, s.latest) ? 0 : HAS_SUM;
   return (Object.is(s.step, 0) ? 0 : HAS_STEP) | (Object.is(s.min, s.latest) ? 0 : HAS_MIN) |
-    (Object.is(s.max, s.latest) ? 0 : HAS_MAX) | (Object.is(s.count, 1) ? 0 : HAS_COUNT);
+    (Object.is(s.max, s.latest) ? 0 : HAS_MAX) | (Object.is(s.count, 1) ? 0 : HAS_COUNT) | sum |
+    (s.nans === undefined || Object.is(s.nans, 0) ? 0 : HAS_NANS);
 }
 
 /** Total params, tags, metrics and summary numbers, assuming every run fits the columns. */
@@ -84,7 +90,7 @@ function measureColumns(runs: readonly StoredRun[]) {
         metrics++;
         if (typeof s !== 'object' || s === null) continue;
         const f = summaryFlags(s);
-        numbers += 2 + (f & 1) + ((f >> 1) & 1) + ((f >> 2) & 1) + (f >> 3);
+        numbers += 2 + EXTRA_NUMBERS[f];
       }
     }
   }
@@ -126,9 +132,11 @@ export function encodeRunIndex(runs: readonly StoredRun[]): RunIndexBody {
     for (const k in d) {
       const s = d[k];
       if (typeof s !== 'object' || s === null || !Object.prototype.hasOwnProperty.call(d, k)) return false;
-      const { latest, step, timestamp, min, max, count } = s;
+      const { latest, step, timestamp, min, max, count, sum, nans } = s;
       if (typeof latest !== 'number' || typeof step !== 'number' || typeof timestamp !== 'number' ||
-        typeof min !== 'number' || typeof max !== 'number' || typeof count !== 'number') return false;
+        typeof min !== 'number' || typeof max !== 'number' || typeof count !== 'number' ||
+        (sum !== undefined && typeof sum !== 'number') || (nans !== undefined && typeof nans !== 'number') ||
+        ('sum' in s && sum === undefined) || ('nans' in s && nans === undefined)) return false;
       metricKeys.push(table.refAt(METRICS + (j++ % PLACES), k));
       summaries.push(latest);
       summaries.push(timestamp);
@@ -137,6 +145,8 @@ export function encodeRunIndex(runs: readonly StoredRun[]): RunIndexBody {
       if (flags & HAS_MIN) summaries.push(min);
       if (flags & HAS_MAX) summaries.push(max);
       if (flags & HAS_COUNT) summaries.push(count);
+      if (flags & HAS_SUM) summaries.push(sum!);
+      if (flags & HAS_NANS) summaries.push(nans!);
       metricFlags.push(flags);
     }
     return true;
@@ -215,8 +225,8 @@ function checkShape(b: RunIndexBody): void {
   let numbers = 0;
   for (let i = 0; i < b.metricFlags.length; i++) {
     const f = b.metricFlags[i];
-    if (f > 15) fail('unknown summary flags');
-    numbers += 2 + (f & 1) + ((f >> 1) & 1) + ((f >> 2) & 1) + (f >> 3);
+    if (f > 127 || (f & HAS_SUM && f & NO_SUM)) fail('unknown summary flags');
+    numbers += 2 + EXTRA_NUMBERS[f];
   }
   if (numbers !== b.summaries.length) fail('summary numbers disagree with their flags');
   const ascending = (a: Uint32Array, total: number, what: string) => {
@@ -295,7 +305,10 @@ export function decodeRunIndex(b: RunIndexBody): StoredRun[] {
       const min = f & HAS_MIN ? summaries[o++] : latest;
       const max = f & HAS_MAX ? summaries[o++] : latest;
       const count = f & HAS_COUNT ? summaries[o++] : 1;
-      put(run.metrics, strs[metricKeys[m]], { latest, step, timestamp, min, max, count });
+      const s: MetricSummary = { latest, step, timestamp, min, max, count };
+      if (!(f & NO_SUM)) s.sum = f & HAS_SUM ? summaries[o++] : latest;
+      if (f & HAS_NANS) s.nans = summaries[o++];
+      put(run.metrics, strs[metricKeys[m]], s);
     }
     if (refs[ro + 3] !== NONE) run.ownerLock = strs[refs[ro + 3]];
     const heartbeat = times[to + 3];

@@ -48,6 +48,13 @@ export interface MetricSummary {
   min: number;
   max: number;
   count: number;
+  /**
+   * Sum of the non-NaN values and how many values were NaN (absent = 0), kept as points are
+   * logged so a table can show the mean without reading histories. Absent on summaries written
+   * before they were kept (then the mean is known only when min, max and count imply it).
+   */
+  sum?: number;
+  nans?: number;
 }
 
 export interface Metric {

@@ -4,16 +4,20 @@
  * column picker and the URL all agree and can be unit-tested.
  *
  * Column ids: `a:<attr>` (attributes), `p:<key>` (param), `t:<key>` (tag), `m:<key>` (latest
- * metric), `m.min:<key>` / `m.max:<key>`. Keys are free text (they may hold `,` or `:`), so
+ * metric), `m.min:<key>` / `m.max:<key>` / `m.mean:<key>`. Keys are free text (they may hold `,` or `:`), so
  * a list of ids is written with each id percent-encoded and joined by commas.
  */
 import type { Run } from '../tracking/types';
+import { METRIC_AGGS, summaryMean, summaryStat, type MetricAgg } from '../tracking/metric-stats';
 import { dictGet } from '../util/dict';
 import { isSystemTag, TAG } from '../tracking/tags';
 
 export const ATTRIBUTES = ['status', 'name', 'start', 'duration', 'user', 'source', 'dataset'] as const;
 export type Attribute = (typeof ATTRIBUTES)[number];
-export type MetricAgg = 'latest' | 'min' | 'max';
+export type { MetricAgg };
+export { METRIC_AGGS, summaryMean };
+/** How the column menu names each statistic. */
+export const AGG_LABEL: Record<MetricAgg, string> = { latest: 'last', min: 'min', max: 'max', mean: 'mean' };
 
 export type ColumnSpec =
   | { kind: 'attr'; key: Attribute }
@@ -47,6 +51,7 @@ export function parseColumnId(id: string): ColumnSpec | null {
     case 'm': return key ? { kind: 'metric', key, agg: 'latest' } : null;
     case 'm.min': return key ? { kind: 'metric', key, agg: 'min' } : null;
     case 'm.max': return key ? { kind: 'metric', key, agg: 'max' } : null;
+    case 'm.mean': return key ? { kind: 'metric', key, agg: 'mean' } : null;
   }
   return null;
 }
@@ -93,7 +98,7 @@ export function columnValue(run: Run, c: ColumnSpec): string | number | undefine
     case 'tag': return dictGet(run.tags, c.key);
     case 'metric': {
       const m = dictGet(run.metrics, c.key);
-      return m === undefined ? undefined : m[c.agg];
+      return m === undefined ? undefined : summaryStat(m, c.agg);
     }
     case 'attr':
       switch (c.key) {
