@@ -97,12 +97,12 @@ const api: BundleWorkerApi = {
     }
   },
 
-  async exportFinish(jobId, experiments, registeredModels = [], layout = 'mlruns') {
+  async exportFinish(jobId, experiments, registeredModels = [], layout = 'mlruns', datasets = []) {
     const started = exports.get(jobId);
     exports.delete(jobId);
     try {
       const job = started ?? (layout === 'sqlite' ? new SqliteExport(new (await loadSqlJs()).Database()) : new StreamedExport());
-      const { parts, timings } = await finishExport(job, experiments, registeredModels);
+      const { parts, timings } = await finishExport(job, experiments, registeredModels, datasets);
       const t2 = performance.now();
       const zip = new Blob(parts as Uint8Array<ArrayBuffer>[], { type: 'application/zip' });
       return { ok: true as const, value: zip, timings: { ...timings, blob: performance.now() - t2 } };

@@ -18,7 +18,11 @@ import { invalid } from '../lib/util/errors';
 import { registeredModelsForExport } from '../lib/bundles/registry-export';
 import { tagImportSource } from '../lib/bundles/provenance';
 import type { UnsavedRuns } from '../lib/bundles/unsaved-runs';
+import { includeDatasets, usedDatasetDigests } from '../lib/bundles/dataset-files';
+import type { StoredDataset } from '../lib/data/types';
+import type { DatasetInput } from '../lib/tracking/types';
 import { lab } from './lab.svelte';
+import { datasets } from './datasets.svelte';
 import { bundleWorker } from './workers';
 import { registry } from './registry.svelte';
 
@@ -65,6 +69,8 @@ export class Bundles {
   failure = $state<BundleFailure | null>(null);
   /** The layout the UI's export buttons use (the header's "Export as"). */
   layout = $state<ExportLayout>('sqlite');
+  /** The header's "Include datasets": when on, exports carry the runs' datasets if together under 50 MB. */
+  includeDatasets = $state(true);
   private readonly worker = bundleWorker();
   /** Aborts the job in progress (cancel()); its calls then ask the worker to stop. */
   private abort: AbortController | null = null;
@@ -123,6 +129,7 @@ export class Bundles {
       const t1 = performance.now();
       const report = await lab.store.importBundle(prep);
       measure('import-commit', t1);
+      if (report.addedDatasets?.length) await datasets.refresh();
       this.report = report;
       return report;
     });
@@ -138,9 +145,12 @@ export class Bundles {
   /**
    * An MLflow store zip of the selection, as a File (name included): `mlflow.db` + artifacts
    * (layout 'sqlite') or an `mlruns/` file store ('mlruns'); by default the UI's choice (`layout`, SQLite unless changed).
+   * `datasets`: carry the datasets the runs used (dataset-files.ts) — true always, false never;
+   * left out, when they total under 50 MB and the UI's "Include datasets" is on.
    */
-  export(sel: ExportSelection, opts: { layout?: ExportLayout } = {}): Promise<File> {
+  export(sel: ExportSelection, opts: { layout?: ExportLayout; datasets?: boolean } = {}): Promise<File> {
     const layout = opts.layout ?? this.layout;
+    const withDatasets = opts.datasets ?? (this.includeDatasets ? undefined : false);
     if (!EXPORT_LAYOUTS.includes(layout)) return Promise.reject(invalid(`export layout must be ${EXPORT_LAYOUTS.map((l) => `'${l}'`).join(' or ')}, not ${JSON.stringify(layout)}.`));
     return this.run('Exporting', async (job) => {
       const t0 = performance.now();
@@ -152,9 +162,10 @@ export class Bundles {
       let finished = false;
       let res: BundleResult<Blob>;
       const runIds = new Set<string>();
+      const inputs: { inputs: DatasetInput[] }[] = [];
       try {
         const experiments = await collectBundleBatches(lab.store, sel, (runs) => {
-          for (const r of runs) runIds.add(r.run.info.runId);
+          for (const r of runs) (runIds.add(r.run.info.runId), inputs.push({ inputs: r.run.inputs }));
           sent.push(api.exportAddRuns(job.id, Comlink.transfer(runs, runBuffers(runs)), layout));
           done += runs.length;
           this.job = { ...job, phase: 'collecting', done, total: 0 };
@@ -164,8 +175,9 @@ export class Bundles {
         for (const r of await Promise.all(sent)) this.unwrap(r);
         await registry.refresh();
         const models = registeredModelsForExport($state.snapshot(registry.models), sel, runIds);
+        const datasets = withDatasets === false ? [] : await usedDatasets(usedDatasetDigests(inputs), withDatasets);
         finished = true;
-        res = await api.exportFinish(job.id, experiments, models, layout);
+        res = await api.exportFinish(job.id, experiments, models, layout, datasets);
       } finally {
         if (!finished) void api.exportDrop(job.id);
       }
@@ -226,6 +238,15 @@ function badImportInput(input: unknown): string | null {
   if (input instanceof Uint8Array || input instanceof ArrayBuffer || input instanceof Blob) return null;
   const got = input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input;
   return `importBundle(source): source must be a File, Blob, Uint8Array, ArrayBuffer or URL string, not ${got}.`;
+}
+
+/** The stored datasets of these digests (those the lab still has), if `asked` or their size says so. */
+async function usedDatasets(digests: string[], asked: boolean | undefined): Promise<StoredDataset[]> {
+  if (!digests.length) return [];
+  const want = new Set(digests);
+  const have = (await lab.store.listDatasets()).filter((d) => want.has(d.digest));
+  if (!includeDatasets(asked, have.reduce((n, d) => n + d.byteSize, 0))) return [];
+  return (await Promise.all(have.map((d) => lab.store.getDataset(d.digest)))).filter((d): d is StoredDataset => !!d);
 }
 
 /** Up to 5 rows of the training dataset's feature columns, when the lab still has it. */

@@ -29,17 +29,21 @@ async function mirrored<T extends { tags?: Record<string, string> }>(opts: T & {
 
 export type MfflowApi = ReturnType<typeof createScriptingApi>;
 
-export interface ExportOptions { layout?: ExportLayout }
+export interface ExportOptions { layout?: ExportLayout; datasets?: boolean }
 
 /** The export options checked at the call (a typo in `layout` names itself, before anything is read). */
 function exportOptions(opts: unknown): ExportOptions {
   if (opts === undefined) return {};
   if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw invalid(`export options must be an object like {layout: 'sqlite'}; got ${opts === null ? 'null' : Array.isArray(opts) ? 'an array' : typeof opts}.`);
-  const { layout, ...rest } = opts as Record<string, unknown>;
+  const { layout, datasets, ...rest } = opts as Record<string, unknown>;
   const extra = Object.keys(rest);
-  if (extra.length) throw invalid(`export options: unknown option ${extra.map((k) => `'${k}'`).join(', ')} (known: layout).`);
+  if (extra.length) throw invalid(`export options: unknown option ${extra.map((k) => `'${k}'`).join(', ')} (known: layout, datasets).`);
   if (layout !== undefined && !EXPORT_LAYOUTS.includes(layout as ExportLayout)) throw invalid(`export options: layout must be 'sqlite' or 'mlruns', not ${JSON.stringify(layout)}.`);
-  return layout === undefined ? {} : { layout: layout as ExportLayout };
+  if (datasets !== undefined && typeof datasets !== 'boolean') throw invalid(`export options: datasets must be true or false (left out: included when under 50 MB), not ${JSON.stringify(datasets)}.`);
+  const out: ExportOptions = {};
+  if (layout !== undefined) out.layout = layout as ExportLayout;
+  if (datasets !== undefined) out.datasets = datasets;
+  return out;
 }
 
 function scopeOf(runs: string[] | { experimentId: string } | 'lab'): PushScope {
@@ -105,6 +109,7 @@ export function createScriptingApi(fluent: Fluent, backend: TrackingBackend) {
     /**
      * MLflow store zips, as Files: of runs, of an experiment, of the whole lab. `{layout}`:
      * 'sqlite' (default: mlflow.db + artifacts, MLflow 3.7+'s default store) or 'mlruns' (file store, MLflow 2).
+     * `{datasets}`: carry the datasets the runs used, so the importer can re-train (default: when under 50 MB).
      */
     exportRuns: (runIds: string[], opts?: ExportOptions) => bundles.export({ kind: 'runs', runIds }, exportOptions(opts)),
     exportExperiment: (experimentId: string, opts?: ExportOptions) => bundles.export({ kind: 'experiment', experimentId }, exportOptions(opts)),

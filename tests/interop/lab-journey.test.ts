@@ -128,6 +128,7 @@ function expectSame(m: LabModel, tol: number, got: { columns?: Record<string, (n
 describe('lab → exportLab → MLflow loads and serves every model', () => {
   it('mlruns/ layout: MLflow 3.17 (pyfunc, models serve) and MLflow 2.22 (pyfunc)', async () => {
     const dir = unpack(await exportLab('mlruns'), 'mlruns');
+    expect(existsSync(join(dir, 'datasets', 'mfflow-datasets.json'))).toBe(true);
     const tracking = join(dir, 'mlruns');
     const servePort = 20_000 + Math.floor(Math.random() * 20_000);
     const enet = lab[0];
@@ -158,6 +159,8 @@ describe('lab → exportLab() (SQLite, the default) → MLflow 3.17 with no flag
     const zip = await exportLab();
     const dir = unpack(zip, 'sqlite');
     expect(existsSync(join(dir, 'mlflow.db'))).toBe(true);
+    // The runs' dataset rides along by default (under 50 MB), beside the store, and MLflow below is not bothered by it.
+    expect(existsSync(join(dir, 'datasets', 'mfflow-datasets.json'))).toBe(true);
     const servePort = 20_000 + Math.floor(Math.random() * 20_000);
     const three = runPython<Loaded>('lab_journey_load.py', ['sqlite:///mlflow.db', dir], JSON.stringify({
       models: jobs(), serve: { uri: 'models:/wine@champion', port: servePort, columns: FEATURES, rows },

@@ -10,6 +10,8 @@ import type { Experiment } from '../tracking/types';
 import type { RegisteredModel } from '../mlflow/bundle';
 import { SqliteExport } from './sqlite-export';
 import type { StreamedExport } from './streamed-export';
+import type { StoredDataset } from '../data/types';
+import { datasetFiles } from './dataset-files';
 
 export interface FinishedExport {
   parts: Uint8Array[];
@@ -17,9 +19,11 @@ export interface FinishedExport {
   timings: Record<string, number>;
 }
 
-export async function finishExport(job: StreamedExport | SqliteExport, experiments: Experiment[], registeredModels: RegisteredModel[] = []): Promise<FinishedExport> {
+/** `datasets`: the runs' datasets to carry beside the store (dataset-files.ts), when the export includes them. */
+export async function finishExport(job: StreamedExport | SqliteExport, experiments: Experiment[], registeredModels: RegisteredModel[] = [], datasets: readonly StoredDataset[] = []): Promise<FinishedExport> {
   const { files, crcs, timings } = job instanceof SqliteExport ? job.finishFiles(experiments, registeredModels) : job.finishFiles(experiments, {}, registeredModels);
   const t0 = performance.now();
+  for (const [path, bytes] of datasetFiles(datasets)) files.set(path, bytes);
   let total = 0;
   for (const b of files.values()) total += b.length;
   const bodies = total > AUTO_STORE_ABOVE ? (await deflateBodies(files)).bodies : undefined;

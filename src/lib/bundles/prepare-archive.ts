@@ -8,6 +8,7 @@
 import { unzipSafe, unzipSafeBlob, type BlobLike, type UnzipOptions } from '../archive/safe-zip';
 import { prepareEntries, type PreparedImport } from './prepare-import';
 import { findMlflowDb, prepareSqliteImport, type OpenDb } from './sqlite-import';
+import { readDatasetFiles } from './dataset-files';
 
 export interface PrepareArchiveOptions extends UnzipOptions {
   /** Opens an `mlflow.db`; called only for archives that hold one (it loads a wasm engine). */
@@ -27,5 +28,8 @@ export async function prepareArchive(source: Uint8Array | BlobLike, opts: Prepar
   const t1 = performance.now();
   const dbPath = findMlflowDb(entries);
   const prep = dbPath ? await prepareSqliteImport(entries, dbPath, openDb) : prepareEntries(entries);
+  const { datasets, warnings } = await readDatasetFiles(entries);
+  if (datasets.length) prep.datasets = datasets;
+  prep.warnings.push(...warnings);
   return { prep, timings: { unzip: t1 - t0, read: performance.now() - t1 } };
 }

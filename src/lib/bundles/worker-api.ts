@@ -8,6 +8,7 @@
  */
 import type { BundleRun, MlflowBundle, RegisteredModel } from '../mlflow/bundle';
 import type { Experiment } from '../tracking/types';
+import type { StoredDataset } from '../data/types';
 import type { ModelExportInput } from './model-export';
 import type { PreparedImport } from './prepare-import';
 
@@ -54,7 +55,7 @@ export interface BundleWorkerApi {
    */
   exportAddRuns(jobId: string, runs: BundleRun[], layout?: ExportLayout): Promise<BundleResult<null>>;
   /** The zip as a Blob made in the worker from its parts (never one 400 MB buffer). */
-  exportFinish(jobId: string, experiments: Experiment[], registeredModels?: RegisteredModel[], layout?: ExportLayout): Promise<BundleResult<Blob>>;
+  exportFinish(jobId: string, experiments: Experiment[], registeredModels?: RegisteredModel[], layout?: ExportLayout, datasets?: StoredDataset[]): Promise<BundleResult<Blob>>;
   exportDrop(jobId: string): void;
   exportModelZip(input: ModelExportInput): Promise<BundleResult<Uint8Array>>;
   /** Aborts a running prepareImport; it then resolves with an AbortError failure. */
@@ -87,5 +88,6 @@ export function buffersOf(prep: PreparedImport): ArrayBuffer[] {
     for (const m of r.metrics) for (const a of [m.values, m.steps, m.timestamps]) set.add(a.buffer as ArrayBuffer);
     for (const a of r.artifacts) set.add(a.bytes.buffer as ArrayBuffer);
   }
+  for (const d of prep.datasets ?? []) for (const c of d.table.data) if (c instanceof Float64Array) set.add(c.buffer as ArrayBuffer);
   return [...set].filter((b) => b instanceof ArrayBuffer && b.byteLength > 0);
 }

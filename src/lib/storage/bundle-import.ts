@@ -55,6 +55,9 @@ export interface ImportReport {
   /** Registered models added to the registry, and those already there with the same content. */
   addedRegisteredModels: string[];
   unchangedRegisteredModels: string[];
+  /** Digests of the datasets the archive carried that the lab did not have (stored), and of those it had. */
+  addedDatasets?: string[];
+  unchangedDatasets?: string[];
   conflicts: ImportConflict[];
   warnings: string[];
 }

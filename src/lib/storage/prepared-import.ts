@@ -5,6 +5,7 @@
  */
 import type { BundleArtifact, RegisteredModel } from '../mlflow/bundle';
 import type { Experiment, MetricColumns, Run } from '../tracking/types';
+import type { StoredDataset } from '../data/types';
 
 export interface PreparedRun {
   run: Run;
@@ -25,6 +26,8 @@ export interface PreparedImport {
   runs: PreparedRun[];
   /** Registered models of the archive (`mlruns/models/`), each already checked (storedFromBundle). */
   registeredModels?: RegisteredModel[];
+  /** Datasets the archive carries (lib/bundles/dataset-files.ts), each checked against its digest. */
+  datasets?: StoredDataset[];
   /** Things left out, each naming what and why. */
   warnings: string[];
 }

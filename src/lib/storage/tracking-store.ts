@@ -409,6 +409,17 @@ export class TrackingStore implements TrackingBackend {
       (tx, added) => (this.upkeep.wouldRewriteAfter(added.length) ? this.upkeep.inTx(tx, added) : Promise.resolve(null)));
     if (runs.length || experiments.length || report.addedRegisteredModels.length) this.committed(runs, experiments, report.addedRegisteredModels);
     if (indexed) this.upkeep.adopt(indexed);
+    // Datasets after the runs: each is stored once per digest (dataset-store.ts writes a big one in
+    // parts, outside any one transaction), so a run never waits on rows it does not need.
+    if (prep.datasets?.length) {
+      const have = new Set((await listDatasets(this.conn)).map((d) => d.digest));
+      report.addedDatasets = [];
+      report.unchangedDatasets = [];
+      for (const d of prep.datasets) {
+        if (have.has(d.digest)) report.unchangedDatasets.push(d.digest);
+        else (await putDataset(this.conn, d), have.add(d.digest), report.addedDatasets.push(d.digest));
+      }
+    }
     return report;
   }
 
