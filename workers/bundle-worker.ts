@@ -9,7 +9,7 @@ import { writeMlrunsTree } from '../src/lib/mlflow/write-tree';
 import { StreamedExport } from '../src/lib/bundles/streamed-export';
 import { SqliteExport } from '../src/lib/bundles/sqlite-export';
 import { buildModelExport } from '../src/lib/bundles/model-export';
-import { prepareArchive } from '../src/lib/bundles/prepare-archive';
+import { prepareArchive, prepareFolder } from '../src/lib/bundles/prepare-archive';
 import { finishExport } from '../src/lib/bundles/export-finish';
 import { sqlDbOf } from '../src/lib/mlflow/sqljs';
 import { loadSqlJs } from './sqlite-engine';
@@ -19,7 +19,9 @@ import { announceLiveness } from '../src/lib/workers/liveness';
 // First: the page watches this worker's lifetime through a Web Lock (see liveness.ts).
 announceLiveness(self);
 
+/** Jobs that Cancel reaches (imports, and exports while they compress), with what to call them. */
 const jobs = new Map<string, AbortController>();
+const jobNames = new Map<string, string>();
 /** Streamed exports in progress, by job id. */
 const exports = new Map<string, StreamedExport | SqliteExport>();
 
@@ -41,7 +43,7 @@ const api: BundleWorkerApi = {
     try {
       let blob: Blob | Uint8Array = source instanceof Uint8Array || source instanceof Blob ? source : new Blob();
       const t0 = performance.now();
-      if (!(source instanceof Uint8Array) && !(source instanceof Blob)) {
+      if ('url' in source) {
         onProgress?.({ phase: 'downloading', done: 0, total: 0 });
         const res = await fetch(source.url, { signal: ctl.signal });
         if (!res.ok) throw new Error(`could not download ${source.url}: HTTP ${res.status}`);
@@ -60,7 +62,7 @@ const api: BundleWorkerApi = {
       };
       const t1 = performance.now();
       const openDb = async (bytes: Uint8Array) => sqlDbOf(new (await loadSqlJs()).Database(bytes));
-      const { prep, timings: read } = await prepareArchive(blob, { ...opts, openDb });
+      const { prep, timings: read } = 'folder' in source ? await prepareFolder(source.folder, { ...opts, openDb }) : await prepareArchive(blob, { ...opts, openDb });
       const timings = { download: t1 - t0, ...read };
       return Comlink.transfer({ ok: true as const, value: prep, timings }, buffersOf(prep));
     } catch (e) {
@@ -97,18 +99,31 @@ const api: BundleWorkerApi = {
     }
   },
 
-  async exportFinish(jobId, experiments, registeredModels = [], layout = 'mlruns', datasets = []) {
+  async exportFinish(jobId, experiments, registeredModels = [], layout = 'mlruns', datasets = [], onProgress) {
     const started = exports.get(jobId);
     exports.delete(jobId);
+    const ctl = new AbortController();
+    jobs.set(jobId, ctl);
+    jobNames.set(jobId, 'export');
     try {
       const job = started ?? (layout === 'sqlite' ? new SqliteExport(new (await loadSqlJs()).Database()) : new StreamedExport());
-      const { parts, timings } = await finishExport(job, experiments, registeredModels, datasets);
+      let last = 0;
+      const progress = (done: number, total: number) => {
+        const now = performance.now();
+        if (now - last < 100 && done < total) return;
+        last = now;
+        onProgress?.({ phase: 'compressing', done, total });
+      };
+      const { parts, timings } = await finishExport(job, experiments, registeredModels, datasets, { signal: ctl.signal, onProgress: progress });
       const t2 = performance.now();
       const zip = new Blob(parts as Uint8Array<ArrayBuffer>[], { type: 'application/zip' });
       return { ok: true as const, value: zip, timings: { ...timings, blob: performance.now() - t2 } };
     } catch (e) {
       if (started instanceof SqliteExport) started.close();
       return fail(e);
+    } finally {
+      jobs.delete(jobId);
+      jobNames.delete(jobId);
     }
   },
 
@@ -126,7 +141,7 @@ const api: BundleWorkerApi = {
   },
 
   cancel(jobId) {
-    jobs.get(jobId)?.abort(new DOMException('The import was cancelled.', 'AbortError'));
+    jobs.get(jobId)?.abort(new DOMException(`The ${jobNames.get(jobId) ?? 'import'} was cancelled.`, 'AbortError'));
   },
 };
 

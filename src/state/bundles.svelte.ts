@@ -67,6 +67,8 @@ export class Bundles {
   job = $state<BundleJob | null>(null);
   report = $state<ImportReport | null>(null);
   failure = $state<BundleFailure | null>(null);
+  /** The label of the job that failed (or was cancelled): "Importing …", "Exporting", … */
+  failedJob = $state('');
   /** The layout the UI's export buttons use (the header's "Export as"). */
   layout = $state<ExportLayout>('sqlite');
   /** The header's "Include datasets": when on, exports carry the runs' datasets if together under 50 MB. */
@@ -95,6 +97,7 @@ export class Bundles {
     try {
       return await body(job);
     } catch (e) {
+      this.failedJob = label;
       this.failure = e instanceof BundleError ? e.failure : { name: (e as Error).name ?? 'Error', message: (e as Error).message ?? String(e) };
       throw e;
     } finally {
@@ -109,10 +112,25 @@ export class Bundles {
     const bad = badImportInput(input);
     if (bad) return Promise.reject(invalid(bad));
     const name = label ?? (typeof input === 'string' ? input : input instanceof File ? input.name : 'archive');
+    const source: BundleSource = typeof input === 'string' ? { url: new URL(input, location.href).href }
+      : input instanceof ArrayBuffer ? new Uint8Array(input) : input;
+    return this.importSource(source, name);
+  }
+
+  /**
+   * Imports a folder (dropped, or picked with a directory input) as its zip would be: e.g. the
+   * one MLflow writes with its defaults, `mlflow.db` + `mlartifacts/`, or an `mlruns/` store.
+   * `files`: each with its path inside the folder (webkitRelativePath, or built while walking a drop).
+   */
+  importFolder(files: readonly { path: string; file: File }[], label?: string): Promise<ImportReport> {
+    if (!files.length) return Promise.reject(invalid('importFolder(files): the folder has no files.'));
+    const name = label ?? (files[0].path.split('/')[0] || 'folder');
+    return this.importSource({ folder: files.map((f) => ({ path: f.path, file: f.file })) }, `${name}/`);
+  }
+
+  private importSource(source: BundleSource, name: string): Promise<ImportReport> {
     return this.run(`Importing ${name}`, async (job) => {
       this.report = null;
-      const source: BundleSource = typeof input === 'string' ? { url: new URL(input, location.href).href }
-        : input instanceof ArrayBuffer ? new Uint8Array(input) : input;
       const onProgress = Comlink.proxy((p: BundleProgress) => {
         if (this.job?.id !== job.id) return;
         this.job = { ...job, phase: p.phase, done: p.done, total: p.total };
@@ -122,7 +140,7 @@ export class Bundles {
         signal: this.abort?.signal, cancel: (w) => w.cancel(job.id),
       });
       // Each run remembers which bundle brought it: the file's name, or the URL it came from.
-      const prep = tagImportSource(this.unwrap(res), 'url' in source ? source.url : name, new Date());
+      const prep = tagImportSource(this.unwrap(res), !(source instanceof Uint8Array) && 'url' in source ? source.url : name, new Date());
       measure('import-worker', t0);
       if (res.ok) measureWorker('import', t0, res.timings);
       this.job = { ...job, phase: 'saving', done: 0, total: prep.runs.length };
@@ -165,6 +183,7 @@ export class Bundles {
       const inputs: { inputs: DatasetInput[] }[] = [];
       try {
         const experiments = await collectBundleBatches(lab.store, sel, (runs) => {
+          this.abort?.signal.throwIfAborted();
           for (const r of runs) (runIds.add(r.run.info.runId), inputs.push({ inputs: r.run.inputs }));
           sent.push(api.exportAddRuns(job.id, Comlink.transfer(runs, runBuffers(runs)), layout));
           done += runs.length;
@@ -176,8 +195,13 @@ export class Bundles {
         await registry.refresh();
         const models = registeredModelsForExport($state.snapshot(registry.models), sel, runIds);
         const datasets = withDatasets === false ? [] : await usedDatasets(usedDatasetDigests(inputs), withDatasets);
+        this.abort?.signal.throwIfAborted();
         finished = true;
-        res = await api.exportFinish(job.id, experiments, models, layout, datasets);
+        // Cancel from here on reaches the worker's compression (cancel() → worker cancel(job.id)).
+        const onProgress = Comlink.proxy((p: BundleProgress) => {
+          if (this.job?.id === job.id) this.job = { ...job, phase: p.phase, done: p.done, total: p.total };
+        });
+        res = await api.exportFinish(job.id, experiments, models, layout, datasets, onProgress);
       } finally {
         if (!finished) void api.exportDrop(job.id);
       }

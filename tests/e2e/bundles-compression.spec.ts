@@ -51,3 +51,36 @@ test('a lab of more than 32 MiB exports compressed (native deflate in the worker
     expect(text.split('\n')[1]).toBe(`1700000000001,${Math.sin(1).toFixed(12)},1`);
   }
 });
+
+test('Cancel during the compression of an export stops it there: no file, the lab exports again after', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openLab(page);
+  // ~90 MB of text that deflates slowly enough to be caught mid-way: over the 32 MiB threshold.
+  await page.evaluate(async () => {
+    const m = window.mfflow;
+    await m.setExperiment('e2e cancel compression');
+    await m.startRun({ runName: 'big' });
+    let s = '';
+    for (let i = 0; s.length < 90e6; i++) s += `${1_700_000_000_000 + i},${Math.sin(i).toFixed(15)},${Math.cos(i * 7).toFixed(15)}\n`;
+    await m.logText(s, 'predictions.csv');
+    await m.endRun();
+  });
+  await page.getByLabel('Export as').selectOption('mlruns');
+  let downloads = 0;
+  page.on('download', () => downloads++);
+  await page.getByRole('button', { name: 'Export lab' }).click();
+  const status = page.getByRole('status').filter({ hasText: 'Exporting:' });
+  // The worker reports the compression as it reads the files, 1 MiB at a time.
+  await expect(status).toContainText(/compressing \d+%/, { timeout: 120_000 });
+  const pct = Number(/compressing (\d+)%/.exec((await status.textContent()) ?? '')![1]);
+  await status.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Export cancelled; no file was saved.' })).toBeVisible();
+  await expect(status).toHaveCount(0);
+  expect(pct).toBeLessThan(100);
+  expect(downloads).toBe(0);
+  // The worker is free again: the same export completes.
+  await page.getByRole('button', { name: 'Dismiss' }).click();
+  const download = page.waitForEvent('download', { timeout: 120_000 });
+  await page.getByRole('button', { name: 'Export lab' }).click();
+  expect(await (await download).path()).toBeTruthy();
+});

@@ -63,4 +63,23 @@ describe('native DEFLATE for big exports', () => {
     ctl.abort(new DOMException('The export was cancelled.', 'AbortError'));
     await expect(deflateBodies(new Map([['a', new Uint8Array(4096)]]), { signal: ctl.signal })).rejects.toThrow('cancelled');
   });
+
+  it('a cancel reaches the inside of one big file (a whole mlflow.db): it stops within a chunk, most of the file never read', async () => {
+    const big = new Uint8Array(32 << 20).map((_, i) => (i * 2654435761) >>> 24);
+    for (const forceJs of [false, true]) {
+      const ctl = new AbortController();
+      const seen: number[] = [];
+      const run = deflateBodies(new Map([['mlflow.db', big]]), {
+        forceJs, signal: ctl.signal,
+        onProgress: (done, total) => {
+          seen.push(done);
+          expect(total).toBe(big.length);
+          if (seen.length === 2) ctl.abort(new DOMException('The export was cancelled.', 'AbortError'));
+        },
+      });
+      await expect(run).rejects.toThrow('cancelled');
+      // Two 1 MiB chunks were read of 32: the file was not compressed to its end first.
+      expect(seen).toEqual([1 << 20, 2 << 20]);
+    }
+  }, 60_000);
 });

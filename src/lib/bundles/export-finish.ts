@@ -20,13 +20,20 @@ export interface FinishedExport {
 }
 
 /** `datasets`: the runs' datasets to carry beside the store (dataset-files.ts), when the export includes them. */
-export async function finishExport(job: StreamedExport | SqliteExport, experiments: Experiment[], registeredModels: RegisteredModel[] = [], datasets: readonly StoredDataset[] = []): Promise<FinishedExport> {
+export interface FinishOptions {
+  /** Stops the compression between two 1 MiB chunks (deflate-native.ts). */
+  signal?: AbortSignal;
+  /** Bytes compressed so far, of the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function finishExport(job: StreamedExport | SqliteExport, experiments: Experiment[], registeredModels: RegisteredModel[] = [], datasets: readonly StoredDataset[] = [], opts: FinishOptions = {}): Promise<FinishedExport> {
   const { files, crcs, timings } = job instanceof SqliteExport ? job.finishFiles(experiments, registeredModels) : job.finishFiles(experiments, {}, registeredModels);
   const t0 = performance.now();
   for (const [path, bytes] of datasetFiles(datasets)) files.set(path, bytes);
   let total = 0;
   for (const b of files.values()) total += b.length;
-  const bodies = total > AUTO_STORE_ABOVE ? (await deflateBodies(files)).bodies : undefined;
+  const bodies = total > AUTO_STORE_ABOVE ? (await deflateBodies(files, opts)).bodies : undefined;
   const t1 = performance.now();
   const parts = zipParts(files, { method: 'auto', level: 1, crcs, bodies });
   return { parts, timings: { ...timings, deflate: t1 - t0, zip: performance.now() - t1 } };

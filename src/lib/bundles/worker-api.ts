@@ -20,7 +20,7 @@ export type ExportLayout = 'sqlite' | 'mlruns';
 export const EXPORT_LAYOUTS: readonly ExportLayout[] = ['sqlite', 'mlruns'];
 
 export interface BundleProgress {
-  phase: 'downloading' | 'reading' | 'zipping';
+  phase: 'downloading' | 'reading' | 'zipping' | 'compressing';
   done: number;
   total: number;
 }
@@ -39,8 +39,8 @@ export interface BundleFailure {
 /** `timings`: milliseconds per phase in the worker (e.g. unzip, read; tree, zip). */
 export type BundleResult<T> = { ok: true; value: T; timings?: Record<string, number> } | { ok: false; error: BundleFailure };
 
-/** Bytes, a Blob/File, or a URL to fetch from the worker. */
-export type BundleSource = Uint8Array | Blob | { url: string };
+/** Bytes, a Blob/File, a URL to fetch from the worker, or the files of a dropped folder (folder-source.ts). */
+export type BundleSource = Uint8Array | Blob | { url: string } | { folder: { path: string; file: Blob }[] };
 
 export interface BundleWorkerApi {
   prepareImport(jobId: string, source: BundleSource, onProgress?: (p: BundleProgress) => void): Promise<BundleResult<PreparedImport>>;
@@ -55,10 +55,11 @@ export interface BundleWorkerApi {
    */
   exportAddRuns(jobId: string, runs: BundleRun[], layout?: ExportLayout): Promise<BundleResult<null>>;
   /** The zip as a Blob made in the worker from its parts (never one 400 MB buffer). */
-  exportFinish(jobId: string, experiments: Experiment[], registeredModels?: RegisteredModel[], layout?: ExportLayout, datasets?: StoredDataset[]): Promise<BundleResult<Blob>>;
+  exportFinish(jobId: string, experiments: Experiment[], registeredModels?: RegisteredModel[], layout?: ExportLayout, datasets?: StoredDataset[],
+    onProgress?: (p: BundleProgress) => void): Promise<BundleResult<Blob>>;
   exportDrop(jobId: string): void;
   exportModelZip(input: ModelExportInput): Promise<BundleResult<Uint8Array>>;
-  /** Aborts a running prepareImport; it then resolves with an AbortError failure. */
+  /** Aborts a running prepareImport or exportFinish (its compression); it then resolves with an AbortError failure. */
   cancel(jobId: string): void;
 }
 
