@@ -92,3 +92,15 @@ describe('the leaderboard', () => {
     expect(leaderboardMetrics(all)).toEqual(['rmse', 'r2']);
   });
 });
+
+describe('what Reset lab erases', () => {
+  it('is the lab\'s own databases, caches, settings and service worker, not a neighbour\'s on the same origin', async () => {
+    const { isLabCache, isLabDatabase, isLabRegistration, isLabStorageKey } = await import('../../src/lib/storage/lab-footprint');
+    expect(['mfflow', 'mfflow-test-1', 'other', 'mfflowish', 'tensorflowjs'].filter(isLabDatabase)).toEqual(['mfflow', 'mfflow-test-1']);
+    expect(['mfflow-shell-abc', 'mfflow-datasets', 'workbox-precache'].filter(isLabCache)).toEqual(['mfflow-shell-abc', 'mfflow-datasets']);
+    expect(['mfflow:user', 'mfflow.serve.model', 'mfflow:tour', 'theme', 'mfflowx'].filter(isLabStorageKey)).toEqual(['mfflow:user', 'mfflow.serve.model', 'mfflow:tour']);
+    expect(isLabRegistration('https://h.example/lab/', 'https://h.example/lab/index.html')).toBe(true);
+    expect(isLabRegistration('https://h.example/', 'https://h.example/lab/')).toBe(false);
+    expect(isLabRegistration('https://h.example/lab/other/', 'https://h.example/lab/')).toBe(false);
+  });
+});
