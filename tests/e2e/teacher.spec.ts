@@ -85,7 +85,8 @@ async function student(browser: Browser, baseURL: string, s: (typeof STUDENTS)[n
 
 for (const size of SIZES) {
   test(`a teacher at ${size.width}px imports three students' bundles and reads a per-user leaderboard, then resets the lab`, async ({ browser, page, context, baseURL }, info) => {
-    test.setTimeout(300_000);
+    // Four labs, six trainings, four imports and two exports: minutes on a loaded 2-core machine.
+    test.setTimeout(600_000);
     const made = [];
     for (const s of STUDENTS) made.push({ ...s, ...(await student(browser, baseURL!, s, size, info.outputDir)) });
 
