@@ -6,6 +6,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { openLab } from './helpers';
+import { winePath } from '../data/wine';
 
 async function logRun(page: Page, name: string): Promise<string> {
   return page.evaluate(async (n) => {
@@ -186,4 +187,64 @@ test('S6: a run active when the data is cleared under the page ends KILLED in me
     expect(s).toBe(back.steps[0] + i);
     expect(back.values[i]).toBe(1 / (s + 1));
   });
+});
+
+test('S6: a training job running when the data is cleared under the page ends KILLED, its worker stopped, and its whole run (params, tags, every logged point) is offered as a bundle that imports back', async ({ page, context, baseURL }) => {
+  await openLab(page);
+  const csv = readFileSync(await winePath('winequality-red.csv'), 'utf8');
+  await page.evaluate(async (text) => {
+    const m = window.mfflow;
+    const d = await m.loadDataset(new File([text], 'winequality-red.csv', { type: 'text/csv' }));
+    await m.setExperiment('cleared under training');
+    location.hash = '#/new';
+    (window as unknown as { trained: Promise<unknown> }).trained = m.train({
+      dataset: d.digest, model: 'mlp', target: 'quality', backend: 'cpu', runName: 'live-mlp',
+      params: { epochs: 5000, batch_size: 64, hidden_layers: '16', validation_split: 0.1 },
+    }).then((r) => ({ status: r.info.status }), (e) => ({ rejected: `${(e as { code?: string }).code}: ${(e as Error).message}` }));
+  }, csv);
+  const card = page.getByRole('article', { name: 'Training job live-mlp' });
+  await expect(card).toContainText(/epoch ([5-9]|\d\d+) of 5000/, { timeout: 60_000 });
+
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Storage.clearDataForOrigin', { origin: new URL(baseURL!).origin, storageTypes: 'indexeddb' });
+  const offer = page.getByRole('alert', { name: 'Unsaved runs' });
+  await expect(offer).toContainText('Run live-mlp was running when the data was deleted', { timeout: 15_000 });
+  await expect(offer).toContainText('ended KILLED');
+
+  // The job ended KILLED in memory, said so on its card; train() says why; its worker stopped.
+  await expect(card.getByTestId('job-status')).toHaveText('KILLED');
+  await expect(card).toContainText('The browser deleted the lab\'s data while this run was training');
+  const ended = await page.evaluate(() => (window as unknown as { trained: Promise<{ status?: string; rejected?: string }> }).trained);
+  expect(ended.rejected).toMatch(/^RESOURCE_DOES_NOT_EXIST: The browser deleted the lab's data while run live-mlp was training/);
+  const job = await page.evaluate(() => window.mfflow.jobs().find((j) => j.runName === 'live-mlp')!);
+  expect(job.status).toBe('KILLED');
+  const epochs = job.epochsDone!;
+  expect(epochs).toBeGreaterThanOrEqual(5);
+  expect(epochs).toBeLessThan(5000);
+  // A new run starts at once, with no reload.
+  const next = await page.evaluate(async () => {
+    const r = await window.mfflow.startRun({ runName: 'after-clear' });
+    await window.mfflow.endRun();
+    return (await window.mfflow.getRun(r.runId)).info.status;
+  });
+  expect(next).toBe('FINISHED');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), offer.getByRole('button', { name: 'Download the unsaved data of run live-mlp' }).click()]);
+  const bytes = [...readFileSync((await download.path())!)];
+  const back = await page.evaluate(async ({ b, id }) => {
+    const m = window.mfflow;
+    await m.importBundle(new Uint8Array(b));
+    const r = await m.getRun(id);
+    const h = await m.getMetricHistory(id, 'loss');
+    return { status: r.info.status, name: r.info.runName, params: r.params, tags: r.tags, steps: Array.from(h.steps), values: Array.from(h.values) };
+  }, { b: bytes, id: job.runId! });
+  expect(back).toMatchObject({
+    status: 'KILLED', name: 'live-mlp',
+    params: { hidden_layers: '16', epochs: '5000', batch_size: '64' },
+    tags: { 'mfflow.training.epochs_done': String(epochs) },
+  });
+  // Every epoch the worker trained, from the first: those written before the clear (deleted with the
+  // rest) and those the worker still held when it was stopped.
+  expect(back.steps).toEqual(Array.from({ length: epochs }, (_, i) => i));
+  expect(back.values.every(Number.isFinite)).toBe(true);
 });

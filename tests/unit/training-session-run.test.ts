@@ -5,39 +5,47 @@
  * behind comlink in a Worker. TF.js never loads (its loader fails loudly), so an MLP job is a
  * real failure path.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Remote } from 'comlink';
 import { datasetSource, tableDigest } from '../../src/lib/data/digest';
 import { profileTable } from '../../src/lib/data/profile';
 import type { DataTable, StoredDataset } from '../../src/lib/data/types';
-import type { TrackingStore } from '../../src/lib/storage/tracking-store';
+import type { TrackingStore, TrackingStoreOptions } from '../../src/lib/storage/tracking-store';
+import { forceCloseDatabase } from 'fake-indexeddb';
+import { unsavedRuns } from '../../src/lib/bundles/unsaved-runs';
+import { exportMlflowZip, importMlflowZip } from '../../src/lib/mlflow/bundle-zip';
+import { createFluent } from '../../src/lib/tracking/create-fluent';
+import type { AbandonedRun, Fluent } from '../../src/lib/tracking/fluent';
+import type { Experiment, Run } from '../../src/lib/tracking/types';
 import type { TrainerApi } from '../../src/lib/training/contract';
 import { TrainingPool } from '../../src/lib/training/pool';
 import { TrainingSession, TrainValidationError, type JobState, type SweepState } from '../../src/lib/training/session';
 import type { MetricColumns } from '../../src/lib/tracking/types';
 import { createTrainer } from '../../workers/training/trainer';
-import { openStore } from './storage-helpers';
+import { captureConnections, openStore, uniqueDbName } from './storage-helpers';
 import { wineTable } from './training-helpers';
 
 let red: DataTable;
 beforeAll(async () => { red = await wineTable('winequality-red.csv'); });
 
 type Job = JobState & { points: number };
+/** Sees each batch as the session hands it to the job, before the store writes it. */
+let onTap: ((columns: readonly MetricColumns[] | undefined) => void) | null = null;
 
 function plainJob(jobId: string, model: string, parentRunId: string | null): Job {
   return {
     jobId, model, parentRunId, status: 'QUEUED', phase: 'queued', step: 0, total: 0, message: '', runId: null, runName: '',
     metrics: {}, error: null, epochsDone: null, phaseAt: {}, cancelRequested: false, points: 0,
     get done() { return this.status === 'FINISHED' || this.status === 'FAILED' || this.status === 'KILLED'; },
-    tap(columns: readonly MetricColumns[] | undefined) { for (const c of columns ?? []) this.points += c.values.length; },
+    tap(columns: readonly MetricColumns[] | undefined) { for (const c of columns ?? []) this.points += c.values.length; onTap?.(columns); },
   };
 }
 
 const pools: TrainingPool[] = [];
-afterEach(() => { pools.splice(0).forEach((p) => p.dispose()); });
+afterEach(() => { pools.splice(0).forEach((p) => p.dispose()); onTap = null; vi.restoreAllMocks(); });
 
-async function setup(poolSize = 2) {
-  const store: TrackingStore = await openStore();
+async function setup(poolSize = 2, extra: { store?: TrackingStoreOptions; fluent?: (store: TrackingStore) => Fluent } = {}) {
+  const store: TrackingStore = await openStore(extra.store);
   const stored: StoredDataset = {
     digest: tableDigest(red), name: 'wine-red', ...datasetSource({ fileName: 'winequality-red.csv' }), createdAt: 1,
     byteSize: 84199, delimiter: ';', profile: profileTable(red), table: red,
@@ -60,6 +68,7 @@ async function setup(poolSize = 2) {
       return (await store.getDataset(hit.digest))!;
     },
     experimentId: () => '0',
+    fluent: extra.fluent && (() => extra.fluent!(store)),
     observer: {
       newJob: plainJob,
       newSweep: (id, metric, children) => ({ id, metric, children, status: 'RUNNING', parentRunId: null, runName: '', best: null, cancelled: false }),
@@ -151,5 +160,45 @@ describe('TrainingSession', () => {
     expect(parent.info.status).toBe('KILLED');
     expect(sweeps[0].status).toBe('KILLED');
     expect(sweeps[0].children.filter((c) => c.status === 'KILLED').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('S6: data deleted under a training job: the job ends KILLED, train() says why, and its bundle holds every point and param the worker logged', async () => {
+    const connections = captureConnections();
+    const fluents: Fluent[] = [];
+    let lost: { runs: Run[]; experiments: Experiment[]; abandoned: Promise<AbandonedRun[]> } | null = null;
+    const dbName = uniqueDbName('cleared-training');
+    const { store, session, jobs, stored } = await setup(1, {
+      // What the lab does (Lab.dataLost): every Fluent it made gives its runs up.
+      store: { dbName, onRecordsLost: (runs, experiments) => { lost = { runs, experiments, abandoned: Promise.all(fluents.map((f) => f.abandonRuns())).then((l) => l.flat()) }; } },
+      fluent: (s) => { const f = createFluent(s, 'page'); fluents.push(f); return f; },
+    });
+    let batches = 0;
+    // The browser deletes the database as the job's first metric batch reaches the page: its
+    // params are in the store (and go with it), the batch is the write that finds out.
+    onTap = (columns) => {
+      if (!columns?.length || ++batches !== 1) return;
+      forceCloseDatabase(connections.at(-1) as never);
+      indexedDB.deleteDatabase(dbName);
+    };
+    const trained = session.train({ ...tutorial, runName: 'doomed', params: { alpha: 0.01, l1_ratio: 0.5 } });
+    await expect(trained).rejects.toMatchObject({ code: 'RESOURCE_DOES_NOT_EXIST', message: expect.stringMatching(/^The browser deleted the lab's data while run doomed was training/) });
+    expect(jobs[0]).toMatchObject({ status: 'KILLED', error: expect.stringMatching(/^The browser deleted the lab's data while this run was training/) });
+    const gone = await lost!.abandoned;
+    expect(gone.map((a) => [a.info.runId, a.info.status])).toEqual([[jobs[0].runId, 'KILLED']]);
+    // Every point the worker logged (the solver's duality gaps, then the test metrics).
+    const gap = gone[0].unsaved.find((c) => c.key === 'dual_gap')!;
+    expect(gap.values.length).toBeGreaterThan(0);
+    expect(gone[0].unsaved.reduce((n, c) => n + c.values.length, 0)).toBe(jobs[0].points);
+
+    const offer = unsavedRuns(gone, lost!.runs, lost!.experiments)!;
+    const back = importMlflowZip(exportMlflowZip(offer.bundle)).bundle.runs.find((b) => b.run.info.runId === jobs[0].runId)!;
+    expect(back.run.info.status).toBe('KILLED');
+    expect(back.run.params).toMatchObject({ alpha: '0.01', l1_ratio: '0.5' });
+    expect(back.run.tags['mfflow.error']).toMatch(/^The browser deleted/);
+    expect(back.metrics.find((c) => c.key === 'dual_gap')!.values.length).toBe(gap.values.length);
+    // The lab goes on: the dataset loaded again, the next job trains into the new store.
+    await store.putDataset(stored);
+    const next = await session.train({ ...tutorial, runName: 'after' });
+    expect(next.info.status).toBe('FINISHED');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Runs the browser's storage lost under an open page (site data cleared while a run was
  * RUNNING): the page ended them KILLED in memory and still holds their info, the params and
- * tags it had cached and the metric points it had not written yet. This turns that into an
+ * tags it had cached and the metric points it had not written yet (a training job: every point
+ * its worker logged, since the page keeps them while it trains). This turns that into an
  * MLflow bundle the lab (or MLflow) can import back, so the person loses only what was already
  * written and deleted with the rest of the data.
  */
@@ -29,13 +30,14 @@ export function unsavedRuns(abandoned: readonly AbandonedRun[], cachedRuns: read
     const cached = cachedRuns.find((r) => r.info.runId === a.info.runId);
     const metrics = newDict<MetricSummary>();
     for (const c of a.unsaved) if (c.values.length) dictSet(metrics, c.key, summarize(c));
-    const run: Run = {
-      info: a.info,
-      params: cached?.params ?? newDict<string>(),
-      tags: cached?.tags ?? newDict<string>(),
-      metrics,
-      inputs: cached?.inputs ?? [],
-    };
+    const params = newDict<string>();
+    const tags = newDict<string>();
+    for (const [k, v] of Object.entries(cached?.params ?? {})) dictSet(params, k, v);
+    for (const [k, v] of Object.entries(cached?.tags ?? {})) dictSet(tags, k, v);
+    // What another writer of the run (a training worker) logged; the cache may not have it yet.
+    for (const p of a.params ?? []) dictSet(params, p.key, p.value);
+    for (const t of a.tags ?? []) dictSet(tags, t.key, t.value);
+    const run: Run = { info: a.info, params, tags, metrics, inputs: cached?.inputs ?? [] };
     runs.push({ run, metrics: a.unsaved.filter((c) => c.values.length), artifacts: [] });
     const id = a.info.experimentId;
     if (!experiments.has(id)) {

@@ -61,12 +61,26 @@ interface ActiveRun {
   /** A size-triggered flush is queued and has not drained the buffer yet. */
   sizeFlushQueued: boolean;
   releaseLock: (() => void) | null;
+  /** Another writer of this run (see onAbandon). */
+  stopWriter?: (killed: RunInfo) => Promise<WriterHold>;
 }
 
-/** A run ended by abandonRuns(): its info (KILLED) and the metric points no store holds. */
+/** What another writer of a run (a training job's worker) held when the data went. */
+export interface WriterHold {
+  metrics: MetricColumns[];
+  params?: { key: string; value: string }[];
+  tags?: { key: string; value: string }[];
+}
+
+/**
+ * A run ended by abandonRuns(): its info (KILLED), the metric points no store holds, and the
+ * params and tags another writer of the run logged (the store's cache has the rest).
+ */
 export interface AbandonedRun {
   info: RunInfo;
   unsaved: MetricColumns[];
+  params?: { key: string; value: string }[];
+  tags?: { key: string; value: string }[];
 }
 
 const textEncoder = new TextEncoder();
@@ -183,9 +197,22 @@ export class Fluent implements RunLogger {
       run.releaseLock = null;
     }
     return Promise.all(runs.map(async (run) => {
+      const info = { ...run.info, status: 'KILLED' as const, endTime: now };
+      // Called before anything is awaited: the writer learns at once, before the write that found out fails.
+      const held = run.stopWriter?.(info).catch((): WriterHold => ({ metrics: [] }));
       await run.flushing.catch(() => undefined); // a failed flush puts its batch back in the buffer
-      return { info: { ...run.info, status: 'KILLED' as const, endTime: now }, unsaved: run.buffer.drain() };
+      const writer = await held;
+      return { info, unsaved: [...run.buffer.drain(), ...(writer?.metrics ?? [])], params: writer?.params, tags: writer?.tags };
     }));
+  }
+
+  /**
+   * The active run has another writer that logs to the store itself (a training job's worker,
+   * through the session). If the data is deleted while the run is active, abandonRuns calls
+   * `stop` at once: it ends that writer and resolves to what only it still holds.
+   */
+  onAbandon(stop: (killed: RunInfo) => Promise<WriterHold>): void {
+    this.requireRun().stopWriter = stop;
   }
 
   /** Runs `fn` inside a run and ends it FINISHED, or FAILED if `fn` throws (like `with mlflow.start_run()`). */

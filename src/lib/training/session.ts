@@ -9,44 +9,19 @@ import type { TrackingBackend } from '../tracking/backend';
 import { createFluent } from '../tracking/create-fluent';
 import type { Fluent } from '../tracking/fluent';
 import { TRAIN_TAG } from '../tracking/tags';
-import type { MetricColumns, Run, RunStatus } from '../tracking/types';
+import type { Run } from '../tracking/types';
 import { errorMessage } from '../util/errors';
 import { endTags, planSweep, specOf, sweepStatus, TrainValidationError } from './session-rules';
-import type { ResolvedTrainSpec, RunLoggerPort, TrainProgress, TrainResult, TrainSpec } from './contract';
+import type { ResolvedTrainSpec, TrainResult, TrainSpec } from './contract';
 import type { TrainingPool } from './pool';
 import { bestChild, type Direction, type SweepSpec } from './sweep';
 import { validateTrainSpec } from './validate';
+import type { JobState } from './job-state';
+import { DELETED_WHILE_TRAINING, deletedWhileTraining, JobJournal, jobPort, writeFiles } from './job-port';
 
 export { endTags, MAX_ERROR_CHARS, planSweep, specOf, sweepStatus, TrainValidationError, type SweepPlan } from './session-rules';
 
-export type JobStatus = 'QUEUED' | RunStatus;
-
-/**
- * What a job shows while it runs. The session writes these fields; the page's rune class
- * implements the interface (so the writes are reactive), tests use plain objects.
- */
-export interface JobState {
-  readonly jobId: string;
-  readonly model: string;
-  readonly parentRunId: string | null;
-  status: JobStatus;
-  phase: TrainProgress['phase'] | 'queued';
-  step: number;
-  total: number;
-  message: string;
-  runId: string | null;
-  runName: string;
-  metrics: Record<string, number>;
-  error: string | null;
-  epochsDone: number | null;
-  /** When each phase's first progress report reached the page (performance.now()). */
-  readonly phaseAt: Partial<Record<TrainProgress['phase'] | 'ended', number>>;
-  /** Set by cancel before the job reached the pool (it then ends KILLED without training). */
-  cancelRequested: boolean;
-  readonly done: boolean;
-  /** Takes the points of a metric batch as it is stored (the live loss curves). */
-  tap(columns: readonly MetricColumns[] | undefined): void;
-}
+export type { JobState, JobStatus } from './job-state';
 
 export interface SweepState<J extends JobState = JobState> {
   readonly id: string;
@@ -109,18 +84,14 @@ export interface SessionOptions<J extends JobState, S extends SweepState<J>> {
 
 class CancelledBeforeStart extends Error {}
 
-/** Files of a run in one transaction where the backend can (logArtifacts), else one by one. */
-async function writeFiles(backend: TrackingBackend, runId: string, files: readonly { path: string; bytes: Uint8Array; contentType?: string }[]): Promise<void> {
-  if (backend.logArtifacts) return backend.logArtifacts(runId, files);
-  for (const f of files) await backend.logArtifact(runId, f.path, f.bytes, f.contentType);
-}
-
 let counter = 0;
 const nextId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}`;
 
 export class TrainingSession<J extends JobState, S extends SweepState<J>> {
   private jobs: J[] = [];
   private sweeps: S[] = [];
+  /** Jobs whose run the browser deleted under them (ended KILLED in memory). */
+  private readonly lost = new WeakSet<J>();
 
   constructor(private readonly o: SessionOptions<J, S>) {}
 
@@ -141,6 +112,7 @@ export class TrainingSession<J extends JobState, S extends SweepState<J>> {
     const job = this.o.observer.newJob(nextId('job'), req.model, null);
     this.add([job]);
     await this.runJob(job, { ...req, source: req.source ?? this.o.defaultSource?.('train') }, spec, stored);
+    if (this.lost.has(job)) throw deletedWhileTraining(job.runName);
     return this.o.backend.getRun(job.runId!);
   }
 
@@ -185,11 +157,14 @@ export class TrainingSession<J extends JobState, S extends SweepState<J>> {
         ...req, source, params: plan.children[i], runName: `${parent.runName}-${i + 1}`, description: undefined,
       }, specs[i], stored, parent.runId)));
     } catch (e) {
+      if (!fluent.activeRun()) return this.sweepLost(sweep, e);
       await fluent.setTag(TRAIN_TAG.error, errorMessage(e)).catch(() => undefined);
       await fluent.endRun('FAILED');
       sweep.status = 'FAILED';
       throw e;
     }
+    // The data was deleted under the sweep: its parent ended KILLED in memory with its children.
+    if (!fluent.activeRun()) return this.sweepLost(sweep);
     const best = bestChild(results, metric, direction);
     if (best >= 0) {
       const value = results[best].metrics[metric];
@@ -224,6 +199,11 @@ export class TrainingSession<J extends JobState, S extends SweepState<J>> {
     return true;
   }
 
+  private sweepLost(sweep: S, cause?: unknown): never {
+    sweep.status = 'KILLED';
+    throw deletedWhileTraining(sweep.runName, cause);
+  }
+
   private add(jobs: J[], sweep?: S): void {
     this.jobs = [...jobs, ...this.jobs];
     if (sweep) this.sweeps = [sweep, ...this.sweeps];
@@ -255,18 +235,33 @@ export class TrainingSession<J extends JobState, S extends SweepState<J>> {
     });
     job.runId = info.runId;
     job.runName = info.runName;
+    // If the browser deletes the data while the job runs, the lab abandons the run (Lab.dataLost):
+    // the worker is stopped, and the run's bundle gets what the journal kept once the job ended.
+    const journal = new JobJournal();
+    let ended = () => {};
+    const jobEnded = new Promise<void>((r) => (ended = r));
+    fluent.onAbandon(async () => {
+      journal.abandoned = true;
+      this.lost.add(job);
+      void this.o.pool().cancel(job.jobId).catch(() => undefined);
+      await jobEnded;
+      return journal.hold();
+    });
     let result: TrainResult;
     try {
       await fluent.logInput(toMlflowDataset(stored, 'training'));
       if (recordError !== null) throw recordError;
       if (recorded) await writeFiles(this.o.backend, info.runId, [...recorded.artifacts].map(([path, bytes]) => ({ path, bytes })));
-      if (job.cancelRequested) throw new CancelledBeforeStart();
-      result = await this.o.pool().submit(spec, stored.table, this.port(job, info.runId), job.jobId).result;
+      if (job.cancelRequested || journal.abandoned) throw new CancelledBeforeStart();
+      result = await this.o.pool().submit(spec, stored.table, jobPort(job, this.o.backend, info.runId, journal), job.jobId).result;
     } catch (e) {
-      result = e instanceof CancelledBeforeStart ? { status: 'KILLED', metrics: {} } : { status: 'FAILED', metrics: {}, error: errorMessage(e) };
+      result = e instanceof CancelledBeforeStart || journal.abandoned ? { status: 'KILLED', metrics: {} } : { status: 'FAILED', metrics: {}, error: errorMessage(e) };
     }
-    await this.endJob(job, fluent, info.runId, result);
-    return result;
+    try {
+      return await this.endJob(job, fluent, info.runId, result, journal);
+    } finally {
+      ended();
+    }
   }
 
   /** Source tags and code artifacts of a run (see lib/projects/source). */
@@ -275,42 +270,23 @@ export class TrainingSession<J extends JobState, S extends SweepState<J>> {
   }
 
   /**
-   * The page end of a worker's logger: one route for params, tags and metrics, straight into
-   * the store (the worker already batched them: MLflow's sizes for params and tags, metric
-   * columns every 250 ms), the live points to the job, artifacts to the run's files.
+   * Ends the job's run with the worker's status and its end tags (see endTags); a run whose data
+   * the browser deleted ends KILLED in memory instead, its end tags kept in the journal.
    */
-  private port(job: J, runId: string): RunLoggerPort {
-    const { backend } = this.o;
-    return {
-      async logBatch(batch) {
-        job.tap(batch.metrics);
-        await backend.logBatch(runId, batch);
-      },
-      async logArtifact(path, bytes, contentType) {
-        await backend.logArtifact(runId, path, bytes, contentType);
-      },
-      async logArtifacts(files) {
-        await writeFiles(backend, runId, files);
-      },
-      progress(update) {
-        if (job.done) return;
-        job.phaseAt[update.phase] ??= performance.now();
-        job.status = 'RUNNING';
-        job.phase = update.phase;
-        job.step = update.step;
-        job.total = update.total;
-        job.message = update.message ?? '';
-      },
-    };
-  }
-
-  /** Ends the job's run with the worker's status and its end tags (see endTags). */
-  private async endJob(job: J, fluent: Fluent, runId: string, result: TrainResult): Promise<void> {
-    const tags = endTags(result);
+  private async endJob(job: J, fluent: Fluent, runId: string, result: TrainResult, journal: JobJournal): Promise<TrainResult> {
     try {
-      if (tags.length) await this.o.backend.logBatch(runId, { tags });
-    } finally {
-      await fluent.endRun(result.status);
+      const tags = endTags(result);
+      try {
+        if (tags.length && !journal.abandoned) await this.o.backend.logBatch(runId, { tags });
+      } finally {
+        if (!journal.abandoned) await fluent.endRun(result.status);
+      }
+    } catch (e) {
+      if (!journal.abandoned) throw e;
+    }
+    if (journal.abandoned) {
+      result = { ...result, status: 'KILLED', error: DELETED_WHILE_TRAINING };
+      journal.keep({ tags: endTags(result) });
     }
     job.metrics = result.metrics;
     job.error = result.error ?? null;
@@ -318,5 +294,6 @@ export class TrainingSession<J extends JobState, S extends SweepState<J>> {
     job.status = result.status;
     job.phase = 'done';
     job.phaseAt.ended = performance.now();
+    return result;
   }
 }
