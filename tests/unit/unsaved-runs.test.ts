@@ -67,3 +67,36 @@ it('S6: data deleted under an active run: KILLED in memory, unwritten points and
 it('no active run when the data goes: nothing to offer', () => {
   expect(unsavedRuns([], [], [])).toBeNull();
 });
+
+it('S6: a run started in the instant the data goes lands in the Default experiment, made on demand once', async () => {
+  const name = uniqueDbName('unsaved-default');
+  const connections = captureConnections();
+  let m: Fluent | null = null;
+  let started: Promise<unknown>[] = [];
+  const store = await TrackingStore.open({
+    dbName: name,
+    // The page learns of the deletion and starts two runs at once (a script's loop, a training job).
+    onRecordsLost: () => {
+      void m!.abandonRuns();
+      started = [m!.startRun({ runName: 'at-once' }), new Fluent(store).startRun({ runName: 'also-at-once' })];
+    },
+  });
+  toClose.push(store);
+  m = new Fluent(store, { flushIntervalMs: 10_000 });
+  await m.setExperiment('soon gone');
+  await m.startRun({ runName: 'live' });
+  m.logMetric('loss', 1, 0);
+  forceCloseDatabase(connections.at(-1) as never);
+  await new Promise<void>((res, rej) => { const r = indexedDB.deleteDatabase(name); r.onsuccess = () => res(); r.onerror = () => rej(r.error); });
+  await expect(m.flush()).rejects.toMatchObject({ name: 'StoreClearedError' });
+  const runs = (await Promise.all(started)) as { experimentId: string; runName: string }[];
+  expect(runs.map((r) => [r.runName, r.experimentId])).toEqual([['at-once', '0'], ['also-at-once', '0']]);
+  await m.endRun();
+  // One Default experiment, in the cache and in storage (the one the store also puts back on its own).
+  await new Promise((r) => setTimeout(r, 50));
+  expect((await store.listExperiments()).map((e) => [e.experimentId, e.name])).toEqual([['0', 'Default']]);
+  const reopened = await TrackingStore.open({ dbName: name });
+  toClose.push(reopened);
+  expect((await reopened.listExperiments()).map((e) => [e.experimentId, e.name])).toEqual([['0', 'Default']]);
+  expect((await reopened.getRun((runs[0] as unknown as { runId: string }).runId)).info.status).toBe('FINISHED');
+});

@@ -30,11 +30,14 @@ export function newExperimentRecord(id: string, name: string, tags: Record<strin
   };
 }
 
+export const defaultExperimentRecord = (now: number) => newExperimentRecord(DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, {}, now);
+
+/** Puts the Default experiment in when it is missing (a new database, or one the browser cleared); idempotent. */
 export function ensureDefaultExperiment(conn: Connection, now: number): Promise<Experiment | null> {
   return conn.write(['experiments'], () => 'the Default experiment', async (tx) => {
     const store = tx.objectStore('experiments');
     if (await store.get(DEFAULT_EXPERIMENT_ID)) return null;
-    const exp = newExperimentRecord(DEFAULT_EXPERIMENT_ID, DEFAULT_EXPERIMENT_NAME, {}, now);
+    const exp = defaultExperimentRecord(now);
     await store.put(exp);
     return exp;
   }, 'strict');

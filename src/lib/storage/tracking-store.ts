@@ -28,6 +28,7 @@ import type {
   ArtifactInfo, CreateRunRequest, DatasetInput, Experiment, LogBatchRequest, MetricColumns, Run, RunInfo,
   RunStatus, SearchRunsRequest, SearchRunsResult, ViewType,
 } from '../tracking/types';
+import { DEFAULT_EXPERIMENT_ID } from '../tracking/types';
 import { dictGet } from '../util/dict';
 import { invalidState, notFound } from '../util/errors';
 import { listArtifactDir, readArtifactBytes, writeArtifact, writeArtifacts, type ArtifactFile } from './artifact-store';
@@ -38,7 +39,7 @@ import { RegistryStore } from './registry-store';
 import { ProjectStore } from './project-store';
 import { RemoteStore } from './remote-store';
 import {
-  createExperimentRecord, deleteEdit, ensureDefaultExperiment, renameEdit, restoreEdit, tagEdit, updateExperiment,
+  createExperimentRecord, defaultExperimentRecord, deleteEdit, ensureDefaultExperiment, renameEdit, restoreEdit, tagEdit, updateExperiment,
 } from './experiment-ops';
 import type { PreparedImport } from './prepared-import';
 import { importPrepared, readRunsContent, type ImportReport, type RunContent } from './bundle-import';
@@ -243,8 +244,11 @@ export class TrackingStore implements TrackingBackend {
 
   async createRun(req: CreateRunRequest): Promise<RunInfo> {
     const run = newRunRecord(req, newRunId(), this.now(), this.defaultUser ?? 'browser', generateRunName);
+    let made: Experiment | null = null;
     await this.conn.write(['experiments', 'runs', 'runDirty'], () => `new run "${run.info.runName}"`, async (tx) => {
-      const exp = await tx.objectStore('experiments').get(req.experimentId);
+      let exp = await tx.objectStore('experiments').get(req.experimentId);
+      // Default always exists: made here, in the run's transaction, when the data was just deleted.
+      if (!exp && req.experimentId === DEFAULT_EXPERIMENT_ID) await tx.objectStore('experiments').put(made = exp = defaultExperimentRecord(run.info.startTime));
       if (!exp) throw notFound(`No experiment with id ${req.experimentId}.`);
       if (exp.lifecycleStage !== 'active') throw invalidState(`Experiment "${exp.name}" is deleted; restore it before adding runs.`);
       const parent = dictGet(run.tags, TAG.parentRunId);
@@ -253,7 +257,7 @@ export class TrackingStore implements TrackingBackend {
       }
       await putRunRecords(tx, [run], 'add');
     }, 'strict');
-    this.committed([run]);
+    this.committed([run], made ? [made] : []);
     return { ...run.info };
   }
 
