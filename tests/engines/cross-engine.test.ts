@@ -7,6 +7,7 @@ import { winePath } from '../data/wine';
 import type { EngineName, EngineSession } from './driver';
 import { launchFirefox } from './firefox';
 import { JOURNEYS, loadJourneyData, walk, type JourneyData } from './journeys';
+import { ARTIFACT_JOURNEYS } from './journeys-artifacts';
 import { LabServer } from './lab-server';
 import { launchWebKit } from './webkit';
 
@@ -31,7 +32,7 @@ for (const engine of engines.filter((e) => e !== 'chromium')) {
     }, 120_000);
     afterAll(async () => { await close?.(); });
 
-    for (const j of JOURNEYS) {
+    for (const j of [...JOURNEYS, ...ARTIFACT_JOURNEYS]) {
       it(j.name, (ctx) => {
         // WebDriver classic (WebKit) cannot run a script before the page's own, so it cannot take a feature away.
         if (j.needsInitScripts && !session.initScripts) ctx.skip(`${engine}'s driver cannot run init scripts`);
