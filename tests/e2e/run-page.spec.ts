@@ -116,6 +116,11 @@ for (const size of SIZES) {
     await expect(pair).toHaveAttribute('data-points', '8'); // 4 epochs × 2 lines
     await expect(pair.getByRole('list', { name: 'Lines in loss / val_loss' }).getByRole('button')).toHaveText([/^\s*loss [\d.]+$/, /^\s*val_loss [\d.]+$/]);
     await expect(page.getByRole('figure', { name: 'val_loss chart', exact: true })).toHaveCount(0);
+    // The training mae with its validation curve (the bare mae is the test score, in the table), after the loss.
+    const charts = page.getByRole('figure', { name: / chart$/ });
+    await expect(charts.first()).toHaveAccessibleName('loss / val_loss chart');
+    await expect(charts.nth(1)).toHaveAccessibleName('train_mae / val_mae chart');
+    await expect(page.getByRole('figure', { name: 'val_mae chart', exact: true })).toHaveCount(0);
     await expect(page.getByRole('region', { name: 'Training plots' }).getByRole('img')).toHaveCount(2);
     await expect(page.getByRole('table', { name: 'Coefficients' })).toHaveCount(0);
     await expectNoOverflow(page);
