@@ -13,6 +13,8 @@ import { distinctRunColors } from '../lib/ui-model/run-color';
 import { lowerIsBetter } from '../lib/ui-model/default-columns';
 import { dictGet } from '../lib/util/dict';
 import type { ChartRun } from './chart-source';
+import type { ImportanceResult } from '../lib/charts/param-importance';
+import { analysisWorker } from './workers';
 import { lab } from './lab.svelte';
 import { route } from './route.svelte';
 
@@ -20,7 +22,15 @@ export function runLabel(run: Run): string {
   return run.info.runName || run.info.runId.slice(0, 8);
 }
 
+/** One worker for every Compare view (it idles out after a minute). */
+let analysis: ReturnType<typeof analysisWorker> | null = null;
+
 export class CompareView {
+  /** Parameter importance of the varying params for the metric `importanceFor` (null: not computed yet). */
+  importance = $state.raw<ImportanceResult | null>(null);
+  importanceFor = $state<string | null>(null);
+  importanceError = $state<string | null>(null);
+
   readonly runIds = $derived((route.param('runs') ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 
   readonly runs = $derived.by(() => {
@@ -50,19 +60,29 @@ export class CompareView {
     });
   });
 
-  /** Metric keys logged by any of the runs: those every run has first. */
+  /**
+   * Metric keys logged by any of the runs: those every run has first. `single`: no run logged
+   * more than one point of it (a final score), drawn as bars rather than dots at step 0.
+   */
   private readonly metricsKey = $derived.by(() => {
     const keys = fieldKeys(this.runs, 'metric');
     const n = this.runs.length;
-    return [...keys.filter((k) => k.count === n), ...keys.filter((k) => k.count < n)].map((k) => `${k.key}\u0000${k.count}`).join('\u0001');
+    const single = (key: string) => this.runs.every((r) => (dictGet(r.metrics, key)?.count ?? 0) <= 1);
+    return [...keys.filter((k) => k.count === n), ...keys.filter((k) => k.count < n)]
+      .map((k) => `${k.key}\u0000${k.count}\u0000${single(k.key) ? 1 : 0}`).join('\u0001');
   });
 
-  readonly metrics: readonly { key: string; count: number }[] = $derived(
+  readonly metrics: readonly { key: string; count: number; single: boolean }[] = $derived(
     this.metricsKey === '' ? [] : this.metricsKey.split('\u0001').map((s) => {
-      const [key, count] = s.split('\u0000');
-      return { key, count: Number(count) };
+      const [key, count, single] = s.split('\u0000');
+      return { key, count: Number(count), single: single === '1' };
     }),
   );
+
+  /** Each run's latest value of a metric (undefined: not logged), in run order. */
+  lastValues(key: string): (number | undefined)[] {
+    return this.runs.map((r) => dictGet(r.metrics, key)?.latest);
+  }
 
   readonly paramKeys = $derived(fieldKeys(this.runs, 'param').map((k) => k.key));
 
@@ -116,6 +136,28 @@ export class CompareView {
     if (f?.kind === 'metric') return f;
     const m = this.mainMetric;
     return m === undefined ? undefined : { kind: 'metric', key: m };
+  }
+
+  /** Params whose value differs between the runs (a sweep's axes). */
+  varyingParams(): string[] {
+    return this.paramKeys.filter((k) => new Set(this.runs.map((r) => dictGet(r.params, k))).size > 1);
+  }
+
+  /** Computes parameter importance for `metric` in the analysis worker. */
+  async computeImportance(metric: string): Promise<void> {
+    const params = this.varyingParams();
+    const runs = this.runs;
+    this.importanceError = null;
+    try {
+      analysis ??= analysisWorker();
+      const result = await analysis.call((api) => api.importance({
+        params, rows: runs.map((r) => params.map((p) => dictGet(r.params, p))), metric: runs.map((r) => dictGet(r.metrics, metric)?.latest),
+      }));
+      // A later request (another metric, other runs) wins.
+      if (this.runs === runs) { this.importance = result; this.importanceFor = metric; }
+    } catch (e) {
+      this.importanceError = `Parameter importance could not be computed: ${e instanceof Error ? e.message : String(e)}`;
+    }
   }
 
   setChartOptions(o: { smoothing: number; logY: boolean; xMode: XMode }): void {

@@ -6,6 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import type { BundleWorkerApi } from '../lib/bundles/worker-api';
+import type { AnalysisWorkerApi } from '../lib/charts/param-importance';
 import type { CsvWorkerApi } from '../lib/data/csv-worker-api';
 import type { PredictApi } from '../lib/serving/predict-api';
 import type { TrackingBackend } from '../lib/tracking/backend';
@@ -35,6 +36,13 @@ export function crashWorkers(label: string): number {
   let n = 0;
   for (const b of bridges) if (b.label === label && b.closeFromInside()) n++;
   return n;
+}
+
+export function analysisWorker(): WorkerBridge<AnalysisWorkerApi> {
+  return bridge({
+    label: 'analysis', idleMs: MINUTE,
+    create: (name) => new Worker(new URL('../../workers/analysis-worker.ts', import.meta.url), { type: 'module', name }),
+  });
 }
 
 export function csvWorker(): WorkerBridge<CsvWorkerApi> {

@@ -196,6 +196,23 @@ for (const size of SIZES) {
     expect(decodeURIComponent(new URL(page.url()).hash)).toContain(bestId);
     // The scatter answers the question by default: rmse against the swept alpha.
     await expect(page.getByRole('img', { name: /Scatter of rmse against alpha over 4 runs/ })).toBeVisible();
+    // A final score is a bar per run (not dots at step 0), the best child's bar says its rmse.
+    const bars = page.getByRole('img', { name: /^Bar chart of rmse over 4 runs/ });
+    await expect(bars).toBeVisible();
+    expect(await bars.getAttribute('aria-label')).toContain(bestRmse);
+    // Parallel coordinates: axes only for what varies (alpha) and the metric, lines coloured by rmse.
+    const pc = page.getByRole('group', { name: /^Parallel coordinates/ });
+    await expect(pc.getByRole('slider')).toHaveCount(2);
+    await expect(pc.getByRole('slider', { name: /^Brush alpha/ })).toBeVisible();
+    await expect(pc.getByRole('slider', { name: /^Brush rmse/ })).toBeVisible();
+    await expect(page.getByLabel(/^Line colour: rmse from .*, lowest brightest$/)).toBeVisible();
+    // Parameter importance, computed in a worker: the only swept param explains it all, and
+    // rmse grows with alpha (more regularisation, worse fit) so r is positive.
+    const importance = page.getByRole('region', { name: 'Parameter importance' });
+    await importance.getByRole('button', { name: 'Compute importance' }).click();
+    const impTable = importance.getByRole('table', { name: 'Parameter importance for rmse' });
+    await expect(impTable.getByRole('row', { name: /^alpha 1 r 0\.\d+$/ })).toBeVisible({ timeout: 30_000 });
+    await expect(importance.getByRole('img', { name: /^Bar chart of Importance for rmse over 1 param: alpha 1$/ })).toBeVisible();
     await expectNoOverflow(page);
     await expectAccessible(page, 'compare');
     await shot(page, 'sweep-3-compare');

@@ -65,15 +65,13 @@ export function brushesFromText(text: string | null): Map<string, Brush> {
 }
 
 /**
- * Params worth an axis: those that differ between runs first, then the rest (a constant param
- * is a flat, uninformative axis), capped to keep the plot readable.
+ * Params worth an axis: only those that differ between runs (a constant param is a flat,
+ * uninformative axis), capped to keep the plot readable.
  */
 export function defaultParallelParams(runs: readonly Run[], keys: readonly string[], max = 8): FieldRef[] {
   const differs = (k: string) => {
     const first = fieldValue(runs[0], { kind: 'param', key: k });
     return runs.some((r) => fieldValue(r, { kind: 'param', key: k }) !== first);
   };
-  const varying = keys.filter(differs);
-  const rest = keys.filter((k) => !varying.includes(k));
-  return [...varying, ...rest].slice(0, max).map((key) => ({ kind: 'param', key }));
+  return keys.filter(differs).slice(0, max).map((key) => ({ kind: 'param', key }));
 }
