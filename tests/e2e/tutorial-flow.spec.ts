@@ -111,13 +111,12 @@ test('tutorial: wine, three elastic nets, filter, keyboard selection, compare', 
 
   await page.getByRole('toolbar', { name: 'Selected runs' }).getByRole('button', { name: 'Compare' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Compare · 2 runs');
-  const rmse = page.locator('figure[data-metric="rmse"]');
-  await expect(rmse).toHaveAttribute('data-ready', 'true');
-  const legend = rmse.getByRole('list', { name: 'Runs in rmse' });
-  for (const name of expected) await expect(legend.getByRole('button', { name: new RegExp(name) })).toBeVisible();
-  // One point per run at step 0: the x axis stays around 0, not 0..100.
-  const xMax = Number(await rmse.getAttribute('data-x-max'));
-  expect(xMax).toBeLessThan(5);
+  // One point per run (a final score): a bar per run with its value, not dots at step 0.
+  const rmse = page.getByRole('img', { name: /^Bar chart of rmse over 2 runs: / });
+  await expect(rmse).toBeVisible();
+  const bars = (await rmse.getAttribute('aria-label'))!;
+  for (const name of expected) expect(bars).toMatch(new RegExp(`${name} 0\\.\\d+`));
+  await expect(page.locator('figure[data-metric="rmse"]')).toHaveCount(0);
 
   const header = page.getByRole('table').filter({ has: page.getByRole('row', { name: /param alpha/ }) });
   for (const name of expected) await expect(header.getByRole('columnheader', { name })).toBeVisible();
