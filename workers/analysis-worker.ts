@@ -4,7 +4,8 @@
  * src/lib/charts/param-importance.ts; this entry only exposes it.
  */
 import * as Comlink from 'comlink';
-import { paramImportance, type AnalysisWorkerApi } from '../src/lib/charts/param-importance';
+import { paramImportance } from '../src/lib/charts/param-importance';
+import type { AnalysisWorkerApi } from '../src/lib/charts/worker-api';
 import { announceLiveness } from '../src/lib/workers/liveness';
 
 announceLiveness(self);

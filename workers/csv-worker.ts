@@ -1,6 +1,6 @@
 /**
  * Parses CSV files and URLs off the main thread, so a 200 MB file never freezes the page. The
- * work is in src/lib/data/csv-worker-api.ts; this entry only exposes it and hands the numeric
+ * work is in src/lib/data/worker-api.ts; this entry only exposes it and hands the numeric
  * columns back by transfer instead of copying them.
  */
 import * as Comlink from 'comlink';
@@ -8,7 +8,7 @@ import {
   createCsvWorkerApi,
   tableTransferables,
   type CsvWorkerApi,
-} from '../src/lib/data/csv-worker-api';
+} from '../src/lib/data/worker-api';
 import { announceLiveness } from '../src/lib/workers/liveness';
 
 // First: the page watches this worker's lifetime through a Web Lock (see liveness.ts).

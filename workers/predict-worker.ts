@@ -1,8 +1,8 @@
 /**
- * The predict worker: exposes a PredictApi (src/lib/serving/predict-api.ts) with comlink.
+ * The predict worker: exposes a PredictWorkerApi (src/lib/serving/worker-api.ts) with comlink.
  *
  *   const worker = new Worker(new URL('../../workers/predict-worker.ts', import.meta.url), { type: 'module' });
- *   const api = Comlink.wrap<PredictApi>(worker);
+ *   const api = Comlink.wrap<PredictWorkerApi>(worker);
  *   await api.load('models:/wine/3', files);
  *   const y = await api.predict('models:/wine/3', columns);
  *
@@ -10,7 +10,7 @@
  * Results go back by transfer, not copy.
  */
 import * as Comlink from 'comlink';
-import type { PredictApi } from '../src/lib/serving/predict-api';
+import type { PredictWorkerApi } from '../src/lib/serving/worker-api';
 import { createPredictor, type Tf } from './serving/predictor';
 import { announceLiveness } from '../src/lib/workers/liveness';
 
@@ -31,7 +31,7 @@ function loadTf(): Promise<Tf> {
 
 const inner = createPredictor({ loadTf });
 
-const api: PredictApi = {
+const api: PredictWorkerApi = {
   load: (key, files) => inner.load(key, files),
   async predict(key, columns) {
     const y = await inner.predict(key, columns);

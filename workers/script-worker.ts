@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import type { Fluent } from '../src/lib/tracking/fluent';
-import type { ScriptWorkerApi } from '../src/lib/tracking/script-worker-api';
+import type { ScriptWorkerApi } from '../src/lib/tracking/worker-api';
 import { fluentFromPort } from './tracking-client';
 import { announceLiveness } from '../src/lib/workers/liveness';
 

@@ -1,8 +1,8 @@
 /**
- * The training worker: exposes a TrainerApi with comlink.
+ * The training worker: exposes a TrainWorkerApi with comlink.
  *
  *   const worker = new Worker(new URL('../../workers/train-worker.ts', import.meta.url), { type: 'module' });
- *   const api = Comlink.wrap<TrainerApi>(worker);
+ *   const api = Comlink.wrap<TrainWorkerApi>(worker);
  *   await api.train(jobId, spec, table, Comlink.proxy(port));
  *
  * TF.js is imported only when a TF.js model trains (the elastic net never loads it). The wasm

@@ -5,7 +5,7 @@
  * columns (transferred, not copied) and writes them to IndexedDB.
  */
 import * as Comlink from 'comlink';
-import { unwrapCsvOutcome, type CsvWorkerOutcome, type CsvWorkerResult } from '../lib/data/csv-worker-api';
+import { unwrapCsvOutcome, type CsvWorkerOutcome, type CsvWorkerResult } from '../lib/data/worker-api';
 import type { CsvProgress } from '../lib/data/csv';
 import { requireNumeric } from '../lib/data/csv-errors';
 import { isMissingText, isNumberText } from '../lib/data/cells';

@@ -7,7 +7,7 @@
 import type { ModelVersion } from '../lib/mlflow/bundle';
 import { runModelSource, type StoredRegisteredModel } from '../lib/registry/model-registry';
 import type { RegistryStore, ResolvedModelUri } from '../lib/storage/registry-store';
-import type { ModelFiles } from '../lib/serving/predict-api';
+import type { ModelFiles } from '../lib/serving/worker-api';
 import { lab } from './lab.svelte';
 import { errorMessage } from '../lib/util/errors';
 import { readMlmodel, type MlmodelView } from '../lib/ui-model/mlmodel-view';

@@ -8,7 +8,7 @@ import type { Remote } from 'comlink';
 import type { MLmodel } from '../lib/mlflow/mlmodel';
 import { firstExampleRow } from '../lib/serving/input-example';
 import { inputSchemaOf, paramSpecsOf, type InputSchema, type ParamSpec } from '../lib/serving/input-schema';
-import { describeModel, type LoadedModelInfo, type PredictApi, type Prediction } from '../lib/serving/predict-api';
+import { describeModel, type LoadedModelInfo, type PredictWorkerApi, type Prediction } from '../lib/serving/worker-api';
 import { parseScoringRequest, requireFiniteRows } from '../lib/serving/scoring-request';
 import { errorAnswer, successAnswer, type ScoringAnswer } from '../lib/serving/scoring-response';
 import { registry } from './registry.svelte';
@@ -59,7 +59,7 @@ export class Serving {
     });
   }
 
-  private api(): Remote<PredictApi> {
+  private api(): Remote<PredictWorkerApi> {
     return this.worker.api;
   }
 

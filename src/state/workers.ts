@@ -6,12 +6,12 @@
  */
 import * as Comlink from 'comlink';
 import type { BundleWorkerApi } from '../lib/bundles/worker-api';
-import type { AnalysisWorkerApi } from '../lib/charts/param-importance';
-import type { CsvWorkerApi } from '../lib/data/csv-worker-api';
-import type { PredictApi } from '../lib/serving/predict-api';
+import type { AnalysisWorkerApi } from '../lib/charts/worker-api';
+import type { CsvWorkerApi } from '../lib/data/worker-api';
+import type { PredictWorkerApi } from '../lib/serving/worker-api';
 import type { TrackingBackend } from '../lib/tracking/backend';
-import type { ScriptWorkerApi } from '../lib/tracking/script-worker-api';
-import type { TrainerApi } from '../lib/training/contract';
+import type { ScriptWorkerApi } from '../lib/tracking/worker-api';
+import type { TrainWorkerApi } from '../lib/training/worker-api';
 import type { WorkerHandle } from '../lib/training/pool';
 import { WorkerBridge, type BridgeOptions } from '../lib/workers/bridge';
 
@@ -60,7 +60,7 @@ export function bundleWorker(): WorkerBridge<BundleWorkerApi> {
 }
 
 /** Loaded models live in the worker: callers must load again after a restart (see Serving). */
-export function predictWorker(): WorkerBridge<PredictApi> {
+export function predictWorker(): WorkerBridge<PredictWorkerApi> {
   return bridge({
     label: 'predict', idleMs: 10 * MINUTE,
     create: (name) => new Worker(new URL('../../workers/predict-worker.ts', import.meta.url), { type: 'module', name }),
@@ -72,7 +72,7 @@ export function predictWorker(): WorkerBridge<PredictApi> {
  * to load, so an idle training worker is kept for five minutes.
  */
 export function trainWorker(): WorkerHandle {
-  const worker = bridge<TrainerApi>({
+  const worker = bridge<TrainWorkerApi>({
     label: 'training', idleMs: 5 * MINUTE,
     create: (name) => new Worker(new URL('../../workers/train-worker.ts', import.meta.url), { type: 'module', name }),
   });

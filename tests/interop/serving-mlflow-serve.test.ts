@@ -18,7 +18,7 @@ import { zipFiles } from '../../src/lib/archive/zip-write';
 import { buildModelExport } from '../../src/lib/bundles/model-export';
 import { trainTestSplitNumpy } from '../../src/lib/ml/split';
 import { inputSchemaOf, paramSpecsOf } from '../../src/lib/serving/input-schema';
-import { describeModel, type ModelFiles } from '../../src/lib/serving/predict-api';
+import { describeModel, type ModelFiles } from '../../src/lib/serving/worker-api';
 import { parseScoringRequest, requireFiniteRows } from '../../src/lib/serving/scoring-request';
 import { errorAnswer, successAnswer, type ScoringAnswer } from '../../src/lib/serving/scoring-response';
 import { MemoryRunLogger } from '../../src/lib/training/memory-logger';

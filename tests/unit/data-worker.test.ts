@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CsvProgress } from '../../src/lib/data/csv';
 import { CsvError } from '../../src/lib/data/csv-errors';
-import { createCsvWorkerApi, tableTransferables, unwrapCsvOutcome } from '../../src/lib/data/csv-worker-api';
+import { createCsvWorkerApi, tableTransferables, unwrapCsvOutcome } from '../../src/lib/data/worker-api';
 import { EXAMPLE_DATASETS } from '../../src/lib/data/examples';
 import { tableDigest } from '../../src/lib/data/digest';
 import { WINE_URLS, wineText } from '../data/wine';

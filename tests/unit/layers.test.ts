@@ -24,12 +24,31 @@ describe('the real import graph', () => {
     expect(graph.get('src/state/workers.ts')!.workers).toContain('workers/train-worker.ts');
   });
 
-  it('creates every worker in src/state/workers.ts, each of the five', () => {
+  it('creates every worker in src/state/workers.ts, each of the six', () => {
     const creators = [...graph].filter(([, m]) => m.workers.length).map(([f]) => f);
     expect(creators).toEqual(['src/state/workers.ts']);
     expect(graph.get('src/state/workers.ts')!.workers.sort()).toEqual([
-      'workers/bundle-worker.ts', 'workers/csv-worker.ts', 'workers/predict-worker.ts', 'workers/script-worker.ts', 'workers/train-worker.ts',
+      'workers/analysis-worker.ts', 'workers/bundle-worker.ts', 'workers/csv-worker.ts', 'workers/predict-worker.ts', 'workers/script-worker.ts', 'workers/train-worker.ts',
     ]);
+  });
+
+  it('gives each worker entry one contract, named lib/<area>/worker-api.ts', () => {
+    const contracts = [...graph.keys()].filter((f) => /^src\/lib\/[^/]+\/worker-api\.ts$/.test(f)).sort();
+    expect(contracts).toEqual([
+      'src/lib/bundles/worker-api.ts', 'src/lib/charts/worker-api.ts', 'src/lib/data/worker-api.ts', 'src/lib/serving/worker-api.ts', 'src/lib/tracking/worker-api.ts', 'src/lib/training/worker-api.ts',
+    ]);
+    /** What an entry imports, following files inside workers/ (its own helpers). */
+    const reach = (file: string, seen = new Set<string>()): Set<string> => {
+      for (const dep of graph.get(file)?.local ?? []) {
+        if (seen.has(dep)) continue;
+        seen.add(dep);
+        if (dep.startsWith('workers/')) reach(dep, seen);
+      }
+      return seen;
+    };
+    const used = graph.get('src/state/workers.ts')!.workers.map((w) => [...reach(w)].filter((d) => contracts.includes(d)));
+    for (const u of used) expect(u).toHaveLength(1);
+    expect(used.flat().sort()).toEqual(contracts);
   });
 
   it('follows the layer rules', () => {

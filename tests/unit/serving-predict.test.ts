@@ -5,7 +5,7 @@ import { predictElasticNet } from '../../src/lib/ml/elastic-net';
 import { standardize } from '../../src/lib/ml/standardize';
 import { inputSchemaOf } from '../../src/lib/serving/input-schema';
 import { parseLinearModel, predictLinear } from '../../src/lib/serving/linear-model';
-import { describeModel, type ModelFiles } from '../../src/lib/serving/predict-api';
+import { describeModel, type ModelFiles } from '../../src/lib/serving/worker-api';
 import { parseJsonScoringBody } from '../../src/lib/serving/scoring-request';
 import { predictionsJson } from '../../src/lib/serving/scoring-response';
 import type { TrainSpec } from '../../src/lib/training/contract';

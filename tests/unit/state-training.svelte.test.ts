@@ -10,7 +10,7 @@ import type { Remote } from 'comlink';
 import { datasetSource, tableDigest } from '../../src/lib/data/digest';
 import { profileTable } from '../../src/lib/data/profile';
 import type { DataTable } from '../../src/lib/data/types';
-import type { TrainerApi } from '../../src/lib/training/contract';
+import type { TrainWorkerApi } from '../../src/lib/training/worker-api';
 import { TrainingPool } from '../../src/lib/training/pool';
 import { TrainingSession } from '../../src/lib/training/session';
 import { SweepState, TrainingJob } from '../../src/state/training.svelte';
@@ -28,7 +28,7 @@ async function session(poolSize = 2) {
   const digest = tableDigest(red);
   await store.putDataset({ digest, name: 'wine-red', ...datasetSource({ fileName: 'red.csv' }), createdAt: 1, byteSize: 1, delimiter: ';', profile: profileTable(red), table: red });
   const pool = new TrainingPool(() => ({
-    api: createTrainer({ loadTf: async () => { throw new Error('no TF.js here'); }, flushMs: 5 }) as unknown as Remote<TrainerApi>,
+    api: createTrainer({ loadTf: async () => { throw new Error('no TF.js here'); }, flushMs: 5 }) as unknown as Remote<TrainWorkerApi>,
     terminate: () => undefined, onCrash: () => undefined,
   }), { size: poolSize, wrapLogger: (p) => p });
   pools.push(pool);

@@ -8,7 +8,8 @@ import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import * as Comlink from 'comlink';
 import type { DataTable } from '../../src/lib/data/types';
-import type { ResolvedTrainSpec, TrainerApi } from '../../src/lib/training/contract';
+import type { ResolvedTrainSpec } from '../../src/lib/training/contract';
+import type { TrainWorkerApi } from '../../src/lib/training/worker-api';
 import { MemoryRunLogger } from '../../src/lib/training/memory-logger';
 import { TrainingPool, type WorkerHandle } from '../../src/lib/training/pool';
 
@@ -51,7 +52,7 @@ function makePool(size: number, created: number[] = [], killAfterMs = 2000) {
     created.push(index);
     const w = new Worker(WORKER_CODE, { eval: true });
     return {
-      api: Comlink.wrap<TrainerApi>(nodeEndpoint(w)),
+      api: Comlink.wrap<TrainWorkerApi>(nodeEndpoint(w)),
       terminate: () => void w.terminate(),
       onCrash(listener) {
         w.on('error', (e) => listener(e.message));

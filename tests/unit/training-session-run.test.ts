@@ -17,7 +17,7 @@ import { exportMlflowZip, importMlflowZip } from '../../src/lib/mlflow/bundle-zi
 import { createFluent } from '../../src/lib/tracking/create-fluent';
 import type { AbandonedRun, Fluent } from '../../src/lib/tracking/fluent';
 import type { Experiment, Run } from '../../src/lib/tracking/types';
-import type { TrainerApi } from '../../src/lib/training/contract';
+import type { TrainWorkerApi } from '../../src/lib/training/worker-api';
 import { TrainingPool } from '../../src/lib/training/pool';
 import { TrainingSession, TrainValidationError, type JobState, type SweepState } from '../../src/lib/training/session';
 import type { MetricColumns } from '../../src/lib/tracking/types';
@@ -52,7 +52,7 @@ async function setup(poolSize = 2, extra: { store?: TrackingStoreOptions; fluent
   };
   await store.putDataset(stored);
   const pool = new TrainingPool(() => ({
-    api: createTrainer({ loadTf: async () => { throw new Error('TF.js is not loaded in this test'); }, flushMs: 5 }) as unknown as Remote<TrainerApi>,
+    api: createTrainer({ loadTf: async () => { throw new Error('TF.js is not loaded in this test'); }, flushMs: 5 }) as unknown as Remote<TrainWorkerApi>,
     terminate: () => undefined,
     onCrash: () => undefined,
   }), { size: poolSize, wrapLogger: (p) => p });

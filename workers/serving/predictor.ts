@@ -1,12 +1,12 @@
 /**
- * Loads model directories and predicts batches, behind the PredictApi of
- * src/lib/serving/predict-api.ts. The elastic net goes through linear.json in float64 and never
+ * Loads model directories and predicts batches, behind the PredictWorkerApi of
+ * src/lib/serving/worker-api.ts. The elastic net goes through linear.json in float64 and never
  * loads TF.js; other models are TF.js layers models, loaded from memory with the TF.js module
  * `loadTf` gives (imported lazily by the worker; the cpu backend in Node tests).
  */
 import type * as TfModule from '@tensorflow/tfjs';
 import { parseLinearModel, predictLinear, type LinearModel } from '../../src/lib/serving/linear-model';
-import { describeModel, fileText, type ModelFiles, type PredictApi, type Prediction } from '../../src/lib/serving/predict-api';
+import { describeModel, fileText, type ModelFiles, type PredictWorkerApi, type Prediction } from '../../src/lib/serving/worker-api';
 import { invalid, notFound } from '../../src/lib/util/errors';
 
 export type Tf = typeof TfModule;
@@ -77,7 +77,7 @@ export function labelsOf(probabilities: Float64Array, classes: readonly string[]
   return labels;
 }
 
-export function createPredictor(deps: PredictorDeps): PredictApi {
+export function createPredictor(deps: PredictorDeps): PredictWorkerApi {
   const models = new Map<string, Loaded>();
   return {
     async load(modelKey: string, files: ModelFiles) {

@@ -1,14 +1,15 @@
 /**
- * The TrainerApi a worker exposes: prepare data (the spec comes validated from the page's
+ * The TrainWorkerApi a worker exposes: prepare data (the spec comes validated from the page's
  * training session), dispatch to the model's trainer,
  * turn every failure into a FAILED result, and make sure all logging reached the page before
  * `train` resolves. TF.js is loaded through `deps.loadTf` only when a TF.js model trains.
  */
 import type { DataTable } from '../../src/lib/data/types';
 import {
-  type ResolvedTrainSpec, type RunLoggerPort, type TfBackend, type TrainerApi,
+  type ResolvedTrainSpec, type RunLoggerPort, type TfBackend,
   type TrainProgress, type TrainResult,
 } from '../../src/lib/training/contract';
+import type { TrainWorkerApi } from '../../src/lib/training/worker-api';
 import { prepareData } from '../../src/lib/training/dataset';
 import { PortRunLogger, type TransferFn } from '../../src/lib/training/port-logger';
 import type { TrainContext, TrainOutcome } from './context';
@@ -35,7 +36,7 @@ export interface TrainerDeps {
 
 const BREATHE_MS = 30;
 
-export function createTrainer(deps: TrainerDeps): TrainerApi {
+export function createTrainer(deps: TrainerDeps): TrainWorkerApi {
   const running = new Map<string, { cancelled: boolean }>();
   /** Cancels that arrived before their job started (a race the pool can create). */
   const early = new Set<string>();

@@ -34,11 +34,6 @@ export interface ImportanceResult {
   params: ParamImportance[];
 }
 
-/** What workers/analysis-worker.ts serves. */
-export interface AnalysisWorkerApi {
-  importance(input: ImportanceInput): ImportanceResult;
-}
-
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const n = x.length;
   let mx = 0, my = 0;

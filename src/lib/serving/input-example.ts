@@ -5,7 +5,7 @@
  * then starts empty, as it did before.
  */
 import type { MLmodel } from '../mlflow/mlmodel';
-import type { ModelFiles } from './predict-api';
+import type { ModelFiles } from './worker-api';
 
 export function firstExampleRow(mlmodel: Pick<MLmodel, 'savedInputExampleInfo'>, files: ModelFiles): Record<string, string> | null {
   const info = mlmodel.savedInputExampleInfo as Record<string, unknown> | undefined;

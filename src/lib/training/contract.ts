@@ -6,7 +6,6 @@
  * Storage stays on the page: a worker never opens IndexedDB. It reports what it logs through
  * a `RunLoggerPort` (a comlink proxy of a page object), in batches.
  */
-import type { DataTable } from '../data/types';
 import type { LogBatchRequest } from '../tracking/types';
 
 export const MODEL_KINDS = ['elasticnet', 'linear', 'logistic', 'mlp'] as const;
@@ -94,17 +93,4 @@ export interface RunLoggerPort {
   /** Several files in one message and one transaction, all or none (a model folder). Optional. */
   logArtifacts?(files: { path: string; bytes: Uint8Array; contentType?: string }[]): Promise<void>;
   progress(update: TrainProgress): Promise<void> | void;
-}
-
-/** The API a training worker exposes with comlink. */
-export interface TrainerApi {
-  /**
-   * Trains a spec the page has already validated (`validateTrainSpec`, once, in the training
-   * session), logs through `logger` and resolves when everything has been handed to the logger
-   * (all its promises settled). Never rejects for training errors: those give `status: 'FAILED'`
-   * with the message.
-   */
-  train(jobId: string, spec: ResolvedTrainSpec, table: DataTable, logger: RunLoggerPort): Promise<TrainResult>;
-  /** Asks a running job to stop at the next iteration/batch boundary (→ `KILLED`). */
-  cancel(jobId: string): Promise<boolean>;
 }

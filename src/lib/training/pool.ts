@@ -8,12 +8,13 @@
 import * as Comlink from 'comlink';
 import type { Remote } from 'comlink';
 import type { DataTable } from '../data/types';
-import type { ResolvedTrainSpec, RunLoggerPort, TrainerApi, TrainResult } from './contract';
+import type { ResolvedTrainSpec, RunLoggerPort, TrainResult } from './contract';
+import type { TrainWorkerApi } from './worker-api';
 import { errorMessage } from '../util/errors';
 import { WorkerCrashedError } from '../workers/bridge';
 
 export interface WorkerHandle {
-  api: Remote<TrainerApi>;
+  api: Remote<TrainWorkerApi>;
   terminate(): void;
   /** Calls `listener` when the worker dies or reports an uncaught error. */
   onCrash(listener: (reason: string) => void): void;

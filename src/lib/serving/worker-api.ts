@@ -21,7 +21,7 @@ export interface LoadedModelInfo {
   mlmodel: MLmodel;
 }
 
-export interface PredictApi {
+export interface PredictWorkerApi {
   /** Parses and keeps a model under `modelKey` (e.g. `models:/wine/3` or `runs:/<id>/model`). */
   load(modelKey: string, files: ModelFiles): Promise<Omit<LoadedModelInfo, 'mlmodel'>>;
   /** Columns in feature order. Regression: one float64 per row; classification: labels and row-major probabilities. */
