@@ -98,22 +98,24 @@ export function scatterSvg(p: ScatterPlot): string {
 /** counts[actual][predicted], darker for more; each cell shows its count. */
 export function confusionSvg(counts: number[][], classes: readonly string[], target: string): string {
   const k = classes.length;
-  const size = Math.min(W - M.l - M.r, H - M.t - M.b);
+  // Class names sit left of the rows: a wider left margin than the plots' keeps them off the axis title.
+  const left = M.l + 40;
+  const size = Math.min(W - left - M.r, H - M.t - M.b);
   const cell = size / Math.max(1, k);
   const max = Math.max(1, ...counts.flat());
   let body = '';
   for (let a = 0; a < k; a++) {
     for (let p = 0; p < k; p++) {
       const n = counts[a]?.[p] ?? 0;
-      const x = r1(M.l + p * cell);
+      const x = r1(left + p * cell);
       const y = r1(M.t + a * cell);
       const shade = n / max;
       body += `<rect x="${x}" y="${y}" width="${r1(cell)}" height="${r1(cell)}" fill="#4477AA" fill-opacity="${(0.08 + 0.92 * shade).toFixed(3)}" stroke="#fff"/>`;
       if (cell >= 14) body += `<text x="${r1(x + cell / 2)}" y="${r1(y + cell / 2 + 4)}" text-anchor="middle" fill="${shade > 0.5 ? '#fff' : INK}">${n}</text>`;
     }
     if (cell >= 10) {
-      body += `<text x="${M.l - 6}" y="${r1(M.t + a * cell + cell / 2 + 4)}" text-anchor="end" fill="${INK}">${escapeXml(classes[a])}</text>`
-        + `<text x="${r1(M.l + a * cell + cell / 2)}" y="${r1(M.t + k * cell + 16)}" text-anchor="middle" fill="${INK}">${escapeXml(classes[a])}</text>`;
+      body += `<text x="${left - 6}" y="${r1(M.t + a * cell + cell / 2 + 4)}" text-anchor="end" fill="${INK}">${escapeXml(classes[a])}</text>`
+        + `<text x="${r1(left + a * cell + cell / 2)}" y="${r1(M.t + k * cell + 16)}" text-anchor="middle" fill="${INK}">${escapeXml(classes[a])}</text>`;
     }
   }
   return frame('Confusion matrix (test set)', `predicted ${target}`, `actual ${target}`, body);
