@@ -46,11 +46,15 @@ export function writeArtifacts(conn: Connection, runId: string, files: readonly 
     // Only a path already stored can leave chunks behind: read those entries, all at once.
     const olds = new Map(await Promise.all(prepared.filter((f) => paths.has(f.path))
       .map(async (f) => [f.path, await store.get([runId, f.path])] as const)));
-    const pending: Promise<unknown>[] = [];
-    for (const { path, chunks, entry } of prepared) {
+    // Every clash is found before the first write: a throw after a write was issued would abort
+    // the transaction under requests nobody awaits (unhandled AbortErrors).
+    for (const { path } of prepared) {
       const conflict = conflictWith([...paths].filter((p) => p !== path), path);
       if (conflict) throw invalid(`Cannot save artifact "${path}": ${conflict}.`);
       paths.add(path);
+    }
+    const pending: Promise<unknown>[] = [];
+    for (const { path, chunks, entry } of prepared) {
       const old = olds.get(path);
       pending.push(putAll(parts, chunks), store.put(entry));
       if (old && old.chunkCount > chunks.length) {
