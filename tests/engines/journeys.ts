@@ -96,7 +96,8 @@ const tracking: Journey = {
     await openLab(page, `#/runs?exp=${logged.exp}`);
     await waitFor(page, 'the run row with loss 0.001 and adam', (name) => {
       const row = [...document.querySelectorAll('tbody tr[data-run-id]')].find((r) => r.textContent?.includes(name));
-      const cells = row ? [...row.querySelectorAll('[role="gridcell"], td')].map((c) => c.textContent?.trim()) : [];
+      // A cell's value: under 600 px of table (cards) it also holds its column's label.
+      const cells = row ? [...row.querySelectorAll('[role="gridcell"], td')].map((c) => (c.querySelector('.cval') ?? c).textContent?.trim()) : [];
       return cells.includes('0.001') && cells.includes('adam');
     }, 'scripted-run');
     const stored = await page.eval(async (id) => {
