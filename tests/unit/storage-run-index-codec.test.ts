@@ -18,7 +18,8 @@ const nullableTime = fc.option(time, { nil: null });
 const summary: fc.Arbitrary<MetricSummary> = fc.oneof(
   fc.record({ latest: num, step: fc.oneof(fc.integer(), num), timestamp: time, min: num, max: num, count: fc.nat() }),
   // With the sum (and NaN count) kept since the mean column: sum equal to latest is stored compactly.
-  fc.tuple(num, time, num, fc.nat(), fc.option(fc.nat(), { nil: undefined }), fc.boolean()).map(([v, t, sum, count, nans, same]) => {
+  // A NaN count is absent when zero (types.ts: "absent = 0"); the writers never store nans: 0.
+  fc.tuple(num, time, num, fc.nat(), fc.option(fc.integer({ min: 1 }), { nil: undefined }), fc.boolean()).map(([v, t, sum, count, nans, same]) => {
     const s: MetricSummary = { latest: v, step: 0, timestamp: t, min: v, max: v, count, sum: same ? v : sum };
     if (nans !== undefined) s.nans = nans;
     return s;
@@ -88,6 +89,13 @@ describe('run index codec', () => {
       expect(got.size).toBe(want.size);
       for (const [id, r] of want) expect(same(got.get(id), r), id).toBe(true);
     }), { numRuns: 300 });
+  });
+
+  it('reads an explicit NaN count of 0 back as absent, which means the same (0 NaNs)', () => {
+    const r = fc.sample(run, { numRuns: 1, seed: 5 })[0];
+    r.metrics = dictFrom([['m', { latest: 2, step: 0, timestamp: 1, min: 1, max: 2, count: 2, sum: 3, nans: 0 }]]);
+    const [back] = decodeRunIndex(structuredClone(encodeRunIndex([r])));
+    expect(dictGet(back.metrics, 'm')).toEqual({ latest: 2, step: 0, timestamp: 1, min: 1, max: 2, count: 2, sum: 3 });
   });
 
   it('keeps __proto__ as an ordinary own key, never as the prototype', () => {
