@@ -6,12 +6,11 @@
 import type { Experiment } from '../lib/tracking/types';
 import { lab } from './lab.svelte';
 import { route } from './route.svelte';
-import { errorMessage } from '../lib/util/errors';
+import { ErrorHolder } from './error-holder.svelte';
 
-export class ExperimentsView {
+export class ExperimentsView extends ErrorHolder {
   find = $state('');
   showDeleted = $state(false);
-  error = $state<string | null>(null);
 
   /** Active runs per experiment id. */
   readonly counts = $derived.by(() => {
@@ -39,17 +38,6 @@ export class ExperimentsView {
   select(id: string): void {
     lab.selectExperiment(id);
     route.go('runs', [], { exp: id });
-  }
-
-  private async attempt(act: () => Promise<void>): Promise<boolean> {
-    try {
-      await act();
-      this.error = null;
-      return true;
-    } catch (e) {
-      this.error = errorMessage(e);
-      return false;
-    }
   }
 
   async create(name: string): Promise<boolean> {

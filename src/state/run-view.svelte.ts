@@ -8,14 +8,15 @@ import type { ArtifactInfo, Run } from '../lib/tracking/types';
 import { dictGet } from '../lib/util/dict';
 import { TAG } from '../lib/tracking/tags';
 import { lab } from './lab.svelte';
-import { errorMessage } from '../lib/util/errors';
+import { ErrorHolder } from './error-holder.svelte';
 
 
-export class RunView {
+export class RunView extends ErrorHolder {
   /** The last failed action, in words. */
-  error = $state<string | null>(null);
 
-  constructor(readonly runId: string) {}
+  constructor(readonly runId: string) {
+    super();
+  }
 
   readonly run = $derived.by((): Run | null => lab.runs.find((r) => r.info.runId === this.runId) ?? null);
   readonly experiment = $derived(lab.experiments.find((e) => e.experimentId === this.run?.info.experimentId) ?? null);
@@ -24,17 +25,6 @@ export class RunView {
   readonly children = $derived(lab.runs.filter((r) => dictGet(r.tags, TAG.parentRunId) === this.runId));
   /** Bumped on every store change: artifact listings re-read when it moves. */
   readonly version = $derived(lab.version);
-
-  private async attempt(act: () => Promise<void>): Promise<boolean> {
-    try {
-      await act();
-      this.error = null;
-      return true;
-    } catch (e) {
-      this.error = errorMessage(e);
-      return false;
-    }
-  }
 
   setTag(key: string, value: string): Promise<boolean> {
     return this.attempt(() => lab.store.setTag(this.runId, key, value));
