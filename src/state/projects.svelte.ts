@@ -25,6 +25,7 @@ import { training, type TrainRequest } from './training.svelte';
 import { registerSandboxMethods, runInSandbox } from './script-sandbox';
 import { isSourceTag } from '../lib/tracking/tags';
 import { checkProjectName, scriptProjectFiles } from '../lib/projects/script-project';
+import { checkMemoryLimitMB } from '../lib/projects/memory-limit';
 
 /** `saved/<name>`: a project kept in the lab (what its runs record as `mlflow.source.name`). */
 const SAVED_PREFIX = 'saved/';
@@ -37,6 +38,8 @@ export interface RunProjectOptions {
   runName?: string;
   /** Extra tags on the run, e.g. `mfflow.rerun_of`. */
   tags?: Record<string, string>;
+  /** A JavaScript entry point's memory limit in MB (default 1024; README, "Script editor"). */
+  memoryLimitMB?: number;
 }
 
 const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && (b[2] === 3 || b[2] === 5);
@@ -157,6 +160,7 @@ export class Projects {
    */
   async run(p: LoadedProject, opts: RunProjectOptions = {}): Promise<Run> {
     const entryPoint = opts.entryPoint ?? 'main';
+    checkMemoryLimitMB(opts.memoryLimitMB, 'runProject() memoryLimitMB');
     const ep = getEntryPoint(p.project, entryPoint);
     const user = toRaw(opts.params);
     const computed = computeParameters(ep, user);
@@ -202,6 +206,7 @@ export class Projects {
       module: { path: rel, params: { ...computed.typed, ...computed.extra }, files },
       source: projectSource(p, entryPoint, { ...computed.params, ...computed.extra }),
       preStart: { experimentId: opts.experimentId ?? lab.experimentId, runName: opts.runName, tags: opts.tags, params: { ...computed.params, ...computed.extra } },
+      memoryLimitMB: opts.memoryLimitMB,
     });
     try {
       await job.result;

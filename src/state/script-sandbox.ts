@@ -8,15 +8,18 @@
  * (`code/script.js`, LOCAL, via script). Time limit and Cancel remove the frame, which ends the
  * worker; runs left open end FAILED (or KILLED) with the reason as `mfflow.error`.
  *
- * No memory limit: no browser lets this page read the worker's heap in time (README,
- * "Non-features"). In Chromium the opaque-origin frame runs in a process of its own, and a script
- * that exhausts memory gets that process killed, not the lab's; the frame's heartbeat stops and
- * the script ends FAILED with SANDBOX_GONE instead of waiting for its time limit.
+ * Memory limit: no browser lets this page read the worker's heap in time, so the worker counts
+ * its own buffers, typed arrays and TF.js tensors (lib/projects/memory-limit, sent as text) and
+ * the script fails with a RangeError naming the limit. Plain objects and strings are left to
+ * V8's heap limit: in Chromium the opaque-origin frame runs in a process of its own, and a script
+ * that exhausts it gets that process killed, not the lab's; the frame's heartbeat stops and the
+ * script ends FAILED with SANDBOX_GONE instead of waiting for its time limit.
  */
 import type { Fluent } from '../lib/tracking/fluent';
 import { TRAIN_TAG, TAG } from '../lib/tracking/tags';
 import { localSource, SOURCE_TAG, CODE_DIR, type RunSource } from '../lib/projects/source';
 import { filesDigest } from '../lib/projects/project-files';
+import { checkMemoryLimitMB, memoryGuardScript } from '../lib/projects/memory-limit';
 import { lab, labPageUrl } from './lab.svelte';
 import { datasets } from './datasets.svelte';
 import { serving } from './serving.svelte';
@@ -83,7 +86,7 @@ export interface ScriptLine { level: string; text: string }
 
 /** The sandbox frame says it is alive every second; this much silence means its process ended. */
 export const SANDBOX_SILENCE_MS = 8_000;
-export const SANDBOX_GONE = "the script's sandbox process ended (most likely the script ran out of memory) and the script was stopped";
+export const SANDBOX_GONE = "the script ran out of memory (its sandbox process ended without an error) and was stopped";
 
 export class ScriptFailure extends Error {
   constructor(message: string, readonly line: number | null, readonly kind: 'error' | 'timeout' | 'cancelled') {
@@ -103,6 +106,8 @@ export interface SandboxOptions {
    * returns it (MLflow's MLFLOW_RUN_ID), and it ends FINISHED when the script returns.
    */
   preStart?: { experimentId?: string; runName?: string; tags?: Record<string, string>; params: Record<string, string> };
+  /** Buffers, typed arrays and TF.js tensors the script may hold, in MB (2^20 bytes); default 1024 (README, "Script editor"). */
+  memoryLimitMB?: number;
   /** Wall-clock limit; default 60 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -112,6 +117,7 @@ const enc = new TextEncoder();
 
 export function runInSandbox(source: string, opts: SandboxOptions = {}): { result: Promise<unknown>; runIds: string[] } {
   // The lab's own kind of Fluent: its runs end KILLED (their points offered) if the data is deleted.
+  const memoryLimitMB = checkMemoryLimitMB(opts.memoryLimitMB);
   const fluent: Fluent = lab.newFluent();
   const api = sandboxApi(fluent);
   const runIds: string[] = [];
@@ -207,7 +213,7 @@ export function runInSandbox(source: string, opts: SandboxOptions = {}): { resul
         void finish(new ScriptFailure(err instanceof Error ? err.message : String(err), null, 'error'));
         return;
       }
-      iframe.contentWindow!.postMessage({ type: 'run', source, module: opts.module ?? null, tf }, '*', [channel.port2]);
+      iframe.contentWindow!.postMessage({ type: 'run', source, module: opts.module ?? null, tf, guard: memoryGuardScript(), memoryLimitMB }, '*', [channel.port2]);
     };
     addEventListener('message', onReady);
     channel.port1.onmessage = async (e: MessageEvent) => {

@@ -8,6 +8,7 @@ import type { TrackingBackend } from '../lib/tracking/backend';
 import { crashWorkers, runScriptInWorker } from './workers';
 import { checkOptionalString, checkString } from '../lib/tracking/call-checks';
 import { invalid } from '../lib/util/errors';
+import { checkMemoryLimitMB } from '../lib/projects/memory-limit';
 import { bundles } from './bundles.svelte';
 import { EXPORT_LAYOUTS, type ExportLayout } from '../lib/bundles/worker-api';
 import { datasets, type DatasetSource, type LoadOptions } from './datasets.svelte';
@@ -84,8 +85,11 @@ export function createScriptingApi(fluent: Fluent, backend: TrackingBackend) {
     listExperiments: backend.listExperiments.bind(backend),
     /** The bytes of one artifact file of a run (as `mlflow.artifacts.download_artifacts`). */
     readArtifact: (runId: string, path: string) => backend.readArtifact(runId, path),
-    /** Runs `source` (an async function body using `mfflow`) in a Web Worker. */
-    runScript: (source: string) => runScriptInWorker(backend, source),
+    /** Runs `source` (an async function body using `mfflow`) in a Web Worker; `{ memoryLimitMB }` (default 1024) bounds its buffers and typed arrays. */
+    runScript: async (source: string, opts: { memoryLimitMB?: number } = {}) => {
+      checkString('runScript() source', source, { allowEmpty: true });
+      return runScriptInWorker(backend, source, checkMemoryLimitMB(opts?.memoryLimitMB, 'runScript() memoryLimitMB'));
+    },
     /** Trains in a worker of the pool; resolves to the ended run (README, "Training"). */
     train: async (spec: TrainRequest & { mirror?: string }) => training.train(await mirrored(spec)),
     /** Grid or random sweep: a parent run with nested children; resolves to the ended parent. */

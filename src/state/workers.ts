@@ -91,7 +91,7 @@ export function trackingPort(backend: TrackingBackend): MessagePort {
  * abort terminates it at once: the run locks its runs held go with it, so the orphan sweep of
  * any tab marks those runs KILLED.
  */
-export async function runScriptInWorker(backend: TrackingBackend, source: string, signal?: AbortSignal): Promise<unknown> {
+export async function runScriptInWorker(backend: TrackingBackend, source: string, memoryLimitMB: number, signal?: AbortSignal): Promise<unknown> {
   const script = bridge<ScriptWorkerApi>({
     label: 'script', idleMs: Infinity,
     create: (name) => new Worker(new URL('../../workers/script-worker.ts', import.meta.url), { type: 'module', name }),
@@ -99,7 +99,7 @@ export async function runScriptInWorker(backend: TrackingBackend, source: string
   try {
     const port = trackingPort(backend);
     await script.call((api) => api.connectTracking(Comlink.transfer(port, [port])));
-    return await script.call((api) => api.run(source), { signal });
+    return await script.call((api) => api.run(source, memoryLimitMB), { signal });
   } finally {
     script.terminate();
     bridges.delete(script as WorkerBridge<unknown>);

@@ -7,6 +7,7 @@ import { winePath } from '../data/wine';
 import type { EnginePage, EngineSession } from '../engines/driver';
 import { CSP_CONSOLE } from '../engines/driver';
 import { JOURNEYS, loadJourneyData, walk } from '../engines/journeys';
+import { SCRIPT_JOURNEYS } from '../engines/journeys-scripts';
 
 function wrap(page: Page, baseUrl: string): EnginePage {
   return {
@@ -20,7 +21,7 @@ function wrap(page: Page, baseUrl: string): EnginePage {
   };
 }
 
-for (const j of JOURNEYS) {
+for (const j of [...JOURNEYS, ...SCRIPT_JOURNEYS]) {
   test(`chromium ${j.name}`, async ({ page, context, browser, baseURL }) => {
     test.setTimeout(j.timeoutMs);
     const base = baseURL!;

@@ -9,6 +9,7 @@ import { launchFirefox } from './firefox';
 import { JOURNEYS, loadJourneyData, walk, type JourneyData } from './journeys';
 import { ARTIFACT_JOURNEYS } from './journeys-artifacts';
 import { STORAGE_JOURNEYS } from './journeys-storage';
+import { SCRIPT_JOURNEYS } from './journeys-scripts';
 import { LabServer } from './lab-server';
 import { launchWebKit } from './webkit';
 
@@ -33,7 +34,7 @@ for (const engine of engines.filter((e) => e !== 'chromium')) {
     }, 120_000);
     afterAll(async () => { await close?.(); });
 
-    for (const j of [...JOURNEYS, ...ARTIFACT_JOURNEYS, ...STORAGE_JOURNEYS]) {
+    for (const j of [...JOURNEYS, ...ARTIFACT_JOURNEYS, ...STORAGE_JOURNEYS, ...SCRIPT_JOURNEYS]) {
       it(j.name, (ctx) => {
         // WebDriver classic (WebKit) cannot run a script before the page's own, so it cannot take a feature away.
         if (j.needsInitScripts && !session.initScripts) ctx.skip(`${engine}'s driver cannot run init scripts`);
