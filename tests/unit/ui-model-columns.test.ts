@@ -139,5 +139,24 @@ describe('orderByKeys', () => {
     // Tens of ms quiet; the figure is bench/'s (sort ≤ 50 ms). Here only a pathological (quadratic) sort fails.
     expect(ms).toBeLessThan(5000);
   });
-});
 
+  it('equals a comparator sort on any doubles: negatives, zeros of both signs, infinities, subnormals, ties, NaN and missing', () => {
+    // Doubles that share high words, low words or both, so every radix pass (and its skipping) is exercised.
+    const keyArb = fc.oneof(
+      fc.double({ noNaN: true }),
+      fc.constantFrom(0, -0, 1, -1, Infinity, -Infinity, Number.MIN_VALUE, -Number.MIN_VALUE, Number.MAX_VALUE, 2 ** 32, 2 ** 32 + 1, 0.5, 0.6, 1e-300),
+      fc.integer({ min: -70_000, max: 70_000 }),
+    );
+    const entryArb = fc.tuple(fc.constantFrom(0, 0, 0, 0, 1, 2), keyArb);
+    fc.assert(fc.property(fc.array(entryArb, { maxLength: 300 }), fc.boolean(), (entries, asc) => {
+      const rank = Uint8Array.from(entries.map(([r]) => r));
+      const key = Float64Array.from(entries.map(([r, k]) => (r === 0 ? k : 0)));
+      const ref = entries.map((_, i) => i).sort((a, b) => {
+        if (rank[a] !== rank[b]) return rank[a] - rank[b];
+        if (rank[a] === 0 && key[a] !== key[b]) return (key[a] < key[b] ? -1 : 1) * (asc ? 1 : -1);
+        return a - b;
+      });
+      expect([...orderByKeys(rank, key, asc)]).toEqual(ref);
+    }), { numRuns: 300 });
+  });
+});
