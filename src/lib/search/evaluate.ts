@@ -31,7 +31,7 @@ export function likeToRegExp(pattern: string, ignoreCase: boolean): RegExp {
   return new RegExp(`^${body}$`, ignoreCase ? 'iu' : 'u');
 }
 
-function numberTest(op: string, v: number): NumTest {
+export function numberTest(op: string, v: number): NumTest {
   switch (op) {
     case '=': return (x) => x === v;
     case '!=': return (x) => x !== v; // NaN matches, as in MLflow
@@ -43,7 +43,7 @@ function numberTest(op: string, v: number): NumTest {
   throw new Error(`internal: numeric comparator ${op}`);
 }
 
-function stringTest(c: Comparison): StrTest {
+export function stringTest(c: Comparison): StrTest {
   const v = c.value;
   if (v === null) throw new Error('internal: string comparison without a value');
   if (v.kind === 'list') {
@@ -63,7 +63,7 @@ function stringTest(c: Comparison): StrTest {
   throw new Error(`internal: string comparator ${c.op}`);
 }
 
-function numericValue(c: Comparison): number {
+export function numericValue(c: Comparison): number {
   if (c.value?.kind !== 'number') throw new Error('internal: numeric comparison without a number');
   return c.value.value;
 }
