@@ -112,6 +112,19 @@ describe('sortRunsByColumn', () => {
       expect(got).toEqual(ref);
     }));
   });
+  it('sorts a column of thousands of distinct texts (run names) like a stable comparator sort', () => {
+    // Over 4,096 distinct texts the keys come from sorting the runs rather than a map of texts.
+    fc.assert(fc.property(fc.array(fc.oneof({ arbitrary: fc.constant(undefined), weight: 1 }, { arbitrary: fc.string({ maxLength: 4 }), weight: 6 }, { arbitrary: fc.constantFrom('a', 'b', ''), weight: 3 }), { minLength: 8000, maxLength: 9000 }), fc.boolean(), (values, asc) => {
+      const runs = values.map((v, i) => makeRun({ id: `r${i}`, params: v === undefined ? [] : [['p', `${v}${i % 4 ? i : ''}`]] }));
+      const got = sortRunsByColumn(runs, { kind: 'param', key: 'p' }, asc).map((r) => r.info.runId);
+      const ref = runs.map((r, i) => ({ i, v: r.params.p as string | undefined })).sort((a, b) => {
+        if ((a.v === undefined) !== (b.v === undefined)) return a.v === undefined ? 1 : -1;
+        if (a.v !== undefined && b.v !== undefined && a.v !== b.v) return (a.v < b.v ? -1 : 1) * (asc ? 1 : -1);
+        return a.i - b.i;
+      }).map((x) => `r${x.i}`);
+      expect(got).toEqual(ref);
+    }), { numRuns: 10 });
+  });
 });
 
 describe('orderByKeys', () => {

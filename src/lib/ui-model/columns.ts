@@ -180,20 +180,56 @@ export function sortKeys(runs: readonly Run[], c: ColumnSpec): SortKeys {
     }
     return { rank, key };
   }
-  const text = new Array<string | undefined>(n);
-  const distinct = new Map<string, number>();
+  const text = new Array<string>(n);
   for (let i = 0; i < n; i++) {
     const v = columnValue(runs[i], c);
-    if (v === undefined) { rank[i] = MISSING; continue; }
-    const s = typeof v === 'string' ? v : String(v);
-    text[i] = s;
-    distinct.set(s, 0);
+    if (v === undefined) rank[i] = MISSING;
+    else text[i] = typeof v === 'string' ? v : String(v);
   }
-  // Many runs share a value (params, status): sorting the distinct values is the cheap part.
-  const order = [...distinct.keys()].sort();
-  for (let r = 0; r < order.length; r++) distinct.set(order[r], r);
-  for (let i = 0; i < n; i++) if (text[i] !== undefined) key[i] = distinct.get(text[i]!)!;
+  if (!rankFewTexts(text, rank, key)) rankManyTexts(text, rank, key);
   return { rank, key };
+}
+
+/** Above this many distinct texts, sorting the runs beats looking each text up in a map. */
+const FEW_TEXTS = 4096;
+
+/**
+ * Keys for a column of few distinct texts (params, status): one map lookup per run, then the
+ * distinct texts sorted. False, with nothing written, when the texts are not few.
+ */
+function rankFewTexts(text: string[], rank: Uint8Array, key: Float64Array): boolean {
+  const n = text.length;
+  const code = new Uint32Array(n);
+  const codeOf = new Map<string, number>();
+  const texts: string[] = [];
+  for (let i = 0; i < n; i++) {
+    if (rank[i] !== VALUE) continue;
+    let k = codeOf.get(text[i]);
+    if (k === undefined) {
+      if (texts.length === FEW_TEXTS) return false;
+      k = texts.length;
+      codeOf.set(text[i], k);
+      texts.push(text[i]);
+    }
+    code[i] = k;
+  }
+  const byText = Array.from(texts, (_, k) => k).sort((a, b) => (texts[a] < texts[b] ? -1 : 1)); // distinct
+  const rankOf = new Float64Array(texts.length);
+  for (let r = 0; r < byText.length; r++) rankOf[byText[r]] = r;
+  for (let i = 0; i < n; i++) if (rank[i] === VALUE) key[i] = rankOf[code[i]];
+  return true;
+}
+
+/** Keys for a column of many distinct texts (run names): the runs sorted by text, equal texts one rank. */
+function rankManyTexts(text: string[], rank: Uint8Array, key: Float64Array): void {
+  const idx: number[] = [];
+  for (let i = 0; i < text.length; i++) if (rank[i] === VALUE) idx.push(i);
+  idx.sort((a, b) => (text[a] < text[b] ? -1 : text[a] > text[b] ? 1 : 0));
+  let r = 0;
+  for (let j = 0; j < idx.length; j++) {
+    if (j > 0 && text[idx[j]] !== text[idx[j - 1]]) r++;
+    key[idx[j]] = r;
+  }
 }
 
 /** Whether this platform stores a double's low 32 bits first (every browser today does). */
@@ -207,7 +243,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 function radixSort64(idx: Uint32Array, hi: Uint32Array, lo: Uint32Array): Uint32Array {
   const m = idx.length;
   const count = new Uint32Array(65536);
-  let idx2 = new Uint32Array(m), hi2 = new Uint32Array(m), lo2 = new Uint32Array(m);
+  let idx2: Uint32Array = new Uint32Array(m), hi2: Uint32Array = new Uint32Array(m), lo2: Uint32Array = new Uint32Array(m);
   for (let pass = 0; pass < 4; pass++) {
     const words = pass < 2 ? lo : hi;
     const shift = (pass & 1) * 16;
