@@ -9,7 +9,8 @@ import { writeMlrunsTree } from '../src/lib/mlflow/write-tree';
 import { StreamedExport } from '../src/lib/bundles/streamed-export';
 import { SqliteExport } from '../src/lib/bundles/sqlite-export';
 import { buildModelExport } from '../src/lib/bundles/model-export';
-import { prepareArchive, prepareFolder } from '../src/lib/bundles/prepare-archive';
+import { prepareArchive, prepareFolder, type LazySource } from '../src/lib/bundles/prepare-archive';
+import { downloadToDisk } from './download-to-disk';
 import { finishExport } from '../src/lib/bundles/export-finish';
 import { sqlDbOf } from '../src/lib/mlflow/sqljs';
 import { loadSqlJs } from './sqlite-engine';
@@ -22,6 +23,11 @@ announceLiveness(self);
 /** Jobs that Cancel reaches (imports, and exports while they compress), with what to call them. */
 const jobs = new Map<string, AbortController>();
 const jobNames = new Map<string, string>();
+/**
+ * Imports whose big files the page still pulls (lazyNext), by job id: where to read them, the
+ * piece streams open, and what to remove when the page is done (a downloaded temporary file).
+ */
+const lazyJobs = new Map<string, { source: LazySource; open: Map<string, AsyncGenerator<Uint8Array>>; dispose: () => Promise<void> }>();
 /** Streamed exports in progress, by job id. */
 const exports = new Map<string, StreamedExport | SqliteExport>();
 
@@ -40,36 +46,67 @@ const api: BundleWorkerApi = {
   async prepareImport(jobId, source, onProgress) {
     const ctl = new AbortController();
     jobs.set(jobId, ctl);
+    let dispose = async () => undefined as void;
+    let kept = false;
     try {
       let blob: Blob | Uint8Array = source instanceof Uint8Array || source instanceof Blob ? source : new Blob();
       const t0 = performance.now();
-      if ('url' in source) {
-        onProgress?.({ phase: 'downloading', done: 0, total: 0 });
-        const res = await fetch(source.url, { signal: ctl.signal });
-        if (!res.ok) throw new Error(`could not download ${source.url}: HTTP ${res.status}`);
-        blob = await res.blob();
-      }
       // Progress crosses to the page as a message: at most every 100 ms (a bundle has ~20k entries).
       let last = 0;
+      const report = (phase: 'downloading' | 'reading', done: number, total: number) => {
+        const now = performance.now();
+        if (now - last < 100 && done < total) return;
+        last = now;
+        onProgress?.({ phase, done, total });
+      };
+      if ('url' in source) {
+        onProgress?.({ phase: 'downloading', done: 0, total: 0 });
+        const got = await downloadToDisk(source.url, ctl.signal, (done, total) => report('downloading', done, total));
+        blob = got.file;
+        dispose = got.dispose;
+      }
       const opts = {
         signal: ctl.signal,
-        onProgress: (p: { bytesOut: number; bytesTotal: number; entriesDone: number; entriesTotal: number }) => {
-          const now = performance.now();
-          if (now - last < 100 && p.entriesDone < p.entriesTotal) return;
-          last = now;
-          onProgress?.({ phase: 'reading', done: p.bytesOut, total: p.bytesTotal });
-        },
+        onProgress: (p: { bytesOut: number; bytesTotal: number; entriesDone: number; entriesTotal: number }) => report('reading', p.bytesOut, p.bytesTotal),
       };
       const t1 = performance.now();
       const openDb = async (bytes: Uint8Array) => sqlDbOf(new (await loadSqlJs()).Database(bytes));
-      const { prep, timings: read } = 'folder' in source ? await prepareFolder(source.folder, { ...opts, openDb }) : await prepareArchive(blob, { ...opts, openDb });
+      const { prep, timings: read, lazy } = 'folder' in source ? await prepareFolder(source.folder, { ...opts, openDb }) : await prepareArchive(blob, { ...opts, openDb });
+      if (lazy) (lazyJobs.set(jobId, { source: lazy, open: new Map(), dispose }), (kept = true));
       const timings = { download: t1 - t0, ...read };
       return Comlink.transfer({ ok: true as const, value: prep, timings }, buffersOf(prep));
     } catch (e) {
       return fail(e);
     } finally {
       jobs.delete(jobId);
+      if (!kept) await dispose();
     }
+  },
+
+  async lazyNext(jobId, ref, pieceBytes) {
+    const job = lazyJobs.get(jobId);
+    try {
+      if (!job) throw new Error(`import ${jobId} has no files left to read (it was finished or cancelled)`);
+      let it = job.open.get(ref);
+      if (!it) job.open.set(ref, (it = job.source.pieces(ref, pieceBytes)));
+      const { done, value } = await it.next();
+      if (done) {
+        job.open.delete(ref);
+        return { ok: true as const, value: null };
+      }
+      return Comlink.transfer({ ok: true as const, value }, [value.buffer as ArrayBuffer]);
+    } catch (e) {
+      job?.open.delete(ref);
+      return fail(e);
+    }
+  },
+
+  async importDone(jobId) {
+    const job = lazyJobs.get(jobId);
+    lazyJobs.delete(jobId);
+    if (!job) return;
+    for (const it of job.open.values()) await it.return(undefined).catch(() => undefined);
+    await job.dispose();
   },
 
   async exportZip(bundle) {

@@ -139,17 +139,37 @@ export class Bundles {
       const res = await this.worker.call<Awaited<ReturnType<BundleWorkerApi['prepareImport']>>>((w) => w.prepareImport(job.id, source, onProgress), {
         signal: this.abort?.signal, cancel: (w) => w.cancel(job.id),
       });
-      // Each run remembers which bundle brought it: the file's name, or the URL it came from.
-      const prep = tagImportSource(this.unwrap(res), !(source instanceof Uint8Array) && 'url' in source ? source.url : name, new Date());
-      measure('import-worker', t0);
-      if (res.ok) measureWorker('import', t0, res.timings);
-      this.job = { ...job, phase: 'saving', done: 0, total: prep.runs.length };
-      const t1 = performance.now();
-      const report = await lab.store.importBundle(prep);
-      measure('import-commit', t1);
-      if (report.addedDatasets?.length) await datasets.refresh();
-      this.report = report;
-      return report;
+      try {
+        // Each run remembers which bundle brought it: the file's name, or the URL it came from.
+        const prep = tagImportSource(this.unwrap(res), !(source instanceof Uint8Array) && 'url' in source ? source.url : name, new Date());
+        measure('import-worker', t0);
+        if (res.ok) measureWorker('import', t0, res.timings);
+        // A streamed import's big files (lazy) are pulled from the worker piece by piece as the store writes them.
+        const lazyBytes = prep.runs.reduce((n, r) => r.artifacts.reduce((m, a) => m + (a.lazy?.size ?? 0), n), 0);
+        this.job = { ...job, phase: 'saving', done: 0, total: lazyBytes || prep.runs.length };
+        const signal = this.abort?.signal;
+        const api = this.api();
+        const unwrap = <T>(r: BundleResult<T>) => this.unwrap(r);
+        async function* readLazy(ref: string, pieceBytes: number): AsyncGenerator<Uint8Array> {
+          for (;;) {
+            signal?.throwIfAborted();
+            const piece = unwrap(await api.lazyNext(job.id, ref, pieceBytes));
+            if (!piece) return;
+            yield piece;
+          }
+        }
+        const onLazyBytes = (done: number) => {
+          if (this.job?.id === job.id) this.job = { ...job, phase: 'saving', done, total: lazyBytes };
+        };
+        const t1 = performance.now();
+        const report = await lab.store.importBundle(prep, readLazy, onLazyBytes);
+        measure('import-commit', t1);
+        if (report.addedDatasets?.length) await datasets.refresh();
+        this.report = report;
+        return report;
+      } finally {
+        void this.api().importDone(job.id);
+      }
     });
   }
 

@@ -7,139 +7,20 @@
  * Blob/File, with progress and an AbortSignal. Results are Maps, so `__proto__` is an ordinary
  * name. Stored entries come back as views into the archive bytes (no copy).
  */
-import { Inflate, inflateSync } from 'fflate';
 import { crc32 } from './crc32';
 import { ArchiveError } from './errors';
 import { hasNativeInflateRaw } from './deflate-native';
-import {
-  DEFAULT_LIMITS, TAIL_BYTES, checkNoOverlap, findCentralDirectory, localDataOffset, parseCentralDirectory,
-  type ZipEntry, type ZipLimits,
-} from './zip-format';
+import { checkNoOverlap, localDataOffset, type ZipEntry } from './zip-format';
+import { INFLATE_PIECE, WHOLE_READ_LIMIT, checkBounds, decodeEntry, plan, slices, type UnzipOptions, type UnzipProgress } from './zip-read-core';
+import { openZipBlob, type BlobLike } from './blob-zip';
 
 export { ArchiveError } from './errors';
 export type { ZipLimits } from './zip-format';
-
-export interface UnzipProgress {
-  entriesDone: number;
-  entriesTotal: number;
-  bytesOut: number;
-  bytesTotal: number;
-}
-
-export interface UnzipOptions {
-  limits?: Partial<ZipLimits>;
-  signal?: AbortSignal;
-  onProgress?: (p: UnzipProgress) => void;
-  /** unzipSafeBlob: read blobs up to this size in one piece. Default WHOLE_READ_LIMIT. */
-  wholeReadLimit?: number;
-  /** unzipSafeBlob: window size for bigger blobs. Default 32 MiB. */
-  readWindow?: number;
-}
+export type { UnzipOptions, UnzipProgress } from './zip-read-core';
+export type { BlobLike } from './blob-zip';
+export { WHOLE_READ_LIMIT } from './zip-read-core';
 
 const enc = new TextEncoder();
-const CHUNK = 4 << 20;
-/**
- * Compressed bytes handed to the inflater at a time. One push may expand up to 1032×, so this
- * bounds what an entry lying about its size can produce before `take` refuses it: ~16 MB.
- */
-const INFLATE_PIECE = 16 << 10;
-/**
- * Blobs up to this size are read in one piece (a bundle's ~20,000 small entries read as
- * separate slices cost ~0.1 ms of IPC each). Bigger ones are read in windows, never copied whole.
- */
-export const WHOLE_READ_LIMIT = 64 << 20;
-const WINDOW = 32 << 20;
-
-/**
- * Entries compressed to at most this many bytes inflate in one call into a buffer of their
- * declared size + 1 (a byte more shows a lie). The streaming inflater reserves 128 KiB per
- * block, which made 20,000 tiny entries cost 20 s; one call cannot expand past ~64 MiB.
- */
-const SMALL_ENTRY = 64 << 10;
-
-function inflateSmall(en: ZipEntry, chunks: Iterable<Uint8Array>): Uint8Array {
-  const parts = [...chunks];
-  const data = parts.length === 1 ? parts[0] : concat(parts);
-  let out: Uint8Array;
-  try {
-    out = inflateSync(data, { out: new Uint8Array(en.size + 1) });
-  } catch (e) {
-    // A stored block that does not fit makes fflate write past the buffer.
-    if (e instanceof RangeError) throw new ArchiveError(en.name, 'size-mismatch', `inflates to more than the declared ${en.size} bytes`);
-    throw new ArchiveError(en.name, 'corrupt', `compressed data is damaged (${(e as Error).message})`);
-  }
-  if (out.length > en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to more than the declared ${en.size} bytes`);
-  if (out.length !== en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to ${out.length} bytes, but declares ${en.size}`);
-  if (crc32(out) !== en.crc) throw new ArchiveError(en.name, 'bad-crc', 'CRC-32 does not match the data');
-  return out.slice();
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) (out.set(p, o), (o += p.length));
-  return out;
-}
-
-/** Inflates (or copies) one entry from its compressed chunks, checking size and CRC as it goes. */
-function decodeEntry(en: ZipEntry, chunks: Iterable<Uint8Array>, signal?: AbortSignal): Uint8Array {
-  if (en.method === 8 && en.compressedSize <= SMALL_ENTRY) return inflateSmall(en, chunks);
-  const parts: Uint8Array[] = [];
-  let got = 0;
-  let crc = 0;
-  const take = (d: Uint8Array) => {
-    got += d.length;
-    if (got > en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to more than the declared ${en.size} bytes`);
-    crc = crc32(d, crc);
-    parts.push(d);
-  };
-  if (en.method === 0) {
-    for (const c of chunks) take(c);
-  } else {
-    let ended = false;
-    const inf = new Inflate((d, final) => {
-      take(d);
-      if (final) ended = true;
-    });
-    try {
-      for (const c of chunks) {
-        signal?.throwIfAborted();
-        for (let o = 0; o < c.length && !ended; o += INFLATE_PIECE) inf.push(c.subarray(o, o + INFLATE_PIECE), false);
-      }
-      if (!ended) inf.push(new Uint8Array(0), true);
-    } catch (e) {
-      if (e instanceof ArchiveError || (e as Error).name === 'AbortError') throw e;
-      throw new ArchiveError(en.name, 'corrupt', `compressed data is damaged (${(e as Error).message})`);
-    }
-    if (!ended) throw new ArchiveError(en.name, 'corrupt', 'compressed data ends early');
-  }
-  if (got !== en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to ${got} bytes, but declares ${en.size}`);
-  if (crc !== en.crc) throw new ArchiveError(en.name, 'bad-crc', 'CRC-32 does not match the data');
-  return parts.length === 1 ? parts[0] : concat(parts);
-}
-
-function* slices(data: Uint8Array): Generator<Uint8Array> {
-  for (let o = 0; o < data.length; o += CHUNK) yield data.subarray(o, Math.min(o + CHUNK, data.length));
-  if (data.length === 0) yield data;
-}
-
-interface Planned {
-  entries: ZipEntry[];
-  cdOffset: number;
-  limits: ZipLimits;
-}
-
-function plan(size: number, readAt: (o: number, n: number) => Uint8Array, opts: UnzipOptions): Planned {
-  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const tailLen = Math.min(size, TAIL_BYTES);
-  const dir = findCentralDirectory(readAt(size - tailLen, tailLen), size, readAt);
-  const entries = parseCentralDirectory(readAt(dir.offset, dir.length), dir, limits);
-  return { entries, cdOffset: dir.offset, limits };
-}
-
-function checkBounds(en: ZipEntry, start: number, size: number): void {
-  if (start + en.compressedSize > size) throw new ArchiveError(en.name, 'corrupt', 'entry data runs past the end of the archive');
-}
 
 /** The entries of an archive in memory and where each one's data starts, every header checked. */
 function located(bytes: Uint8Array, opts: UnzipOptions): { entries: ZipEntry[]; starts: number[] } {
@@ -238,92 +119,23 @@ async function inflateNative(en: ZipEntry, data: Uint8Array, signal?: AbortSigna
   return out;
 }
 
-/** What `unzipSafeBlob` needs from a Blob or File. */
-export interface BlobLike {
-  size: number;
-  slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> };
-}
-
 /**
- * Reads an untrusted archive from a Blob/File: in one piece up to WHOLE_READ_LIMIT, else in
- * windows (the central directory, a window of headers and data, and the output in memory),
- * yielding to the event loop between reads so an AbortSignal and progress UI work.
+ * Reads an untrusted archive from a Blob/File: in one piece up to WHOLE_READ_LIMIT, else entry by
+ * entry through blob-zip.ts (the central directory first, each entry's data read on demand).
+ * Every entry ends up in the Map; an import that must not hold them all uses openZipBlob itself.
  */
 export async function unzipSafeBlob(blob: BlobLike, opts: UnzipOptions = {}): Promise<Map<string, Uint8Array>> {
   const size = blob.size;
   if (size <= (opts.wholeReadLimit ?? WHOLE_READ_LIMIT)) return unzipSafeAsync(new Uint8Array(await blob.slice(0, size).arrayBuffer()), opts);
-  // Entries are read in order, so one window serves many headers and small entries.
-  const window = Math.max(1, opts.readWindow ?? WINDOW);
-  let win = new Uint8Array(0);
-  let winStart = 0;
-  const read = async (o: number, n: number) => {
-    if (o < 0 || o + n > size) throw new ArchiveError(null, 'corrupt', 'archive is truncated');
-    if (o >= winStart && o + n <= winStart + win.length) return win.subarray(o - winStart, o - winStart + n);
-    if (n >= window) return new Uint8Array(await blob.slice(o, o + n).arrayBuffer());
-    win = new Uint8Array(await blob.slice(o, Math.min(size, o + window)).arrayBuffer());
-    winStart = o;
-    return win.subarray(0, n);
-  };
-  // The parsers are synchronous: prefetch the tail (and zip64 record if named) first.
-  const tailLen = Math.min(size, TAIL_BYTES);
-  const tail = await read(size - tailLen, tailLen);
-  const cache = new Map<number, Uint8Array>([[size - tailLen, tail]]);
-  const probe = (o: number, n: number): Uint8Array => {
-    const base = size - tailLen;
-    if (o >= base && o + n <= size) return tail.subarray(o - base, o - base + n);
-    const hit = cache.get(o);
-    if (hit && hit.length >= n) return hit.subarray(0, n);
-    throw new NeedBytes(o, n);
-  };
-  let planned: Planned | undefined;
-  for (let attempt = 0; attempt < 4 && !planned; attempt++) {
-    try {
-      planned = plan(size, probe, opts);
-    } catch (e) {
-      if (!(e instanceof NeedBytes)) throw e;
-      cache.set(e.offset, await read(e.offset, e.length));
-    }
-  }
-  if (!planned) throw new ArchiveError(null, 'corrupt', 'central directory could not be located');
-  const { entries, cdOffset } = planned;
-  const starts: number[] = [];
-  for (const en of entries) {
-    opts.signal?.throwIfAborted();
-    const nameBytes = enc.encode(en.name);
-    // Guess the header length (name + a typical extra field), re-read if the extra is longer.
-    let head = await read(en.localOffset, Math.min(30 + nameBytes.length + 64, size - en.localOffset));
-    if (head.length >= 30) {
-      const full = 30 + (head[26] | (head[27] << 8)) + (head[28] | (head[29] << 8));
-      if (full > head.length) head = await read(en.localOffset, Math.min(full, size - en.localOffset));
-    }
-    const start = localDataOffset(head, en, nameBytes);
-    checkBounds(en, start, size);
-    starts.push(start);
-  }
-  checkNoOverlap(entries.map((en, i) => ({ name: en.name, start: en.localOffset, end: starts[i] + en.compressedSize })), cdOffset);
+  const zip = await openZipBlob(blob, opts);
   const out = new Map<string, Uint8Array>();
-  const progress: UnzipProgress = { entriesDone: 0, entriesTotal: entries.length, bytesOut: 0, bytesTotal: entries.reduce((s, e) => s + e.size, 0) };
-  for (let i = 0; i < entries.length; i++) {
-    const en = entries[i];
+  const progress: UnzipProgress = { entriesDone: 0, entriesTotal: zip.entries.length, bytesOut: 0, bytesTotal: zip.entries.reduce((s, e) => s + e.size, 0) };
+  for (const en of zip.entries) {
     opts.signal?.throwIfAborted();
-    const chunks: Uint8Array[] = [];
-    for (let o = 0; o < en.compressedSize; o += CHUNK) {
-      chunks.push(await read(starts[i] + o, Math.min(CHUNK, en.compressedSize - o)));
-      opts.signal?.throwIfAborted();
-    }
-    if (chunks.length === 0) chunks.push(new Uint8Array(0));
-    // A stored entry would be a view into the read window: copy it, so windows are let go.
-    const data = en.isDir ? new Uint8Array(0) : decodeEntry(en, chunks, opts.signal);
-    out.set(en.name, data.byteLength === data.buffer.byteLength ? data : data.slice());
+    out.set(en.name, await zip.read(en));
     progress.entriesDone++;
     progress.bytesOut += en.size;
     opts.onProgress?.({ ...progress });
   }
   return out;
-}
-
-class NeedBytes extends Error {
-  constructor(readonly offset: number, readonly length: number) {
-    super('need bytes');
-  }
 }

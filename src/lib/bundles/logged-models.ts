@@ -18,6 +18,7 @@ import { LOGGED_MODEL_NAME_BAD, md5Hex } from '../mlflow/keys';
 import { findModelDirs } from '../mlflow/mlmodel';
 import { TAG } from '../tracking/tags';
 import { dictGet, dictSet, newDict } from '../util/dict';
+import { sameContent } from './lazy-entries';
 
 export const CONTEXT_TAGS = [TAG.user, TAG.sourceName, TAG.sourceType];
 
@@ -82,19 +83,13 @@ export function deriveLoggedModels(runs: BundleRun[]): BundleLoggedModel[] {
   return all;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** True when `files` are exactly the run's artifacts under `prefix`. */
 function holdsSame(run: readonly BundleArtifact[], prefix: string, files: readonly BundleArtifact[]): boolean {
   const under = new Map(run.filter((a) => a.path.startsWith(prefix)).map((a) => [a.path.slice(prefix.length), a.bytes]));
   if (under.size !== files.length) return false;
   return files.every((f) => {
     const b = under.get(f.path);
-    return b !== undefined && sameBytes(b, f.bytes);
+    return b !== undefined && sameContent(b, f.bytes);
   });
 }
 

@@ -1,44 +1,91 @@
 /**
- * Untrusted archive bytes (or a Blob/File read in slices) → PreparedImport: the safe unzip
+ * Untrusted archive bytes (or a Blob/File read on demand) → PreparedImport: the safe unzip
  * (every refusal is an ArchiveError naming the entry and the rule), then either MLflow's SQL
  * store (`mlflow.db`, opened with the engine the caller gives) or the mlruns/ tree reader
  * (FormatError naming the file). This is the whole import step of the bundle worker; the worker
  * adds only the download and the transfer back to the page.
+ *
+ * A Blob over the whole-read limit, and a dropped folder, are read streamed: the central
+ * directory first, then every entry except the big artifact files (lazy-entries.ts), which stay
+ * where they are and come back as `lazy` artifacts with a `LazySource` to read them from in
+ * pieces while the store writes them. So neither the worker nor the page holds the archive:
+ * what is held is the store's small files, the metric histories, and an `mlflow.db` (sql.js
+ * needs a database's bytes in its wasm memory; that is bounded by the database, not the artifacts).
  */
-import { unzipSafe, unzipSafeBlob, type BlobLike, type UnzipOptions } from '../archive/safe-zip';
+import { unzipSafe, unzipSafeBlob, WHOLE_READ_LIMIT, type BlobLike, type UnzipOptions, type UnzipProgress } from '../archive/safe-zip';
+import { openZipBlob } from '../archive/blob-zip';
 import { prepareEntries, type PreparedImport } from './prepare-import';
 import { findMlflowDb, prepareSqliteImport, type OpenDb } from './sqlite-import';
 import { readDatasetFiles } from './dataset-files';
-import { readFolder, type FolderFile } from './folder-source';
+import { folderPieces, readFolder, type FolderFile } from './folder-source';
+import { isLazyCandidate, LAZY_MIN_BYTES, lazyPlaceholder, markLazy } from './lazy-entries';
 
 export interface PrepareArchiveOptions extends UnzipOptions {
   /** Opens an `mlflow.db`; called only for archives that hold one (it loads a wasm engine). */
   openDb: OpenDb;
+  /** Artifact files at least this big stay in the archive until written (default LAZY_MIN_BYTES). */
+  lazyMinBytes?: number;
+}
+
+/** Where the `lazy` artifacts of a prepared import are read from, in pieces (see the header). */
+export interface LazySource {
+  pieces(ref: string, pieceBytes: number, signal?: AbortSignal): AsyncGenerator<Uint8Array>;
 }
 
 export interface PreparedArchive {
   prep: PreparedImport;
   /** Milliseconds spent unzipping and reading the tree or the database. */
   timings: { unzip: number; read: number };
+  /** Set when some artifacts were left in the archive (`lazy`). */
+  lazy?: LazySource;
 }
 
 export async function prepareArchive(source: Uint8Array | BlobLike, opts: PrepareArchiveOptions): Promise<PreparedArchive> {
-  const { openDb, ...unzipOpts } = opts;
+  const { openDb, lazyMinBytes = LAZY_MIN_BYTES, ...unzipOpts } = opts;
   const t0 = performance.now();
+  if (!(source instanceof Uint8Array) && source.size > (opts.wholeReadLimit ?? WHOLE_READ_LIMIT)) return prepareStreamed(source, opts, lazyMinBytes);
   const entries = source instanceof Uint8Array ? unzipSafe(source, unzipOpts) : await unzipSafeBlob(source, unzipOpts);
   const t1 = performance.now();
   return { prep: await prepareFromEntries(entries, openDb), timings: { unzip: t1 - t0, read: performance.now() - t1 } };
+}
+
+/** A big Blob: the entries read one by one from the blob, big artifacts left in it. */
+async function prepareStreamed(blob: BlobLike, opts: PrepareArchiveOptions, lazyMinBytes: number): Promise<PreparedArchive> {
+  const t0 = performance.now();
+  const zip = await openZipBlob(blob, opts);
+  const entries = new Map<string, Uint8Array>();
+  const byName = new Map(zip.entries.map((en) => [en.name, en]));
+  const progress: UnzipProgress = { entriesDone: 0, entriesTotal: zip.entries.length, bytesOut: 0, bytesTotal: zip.entries.reduce((s, e) => s + e.size, 0) };
+  for (const en of zip.entries) {
+    opts.signal?.throwIfAborted();
+    entries.set(en.name, isLazyCandidate(en.name, en.size, lazyMinBytes) ? lazyPlaceholder(en.name, en.size, en.crc) : await zip.read(en));
+    progress.entriesDone++;
+    progress.bytesOut += en.size;
+    opts.onProgress?.({ ...progress });
+  }
+  const t1 = performance.now();
+  const prep = await prepareFromEntries(entries, opts.openDb);
+  const lazy: LazySource = {
+    pieces(ref, pieceBytes, signal) {
+      const en = byName.get(ref);
+      if (!en) throw new Error(`${ref} is not an entry of the archive`);
+      return zip.pieces(en, pieceBytes, signal);
+    },
+  };
+  return { prep, timings: { unzip: t1 - t0, read: performance.now() - t1 }, lazy: markLazy(prep) ? lazy : undefined };
 }
 
 /** A dropped folder (folder-source.ts): read with the zip's rules, then prepared as its zip would be. */
 export async function prepareFolder(files: readonly FolderFile[], opts: PrepareArchiveOptions): Promise<PreparedArchive> {
   const t0 = performance.now();
   const entries = await readFolder(files, {
-    limits: opts.limits, signal: opts.signal,
+    limits: opts.limits, signal: opts.signal, lazyMinBytes: opts.lazyMinBytes ?? LAZY_MIN_BYTES,
     onProgress: opts.onProgress && ((done, total) => opts.onProgress!({ bytesOut: done, bytesTotal: total, entriesDone: 0, entriesTotal: files.length })),
   });
   const t1 = performance.now();
-  return { prep: await prepareFromEntries(entries, opts.openDb), timings: { unzip: t1 - t0, read: performance.now() - t1 } };
+  const prep = await prepareFromEntries(entries, opts.openDb);
+  const lazy: LazySource = { pieces: (ref, pieceBytes, signal) => folderPieces(files, ref, pieceBytes, signal) };
+  return { prep, timings: { unzip: t1 - t0, read: performance.now() - t1 }, lazy: markLazy(prep) ? lazy : undefined };
 }
 
 async function prepareFromEntries(entries: Map<string, Uint8Array>, openDb: OpenDb): Promise<PreparedImport> {

@@ -43,7 +43,19 @@ export type BundleResult<T> = { ok: true; value: T; timings?: Record<string, num
 export type BundleSource = Uint8Array | Blob | { url: string } | { folder: { path: string; file: Blob }[] };
 
 export interface BundleWorkerApi {
+  /**
+   * Reads and checks an archive. Big artifact files of a File/Blob, a download or a folder come
+   * back `lazy` (streamed import, prepare-archive.ts): the worker keeps the source until
+   * `importDone(jobId)`, and the page pulls each such file with `lazyNext`.
+   */
   prepareImport(jobId: string, source: BundleSource, onProgress?: (p: BundleProgress) => void): Promise<BundleResult<PreparedImport>>;
+  /**
+   * The next piece (exactly `pieceBytes`, the last shorter; transferred) of the lazy artifact `ref`
+   * of an import, or null after the last one. A failure (a bad CRC at the end) comes back as a value.
+   */
+  lazyNext(jobId: string, ref: string, pieceBytes: number): Promise<BundleResult<Uint8Array | null>>;
+  /** The page is done with an import: the worker drops its source (and a downloaded temporary file). */
+  importDone(jobId: string): Promise<void>;
   /** A small bundle in one go (a run's unsaved data); whole-lab exports stream instead. */
   exportZip(bundle: MlflowBundle): Promise<BundleResult<Uint8Array>>;
   /**

@@ -21,8 +21,9 @@
  */
 import type { IDBPTransaction } from 'idb';
 import type { BundleArtifact } from '../mlflow/bundle';
-import type { PreparedImport } from './prepared-import';
-import { runContentDigest } from './run-digest';
+import type { LazyReader, PreparedImport } from './prepared-import';
+import { runContentDigest, runContentDigestStreamed } from './run-digest';
+import { dropLazyChunks, lazyChunkCount, writeLazyChunks, type LazyPlan } from './lazy-artifacts';
 import type { RegisteredModel } from '../mlflow/bundle';
 import { storedFromBundle, type StoredRegisteredModel } from '../registry/model-registry';
 import type { Experiment, MetricColumns, Run } from '../tracking/types';
@@ -153,6 +154,8 @@ interface Staged {
   chunks: MetricChunk[];
   entries: ArtifactEntry[];
   parts: ArtifactChunk[];
+  /** `lazy` artifacts: their entries are in `entries`, their chunks are written before the transaction. */
+  lazy: LazyPlan[];
 }
 
 /** Each column is a whole buffer of its own: IndexedDB would otherwise store the whole buffer behind a view. */
@@ -162,7 +165,7 @@ function ownsBuffers(m: MetricColumns): boolean {
 }
 
 function stage(prep: PreparedImport['runs'], now: number): Staged {
-  const s: Staged = { runs: [], chunks: [], entries: [], parts: [] };
+  const s: Staged = { runs: [], chunks: [], entries: [], parts: [], lazy: [] };
   for (const { run, metrics, artifacts } of prep) {
     const id = run.info.runId;
     const summaries = newDict<NonNullable<ReturnType<typeof updateSummary>>>();
@@ -180,6 +183,14 @@ function stage(prep: PreparedImport['runs'], now: number): Staged {
     s.runs.push({ info: { ...run.info }, params: { ...run.params }, tags: { ...run.tags }, metrics: summaries, inputs: run.inputs.map((i) => ({ dataset: { ...i.dataset }, tags: { ...i.tags } })) });
     for (const a of artifacts) {
       validateArtifactPath(a.path);
+      if (a.lazy) {
+        const chunkCount = lazyChunkCount(a.lazy.size);
+        s.lazy.push({ runId: id, path: a.path, ref: a.lazy.ref, size: a.lazy.size, chunkCount });
+        const entry: ArtifactEntry = { runId: id, path: a.path, size: a.lazy.size, chunkCount, createdAt: now };
+        if (a.contentType !== undefined) entry.contentType = a.contentType;
+        s.entries.push(entry);
+        continue;
+      }
       const parts = toChunks(id, a.path, a.bytes);
       const entry: ArtifactEntry = { runId: id, path: a.path, size: a.bytes.byteLength, chunkCount: parts.length, createdAt: now };
       if (a.contentType !== undefined) entry.contentType = a.contentType;
@@ -203,8 +214,12 @@ function importedName(name: string, taken: (n: string) => boolean): string {
  */
 export type ImportIndexHook<R> = (tx: IDBPTransaction<TrackingDBSchema, StoreName[], 'readwrite'>, runs: readonly StoredRun[]) => Promise<R>;
 
+/**
+ * `readLazy`: where the `lazy` artifacts of a streamed import are read from (lazy-artifacts.ts);
+ * required when the import has any. `onLazyBytes`: bytes of them written so far.
+ */
 export async function importPrepared<R = void>(conn: Connection, prep: PreparedImport, look: ImportLookups, now: number,
-  indexHook?: ImportIndexHook<R>): Promise<{ report: ImportReport; runs: StoredRun[]; experiments: Experiment[]; indexed?: R }> {
+  indexHook?: ImportIndexHook<R>, readLazy?: LazyReader, onLazyBytes?: (done: number) => void): Promise<{ report: ImportReport; runs: StoredRun[]; experiments: Experiment[]; indexed?: R }> {
   const report: ImportReport = {
     kind: prep.kind, addedRuns: [], addedExperiments: [], unchanged: [], addedRegisteredModels: [], unchangedRegisteredModels: [],
     conflicts: [], warnings: [...prep.warnings],
@@ -235,45 +250,55 @@ export async function importPrepared<R = void>(conn: Connection, prep: PreparedI
   });
   const existing = incoming.filter((r) => look.run(r.run.info.runId));
   const content = await readRunsContent(conn, existing.map((r) => r.run.info.runId));
-  const fresh = incoming.filter((r) => {
+  const fresh: typeof incoming = [];
+  for (const r of incoming) {
     const id = r.run.info.runId;
     const local = look.run(id);
-    if (!local) return true;
-    const incomingDigest = r.digest ?? runContentDigest(r);
+    if (!local) {
+      fresh.push(r);
+      continue;
+    }
+    const incomingDigest = r.digest ?? (r.artifacts.some((a) => a.lazy) ? await runContentDigestStreamed(r, readLazy) : runContentDigest(r));
     if (runContentDigest({ run: local, ...content.get(id)! }) === incomingDigest) report.unchanged.push(id);
     else report.conflicts.push({ kind: 'run', id, name: local.info.runName, reason: 'a run with this id and different content is already in the lab; it was kept as it is' });
-    return false;
-  });
+  }
   const s = stage(fresh, now);
+  if (s.lazy.length && !readLazy) throw new Error(`the import left ${s.lazy.length} file(s) in the archive (${s.lazy[0].path}, …) but gave no way to read them`);
   const what = () => `the import of ${fresh.length} run(s) (${s.chunks.length} metric chunk(s), ${s.entries.length} artifact(s)) and ${models.length} registered model(s)`;
   const added: string[] = [], same: string[] = [], clashes: ImportConflict[] = [];
   let indexed: R | undefined;
   if (fresh.length || newExps.length || models.length) {
-    await conn.write(['experiments', 'runs', 'runDirty', 'runIndex', 'metricChunks', 'artifacts', 'artifactChunks', 'registeredModels'], what, async (tx) => {
-      const exps = tx.objectStore('experiments');
-      const clash = await Promise.all(newExps.map((e) => Promise.all([exps.getKey(e.experimentId), exps.index('byName').getKey(e.name)])));
-      if (clash.some(([a, b]) => a !== undefined || b !== undefined)) throw exists('Experiments changed in another tab during the import; nothing was imported. Import again.');
-      await Promise.all([
-        putAll(exps, newExps),
-        putRunRecords(tx, s.runs, 'add'),
-        putAll(tx.objectStore('metricChunks'), s.chunks),
-        putAll(tx.objectStore('artifacts'), s.entries),
-        putAll(tx.objectStore('artifactChunks'), s.parts),
-      ]);
-      // Decided here, against the registry as this transaction sees it (another tab may have edited it).
-      const reg = tx.objectStore('registeredModels');
-      const local = await Promise.all(models.map((m) => reg.get(m.name)));
-      const fresh = models.filter((m, i) => {
-        const l = local[i];
-        if (!l) return true;
-        if (sameRegisteredModel(l, m)) same.push(m.name);
-        else clashes.push({ kind: 'registeredModel', id: m.name, name: m.name, reason: 'a registered model with this name and different content is already in the lab; it was kept as it is' });
-        return false;
-      });
-      await putAll(reg, fresh);
-      added.push(...fresh.map((m) => m.name));
-      if (indexHook) indexed = await indexHook(tx as unknown as Parameters<ImportIndexHook<R>>[0], s.runs);
-    }, 'strict');
+    try {
+      if (s.lazy.length) await writeLazyChunks(conn, s.lazy, readLazy!, onLazyBytes);
+      await conn.write(['experiments', 'runs', 'runDirty', 'runIndex', 'metricChunks', 'artifacts', 'artifactChunks', 'registeredModels'], what, async (tx) => {
+        const exps = tx.objectStore('experiments');
+        const clash = await Promise.all(newExps.map((e) => Promise.all([exps.getKey(e.experimentId), exps.index('byName').getKey(e.name)])));
+        if (clash.some(([a, b]) => a !== undefined || b !== undefined)) throw exists('Experiments changed in another tab during the import; nothing was imported. Import again.');
+        await Promise.all([
+          putAll(exps, newExps),
+          putRunRecords(tx, s.runs, 'add'),
+          putAll(tx.objectStore('metricChunks'), s.chunks),
+          putAll(tx.objectStore('artifacts'), s.entries),
+          putAll(tx.objectStore('artifactChunks'), s.parts),
+        ]);
+        // Decided here, against the registry as this transaction sees it (another tab may have edited it).
+        const reg = tx.objectStore('registeredModels');
+        const local = await Promise.all(models.map((m) => reg.get(m.name)));
+        const fresh = models.filter((m, i) => {
+          const l = local[i];
+          if (!l) return true;
+          if (sameRegisteredModel(l, m)) same.push(m.name);
+          else clashes.push({ kind: 'registeredModel', id: m.name, name: m.name, reason: 'a registered model with this name and different content is already in the lab; it was kept as it is' });
+          return false;
+        });
+        await putAll(reg, fresh);
+        added.push(...fresh.map((m) => m.name));
+        if (indexHook) indexed = await indexHook(tx as unknown as Parameters<ImportIndexHook<R>>[0], s.runs);
+      }, 'strict');
+    } catch (e) {
+      await dropLazyChunks(conn, s.lazy);
+      throw e;
+    }
   }
   report.addedRegisteredModels = added;
   report.unchangedRegisteredModels = same;

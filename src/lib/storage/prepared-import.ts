@@ -7,11 +7,26 @@ import type { BundleArtifact, RegisteredModel } from '../mlflow/bundle';
 import type { Experiment, MetricColumns, Run } from '../tracking/types';
 import type { StoredDataset } from '../data/types';
 
+/**
+ * An artifact whose bytes stay in the archive until the store writes them (a big file of a
+ * streamed import): `bytes` is empty, and the store pulls the file in pieces by `ref` through the
+ * reader it is given (importPrepared's `readLazy`), so no import holds it whole.
+ */
+export interface LazyArtifact {
+  ref: string;
+  size: number;
+}
+
+export type PreparedArtifact = BundleArtifact & { lazy?: LazyArtifact };
+
+/** A lazy artifact's bytes in pieces of exactly `pieceBytes` (the last one shorter), checked by the reader. */
+export type LazyReader = (ref: string, pieceBytes: number) => AsyncIterable<Uint8Array>;
+
 export interface PreparedRun {
   run: Run;
   /** Histories in logging order. */
   metrics: MetricColumns[];
-  artifacts: BundleArtifact[];
+  artifacts: PreparedArtifact[];
   /**
    * runContentDigest of the run, when already known. Only runs whose id is already in the lab
    * need one, and only the page knows which, so the worker leaves it out (hashing 10M points

@@ -16,6 +16,7 @@ import type { BundleArtifact } from '../mlflow/bundle';
 import type { DatasetInput, MetricColumns, Run } from '../tracking/types';
 import { LAB_TAG, TAG } from '../tracking/tags';
 import { dictGet, dictHas, type Dict } from '../util/dict';
+import type { LazyReader, PreparedArtifact } from './prepared-import';
 
 const enc = new TextEncoder();
 const scratch = new Float64Array(1);
@@ -45,6 +46,14 @@ export class ContentHasher {
 
   bytes(u: Uint8Array): void {
     this.word(u.length);
+    this.body(u);
+  }
+
+  /**
+   * Bytes without their length word: `bytes(x)` is `word(x.length)` then `body` of consecutive
+   * pieces of x, as long as every piece but the last is a multiple of 4 bytes long.
+   */
+  body(u: Uint8Array): void {
     const whole = u.length >>> 2;
     if ((u.byteOffset & 3) === 0) {
       const w = new Uint32Array(u.buffer, u.byteOffset, whole);
@@ -93,7 +102,39 @@ export interface RunContentParts {
   artifacts: readonly BundleArtifact[];
 }
 
-export function runContentDigest({ run, metrics, artifacts }: RunContentParts): string {
+export function runContentDigest(parts: RunContentParts): string {
+  const h = contentHead(parts);
+  const arts = [...parts.artifacts].sort((x, y) => byCodePoint(x.path, y.path));
+  h.word(arts.length);
+  for (const a of arts) (h.str(a.path), h.bytes(a.bytes));
+  return h.hex();
+}
+
+/**
+ * runContentDigest of a prepared run some of whose artifacts are `lazy` (a streamed import):
+ * their bytes are read in pieces through `read` and hashed as they come, never whole.
+ */
+export async function runContentDigestStreamed(parts: RunContentParts & { artifacts: readonly PreparedArtifact[] }, read: LazyReader | undefined): Promise<string> {
+  const h = contentHead(parts);
+  const arts = [...parts.artifacts].sort((x, y) => byCodePoint(x.path, y.path));
+  h.word(arts.length);
+  for (const a of arts) {
+    h.str(a.path);
+    if (!a.lazy) {
+      h.bytes(a.bytes);
+      continue;
+    }
+    if (!read) throw new Error(`${a.path}: the import left this file in the archive but gave no way to read it`);
+    h.word(a.lazy.size);
+    for await (const piece of read(a.lazy.ref, PIECE)) h.body(piece);
+  }
+  return h.hex();
+}
+
+/** Pieces hashed at a time (a multiple of 4, see ContentHasher.body). */
+const PIECE = 4 << 20;
+
+function contentHead({ run, metrics }: RunContentParts): ContentHasher {
   const h = new ContentHasher();
   const i = run.info;
   for (const s of [i.runId, i.experimentId, i.runName, i.userId, i.status, i.lifecycleStage]) h.str(s);
@@ -116,8 +157,5 @@ export function runContentDigest({ run, metrics, artifacts }: RunContentParts): 
   const ins = run.inputs.map(input).sort(byCodePoint);
   h.word(ins.length);
   for (const s of ins) h.str(s);
-  const arts = [...artifacts].sort((x, y) => byCodePoint(x.path, y.path));
-  h.word(arts.length);
-  for (const a of arts) (h.str(a.path), h.bytes(a.bytes));
-  return h.hex();
+  return h;
 }

@@ -41,7 +41,7 @@ import { RemoteStore } from './remote-store';
 import {
   createExperimentRecord, defaultExperimentRecord, deleteEdit, ensureDefaultExperiment, renameEdit, restoreEdit, tagEdit, updateExperiment,
 } from './experiment-ops';
-import type { PreparedImport } from './prepared-import';
+import type { LazyReader, PreparedImport } from './prepared-import';
 import { importPrepared, readRunsContent, type ImportReport, type RunContent } from './bundle-import';
 import { assembleHistory } from './metric-columns';
 import { loadAllRunsAndWriteIndex, loadRunsFromIndex, LOAD_STORES, measure, putRunRecords } from './run-index';
@@ -401,7 +401,11 @@ export class TrackingStore implements TrackingBackend {
   // ---- bundles (bundle-import.ts) ----
 
   /** Imports a prepared bundle in ONE transaction; existing ids are compared by content, never overwritten. */
-  async importBundle(prep: PreparedImport): Promise<ImportReport> {
+  /**
+   * `readLazy`: where a streamed import's big files are read from (bundle-import.ts, lazy-artifacts.ts);
+   * `onLazyBytes`: how many of their bytes are written so far.
+   */
+  async importBundle(prep: PreparedImport, readLazy?: LazyReader, onLazyBytes?: (done: number) => void): Promise<ImportReport> {
     const look = {
       run: (id: string) => this.runs.get(id),
       experiment: (id: string) => this.experiments.get(id),
@@ -410,7 +414,7 @@ export class TrackingStore implements TrackingBackend {
     // An import big enough that the store would rewrite the run index after it writes the index
     // in its own transaction: the next open then reads one record, not every imported run.
     const { report, runs, experiments, indexed } = await importPrepared(this.conn, prep, look, this.now(),
-      (tx, added) => (this.upkeep.wouldRewriteAfter(added.length) ? this.upkeep.inTx(tx, added) : Promise.resolve(null)));
+      (tx, added) => (this.upkeep.wouldRewriteAfter(added.length) ? this.upkeep.inTx(tx, added) : Promise.resolve(null)), readLazy, onLazyBytes);
     if (runs.length || experiments.length || report.addedRegisteredModels.length) this.committed(runs, experiments, report.addedRegisteredModels);
     if (indexed) this.upkeep.adopt(indexed);
     // Datasets after the runs: each is stored once per digest (dataset-store.ts writes a big one in

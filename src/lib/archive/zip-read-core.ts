@@ -1,0 +1,131 @@
+/**
+ * What both zip readers share (safe-zip.ts for bytes in memory, blob-zip.ts for a Blob/File read
+ * on demand): options, the plan (central directory parsed and checked against the limits), and
+ * the decoding of one entry with its size and CRC checks (docs/reliability.md §3).
+ */
+import { Inflate, inflateSync } from 'fflate';
+import { crc32 } from './crc32';
+import { ArchiveError } from './errors';
+import { DEFAULT_LIMITS, TAIL_BYTES, findCentralDirectory, parseCentralDirectory, type ZipEntry, type ZipLimits } from './zip-format';
+
+export interface UnzipProgress {
+  entriesDone: number;
+  entriesTotal: number;
+  bytesOut: number;
+  bytesTotal: number;
+}
+
+export interface UnzipOptions {
+  limits?: Partial<ZipLimits>;
+  signal?: AbortSignal;
+  onProgress?: (p: UnzipProgress) => void;
+  /** unzipSafeBlob: read blobs up to this size in one piece. Default WHOLE_READ_LIMIT. */
+  wholeReadLimit?: number;
+  /** unzipSafeBlob: window size for bigger blobs. Default 32 MiB. */
+  readWindow?: number;
+}
+
+export const CHUNK = 4 << 20;
+/**
+ * Compressed bytes handed to the inflater at a time. One push may expand up to 1032×, so this
+ * bounds what an entry lying about its size can produce before `take` refuses it: ~16 MB.
+ */
+export const INFLATE_PIECE = 16 << 10;
+/**
+ * Blobs up to this size are read in one piece (a bundle's ~20,000 small entries read as
+ * separate slices cost ~0.1 ms of IPC each). Bigger ones are read in windows, never copied whole.
+ */
+export const WHOLE_READ_LIMIT = 64 << 20;
+export const WINDOW = 32 << 20;
+
+/**
+ * Entries compressed to at most this many bytes inflate in one call into a buffer of their
+ * declared size + 1 (a byte more shows a lie). The streaming inflater reserves 128 KiB per
+ * block, which made 20,000 tiny entries cost 20 s; one call cannot expand past ~64 MiB.
+ */
+const SMALL_ENTRY = 64 << 10;
+
+function inflateSmall(en: ZipEntry, chunks: Iterable<Uint8Array>): Uint8Array {
+  const parts = [...chunks];
+  const data = parts.length === 1 ? parts[0] : concat(parts);
+  let out: Uint8Array;
+  try {
+    out = inflateSync(data, { out: new Uint8Array(en.size + 1) });
+  } catch (e) {
+    // A stored block that does not fit makes fflate write past the buffer.
+    if (e instanceof RangeError) throw new ArchiveError(en.name, 'size-mismatch', `inflates to more than the declared ${en.size} bytes`);
+    throw new ArchiveError(en.name, 'corrupt', `compressed data is damaged (${(e as Error).message})`);
+  }
+  if (out.length > en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to more than the declared ${en.size} bytes`);
+  if (out.length !== en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to ${out.length} bytes, but declares ${en.size}`);
+  if (crc32(out) !== en.crc) throw new ArchiveError(en.name, 'bad-crc', 'CRC-32 does not match the data');
+  return out.slice();
+}
+
+export function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) (out.set(p, o), (o += p.length));
+  return out;
+}
+
+/** Inflates (or copies) one entry from its compressed chunks, checking size and CRC as it goes. */
+export function decodeEntry(en: ZipEntry, chunks: Iterable<Uint8Array>, signal?: AbortSignal): Uint8Array {
+  if (en.method === 8 && en.compressedSize <= SMALL_ENTRY) return inflateSmall(en, chunks);
+  const parts: Uint8Array[] = [];
+  let got = 0;
+  let crc = 0;
+  const take = (d: Uint8Array) => {
+    got += d.length;
+    if (got > en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to more than the declared ${en.size} bytes`);
+    crc = crc32(d, crc);
+    parts.push(d);
+  };
+  if (en.method === 0) {
+    for (const c of chunks) take(c);
+  } else {
+    let ended = false;
+    const inf = new Inflate((d, final) => {
+      take(d);
+      if (final) ended = true;
+    });
+    try {
+      for (const c of chunks) {
+        signal?.throwIfAborted();
+        for (let o = 0; o < c.length && !ended; o += INFLATE_PIECE) inf.push(c.subarray(o, o + INFLATE_PIECE), false);
+      }
+      if (!ended) inf.push(new Uint8Array(0), true);
+    } catch (e) {
+      if (e instanceof ArchiveError || (e as Error).name === 'AbortError') throw e;
+      throw new ArchiveError(en.name, 'corrupt', `compressed data is damaged (${(e as Error).message})`);
+    }
+    if (!ended) throw new ArchiveError(en.name, 'corrupt', 'compressed data ends early');
+  }
+  if (got !== en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to ${got} bytes, but declares ${en.size}`);
+  if (crc !== en.crc) throw new ArchiveError(en.name, 'bad-crc', 'CRC-32 does not match the data');
+  return parts.length === 1 ? parts[0] : concat(parts);
+}
+
+export function* slices(data: Uint8Array): Generator<Uint8Array> {
+  for (let o = 0; o < data.length; o += CHUNK) yield data.subarray(o, Math.min(o + CHUNK, data.length));
+  if (data.length === 0) yield data;
+}
+
+export interface Planned {
+  entries: ZipEntry[];
+  cdOffset: number;
+  limits: ZipLimits;
+}
+
+export function plan(size: number, readAt: (o: number, n: number) => Uint8Array, opts: UnzipOptions): Planned {
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const tailLen = Math.min(size, TAIL_BYTES);
+  const dir = findCentralDirectory(readAt(size - tailLen, tailLen), size, readAt);
+  const entries = parseCentralDirectory(readAt(dir.offset, dir.length), dir, limits);
+  return { entries, cdOffset: dir.offset, limits };
+}
+
+export function checkBounds(en: ZipEntry, start: number, size: number): void {
+  if (start + en.compressedSize > size) throw new ArchiveError(en.name, 'corrupt', 'entry data runs past the end of the archive');
+}
+
