@@ -5,7 +5,7 @@
  * stream of fixed-size pieces inflated by the platform's `DecompressionStream('deflate-raw')`
  * (fflate's streaming inflater where that is missing), so neither the archive nor the entry is
  * ever whole in memory: a 2 GiB bundle imports within a few window sizes of memory
- * (docs/performance.md, "Streamed import"). Sizes and CRCs are checked as in safe-zip.ts.
+ * (docs/performance.md §7). Sizes and CRCs are checked as in safe-zip.ts.
  */
 import { Inflate } from 'fflate';
 import { crc32 } from './crc32';
