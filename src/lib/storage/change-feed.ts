@@ -6,6 +6,14 @@
 
 export const CHANNEL_NAME = 'mfflow-changes';
 
+/**
+ * Notices to other tabs are merged over this window: a 25-run sweep commits ~200 transactions in
+ * under a second, and each message costs the sender a postMessage and every other tab a read
+ * transaction (reload) and a round of listeners. Merged, they see the same ids ~20 times a
+ * second instead, which their views (redrawn once per frame) cannot tell apart.
+ */
+export const BROADCAST_MS = 50;
+
 export interface StoreChange {
   runIds: string[];
   experimentIds: string[];
@@ -27,6 +35,8 @@ interface WireMessage {
 export class ChangeFeed {
   private readonly listeners = new Set<ChangeListener>();
   private readonly channel: BroadcastChannel | null;
+  /** Ids committed here and not yet told to other tabs (see BROADCAST_MS). */
+  private outbox: { runIds: Set<string>; experimentIds: Set<string>; models: Set<string> } | null = null;
 
   constructor(private readonly dbName: string, onRemote: (change: StoreChange) => Promise<void>) {
     this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL_NAME) : null;
@@ -52,11 +62,33 @@ export class ChangeFeed {
     return () => { this.listeners.delete(listener); };
   }
 
-  /** Called after a successful commit. */
+  /**
+   * Called after a successful commit: this page's listeners hear at once (before the writer's
+   * await returns); other tabs get the ids merged with the others of the next BROADCAST_MS.
+   */
   publish(runIds: string[], experimentIds: string[], models: string[] = []): void {
     if (runIds.length === 0 && experimentIds.length === 0 && models.length === 0) return;
     this.emit({ runIds, experimentIds, origin: 'local', ...(models.length ? { models } : {}) });
-    const msg: WireMessage = { db: this.dbName, runIds, experimentIds, ...(models.length ? { models } : {}) };
+    if (!this.channel) return;
+    if (!this.outbox) {
+      this.outbox = { runIds: new Set(), experimentIds: new Set(), models: new Set() };
+      const timer = setTimeout(() => this.broadcast(), BROADCAST_MS);
+      (timer as unknown as { unref?: () => void }).unref?.(); // Node: a pending notice does not keep the process alive
+    }
+    for (const id of runIds) this.outbox.runIds.add(id);
+    for (const id of experimentIds) this.outbox.experimentIds.add(id);
+    for (const name of models) this.outbox.models.add(name);
+  }
+
+  /** Sends the merged notice now (the timer, or close). */
+  private broadcast(): void {
+    const out = this.outbox;
+    if (!out) return;
+    this.outbox = null;
+    const msg: WireMessage = {
+      db: this.dbName, runIds: [...out.runIds], experimentIds: [...out.experimentIds],
+      ...(out.models.size ? { models: [...out.models] } : {}),
+    };
     try { this.channel?.postMessage(msg); } catch { /* channel closed */ }
   }
 
@@ -67,6 +99,7 @@ export class ChangeFeed {
   }
 
   close(): void {
+    this.broadcast(); // what this store committed still reaches the other tabs
     this.listeners.clear();
     this.channel?.close();
   }
