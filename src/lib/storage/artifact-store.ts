@@ -5,7 +5,7 @@
 import type { ArtifactInfo } from '../tracking/types';
 import { invalid, notFound } from '../util/errors';
 import { ARTIFACT_CHUNK_BYTES, conflictWith, joinChunks, listChildren, toChunks, validateArtifactDir, validateArtifactPath } from './artifact-files';
-import { putAll, type Connection } from './db';
+import { issuePuts, type Connection } from './db';
 import type { ArtifactEntry } from './schema';
 
 /** All keys [runId, path] of one run: arrays sort after strings, so [runId, []] bounds the run. */
@@ -53,15 +53,17 @@ export function writeArtifacts(conn: Connection, runId: string, files: readonly 
       if (conflict) throw invalid(`Cannot save artifact "${path}": ${conflict}.`);
       paths.add(path);
     }
-    const pending: Promise<unknown>[] = [];
+    // Issued without a promise each (db.ts issuePuts): a failed request fails the transaction.
+    const stale: Promise<unknown>[] = [];
     for (const { path, chunks, entry } of prepared) {
       const old = olds.get(path);
-      pending.push(putAll(parts, chunks), store.put(entry));
+      issuePuts(parts, chunks);
+      issuePuts(store, [entry]);
       if (old && old.chunkCount > chunks.length) {
-        pending.push(parts.delete(IDBKeyRange.bound([runId, path, chunks.length], [runId, path, Infinity])));
+        stale.push(parts.delete(IDBKeyRange.bound([runId, path, chunks.length], [runId, path, Infinity])));
       }
     }
-    await Promise.all(pending);
+    await Promise.all(stale);
   });
 }
 

@@ -3,7 +3,7 @@
  *
  * The per-run records in `runs` stay authoritative. The index is a snapshot of them, and
  * `runDirty` names every run written since that snapshot: each transaction that puts a run
- * record also puts its id there (putRunRecords is the one way to do it). So at any moment
+ * record also puts its id there (putRunRecords, or issueRunRecords for small writes, is the one way to do it). So at any moment
  * runs = index ∪ (dirty ids → their records), and open reads one big record plus the few
  * dirty ones.
  *
@@ -19,7 +19,7 @@
 import type { IDBPTransaction } from 'idb';
 import { newRunId } from '../tracking/ids';
 import { decodeRunIndex, encodeRunIndex, RUN_INDEX_FORMAT, RunIndexCorruptError } from './run-index-codec';
-import type { Connection } from './db';
+import { issuePuts, type Connection } from './db';
 import type { RunIndexBodyRecord, RunIndexHeader, StoreName, StoredRun, TrackingDBSchema } from './schema';
 
 type AnyTx<M extends IDBTransactionMode> = IDBPTransaction<TrackingDBSchema, StoreName[], M>;
@@ -41,6 +41,17 @@ export function putRunRecords<S extends StoreName[]>(txIn: IDBPTransaction<Track
     }
   }
   return Promise.all(pending);
+}
+
+/**
+ * putRunRecords for the small writes of a running run (an edit, a new run): the same puts,
+ * issued without a promise each (db.ts issuePuts); a failed put fails the transaction.
+ */
+export function issueRunRecords<S extends StoreName[]>(txIn: IDBPTransaction<TrackingDBSchema, S, 'readwrite'>,
+  runs: readonly StoredRun[], how: 'put' | 'add' = 'put'): void {
+  const tx = txIn as unknown as AnyTx<'readwrite'>;
+  issuePuts(tx.objectStore('runs'), runs, how);
+  issuePuts(tx.objectStore('runDirty'), runs.map(() => 1), 'put', runs.map((r) => r.info.runId));
 }
 
 /** Stores a load transaction reads. */

@@ -15,7 +15,7 @@ import { experimentArtifactLocation } from './experiment-ops';
 import { applyParams, applyTags, assertActive, renameRun } from './run-records';
 import type { StoredRun } from './schema';
 import type { StoreTx } from './store-tx';
-import { putAll } from './db';
+import { issuePuts } from './db';
 
 export const DEFAULT_SOURCE_NAME = 'mfflow';
 export const DEFAULT_SOURCE_TYPE = 'LOCAL';
@@ -139,10 +139,18 @@ export function writeBatch(tx: StoreTx, runId: string, b: PreparedBatch, now: nu
     applyTags(run, b.tags);
     const chunks = t.objectStore('metricChunks');
     for (const [key, cols] of b.metrics) {
-      const range = IDBKeyRange.bound([runId, key, -Infinity], [runId, key, Infinity]);
-      const last = (await chunks.openCursor(range, 'prev'))?.value;
-      await putAll(chunks, appendToChunks(runId, key, last, cols));
-      const summary = updateSummary(dictGet(run.metrics, key), cols);
+      // A key's chunks and its summary are written together, so a key without a summary has no
+      // chunk to extend: its first chunks are added without looking for one (a sweep's child
+      // logs ~8 new keys at once). `add`, not `put`: were a chunk there after all, the write
+      // fails instead of overwriting it.
+      const prev = dictGet(run.metrics, key);
+      if (prev === undefined) issuePuts(chunks, appendToChunks(runId, key, undefined, cols), 'add');
+      else {
+        const range = IDBKeyRange.bound([runId, key, -Infinity], [runId, key, Infinity]);
+        const last = (await chunks.openCursor(range, 'prev'))?.value;
+        issuePuts(chunks, appendToChunks(runId, key, last, cols));
+      }
+      const summary = updateSummary(prev, cols);
       if (summary) dictSet(run.metrics, key, summary);
     }
     if (run.ownerLock !== undefined) run.heartbeatAt = now;

@@ -5,7 +5,7 @@
 import type { IDBPTransaction } from 'idb';
 import { notFound } from '../util/errors';
 import type { Connection } from './db';
-import { putRunRecords } from './run-index';
+import { issueRunRecords } from './run-index';
 import { editableCopy } from './run-records';
 import type { StoredRun, TrackingDBSchema } from './schema';
 
@@ -22,7 +22,7 @@ export class StoreTx {
       if (!old) throw notFound(`No run with id ${runId}.`);
       const run = editableCopy(old);
       await edit(run, tx);
-      await putRunRecords(tx, [run]);
+      issueRunRecords(tx, [run]);
       return run;
     }, durability);
   }
@@ -38,7 +38,7 @@ export class StoreTx {
         const run = editableCopy(old);
         if (edit(run, old)) changed.push(run);
       }
-      await putRunRecords(tx, changed);
+      issueRunRecords(tx, changed);
       return changed;
     }, 'strict');
   }

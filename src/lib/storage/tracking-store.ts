@@ -44,7 +44,7 @@ import {
 import type { LazyReader, PreparedImport } from './prepared-import';
 import { importPrepared, readRunsContent, type ImportReport, type RunContent } from './bundle-import';
 import { assembleHistory } from './metric-columns';
-import { loadAllRunsAndWriteIndex, loadRunsFromIndex, LOAD_STORES, measure, putRunRecords } from './run-index';
+import { loadAllRunsAndWriteIndex, loadRunsFromIndex, LOAD_STORES, measure, issueRunRecords } from './run-index';
 import { RunIndexUpkeep } from './run-index-upkeep';
 import { newRunRecord, prepareBatch, prepareInputs, prepareParamList, prepareRunUpdate, writeBatch } from './run-ops';
 import { addInputs, assertActive, lastActivity, removeTag, toPublicRun } from './run-records';
@@ -255,7 +255,7 @@ export class TrackingStore implements TrackingBackend {
       if (parent !== undefined && !(await tx.objectStore('runs').getKey(parent))) {
         throw notFound(`Parent run ${parent} does not exist.`);
       }
-      await putRunRecords(tx, [run], 'add');
+      issueRunRecords(tx, [run], 'add');
     }, 'strict');
     this.committed([run], made ? [made] : []);
     return { ...run.info };
