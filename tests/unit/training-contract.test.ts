@@ -259,6 +259,68 @@ describe('PortRunLogger.logArtifacts', () => {
   });
 });
 
+describe('PortRunLogger joins what waits its turn', () => {
+  /** A port whose logBatch waits to be released and that takes files together. */
+  function filesPort() {
+    const events: string[] = [];
+    const waiting: (() => void)[] = [];
+    const port: RunLoggerPort = {
+      logBatch(b) {
+        events.push(`batch ${[...(b.tags ?? []), ...(b.params ?? [])].map((t) => t.key).join(',')}${b.metrics ? ` metrics ${b.metrics.map((m) => m.key).join(',')}` : ''}`);
+        return new Promise<void>((r) => waiting.push(r));
+      },
+      async logArtifact(path) { events.push(`file ${path}`); },
+      async logArtifacts(files) { events.push(`files ${files.map((f) => f.path).join(',')}`); },
+      progress() {},
+    };
+    const release = async () => {
+      for (let i = 0; i < 10; i++) {
+        await new Promise((r) => setTimeout(r, 1));
+        waiting.splice(0).forEach((r) => r());
+      }
+    };
+    return { port, events, release };
+  }
+  const file = (path: string) => ({ path, bytes: new Uint8Array([1]) });
+
+  it("a fit's model folder and plots go as one call; points logged before them join the waiting batch", async () => {
+    const { port, events, release } = filesPort();
+    const log = new PortRunLogger(port, { flushMs: 10_000 });
+    const first = log.setTags({ model: 'elasticnet' });
+    await new Promise((r) => setTimeout(r, 1)); // on its way to the page
+    const params = log.logParams({ alpha: 0.5 });
+    log.logMetrics({ rmse: 0.7, r2: 0.3 }, 0);
+    const model = log.logArtifacts([file('model/weights.bin'), file('model/MLmodel')]);
+    const plots = log.logArtifacts([file('plots/residuals.svg')]);
+    await release();
+    await Promise.all([first, params, model, plots, log.flush()]);
+    expect(events).toEqual([
+      'batch model',
+      'batch alpha metrics rmse,r2',
+      'files model/weights.bin,model/MLmodel,plots/residuals.svg',
+    ]);
+  });
+
+  it('files logged after another call never join files before it', async () => {
+    const { port, events, release } = filesPort();
+    const log = new PortRunLogger(port, { flushMs: 10_000 });
+    const first = log.setTags({ a: '1' });
+    await new Promise((r) => setTimeout(r, 1));
+    const calls = [
+      log.logArtifacts([file('x/1')]),
+      log.setTags({ b: '2' }),
+      log.logArtifacts([file('x/2')]),
+      log.logArtifact('x/3', new Uint8Array([3])),
+      log.logArtifacts([file('x/4')]),
+    ];
+    log.logMetric('loss', 1, 0);
+    const last = log.logArtifacts([file('x/5')]);
+    await release();
+    await Promise.all([first, ...calls, last, log.flush()]);
+    expect(events).toEqual(['batch a', 'files x/1', 'batch b', 'files x/2', 'file x/3', 'files x/4', 'batch  metrics loss', 'files x/5']);
+  });
+});
+
 describe('denseStackModel', () => {
   it('writes files TF.js loads, computing relu(x·W1 + b1)·W2 + b2', async () => {
     await tf.setBackend('cpu');

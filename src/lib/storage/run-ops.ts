@@ -8,11 +8,12 @@ import {
   preview, validateBatchLimits, validateDataset, validateInputTag, validateNoDuplicateParams,
   validateParam, validateRunTag, validateTimestamp,
 } from '../tracking/validation';
-import { RUN_STATUSES, type CreateRunRequest, type DatasetInput, type LogBatchRequest, type RunStatus } from '../tracking/types';
+import { RUN_STATUSES, type CreateRunRequest, type DatasetInput, type LogBatchRequest } from '../tracking/types';
+import type { RunUpdate } from '../tracking/backend';
 import { TAG } from '../tracking/tags';
 import { appendToChunks, checkMetricColumns, updateSummary, type PointColumns } from './metric-columns';
 import { experimentArtifactLocation } from './experiment-ops';
-import { applyParams, applyTags, assertActive, renameRun } from './run-records';
+import { addInputs, applyParams, applyTags, assertActive, renameRun } from './run-records';
 import type { StoredRun } from './schema';
 import type { StoreTx } from './store-tx';
 import { issuePuts } from './db';
@@ -59,20 +60,30 @@ export function newRunRecord(req: CreateRunRequest, runId: string, now: number, 
     run.ownerLock = req.ownerLock;
     run.heartbeatAt = now;
   }
+  if (req.inputs?.length) {
+    prepareInputs(req.inputs);
+    addInputs(run, req.inputs);
+  }
   return run;
 }
 
-export function prepareRunUpdate(update: { status?: RunStatus; endTime?: number | null; runName?: string }) {
+export function prepareRunUpdate(update: RunUpdate) {
   if (update.status !== undefined && !RUN_STATUSES.includes(update.status)) {
     throw invalid(`Unknown run status "${String(update.status)}"; expected one of ${RUN_STATUSES.join(', ')}.`);
   }
   if (update.endTime !== undefined && update.endTime !== null) validateTimestamp('endTime', update.endTime);
   if (update.runName !== undefined) validateRunTag(TAG.runName, update.runName);
+  const tags = update.tags ?? [];
+  if (tags.length) {
+    validateBatchLimits({ metrics: 0, params: 0, tags: tags.length });
+    for (const t of tags) validateRunTag(t.key, t.value);
+  }
   return (run: StoredRun) => {
     const info = { ...run.info };
     if (update.status !== undefined) info.status = update.status;
     if (update.endTime !== undefined) info.endTime = update.endTime;
     run.info = info;
+    applyTags(run, tags);
     if (update.runName !== undefined) renameRun(run, update.runName);
   };
 }

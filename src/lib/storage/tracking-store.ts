@@ -21,12 +21,12 @@
  */
 import type { StoredDataset } from '../data/types';
 import { searchRunList } from '../search/index';
-import type { TrackingBackend } from '../tracking/backend';
+import type { RunUpdate, TrackingBackend } from '../tracking/backend';
 import { newRunId } from '../tracking/ids';
 import { generateRunName } from '../tracking/run-names';
 import type {
   ArtifactInfo, CreateRunRequest, DatasetInput, Experiment, LogBatchRequest, MetricColumns, Run, RunInfo,
-  RunStatus, SearchRunsRequest, SearchRunsResult, ViewType,
+  SearchRunsRequest, SearchRunsResult, ViewType,
 } from '../tracking/types';
 import { DEFAULT_EXPERIMENT_ID } from '../tracking/types';
 import { dictGet } from '../util/dict';
@@ -261,7 +261,7 @@ export class TrackingStore implements TrackingBackend {
     return { ...run.info };
   }
 
-  async updateRun(runId: string, update: { status?: RunStatus; endTime?: number | null; runName?: string }): Promise<RunInfo> {
+  async updateRun(runId: string, update: RunUpdate): Promise<RunInfo> {
     const edit = prepareRunUpdate(update);
     const r = await this.tx.editRun(runId, `the status of run ${runId}`, async (run) => { assertActive(run); edit(run); }, 'strict');
     this.committed([r]);

@@ -9,6 +9,13 @@ import type {
   Run, RunInfo, RunStatus, SearchRunsRequest, SearchRunsResult, ViewType,
 } from './types';
 
+export interface RunUpdate {
+  status?: RunStatus;
+  endTime?: number | null;
+  runName?: string;
+  tags?: { key: string; value: string }[];
+}
+
 export interface TrackingBackend {
   // Experiments
   createExperiment(name: string, tags?: Record<string, string>): Promise<string>;
@@ -22,7 +29,8 @@ export interface TrackingBackend {
 
   // Runs
   createRun(req: CreateRunRequest): Promise<RunInfo>;
-  updateRun(runId: string, update: { status?: RunStatus; endTime?: number | null; runName?: string }): Promise<RunInfo>;
+  /** `tags`: set in the same transaction (a run's last tags and its end, one write). */
+  updateRun(runId: string, update: RunUpdate): Promise<RunInfo>;
   getRun(runId: string): Promise<Run>;
   deleteRun(runId: string): Promise<void>;
   restoreRun(runId: string): Promise<void>;

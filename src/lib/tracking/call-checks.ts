@@ -130,6 +130,7 @@ export function checkStartRunOptions(opts: unknown): void {
   checkOptionalString('startRun() description', o.description);
   if (o.nested !== undefined && typeof o.nested !== 'boolean') throw invalid(`startRun() nested must be true or false, got ${kindOf(o.nested)}.`);
   if (o.tags !== undefined) checkTags('startRun() tags', o.tags);
+  if (o.inputs !== undefined && !Array.isArray(o.inputs)) throw invalid(`startRun() inputs must be an array of dataset inputs, got ${kindOf(o.inputs)}.`);
 }
 
 export function checkSearchOptions(opts: unknown): void {

@@ -42,6 +42,13 @@ export interface StartRunOptions {
   tags?: Record<string, string>;
   /** Stored as `mlflow.note.content`. */
   description?: string;
+  /** Dataset inputs recorded with the new run, in its one write (as logInput for each, right after). */
+  inputs?: DatasetInput[];
+}
+
+export interface EndRunOptions {
+  /** Tags set with the end, in the same write (a job's outcome tags). */
+  tags?: Record<string, string>;
 }
 
 export interface SearchOptions {
@@ -145,6 +152,7 @@ export class Fluent implements RunLogger {
       );
     }
     if (opts.nested && !parentRunId) throw invalidState('A nested run needs an active parent run.');
+    const inputs = opts.inputs?.map(checkInput);
     const tags: Record<string, string> = { ...this.options.defaultTags, ...opts.tags };
     if (opts.description !== undefined) tags[TAG.note] = opts.description;
     const lockName = `mfflow-run:${randomToken()}`;
@@ -156,6 +164,7 @@ export class Fluent implements RunLogger {
         tags,
         parentRunId,
         ownerLock: releaseLock ? lockName : undefined,
+        ...(inputs?.length ? { inputs } : {}),
       });
       this.stack.push({ info, buffer: new MetricBuffer(), timer: null, flushing: Promise.resolve(), sizeFlushQueued: false, releaseLock });
       return info;
@@ -165,14 +174,15 @@ export class Fluent implements RunLogger {
     }
   }
 
-  /** Ends the active run: flushes every buffered metric, then records status and end time. */
-  async endRun(status: RunStatus = 'FINISHED'): Promise<RunInfo | null> {
+  /** Ends the active run: flushes every buffered metric, then records status, end time and `opts.tags` in one write. */
+  async endRun(status: RunStatus = 'FINISHED', opts: EndRunOptions = {}): Promise<RunInfo | null> {
     checkStatus(status);
+    const tags = opts.tags === undefined ? undefined : checkTags('endRun() tags', opts.tags);
     const run = this.top();
     if (!run) return null;
     try {
       await this.flushRun(run);
-      const info = await this.backend.updateRun(run.info.runId, { status, endTime: Date.now() });
+      const info = await this.backend.updateRun(run.info.runId, { status, endTime: Date.now(), ...(tags?.length ? { tags } : {}) });
       this.stack.pop();
       return info;
     } finally {

@@ -135,6 +135,8 @@ export interface CreateRunRequest {
    * the lab opens was orphaned by a closed or crashed tab and is marked KILLED.
    */
   ownerLock?: string;
+  /** Dataset inputs the run starts with: as logInputs right after, in the run's own transaction. */
+  inputs?: DatasetInput[];
 }
 
 export interface LogBatchRequest {

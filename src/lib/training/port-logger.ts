@@ -32,6 +32,8 @@ export class PortRunLogger implements RunLogger {
   private failure: unknown = null;
   /** The last batch in the chain not yet sent: later batches join it (one message, one transaction). */
   private waiting: { batch: Required<LogBatchRequest>; done: Promise<void> } | null = null;
+  /** Likewise the last files in the chain not yet sent, for a port that takes files together. */
+  private waitingFiles: { files: (LoggedFile & { bytes: Uint8Array })[]; done: Promise<void> } | null = null;
   private readonly flushMs: number;
   private readonly maxPoints: number;
   private readonly transfer: TransferFn;
@@ -82,6 +84,7 @@ export class PortRunLogger implements RunLogger {
 
   async logArtifact(artifactPath: string, bytes: Uint8Array | ArrayBuffer, contentType?: string): Promise<void> {
     const own = owned(bytes);
+    this.sendBuffered();
     await this.enqueue(() => this.port.logArtifact(artifactPath, this.transfer(own, [own.buffer as ArrayBuffer]), contentType));
   }
 
@@ -94,11 +97,24 @@ export class PortRunLogger implements RunLogger {
   async logArtifacts(files: readonly LoggedFile[]): Promise<void> {
     const sent = files.map((f) => ({ ...f, bytes: owned(f.bytes) }));
     const port = this.port;
-    await this.enqueue(async () => {
-      if (port.logArtifacts) {
-        await port.logArtifacts(this.transfer(sent, [...new Set(sent.map((f) => f.bytes.buffer as ArrayBuffer))]));
-        return;
+    this.sendBuffered();
+    if (port.logArtifacts) {
+      // Files logged while earlier ones still wait their turn go with them: a fit's model folder
+      // and its plots become one message and one transaction (all or none) on the page.
+      const w = this.waitingFiles;
+      if (w) {
+        w.files.push(...sent);
+        return w.done;
       }
+      const entry = { files: sent, done: Promise.resolve() };
+      entry.done = this.enqueue(async () => {
+        if (this.waitingFiles === entry) this.waitingFiles = null;
+        await port.logArtifacts!(this.transfer(entry.files, [...new Set(entry.files.map((f) => f.bytes.buffer as ArrayBuffer))]));
+      });
+      this.waitingFiles = entry;
+      return entry.done;
+    }
+    await this.enqueue(async () => {
       const one = (f: LoggedFile & { bytes: Uint8Array }) => port.logArtifact(f.path, this.transfer(f.bytes, [f.bytes.buffer as ArrayBuffer]), f.contentType);
       // The last file after the others (a model folder's MLmodel: the folder is a model once it exists).
       await Promise.all(sent.slice(0, -1).map(one));
@@ -113,6 +129,17 @@ export class PortRunLogger implements RunLogger {
 
   /** Sends every buffered metric point; resolves once the page has taken all earlier calls. */
   async flush(): Promise<void> {
+    this.sendBuffered();
+    await this.chain;
+    if (this.failure !== null) throw this.failure;
+  }
+
+  /**
+   * Puts the buffered points in the chain now: on flush, and before files (points logged before
+   * a file reach the page before it, joining a batch still waiting, e.g. a fit's params and tags,
+   * instead of a write of their own after the files).
+   */
+  private sendBuffered(): void {
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
@@ -121,8 +148,6 @@ export class PortRunLogger implements RunLogger {
       // drain() gives exact-length copies the worker owns, so their buffers can be transferred.
       void this.send({ metrics: this.buffer.drain() }).catch(() => undefined);
     }
-    await this.chain;
-    if (this.failure !== null) throw this.failure;
   }
 
   /**
@@ -157,8 +182,10 @@ export class PortRunLogger implements RunLogger {
 
   /** Keeps calls to the port in order, so a metric flush never overtakes earlier params. */
   private enqueue(call: () => Promise<void>, batch = false): Promise<void> {
-    // Nothing joins a batch queued before another kind of call (it would overtake that call).
+    // Nothing joins a batch queued before another kind of call (it would overtake that call),
+    // and no files join files queued before any other call.
     if (!batch) this.waiting = null;
+    this.waitingFiles = null;
     const next = this.chain.then(call);
     this.chain = next.catch((e) => {
       if (this.failure === null) this.failure = e;

@@ -141,6 +141,7 @@ export class TrainingSession<J extends JobState, S extends SweepState<J>> {
         ...source?.tags,
         ...req.tags,
       },
+      inputs: [toMlflowDataset(stored, 'training')],
     });
     const children = specs.map(() => this.o.observer.newJob(nextId('job'), req.model, parent.runId));
     const sweep = this.o.observer.newSweep(nextId('sweep'), metric, children);
@@ -151,7 +152,6 @@ export class TrainingSession<J extends JobState, S extends SweepState<J>> {
     let results: TrainResult[] = [];
     try {
       await fluent.logParams({ model: req.model, target: req.target, sweep_strategy: req.sweep.strategy, sweep_runs: specs.length });
-      await fluent.logInput(toMlflowDataset(stored, 'training'));
       await fluent.logDict({ sweep: req.sweep, metric, direction, base_params: req.params ?? {} }, 'sweep.json');
       results = await Promise.all(children.map((job, i) => this.runJob(job, {
         ...req, source, params: plan.children[i], runName: `${parent.runName}-${i + 1}`, description: undefined,
@@ -232,6 +232,8 @@ export class TrainingSession<J extends JobState, S extends SweepState<J>> {
       parentRunId: parentRunId ?? undefined,
       description: req.description,
       tags: { ...req.source?.tags, ...req.tags, [TRAIN_TAG.datasetDigest]: stored.digest, [TRAIN_TAG.jobId]: job.jobId, ...recorded?.tags },
+      // The dataset goes in with the new run: one write less per run (a sweep starts 25).
+      inputs: [toMlflowDataset(stored, 'training')],
     });
     job.runId = info.runId;
     job.runName = info.runName;
@@ -249,7 +251,6 @@ export class TrainingSession<J extends JobState, S extends SweepState<J>> {
     });
     let result: TrainResult;
     try {
-      await fluent.logInput(toMlflowDataset(stored, 'training'));
       if (recordError !== null) throw recordError;
       if (recorded) await writeFiles(this.o.backend, info.runId, [...recorded.artifacts].map(([path, bytes]) => ({ path, bytes })));
       if (job.cancelRequested || journal.abandoned) throw new CancelledBeforeStart();
@@ -275,12 +276,7 @@ export class TrainingSession<J extends JobState, S extends SweepState<J>> {
    */
   private async endJob(job: J, fluent: Fluent, runId: string, result: TrainResult, journal: JobJournal): Promise<TrainResult> {
     try {
-      const tags = endTags(result);
-      try {
-        if (tags.length && !journal.abandoned) await this.o.backend.logBatch(runId, { tags });
-      } finally {
-        if (!journal.abandoned) await fluent.endRun(result.status);
-      }
+      if (!journal.abandoned) await endWithTags(fluent, result.status, endTags(result));
     } catch (e) {
       if (!journal.abandoned) throw e;
     }
@@ -295,5 +291,22 @@ export class TrainingSession<J extends JobState, S extends SweepState<J>> {
     job.phase = 'done';
     job.phaseAt.ended = performance.now();
     return result;
+  }
+}
+
+/**
+ * Ends a job's run with its end tags in the same write. If that write fails, the run is still
+ * ended without them (the status matters more than the tags), and the first failure is thrown.
+ */
+async function endWithTags(fluent: Fluent, status: TrainResult['status'], tags: { key: string; value: string }[]): Promise<void> {
+  if (tags.length === 0) {
+    await fluent.endRun(status);
+    return;
+  }
+  try {
+    await fluent.endRun(status, { tags: Object.fromEntries(tags.map((t) => [t.key, t.value])) });
+  } catch (e) {
+    if (fluent.activeRun()) await fluent.endRun(status).catch(() => undefined);
+    throw e;
   }
 }
