@@ -21,9 +21,12 @@ const nodeEndpoint = require(${JSON.stringify(require.resolve('comlink/dist/umd/
 const { parentPort } = require('node:worker_threads');
 const cancelled = new Set();
 const exitOnCancel = new Set();
+let held = null; // the pool sends each table once (SharedTable)
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 Comlink.expose({
-  async train(jobId, spec, table, logger) {
+  async train(jobId, spec, shared, logger) {
+    if (shared.table) held = shared.table;
+    const table = held;
     const p = spec.params || {};
     if (p.crash === 'exit') setTimeout(() => process.exit(3), 5);
     if (p.crash === 'throw') setTimeout(() => { throw new Error('boom in the worker'); }, 5);

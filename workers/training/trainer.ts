@@ -9,7 +9,7 @@ import {
   type ResolvedTrainSpec, type RunLoggerPort, type TfBackend,
   type TrainProgress, type TrainResult,
 } from '../../src/lib/training/contract';
-import type { TrainWorkerApi } from '../../src/lib/training/worker-api';
+import { isSharedTable, type SharedTable, type TrainWorkerApi } from '../../src/lib/training/worker-api';
 import { prepareData } from '../../src/lib/training/dataset';
 import { PortRunLogger, type TransferFn } from '../../src/lib/training/port-logger';
 import type { TrainContext, TrainOutcome } from './context';
@@ -40,6 +40,15 @@ export function createTrainer(deps: TrainerDeps): TrainWorkerApi {
   const running = new Map<string, { cancelled: boolean }>();
   /** Cancels that arrived before their job started (a race the pool can create). */
   const early = new Set<string>();
+  /** The dataset the pool sent last (SharedTable); jobs only read it (prepareData copies what it changes). */
+  let held: { tableId: string; table: DataTable } | null = null;
+
+  function tableOf(t: DataTable | SharedTable): DataTable {
+    if (!isSharedTable(t)) return t;
+    if (t.table) held = { tableId: t.tableId, table: t.table };
+    if (held?.tableId !== t.tableId) throw new Error(`this training worker does not hold dataset ${t.tableId}; send it with the job`);
+    return held.table;
+  }
 
   async function runJob(jobId: string, spec: ResolvedTrainSpec, table: DataTable, ctx: TrainContext): Promise<TrainOutcome> {
     ctx.progress('preparing', 0, 0);
@@ -60,7 +69,7 @@ export function createTrainer(deps: TrainerDeps): TrainWorkerApi {
   }
 
   return {
-    async train(jobId: string, spec: ResolvedTrainSpec, table: DataTable, port: RunLoggerPort): Promise<TrainResult> {
+    async train(jobId: string, spec: ResolvedTrainSpec, shared: DataTable | SharedTable, port: RunLoggerPort): Promise<TrainResult> {
       const started = Date.now();
       const state = { cancelled: early.delete(jobId) };
       running.set(jobId, state);
@@ -91,7 +100,7 @@ export function createTrainer(deps: TrainerDeps): TrainWorkerApi {
 
       let result: TrainResult;
       try {
-        result = { ...(await runJob(jobId, spec, table, ctx)) };
+        result = { ...(await runJob(jobId, spec, tableOf(shared), ctx)) };
       } catch (e) {
         result = { status: 'FAILED', metrics: {}, error: errorText(e) };
       }

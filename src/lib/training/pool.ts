@@ -55,6 +55,8 @@ interface Slot {
   /** Settles the running job from outside the worker (crash, forced kill). */
   abort: ((r: TrainResult) => void) | null;
   killTimer: ReturnType<typeof setTimeout> | null;
+  /** The table this slot's worker holds (sent with an earlier job; see SharedTable). */
+  held: DataTable | null;
 }
 
 export function defaultPoolSize(): number {
@@ -63,6 +65,15 @@ export function defaultPoolSize(): number {
 }
 
 let jobCounter = 0;
+
+const tableIds = new WeakMap<DataTable, string>();
+let tableCounter = 0;
+/** A name for a table object, for the workers that keep it (SharedTable). */
+function tableIdOf(table: DataTable): string {
+  let id = tableIds.get(table);
+  if (id === undefined) tableIds.set(table, (id = `table-${++tableCounter}`));
+  return id;
+}
 
 export class TrainingPool {
   readonly size: number;
@@ -76,7 +87,7 @@ export class TrainingPool {
     this.size = Math.max(1, Math.floor(options.size ?? defaultPoolSize()));
     this.wrapLogger = options.wrapLogger ?? ((p) => Comlink.proxy(p));
     this.killAfterMs = options.killAfterMs ?? 5000;
-    this.slots = Array.from({ length: this.size }, (_, index) => ({ index, handle: null, job: null, abort: null, killTimer: null }));
+    this.slots = Array.from({ length: this.size }, (_, index) => ({ index, handle: null, job: null, abort: null, killTimer: null, held: null }));
   }
 
   /** Queues a job; it starts as soon as a worker is free. The result never rejects. */
@@ -153,6 +164,7 @@ export class TrainingPool {
       // Already gone.
     }
     slot.handle = null;
+    slot.held = null;
   }
 
   private pump(): void {
@@ -176,13 +188,18 @@ export class TrainingPool {
           slot.abort?.({ status: 'FAILED', metrics: {}, error: `training worker crashed: ${reason}` });
         });
       }
-      const call = slot.handle.api.train(job.jobId, job.spec, job.table, this.wrapLogger(job.logger))
+      // A worker gets each dataset once: later jobs on it only name it (a sweep's children share one table).
+      const tableId = tableIdOf(job.table);
+      const shared = slot.held === job.table ? { tableId } : { tableId, table: job.table };
+      slot.held = job.table;
+      const call = slot.handle.api.train(job.jobId, job.spec, shared, this.wrapLogger(job.logger))
         .catch((e: unknown): TrainResult & { workerLost: true } => ({
           status: 'FAILED', metrics: {}, workerLost: true,
           error: e instanceof WorkerCrashedError ? `training worker crashed: ${e.reason}` : `training worker failed: ${errorMessage(e)}`,
         }));
       const result = await Promise.race([call, outcome.then((r) => ({ ...r, workerLost: true as const }))]);
       const { workerLost, ...clean } = result as TrainResult & { workerLost?: true };
+      if (clean.status === 'FAILED') slot.held = null; // whatever went wrong, the next job sends its table again
       // A worker that crashed, was killed, or whose call failed is not trusted again.
       if (workerLost) this.retire(slot);
       // A job being cancelled whose worker died ended as the user asked: KILLED, with the reason.

@@ -5,6 +5,20 @@
 import type { DataTable } from '../data/types';
 import type { ResolvedTrainSpec, RunLoggerPort, TrainResult } from './contract';
 
+/**
+ * A dataset a worker keeps between jobs: sent once (`table` given) and named by `tableId` after,
+ * so the 25 children of a sweep on one dataset copy its columns to each worker once, not 25 times.
+ * The worker keeps the last one only; the pool knows which (TrainingPool).
+ */
+export interface SharedTable {
+  tableId: string;
+  table?: DataTable;
+}
+
+export function isSharedTable(t: DataTable | SharedTable): t is SharedTable {
+  return typeof (t as SharedTable).tableId === 'string';
+}
+
 /** The API a training worker exposes with comlink. */
 export interface TrainWorkerApi {
   /**
@@ -13,7 +27,7 @@ export interface TrainWorkerApi {
    * (all its promises settled). Never rejects for training errors: those give `status: 'FAILED'`
    * with the message.
    */
-  train(jobId: string, spec: ResolvedTrainSpec, table: DataTable, logger: RunLoggerPort): Promise<TrainResult>;
+  train(jobId: string, spec: ResolvedTrainSpec, table: DataTable | SharedTable, logger: RunLoggerPort): Promise<TrainResult>;
   /** Asks a running job to stop at the next iteration/batch boundary (→ `KILLED`). */
   cancel(jobId: string): Promise<boolean>;
 }
