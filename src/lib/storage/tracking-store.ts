@@ -106,9 +106,14 @@ export class TrackingStore implements TrackingBackend {
       onCleared: () => { store?.forgetClearedData(); options.onCleared?.(); },
     });
     store = new TrackingStore(conn, options);
-    const created = await ensureDefaultExperiment(conn, store.now());
     await store.loadAll();
-    if (created) store.feed.publish([], [created.experimentId]);
+    // Default is made only when the load found none: an open of a lab that has it (every open
+    // but the first) needs no write transaction (strict, before the read) at all.
+    if (!store.experiments.has(DEFAULT_EXPERIMENT_ID)) {
+      const created = await ensureDefaultExperiment(conn, store.now());
+      if (created) store.committed([], [created]);
+      else await store.reload({ runIds: [], experimentIds: [DEFAULT_EXPERIMENT_ID], origin: 'remote' }); // another tab made it meanwhile
+    }
     return store;
   }
 
