@@ -1,6 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { AxeBuilder } from '@axe-core/playwright';
-import { openLab } from './helpers';
+import { openLab, seriousViolations } from './helpers';
 import { WINE_URLS } from '../data/wine';
 import { routeWine } from './wine-route';
 
@@ -14,15 +13,12 @@ const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as con
 const EMPTY = ['#/', '#/runs', '#/compare', '#/datasets', '#/new', '#/models', '#/serve', '#/servers', '#/projects'];
 
 async function check(page: Page, hash: string, ready?: () => Promise<void>): Promise<string[]> {
-  await page.goto(`./${hash}`);
-  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
+  await openLab(page, hash);
   if (ready) await ready();
   await page.waitForTimeout(300); // lazy charts mount
-  const result = await new AxeBuilder({ page }).analyze();
   const width = page.viewportSize()!.width;
+  const out = await seriousViolations(page, `${hash} @${width}`);
   const scroll = await page.evaluate(() => document.scrollingElement!.scrollWidth);
-  const out = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${hash} @${width}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
   if (scroll > width) out.push(`${hash} @${width}: page is ${scroll}px wide`);
   return out;
 }

@@ -1,18 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
-import { AxeBuilder } from '@axe-core/playwright';
+import { openLab, expectAccessible, shot } from './helpers';
 
 // Issue 12 item 6 (filter part), typed as a person types: a message only after a pause in
 // typing, one wording for where ("At character N"), and a metric no run has named as such with
 // the close one suggested; the suggested fix applies and shows the run.
 
 const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  expect(bad).toEqual([]);
-}
 
 /** Records, in the page, when the last keystroke landed and when the filter's message appeared. */
 async function watchMessage(page: Page): Promise<void> {
@@ -37,8 +30,7 @@ for (const size of SIZES) {
   test(`filter messages at ${size.width}px: after a pause, "At character N", an unknown metric named with a suggestion`, async ({ page }) => {
     test.setTimeout(120_000);
     await page.setViewportSize(size);
-    await page.goto('./');
-    await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
+    await openLab(page);
     await page.getByRole('region', { name: 'Welcome to the lab' }).getByRole('link', { name: /Train the wine example/ }).click();
     await expect(page.getByRole('article', { name: /^Training job / }).first().getByTestId('job-status')).toHaveText('FINISHED', { timeout: 60_000 });
     await page.goto('./#/runs');
@@ -58,7 +50,7 @@ for (const size of SIZES) {
     await expect(page.getByRole('button', { name: 'Search' })).toBeEnabled();
     await box.press('Enter');
     await expect(page.getByText('No run matches the filter.')).toBeVisible();
-    await page.screenshot({ path: `test-results/filter-messages/unknown-${size.width}.png` });
+    await shot(page, 'filter-messages/unknown');
     await expectAccessible(page, 'runs, unknown metric');
 
     // The suggested fix shows the run.
@@ -77,7 +69,7 @@ for (const size of SIZES) {
     await expect(page.getByRole('button', { name: 'Search' })).toBeDisabled();
     await expect(status).not.toContainText('position');
     await expect.poll(() => page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(size.width);
-    await page.screenshot({ path: `test-results/filter-messages/syntax-${size.width}.png` });
+    await shot(page, 'filter-messages/syntax');
     await expectAccessible(page, 'runs, syntax error');
   });
 }

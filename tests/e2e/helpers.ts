@@ -1,7 +1,55 @@
 import { expect, type Page } from '@playwright/test';
+import { AxeBuilder } from '@axe-core/playwright';
+
+/** Waits until the lab in `page` is ready (`window.mfflow` set), e.g. after a reload. */
+export async function expectLabReady(page: Page, timeout = 30_000): Promise<void> {
+  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout });
+}
 
 /** Opens the lab and waits until `window.mfflow` is ready. */
 export async function openLab(page: Page, query = ''): Promise<void> {
   await page.goto(`./${query}`);
-  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 20_000 });
+  await expectLabReady(page);
+}
+
+/** Follows a main-navigation link; on a phone the navigation is behind the Menu button first. */
+export async function go(page: Page, label: string): Promise<void> {
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if (await menu.isVisible() && (await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
+}
+
+/** The page never scrolls sideways: everything wider scrolls inside its own box. */
+export async function expectNoOverflow(page: Page): Promise<void> {
+  const width = page.viewportSize()!.width;
+  await expect.poll(() => page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(width);
+}
+
+/** The serious and critical accessibility violations (axe) on the page as it is now, each a line starting with `where`. */
+export async function seriousViolations(page: Page, where: string): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+}
+
+/** No serious or critical accessibility violation on the page as it is now; `where` names the step in the failure. */
+export async function expectAccessible(page: Page, where: string): Promise<void> {
+  expect(await seriousViolations(page, where)).toEqual([]);
+}
+
+/** The focused element draws a visible outline (not `none`, not zero width) or a focus shadow. */
+export async function expectFocusVisible(page: Page): Promise<void> {
+  const style = await page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (!el || el === document.body) return null;
+    const s = getComputedStyle(el);
+    return { outline: s.outlineStyle, width: parseFloat(s.outlineWidth), boxShadow: s.boxShadow };
+  });
+  expect(style).not.toBeNull();
+  expect(style!.outline !== 'none' && style!.width > 0 || style!.boxShadow !== 'none').toBe(true);
+}
+
+/** A screenshot for people to look at, `test-results/<name>-<viewport width>.png` (e.g. name `tour/step-1`). */
+export async function shot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  await page.screenshot({ path: `test-results/${name}-${page.viewportSize()!.width}.png`, fullPage: options.fullPage });
 }

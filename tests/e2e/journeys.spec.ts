@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { AxeBuilder } from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import { openLab, go, expectNoOverflow, expectAccessible, expectFocusVisible, shot } from './helpers';
 
 // Issue 12's journeys, walked as a person does: clicks and typing in the built lab (never
 // window.mfflow), at a laptop's and a phone's size, with a screenshot per step in test-results/.
@@ -7,45 +7,6 @@ import { AxeBuilder } from '@axe-core/playwright';
 // that keyboard focus shows.
 
 const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
-
-/** Follows a main-navigation link; on a phone the navigation is behind the Menu button first. */
-async function go(page: Page, label: string): Promise<void> {
-  const menu = page.getByRole('button', { name: 'Menu' });
-  if (await menu.isVisible()) {
-    if ((await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
-  }
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
-}
-
-/** The page never scrolls sideways: everything wider scrolls inside its own box. */
-async function expectNoOverflow(page: Page): Promise<void> {
-  const width = page.viewportSize()!.width;
-  await expect.poll(() => page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(width);
-}
-
-/** No serious or critical accessibility violation on the page as it is now. */
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  expect(bad).toEqual([]);
-}
-
-/** The focused element draws a visible outline (not `none`, not zero width). */
-async function expectFocusVisible(page: Page): Promise<void> {
-  const style = await page.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
-    if (!el || el === document.body) return null;
-    const s = getComputedStyle(el);
-    return { outline: s.outlineStyle, width: parseFloat(s.outlineWidth), boxShadow: s.boxShadow };
-  });
-  expect(style).not.toBeNull();
-  expect(style!.outline !== 'none' && style!.width > 0 || style!.boxShadow !== 'none').toBe(true);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `test-results/journeys/${name}-${page.viewportSize()!.width}.png` });
-}
 
 for (const size of SIZES) {
   test(`a student's workshop at ${size.width}px: wine example, run, register, serve @champion; offline on the second visit`, async ({ page, context }) => {
@@ -55,8 +16,7 @@ for (const size of SIZES) {
     let github = 0;
     await context.route(/github(usercontent)?\.com/, (route) => { github++; return route.abort(); });
 
-    await page.goto('./');
-    await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
+    await openLab(page);
     await expect(page).toHaveTitle(/MFFlow/);
     // Keyboard: the first Tab reaches the skip link, and it shows.
     await page.keyboard.press('Tab');
@@ -66,7 +26,7 @@ for (const size of SIZES) {
     await expectFocusVisible(page);
     await expectNoOverflow(page);
     await expectAccessible(page, 'welcome');
-    await shot(page, 'workshop-1-welcome');
+    await shot(page, 'journeys/workshop-1-welcome');
 
     await page.getByRole('region', { name: 'Welcome to the lab' }).getByRole('link', { name: /Train the wine example/ }).click();
     const job = page.getByRole('article', { name: /^Training job / }).first();
@@ -78,7 +38,7 @@ for (const size of SIZES) {
     await expect(form.getByLabel('alpha', { exact: true })).toHaveValue('0.5');
     await expectNoOverflow(page);
     await expectAccessible(page, 'new run');
-    await shot(page, 'workshop-2-trained');
+    await shot(page, 'journeys/workshop-2-trained');
 
     await go(page, 'Runs');
     const grid = page.getByRole('grid', { name: /^Runs of / });
@@ -89,7 +49,7 @@ for (const size of SIZES) {
     await expect(page).toHaveTitle(/^Runs · Default · MFFlow$/);
     await expectNoOverflow(page);
     await expectAccessible(page, 'runs');
-    await shot(page, 'workshop-3-runs');
+    await shot(page, 'journeys/workshop-3-runs');
 
     await rows.first().getByRole('link').first().click();
     await expect(page).toHaveTitle('Run · MFFlow');
@@ -99,7 +59,7 @@ for (const size of SIZES) {
     await expect(page.getByRole('list', { name: 'Registered versions of this run' })).toContainText('wine-quality version 1');
     await expectNoOverflow(page);
     await expectAccessible(page, 'run');
-    await shot(page, 'workshop-4-run');
+    await shot(page, 'journeys/workshop-4-run');
 
     await go(page, 'Models');
     await page.getByRole('navigation', { name: 'Registered models' }).getByRole('link', { name: 'wine-quality' }).click();
@@ -111,7 +71,7 @@ for (const size of SIZES) {
     await expect(page.getByRole('navigation', { name: 'Registered models' })).toContainText('@champion→v1');
     await expectNoOverflow(page);
     await expectAccessible(page, 'models');
-    await shot(page, 'workshop-5-models');
+    await shot(page, 'journeys/workshop-5-models');
 
     await go(page, 'Serve');
     await page.getByLabel('Model URI').fill('models:/wine-quality@champion');
@@ -126,20 +86,19 @@ for (const size of SIZES) {
     expect(prediction).toBeLessThan(8);
     await expectNoOverflow(page);
     await expectAccessible(page, 'serve');
-    await shot(page, 'workshop-6-serve');
+    await shot(page, 'journeys/workshop-6-serve');
 
     // Second visit, offline: the lab, the run and the shipped examples come from the cache.
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
     await context.setOffline(true);
-    await page.goto('./#/runs');
-    await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
+    await openLab(page, '#/runs');
     await expect(page.getByRole('grid', { name: /^Runs of / }).locator('tbody tr[data-run-id]')).toHaveCount(1);
     await go(page, 'Datasets');
     await page.getByRole('group', { name: 'Built-in examples' }).getByRole('button', { name: 'Wine quality (white)' }).click();
     await expect(page.getByRole('status')).toContainText('Loaded Wine quality (white): 4,898 rows', { timeout: 30_000 });
     await expectNoOverflow(page);
     await expectAccessible(page, 'datasets');
-    await shot(page, 'workshop-7-offline');
+    await shot(page, 'journeys/workshop-7-offline');
     await context.setOffline(false);
     expect(github).toBe(0);
   });
@@ -149,8 +108,7 @@ for (const size of SIZES) {
   test(`a sweep at ${size.width}px: the best child sorts first by rmse and is in Compare with one click`, async ({ page }) => {
     test.setTimeout(180_000);
     await page.setViewportSize(size);
-    await page.goto('./');
-    await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
+    await openLab(page);
     await page.getByRole('region', { name: 'Welcome to the lab' }).getByRole('link', { name: /Train the wine example/ }).click();
     await expect(page.getByRole('article', { name: /^Training job / }).first().getByTestId('job-status')).toHaveText('FINISHED', { timeout: 60_000 });
 
@@ -166,7 +124,7 @@ for (const size of SIZES) {
     await expect(sweep.getByTestId('sweep-status')).toHaveText('FINISHED', { timeout: 90_000 });
     const bestId = (await sweep.getByRole('link', { name: 'best run' }).getAttribute('href'))!.split('/').pop()!;
     const bestRmse = (await sweep.locator('.num').first().textContent())!.trim();
-    await shot(page, 'sweep-1-finished');
+    await shot(page, 'journeys/sweep-1-finished');
 
     await go(page, 'Runs');
     const grid = page.getByRole('grid', { name: /^Runs of / });
@@ -186,7 +144,7 @@ for (const size of SIZES) {
     expect(new Set(rmseTexts).size).toBe(6);
     await expectNoOverflow(page);
     await expectAccessible(page, 'runs sorted');
-    await shot(page, 'sweep-2-sorted');
+    await shot(page, 'journeys/sweep-2-sorted');
 
     // The parent offers its children: one click to Compare.
     await grid.getByRole('checkbox', { name: 'Select alpha-sweep', exact: true }).check();
@@ -215,6 +173,6 @@ for (const size of SIZES) {
     await expect(importance.getByRole('img', { name: /^Bar chart of Importance for rmse over 1 param: alpha 1$/ })).toBeVisible();
     await expectNoOverflow(page);
     await expectAccessible(page, 'compare');
-    await shot(page, 'sweep-3-compare');
+    await shot(page, 'journeys/sweep-3-compare');
   });
 }

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
-import { openLab } from './helpers';
+import { openLab, expectLabReady } from './helpers';
 import { routeWine } from './wine-route';
 
 // MLflow Projects, clicked as a person: a workshop link `?project=<zip>&P.alpha=0.42` opens the
@@ -395,7 +395,7 @@ test('workshop link: the dialog builds a URL and QR code; opening it asks, then 
   await dialog.getByRole('button', { name: 'Close' }).click();
 
   await page.goto(link);
-  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 20_000 });
+  await expectLabReady(page);
   await expect(page.getByRole('note')).toContainText('nothing runs until you press Run');
   const form2 = page.getByRole('form', { name: 'Run the project' });
   await expect(form2.getByLabel('alpha float')).toHaveValue('0.3');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { AxeBuilder } from '@axe-core/playwright';
 import { unzipSync } from 'fflate';
+import { openLab, expectNoOverflow, expectAccessible, shot } from './helpers';
 
 // Issue 12 item 3, walked as a person: train the wine example and an MLP from the form, open
 // each run, and check what the page shows first (register, export, the metrics table, the
@@ -10,18 +10,6 @@ import { unzipSync } from 'fflate';
 // At a laptop's and a phone's size; clicks and typing only.
 
 const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
-
-async function expectNoOverflow(page: Page): Promise<void> {
-  const width = page.viewportSize()!.width;
-  await expect.poll(() => page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(width);
-}
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  expect(bad).toEqual([]);
-}
 
 async function top(page: Page, locator: ReturnType<Page['locator']>): Promise<number> {
   await expect(locator).toBeAttached();
@@ -33,8 +21,7 @@ for (const size of SIZES) {
   test(`run page at ${size.width}px: metrics first, training plots and coefficients, loss with val_loss, system tags folded`, async ({ page }) => {
     test.setTimeout(180_000);
     await page.setViewportSize(size);
-    await page.goto('./');
-    await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
+    await openLab(page);
     await page.getByRole('region', { name: 'Welcome to the lab' }).getByRole('link', { name: /Train the wine example/ }).click();
     const job = page.getByRole('article', { name: /^Training job / }).first();
     await expect(job.getByTestId('job-status')).toHaveText('FINISHED', { timeout: 60_000 });
@@ -91,7 +78,7 @@ for (const size of SIZES) {
     await expect(page.getByRole('button', { name: 'Edit tag reviewed' })).toBeVisible();
     await expectNoOverflow(page);
     await expectAccessible(page, 'run (elastic net)');
-    await page.screenshot({ path: `test-results/run-page/enet-${size.width}.png`, fullPage: true });
+    await shot(page, 'run-page/enet', { fullPage: true });
 
     // The plots and coefficients travel with the run in its bundle.
     const runId = new URL(page.url()).hash.split('/').pop()!;
@@ -125,6 +112,6 @@ for (const size of SIZES) {
     await expect(page.getByRole('table', { name: 'Coefficients' })).toHaveCount(0);
     await expectNoOverflow(page);
     await expectAccessible(page, 'run (MLP)');
-    await page.screenshot({ path: `test-results/run-page/mlp-${size.width}.png`, fullPage: true });
+    await shot(page, 'run-page/mlp', { fullPage: true });
   });
 }

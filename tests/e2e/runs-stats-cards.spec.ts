@@ -1,6 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { AxeBuilder } from '@axe-core/playwright';
-import { openLab } from './helpers';
+import { openLab, expectNoOverflow, expectAccessible, shot } from './helpers';
 
 // Issue 12: metric columns showing last/min/max/mean (mlflow/mlflow#7790), sorted and filtered
 // on what they show and kept with the view; and the runs list as cards under 600 px. The runs
@@ -33,18 +32,6 @@ async function seed(page: Page): Promise<void> {
 
 const names = (page: Page) => page.locator('[role=grid] tbody tr[data-run-id]').evaluateAll((trs) =>
   trs.map((tr) => tr.querySelector('td.c-name a, td a')?.textContent?.trim()));
-
-async function expectNoOverflow(page: Page): Promise<void> {
-  const width = page.viewportSize()!.width;
-  await expect.poll(() => page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(width);
-}
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  expect(bad).toEqual([]);
-}
 
 for (const size of SIZES) {
   test(`metric columns show the mean, sort and filter on it, and keep it on reload at ${size.width}px`, async ({ page }) => {
@@ -90,7 +77,7 @@ for (const size of SIZES) {
     await expect.poll(() => names(page)).toEqual(['noisy', 'flat']);
     await expectNoOverflow(page);
     await expectAccessible(page, 'runs with stat columns');
-    await page.screenshot({ path: `test-results/journeys/stats-columns-${size.width}.png` });
+    await shot(page, 'journeys/stats-columns');
   });
 }
 

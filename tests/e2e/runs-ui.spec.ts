@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { openLab } from './helpers';
+import { openLab, expectLabReady } from './helpers';
 
 // A 1×1 PNG.
 const PNG_B64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
@@ -388,7 +388,7 @@ test('100,000 runs: listed, sorted by a metric, scrolled to the end, rows window
   });
   await page.evaluate(() => (location.hash = '#/runs?exp=0'));
   await page.reload();
-  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 60_000 });
+  await expectLabReady(page, 60_000);
   await expect(page.getByRole('heading', { level: 1 })).toContainText('100000 runs');
   const grid = page.getByRole('grid');
   await expect(grid).toHaveAttribute('aria-rowcount', '100001');

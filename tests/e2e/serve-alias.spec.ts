@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { AxeBuilder } from '@axe-core/playwright';
+import { openLab, go, expectNoOverflow, expectAccessible, shot } from './helpers';
 
 // Issue 12 item 4, walked as a person: two wine models registered as versions 1 and 2 from their
 // run pages; the versions table names each version's run and signature; "Serve @champion" from
@@ -9,26 +9,6 @@ import { AxeBuilder } from '@axe-core/playwright';
 // not added to Datasets unless asked. Clicks and typing only, at a laptop's and a phone's size.
 
 const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
-
-async function go(page: Page, label: string): Promise<void> {
-  const menu = page.getByRole('button', { name: 'Menu' });
-  if (await menu.isVisible()) {
-    if ((await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
-  }
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
-}
-
-async function expectNoOverflow(page: Page): Promise<void> {
-  const width = page.viewportSize()!.width;
-  await expect.poll(() => page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(width);
-}
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  expect(bad).toEqual([]);
-}
 
 async function trainAndRegister(page: Page, runName: string, alpha: string, version: string): Promise<void> {
   const form = page.getByRole('form', { name: 'New run' });
@@ -59,8 +39,7 @@ for (const size of SIZES) {
   test(`serve @alias at ${size.width}px: versions show run and signature; Serve @champion follows the alias; batch not kept`, async ({ page, context }) => {
     test.setTimeout(240_000);
     await page.setViewportSize(size);
-    await page.goto('./#/new?example=wine');
-    await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
+    await openLab(page, '#/new?example=wine');
     await expect(page.getByRole('article', { name: /^Training job / }).first().getByTestId('job-status')).toHaveText('FINISHED', { timeout: 60_000 });
     await go(page, 'New run');
     await trainAndRegister(page, 'strong-l1', '0.5', '1');
@@ -82,7 +61,7 @@ for (const size of SIZES) {
     await expect(serveLink).toBeVisible();
     await expectNoOverflow(page);
     await expectAccessible(page, 'models');
-    await page.screenshot({ path: `test-results/serve-alias/models-${size.width}.png`, fullPage: true });
+    await shot(page, 'serve-alias/models', { fullPage: true });
 
     await serveLink.click();
     await expect(page.getByLabel('Model URI')).toHaveValue('models:/wine@champion');
@@ -118,7 +97,7 @@ for (const size of SIZES) {
     await expect(page.getByRole('table', { name: /^Batch predictions, first 10 rows/ }).locator('tbody tr')).toHaveCount(10);
     await expectNoOverflow(page);
     await expectAccessible(page, 'serve');
-    await page.screenshot({ path: `test-results/serve-alias/serve-${size.width}.png`, fullPage: true });
+    await shot(page, 'serve-alias/serve', { fullPage: true });
     await go(page, 'Datasets');
     const stored = page.getByRole('region', { name: 'Stored datasets' });
     await expect(stored).toContainText('Wine quality (red)');

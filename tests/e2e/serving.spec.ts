@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { WINE_URLS, winePath } from '../data/wine';
-import { openLab } from './helpers';
+import { openLab, expectLabReady } from './helpers';
 import { routeWine } from './wine-route';
 
 const RED_URL = WINE_URLS['winequality-red.csv'];
@@ -142,7 +142,7 @@ test('wine elastic net: register, alias, serve from the form and /invocations, t
   // Offline: the lab opens from the service worker's cache and still predicts.
   await context.setOffline(true);
   await page.reload();
-  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 20_000 });
+  await expectLabReady(page);
   const offlineForm = page.getByRole('form', { name: 'Prediction form' });
   for (const name of linear.feature_names) await offlineForm.getByLabel(name, { exact: true }).fill(String(row[name]));
   await offlineForm.getByRole('button', { name: 'Predict' }).click();
@@ -204,7 +204,7 @@ test('Models page: versions, aliases moved and removed, stages, description, tag
 
   // All of it is stored: a reload shows the same, and the script API sees it.
   await page.reload();
-  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 20_000 });
+  await expectLabReady(page);
   await expect(page.getByRole('table', { name: 'Versions of wine' }).getByLabel('Stage of version 1')).toHaveValue('Production');
   await expect(page.getByText('Red wine quality, elastic net')).toBeVisible();
   const models = await page.evaluate(() => window.mfflow.listRegisteredModels());
@@ -268,7 +268,7 @@ test('a new deployment is offered as a reload, never forced while training runs'
     page.waitForEvent('framenavigated', { timeout: 20_000 }),
     banner.getByRole('button', { name: 'Reload', exact: true }).click(),
   ]);
-  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 20_000 });
+  await expectLabReady(page);
   expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBeUndefined();
   await expect(page.getByRole('status', { name: 'Update available' })).toHaveCount(0);
 });

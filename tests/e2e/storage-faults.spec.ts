@@ -5,7 +5,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { openLab } from './helpers';
+import { openLab, expectLabReady } from './helpers';
 import { winePath } from '../data/wine';
 
 async function logRun(page: Page, name: string): Promise<string> {
@@ -60,7 +60,7 @@ test('S7: IndexedDB that never answers: after 3 s the person chooses, and memory
   await expect(stalled).toBeVisible({ timeout: 10_000 });
   await expect(page.getByRole('status').filter({ hasText: 'Opening the lab' })).toBeVisible();
   await stalled.getByRole('button', { name: 'Continue in memory' }).click();
-  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 20_000 });
+  await expectLabReady(page);
   await expect(page.getByRole('status', { name: 'In-memory lab' })).toContainText('did not answer');
   await expect(stalled).toHaveCount(0);
   const runId = await logRun(page, 'after-stall');
@@ -89,7 +89,7 @@ test('S3: data the browser deleted between visits is said on the next open, with
   await expect(notice).toHaveCount(0);
   // Said once: the next open is quiet.
   await second.reload();
-  await expect(second.locator('html[data-lab-ready="true"]')).toBeAttached();
+  await expectLabReady(second);
   await expect(second.getByRole('alert', { name: 'Stored data was deleted' })).toHaveCount(0);
 });
 
@@ -114,7 +114,7 @@ test('S6: data cleared under an open page: said at once, no run listed that no l
   const runId = await logRun(page, 'after-clear');
   expect(await page.evaluate(async (id) => (await window.mfflow.getRun(id)).info.status, runId)).toBe('FINISHED');
   await page.reload();
-  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 20_000 });
+  await expectLabReady(page);
   const after = await page.evaluate(async () => {
     const ids = (await window.mfflow.listExperiments('ALL')).map((e) => e.experimentId);
     return (await window.mfflow.searchRuns({ experimentIds: ids, runViewType: 'ALL' })).runs.map((r) => [r.info.runName, r.info.status]);

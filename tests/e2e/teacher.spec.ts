@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { AxeBuilder } from '@axe-core/playwright';
+import { openLab, expectLabReady, go, expectNoOverflow, expectAccessible, shot } from './helpers';
 
 // Issue 12's teacher journey, walked as people do (clicks and typing, never window.mfflow):
 // three students each give their name, train MLflow's wine example with their own params and
@@ -12,33 +12,6 @@ const STUDENTS = [
   { name: 'Bob', alpha: '0.9', l1: '0.9' },
   { name: 'Cy', alpha: '0.2', l1: '0.5' },
 ] as const;
-
-async function go(page: Page, label: string): Promise<void> {
-  const menu = page.getByRole('button', { name: 'Menu' });
-  if (await menu.isVisible() && (await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
-}
-
-async function expectNoOverflow(page: Page): Promise<void> {
-  const width = page.viewportSize()!.width;
-  await expect.poll(() => page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(width);
-}
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  expect(bad).toEqual([]);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `test-results/teacher/${name}-${page.viewportSize()!.width}.png`, fullPage: true });
-}
-
-async function openLab(page: Page): Promise<void> {
-  await page.goto('./');
-  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
-}
 
 /** The rmse a finished training job shows. */
 async function jobRmse(page: Page, index: number): Promise<number> {
@@ -78,7 +51,7 @@ async function student(browser: Browser, baseURL: string, s: (typeof STUDENTS)[n
   await page.getByRole('button', { name: 'Export lab' }).click();
   const zip = `${dir}/${s.name}.zip`;
   await (await download).saveAs(zip);
-  if (s.name === 'Ada') await shot(page, 'student-run');
+  if (s.name === 'Ada') await shot(page, 'teacher/student-run', { fullPage: true });
   await context.close();
   return { zip, best: Math.min(...all) };
 }
@@ -129,7 +102,7 @@ for (const size of SIZES) {
     for (const m of made) await expect(people).toContainText(`${m.name}: 2 runs (2 imported)`);
     await expectNoOverflow(page);
     await expectAccessible(page, 'class');
-    await shot(page, 'teacher-leaderboard');
+    await shot(page, 'teacher/teacher-leaderboard', { fullPage: true });
 
     // A student's runs from the list: the runs table filtered to them.
     await people.getByRole('link', { name: new RegExp(`^${expected[0].name}'s runs in `) }).first().click();
@@ -149,7 +122,7 @@ for (const size of SIZES) {
     await expect(reset.getByRole('status')).toContainText('Downloaded');
     await reset.getByRole('checkbox', { name: 'I have the export; erase everything' }).check();
     await expectAccessible(page, 'reset');
-    await shot(page, 'teacher-reset');
+    await shot(page, 'teacher/teacher-reset', { fullPage: true });
     // Before erasing: the lab holds a database, caches, a service worker and settings.
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
     const before = await page.evaluate(footprint);
@@ -171,13 +144,13 @@ for (const size of SIZES) {
     await outside.close();
     release();
     await context.unroute((url) => url.pathname === '/lab/');
-    await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
+    await expectLabReady(page);
     await expect(page.getByRole('region', { name: 'Welcome to the lab' })).toBeVisible();
     // A clean welcome: the name is asked again, no banner says data was lost.
     await expect(page.getByRole('region', { name: 'Welcome to the lab' }).getByRole('textbox', { name: /^Your name/ })).toBeVisible();
     await expect(page.getByRole('alert')).toHaveCount(0);
     await expectNoOverflow(page);
-    await shot(page, 'teacher-after-reset');
+    await shot(page, 'teacher/teacher-after-reset', { fullPage: true });
     // And the export taken first brings the class back.
     const chooser = page.waitForEvent('filechooser');
     await page.getByRole('button', { name: 'Import bundle…' }).click();

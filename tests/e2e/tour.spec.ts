@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { AxeBuilder } from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import { openLab, expectLabReady, expectNoOverflow, expectAccessible, shot } from './helpers';
 
 // The guided tour of MLflow's wine tutorial, followed as a student alone would: each step's
 // "Show me" goes to the page and marks the real control, the student uses that control, and the
@@ -7,28 +7,11 @@ import { AxeBuilder } from '@axe-core/playwright';
 
 const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
 
-async function expectNoOverflow(page: Page): Promise<void> {
-  const width = page.viewportSize()!.width;
-  await expect.poll(() => page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(width);
-}
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  expect(bad).toEqual([]);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `test-results/tour/${name}-${page.viewportSize()!.width}.png` });
-}
-
 for (const size of SIZES) {
   test(`the guided tour at ${size.width}px: a student follows it from the welcome page to the export, with a reload midway`, async ({ page }) => {
     test.setTimeout(240_000);
     await page.setViewportSize(size);
-    await page.goto('./');
-    await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
+    await openLab(page);
     const welcome = page.getByRole('region', { name: 'Welcome to the lab' });
     await welcome.getByRole('button', { name: 'Skip' }).click();
     await welcome.getByRole('button', { name: 'Take the guided tour' }).click();
@@ -47,7 +30,7 @@ for (const size of SIZES) {
 
     await step(1, 'Load the wine data');
     await expectAccessible(page, 'tour step 1');
-    await shot(page, 'tour-1');
+    await shot(page, 'tour/tour-1');
     await showMe('Wine quality (red)');
     await expect(page).toHaveTitle('Datasets · MFFlow');
     await marked.click();
@@ -64,12 +47,12 @@ for (const size of SIZES) {
       await marked.click();
     }
     await expectNoOverflow(page);
-    await shot(page, 'tour-2');
+    await shot(page, 'tour/tour-2');
 
     await step(3, 'Compare them');
     // Resumable: a reload keeps the student at this step.
     await page.reload();
-    await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
+    await expectLabReady(page);
     await step(3, 'Compare them');
     await showMe(/^Select all 3 runs$/);
     await marked.click();
@@ -103,19 +86,18 @@ for (const size of SIZES) {
     await expect(tour.getByRole('heading')).toHaveText("You did MLflow's wine tutorial");
     await expectNoOverflow(page);
     await expectAccessible(page, 'tour complete');
-    await shot(page, 'tour-done');
+    await shot(page, 'tour/tour-done');
     await tour.getByRole('button', { name: 'Close the tour' }).click();
     await expect(tour).toHaveCount(0);
     // Closed for good: a reload does not bring it back.
     await page.reload();
-    await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
+    await expectLabReady(page);
     await expect(page.getByRole('complementary', { name: 'Guided tour' })).toHaveCount(0);
   });
 
   test(`the guided tour at ${size.width}px can be skipped`, async ({ page }) => {
     await page.setViewportSize(size);
-    await page.goto('./');
-    await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
+    await openLab(page);
     await page.getByRole('region', { name: 'Welcome to the lab' }).getByRole('button', { name: 'Take the guided tour' }).click();
     const tour = page.getByRole('complementary', { name: 'Guided tour' });
     await expect(tour).toContainText('Step 1 of 6');
@@ -123,7 +105,7 @@ for (const size of SIZES) {
     await expect(tour).toHaveCount(0);
     await expect(page.locator('[data-tour-target]')).toHaveCount(0);
     await page.reload();
-    await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
+    await expectLabReady(page);
     await expect(page.getByRole('complementary', { name: 'Guided tour' })).toHaveCount(0);
   });
 }

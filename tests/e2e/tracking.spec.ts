@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { openLab } from './helpers';
+import { openLab, expectLabReady } from './helpers';
 
 test('a run logged through window.mfflow is listed after a reload with its latest metric', async ({ page }) => {
   await openLab(page);
@@ -14,7 +14,7 @@ test('a run logged through window.mfflow is listed after a reload with its lates
   });
 
   await page.reload();
-  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached();
+  await expectLabReady(page);
   await page.getByRole('navigation', { name: 'Experiments' }).getByRole('button', { name: /e2e tracking/ }).click();
   const row = page.getByRole('row').filter({ hasText: 'scripted-run' });
   await expect(row).toBeVisible();
