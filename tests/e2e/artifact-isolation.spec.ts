@@ -5,29 +5,9 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { openLab } from './helpers';
+import { HOSTILE_FILES, seedHostileRunInPage } from '../fixtures/untrusted-files';
 
-const HOSTILE_HTML = `<h1>Quarterly report</h1><script>
-  try { parent.document.title = 'owned'; } catch (e) {}
-  try { indexedDB.deleteDatabase('mfflow'); indexedDB.open('planted-by-artifact'); } catch (e) {}
-  try { top.location = 'about:blank#owned'; } catch (e) {}
-  try { parent.__pwned = 1; } catch (e) {}
-</script><img src="x" onerror="top.location='about:blank#owned2'">`;
-const HOSTILE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30" onload="window.__svg=1;document.title=\'svg-ran\'">'
-  + '<script>document.title=\'svg-script-ran\';try{indexedDB.open(\'planted-by-svg\')}catch(e){window.__idbError=e.name}</script>'
-  + '<rect width="40" height="30" fill="#228833"/></svg>';
-
-async function seed(page: Page): Promise<string> {
-  return page.evaluate(async (a) => {
-    const m = window.mfflow;
-    await m.setExperiment('isolation');
-    const run = await m.startRun({ runName: 'hostile-artifacts' });
-    for (let i = 0; i < 10; i++) m.logMetric('loss', 1 / (i + 1), i);
-    await m.logText(a.html, 'report.html');
-    await m.logText(a.svg, 'plots/chart.svg');
-    await m.endRun();
-    return run.runId;
-  }, { html: HOSTILE_HTML, svg: HOSTILE_SVG });
-}
+const seed = (page: Page) => page.evaluate(seedHostileRunInPage, HOSTILE_FILES);
 
 const dbNames = (page: Page) => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name).sort());
 

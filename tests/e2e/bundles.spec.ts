@@ -1,10 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
-import { deflateSync } from 'fflate';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { rawZip } from '../unit/archive-zip-craft';
 import { unzipSafe } from '../../src/lib/archive/safe-zip';
 import { openLab } from './helpers';
+import { IMPORT_NULL_ERROR, zipBomb } from '../fixtures/untrusted-files';
+import { countRunsInPage } from '../fixtures/lab-in-page';
 
 async function logRun(page: Page): Promise<string> {
   return page.evaluate(async () => {
@@ -19,12 +20,7 @@ async function logRun(page: Page): Promise<string> {
   });
 }
 
-async function countRuns(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const ids = (await window.mfflow.listExperiments('ALL')).map((e) => e.experimentId);
-    return (await window.mfflow.searchRuns({ experimentIds: ids, runViewType: 'ALL' })).runs.length;
-  });
-}
+const countRuns = (page: Page) => page.evaluate(countRunsInPage);
 
 async function runInLab(page: Page, runId: string) {
   return page.evaluate(async (id) => {
@@ -120,16 +116,12 @@ test('Z1: a bad archive shows the entry and the rule and imports nothing', async
 test('Z4: a zip bomb is refused from its table of contents; a wrong argument gets a sentence', async ({ page }) => {
   await openLab(page);
   const before = await countRuns(page);
-  // 300 entries of 1 MiB of zeros each: ~300 KB of zip declaring 300 MiB.
-  const zeros = new Uint8Array(1 << 20);
-  const body = deflateSync(zeros, { level: 1 });
-  const bomb = rawZip(Array.from({ length: 300 }, (_, i) => ({ name: `mlruns/0/z${i}`, data: zeros, body, method: 8, crc: 0xa738ea1c })));
-  await page.getByTestId('bundle-file-input').setInputFiles({ name: 'bomb.zip', mimeType: 'application/zip', buffer: Buffer.from(bomb) });
+  await page.getByTestId('bundle-file-input').setInputFiles({ name: 'bomb.zip', mimeType: 'application/zip', buffer: Buffer.from(zipBomb()) });
   const err = page.getByTestId('bundle-error');
   await expect(err).toContainText('broke the rule ratio');
   await expect(err).toContainText('as a zip bomb does');
   expect(await page.evaluate(() => window.mfflow.importBundle(null as unknown as string).then(() => 'imported', (e: Error & { code?: string }) => `${e.code}: ${e.message}`)))
-    .toBe("INVALID_PARAMETER_VALUE: importBundle() takes the zip's bytes (Uint8Array, ArrayBuffer), a File or Blob, or a URL; got null.");
+    .toBe(IMPORT_NULL_ERROR);
   const after = await countRuns(page);
   expect(after).toBe(before);
 });

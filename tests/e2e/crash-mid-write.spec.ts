@@ -8,8 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLab } from './helpers';
+import { exportWeightsBundleInPage, MiB } from '../fixtures/storage-quota';
+import { countRunsInPage } from '../fixtures/lab-in-page';
 
-const MiB = 1024 * 1024;
 
 /** Seeded delays (ms) so a failure can be replayed: a small LCG over the seed. */
 function delays(seed: number, n: number, lo: number, hi: number): number[] {
@@ -155,22 +156,8 @@ async function bundleOf20Runs(browser: Browser): Promise<Buffer> {
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
   await openLab(page);
-  const b64 = await page.evaluate(async (size) => {
-    const m = window.mfflow;
-    await m.setExperiment('imported');
-    const bytes = new Uint8Array(size);
-    for (let r = 0; r < 20; r++) {
-      for (let i = 0; i < size; i += 65536) crypto.getRandomValues(bytes.subarray(i, i + 65536));
-      await m.startRun({ runName: `imp-${r}` });
-      for (let s = 0; s < 200; s++) m.logMetric('loss', 1 / (s + 1), s);
-      await m.logArtifact('model/weights.bin', bytes);
-      await m.endRun();
-    }
-    const zip = new Uint8Array(await (await m.exportLab()).arrayBuffer());
-    let bin = '';
-    for (let i = 0; i < zip.length; i += 0x8000) bin += String.fromCharCode(...zip.subarray(i, i + 0x8000));
-    return btoa(bin);
-  }, 1.5 * MiB);
+  const runs = Array.from({ length: 20 }, (_, r) => `imp-${r}`);
+  const b64 = await page.evaluate(exportWeightsBundleInPage, { experiment: 'imported', runs, bytes: 1.5 * MiB, lossPoints: 200 });
   await ctx.close();
   return Buffer.from(b64, 'base64');
 }
@@ -209,10 +196,7 @@ test('Z9: a tab that crashes mid-import, while reading and while saving, shows n
     if (when === 'reading') expect(imported).toEqual([]);
     else expect([0, 20]).toContain(imported.length);
     test.info().annotations.push({ type: 'crash', description: `while ${when}: ${imported.length} of 20 runs after reopening` });
-    const listed = await next.evaluate(async () => {
-      const ids = (await window.mfflow.listExperiments('ALL')).map((e) => e.experimentId);
-      return (await window.mfflow.searchRuns({ experimentIds: ids, runViewType: 'ALL' })).runs.length;
-    });
+    const listed = await next.evaluate(countRunsInPage);
     expect(listed).toBe(imported.length);
     // The same file imports whole afterwards.
     await next.getByTestId('bundle-file-input').setInputFiles({ name: 'lab.zip', mimeType: 'application/zip', buffer: zip });

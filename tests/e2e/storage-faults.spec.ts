@@ -6,6 +6,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { openLab, expectLabReady } from './helpers';
+import { countRunsInPage } from '../fixtures/lab-in-page';
 import { winePath } from '../data/wine';
 
 async function logRun(page: Page, name: string): Promise<string> {
@@ -106,10 +107,7 @@ test('S6: data cleared under an open page: said at once, no run listed that no l
   await expect(notice).toContainText('2 runs were kept here');
   await expect(notice.getByRole('button', { name: 'Import a bundle…' })).toBeVisible();
   // The page's caches were dropped: nothing lists the deleted runs.
-  await expect.poll(() => page.evaluate(async () => {
-    const ids = (await window.mfflow.listExperiments('ALL')).map((e) => e.experimentId);
-    return (await window.mfflow.searchRuns({ experimentIds: ids, runViewType: 'ALL' })).runs.length;
-  })).toBe(0);
+  await expect.poll(() => page.evaluate(countRunsInPage)).toBe(0);
 
   const runId = await logRun(page, 'after-clear');
   expect(await page.evaluate(async (id) => (await window.mfflow.getRun(id)).info.status, runId)).toBe('FINISHED');

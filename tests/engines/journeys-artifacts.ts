@@ -6,10 +6,12 @@
  * artifact-isolation.spec.ts, artifact-limits.spec.ts), through the driver-neutral EnginePage.
  */
 import assert from 'node:assert/strict';
-import { deflateSync } from 'fflate';
 import type { EnginePage } from './driver';
 import { openLab, waitFor, type Journey } from './journeys';
-import { rawZip } from '../unit/archive-zip-craft';
+import { countRunsInPage } from '../fixtures/lab-in-page';
+import {
+  BIG_LOG, HOSTILE_FILES, IMPORT_NULL_ERROR, PNG_BOMB_REFUSAL, pngBomb, seedHostileRunInPage, seedPreviewRunInPage, zipBomb,
+} from '../fixtures/untrusted-files';
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
@@ -30,21 +32,14 @@ async function openRun(page: EnginePage, runId: string): Promise<void> {
   await waitFor(page, 'the artifact tree', () => document.querySelector('[aria-label="Artifacts"]') !== null, undefined, 20_000);
 }
 
-const countRuns = (page: EnginePage) => page.eval(async () => {
-  const ids = (await window.mfflow.listExperiments('ALL')).map((e) => e.experimentId);
-  return (await window.mfflow.searchRuns({ experimentIds: ids, runViewType: 'ALL' })).runs.length;
-});
+const countRuns = (page: EnginePage) => page.eval(countRunsInPage);
 
-const zipBomb: Journey = {
+const zipBombJourney: Journey = {
   name: 'Z4: a zip bomb is refused from its table of contents, nothing imported; a wrong argument gets a sentence',
   timeoutMs: 90_000,
   async run({ page }) {
     await openLab(page);
     const before = await countRuns(page);
-    // 300 entries of 1 MiB of zeros each: a small zip declaring 300 MiB.
-    const zeros = new Uint8Array(1 << 20);
-    const body = deflateSync(zeros, { level: 1 });
-    const bomb = rawZip(Array.from({ length: 300 }, (_, i) => ({ name: `mlruns/0/z${i}`, data: zeros, body, method: 8, crc: 0xa738ea1c })));
     const out = await page.eval(async (zip) => {
       const m = window.mfflow;
       const t0 = performance.now();
@@ -52,38 +47,17 @@ const zipBomb: Journey = {
       const ms = performance.now() - t0;
       const nul = await m.importBundle(null as unknown as string).then(() => 'imported', (e: Error & { code?: string }) => `${e.code}: ${e.message}`);
       return { bomb, nul, ms };
-    }, b64(bomb));
+    }, b64(zipBomb()));
     // The API's error names the entry and the rule; the import form words it as the Chromium test reads.
     assert.match(out.bomb, /^mlruns\/0\/z\d+: archive of [\d,]+ bytes declares more than [\d,]+ bytes of content/);
     assert.match(out.bomb, /\(rule: ratio\)/);
     assert.match(out.bomb, /as a zip bomb does/);
-    assert.equal(out.nul, "INVALID_PARAMETER_VALUE: importBundle() takes the zip's bytes (Uint8Array, ArrayBuffer), a File or Blob, or a URL; got null.");
+    assert.equal(out.nul, IMPORT_NULL_ERROR);
     assert.equal(await countRuns(page), before);
   },
 };
 
-const HOSTILE_HTML = `<h1>Quarterly report</h1><script>
-  try { parent.document.title = 'owned'; } catch (e) {}
-  try { indexedDB.deleteDatabase('mfflow'); indexedDB.open('planted-by-artifact'); } catch (e) {}
-  try { top.location = 'about:blank#owned'; } catch (e) {}
-  try { parent.__pwned = 1; } catch (e) {}
-</script><img src="x" onerror="top.location='about:blank#owned2'">`;
-const HOSTILE_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30" onload="window.__svg=1;document.title=\'svg-ran\'">'
-  + '<script>document.title=\'svg-script-ran\';try{indexedDB.open(\'planted-by-svg\')}catch(e){window.__idbError=e.name}</script>'
-  + '<rect width="40" height="30" fill="#228833"/></svg>';
-
-async function seedHostile(page: EnginePage): Promise<string> {
-  return page.eval(async (a) => {
-    const m = window.mfflow;
-    await m.setExperiment('isolation');
-    const run = await m.startRun({ runName: 'hostile-artifacts' });
-    for (let i = 0; i < 10; i++) m.logMetric('loss', 1 / (i + 1), i);
-    await m.logText(a.html, 'report.html');
-    await m.logText(a.svg, 'plots/chart.svg');
-    await m.endRun();
-    return run.runId;
-  }, { html: HOSTILE_HTML, svg: HOSTILE_SVG });
-}
+const seedHostile = (page: EnginePage) => page.eval(seedHostileRunInPage, HOSTILE_FILES);
 
 const dbNames = (page: EnginePage) => page.eval(async () => (await indexedDB.databases()).map((d) => d.name ?? '').sort());
 
@@ -179,43 +153,14 @@ const svgArtifact: Journey = {
   },
 };
 
-const be32 = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
-
-/** A 20000 × 20000 RGBA PNG header with a little deflated data: decoding it would take 1.6 GB. */
-function pngBomb(): number[] {
-  const enc = (t: string) => [...t].map((c) => c.charCodeAt(0));
-  const idat = [...enc('IDAT'), ...deflateSync(new Uint8Array(1 << 16))];
-  return [0x89, ...enc('PNG\r\n\x1a\n'), ...be32(13), ...enc('IHDR'), ...be32(20000), ...be32(20000), 8, 6, 0, 0, 0, 0, 0, 0, 0,
-    ...be32(idat.length - 4), ...idat, 0, 0, 0, 0];
-}
-
 const previewLimits: Journey = {
   name: 'R5: images from the engine\'s own encoders preview, a 20000 × 20000 PNG is refused from its header, a 200 MB text shows only its first 256 KiB',
   timeoutMs: 240_000,
   async run({ page }) {
     await openLab(page);
-    const runId = await page.eval(async (bomb) => {
-      const m = window.mfflow;
-      await m.setExperiment('previews');
-      const run = await m.startRun({ runName: 'images' });
-      const canvas = document.createElement('canvas');
-      canvas.width = 300;
-      canvas.height = 200;
-      const g = canvas.getContext('2d')!;
-      g.fillStyle = '#4477aa';
-      g.fillRect(0, 0, 300, 200);
-      for (const [type, name] of [['image/png', 'a.png'], ['image/jpeg', 'b.jpg']]) {
-        const blob = await new Promise<Blob>((res) => canvas.toBlob((b) => res(b!), type));
-        await m.logArtifact(`plots/${name}`, new Uint8Array(await blob.arrayBuffer()));
-      }
-      await m.logArtifact('plots/bomb.png', new Uint8Array(bomb));
-      const line = new TextEncoder().encode('epoch 1 loss 0.123456 val_loss 0.234567 ok\n'); // 44 bytes
-      const bytes = new Uint8Array(200 * 1000 * 1000);
-      for (let o = 0; o < bytes.length; o += line.length) bytes.set(line.subarray(0, Math.min(line.length, bytes.length - o)), o);
-      await m.logArtifact('logs/train.log', bytes);
-      await m.endRun();
-      return run.runId;
-    }, pngBomb());
+    const runId = await page.eval(seedPreviewRunInPage, {
+      runName: 'images', images: [{ type: 'image/png', name: 'a.png' }, { type: 'image/jpeg', name: 'b.jpg' }], bomb: pngBomb(), log: BIG_LOG,
+    });
     await openRun(page, runId);
     const tree = '[aria-label="Artifacts"]';
     await clickButton(page, tree, 'plots');
@@ -232,21 +177,18 @@ const previewLimits: Journey = {
       const p = document.querySelector('[aria-label="Preview of plots/bomb.png"]')!;
       return { text: p.querySelector('[role="status"]')!.textContent!.trim(), imgs: p.querySelectorAll('img').length };
     });
-    assert.deepEqual(bomb, {
-      text: 'Not previewed: The image is 20,000 × 20,000 pixels (400 megapixels), over the 50 megapixels preview limit; download it instead.',
-      imgs: 0,
-    });
+    assert.deepEqual(bomb, { text: PNG_BOMB_REFUSAL, imgs: 0 });
 
     await clickButton(page, tree, 'logs');
     await clickButton(page, tree, 'train.log');
     await waitFor(page, 'the head of train.log', () => document.querySelector('[aria-label="Preview of logs/train.log"] pre') !== null, undefined, 60_000);
-    const text = await page.eval(() => {
+    const text = await page.eval((n) => {
       const p = document.querySelector('[aria-label="Preview of logs/train.log"]')!;
       const pre = p.querySelector('pre')!.textContent!;
-      return { notice: p.querySelector('.notice')?.textContent?.trim(), length: pre.length, head: pre.slice(0, 21) };
-    });
-    assert.deepEqual(text, { notice: 'Showing the first 256.0 KiB of 190.7 MiB; download for the rest.', length: 256 * 1024, head: 'epoch 1 loss 0.123456' });
+      return { notice: p.querySelector('.notice')?.textContent?.trim(), length: pre.length, head: pre.slice(0, n) };
+    }, BIG_LOG.line.length);
+    assert.deepEqual(text, { notice: BIG_LOG.notice, length: BIG_LOG.previewChars, head: BIG_LOG.line });
   },
 };
 
-export const ARTIFACT_JOURNEYS: Journey[] = [zipBomb, htmlArtifact, svgArtifact, previewLimits];
+export const ARTIFACT_JOURNEYS: Journey[] = [zipBombJourney, htmlArtifact, svgArtifact, previewLimits];

@@ -13,8 +13,9 @@ import type { EnginePage } from './driver';
 import { launchFirefox, type FirefoxHandle } from './firefox';
 import { openLab, waitFor } from './journeys';
 import { LabServer } from './lab-server';
+import { runNamesInPage } from '../fixtures/lab-in-page';
+import { EARLIER_RUN, exportWeightsBundleInPage, logEarlierRunInPage, MiB, readEarlierRunInPage, STORAGE_FULL, weightsSizeInPage } from '../fixtures/storage-quota';
 
-const MiB = 1024 * 1024;
 const server = new LabServer(Number(process.env.ENGINES_PORT || 4327));
 const wanted = (process.env.ENGINES || 'firefox,webkit').split(',').map((e) => e.trim()).includes('firefox');
 const handles: FirefoxHandle[] = [];
@@ -25,27 +26,11 @@ afterAll(async () => {
   await server.stop();
 });
 
-/** Logs a run holding a `size`-byte incompressible artifact in a lab with room, and exports the lab. */
-async function bundle(page: EnginePage, name: string, size: number): Promise<string> {
-  return page.eval(async ({ n, bytes }) => {
-    const m = window.mfflow;
-    await m.setExperiment(`bundle ${n}`);
-    await m.startRun({ runName: n });
-    const data = new Uint8Array(bytes);
-    for (let i = 0; i < bytes; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
-    await m.logArtifact('model/weights.bin', data);
-    await m.endRun();
-    const zip = new Uint8Array(await (await m.exportLab()).arrayBuffer());
-    let bin = '';
-    for (let i = 0; i < zip.length; i += 0x8000) bin += String.fromCharCode(...zip.subarray(i, i + 0x8000));
-    return btoa(bin);
-  }, { n: name, bytes: size });
-}
+/** Logs a run holding a `size`-byte incompressible artifact in a lab with room, and exports the lab (base64). */
+const bundle = (page: EnginePage, name: string, size: number) =>
+  page.eval(exportWeightsBundleInPage, { experiment: `bundle ${name}`, runs: [name], bytes: size });
 
-const runNames = (page: EnginePage) => page.eval(async () => {
-  const ids = (await window.mfflow.listExperiments('ALL')).map((e) => e.experimentId);
-  return (await window.mfflow.searchRuns({ experimentIds: ids, runViewType: 'ALL' })).runs.map((r) => r.info.runName).sort();
-});
+const runNames = (page: EnginePage) => page.eval(runNamesInPage);
 
 const importB64 = (page: EnginePage, b64: string) => page.eval(async (b) =>
   window.mfflow.importBundle(Uint8Array.from(atob(b), (c) => c.charCodeAt(0))).then(() => 'imported', (e: Error & { code?: string }) => `${e.name} ${e.code ?? ''}: ${e.message}`), b64);
@@ -74,43 +59,27 @@ it('S1: in Firefox, over a real quota (a 50 MiB storage limit in the profile) an
   expect(quota).toBeGreaterThan(1 * MiB);
   expect(quota).toBeLessThan(12 * MiB);
 
-  const earlier = await page.eval(async () => {
-    const m = window.mfflow;
-    await m.setExperiment('kept');
-    const run = await m.startRun({ runName: 'earlier' });
-    await m.logParam('alpha', '0.5');
-    for (let i = 0; i < 50; i++) m.logMetric('loss', 1 / (i + 1), i);
-    await m.endRun();
-    return run.runId;
-  });
+  const earlier = await page.eval(logEarlierRunInPage);
 
   const refused = await importB64(page, big);
   assert.match(refused, /quota/i);
-  await waitFor(page, 'the Storage is full banner', () => document.querySelector('[role="alert"][aria-label="Storage is full"]') !== null, undefined, 30_000);
-  const banner = await page.eval(() => document.querySelector('[role="alert"][aria-label="Storage is full"]')!.textContent ?? '');
+  const bannerCss = `[role="alert"][aria-label="${STORAGE_FULL.name}"]`;
+  await waitFor(page, 'the Storage is full banner', (css) => document.querySelector(css) !== null, bannerCss, 30_000);
+  const banner = await page.eval((css) => document.querySelector(css)!.textContent ?? '', bannerCss);
   // The figures are Firefox's own (navigator.storage.estimate()), which here does report the limit.
-  assert.match(banner, /This lab's site uses [\d.]+ (B|KiB|MiB|GiB) of its [\d.]+ (KiB|MiB|GiB) quota\./);
-  assert.match(banner, /Could not save/);
-  assert.match(banner, /Export the lab or delete old runs/);
+  assert.match(banner, STORAGE_FULL.usage('KiB|MiB|GiB'));
+  for (const text of STORAGE_FULL.says) assert.ok(banner.includes(text), `the banner says "${text}": ${banner}`);
 
   // Nothing of the refused bundle is stored; the earlier run is whole, here and after a reload.
   expect(await runNames(page)).toEqual(['earlier']);
   await page.reload();
   await openLab(page);
-  const kept = await page.eval(async (id) => {
-    const r = await window.mfflow.getRun(id);
-    return { status: r.info.status, alpha: r.params.alpha, n: (await window.mfflow.getMetricHistory(id, 'loss')).values.length };
-  }, earlier);
-  expect(kept).toEqual({ status: 'FINISHED', alpha: '0.5', n: 50 });
+  expect(await page.eval(readEarlierRunInPage, earlier)).toEqual(EARLIER_RUN);
   expect(await runNames(page)).toEqual(['earlier']);
 
   // The store is not stuck: a bundle that fits imports whole.
   expect(await importB64(page, small)).toBe('imported');
   expect(await runNames(page)).toEqual(['earlier', 'small-run']);
   expect(await page.eval(async (id) => (await window.mfflow.getRun(id)).info.status, earlier)).toBe('FINISHED');
-  const size = await page.eval(async () => {
-    const run = (await window.mfflow.searchRuns({ filter: "attributes.run_name = 'small-run'", experimentIds: (await window.mfflow.listExperiments()).map((e) => e.experimentId) })).runs[0];
-    return (await window.mfflow.readArtifact(run.info.runId, 'model/weights.bin')).byteLength;
-  });
-  expect(size).toBe(256 * 1024);
+  expect(await page.eval(weightsSizeInPage, 'small-run')).toBe(256 * 1024);
 }, 240_000);
