@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { openLab, go, expectNoOverflow, expectAccessible, shot } from './helpers';
+import { wineText } from '../data/wine';
 
 // Issue 12 item 4, walked as a person: two wine models registered as versions 1 and 2 from their
 // run pages; the versions table names each version's run and signature; "Serve @champion" from
@@ -87,7 +87,7 @@ for (const size of SIZES) {
     for (const p of [p1, p2]) { expect(p).toBeGreaterThan(3); expect(p).toBeLessThan(8); }
 
     // Batch: shown on screen; the file is not added to Datasets (the box is not ticked).
-    const lines = readFileSync('../shared/data/winequality-red.csv', 'utf8').trim().split('\n');
+    const lines = (await wineText('winequality-red.csv')).trim().split('\n');
     const head = lines[0].split(';').map((h) => JSON.parse(h) as string);
     const rows = lines.slice(1, 21).map((l) => l.split(';').join(','));
     const csv = `${head.map((h) => JSON.stringify(h)).join(',')}\n${rows.join('\n')}\n`;

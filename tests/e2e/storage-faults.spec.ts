@@ -20,6 +20,24 @@ async function logRun(page: Page, name: string): Promise<string> {
   }, name);
 }
 
+/**
+ * Downloads what the "Unsaved runs" alert offers for `runName` and imports it back into the lab:
+ * the file's name and the run as the import stored it (its loss history as plain arrays).
+ */
+async function importOffered(page: Page, runName: string, runId: string) {
+  const offer = page.getByRole('alert', { name: 'Unsaved runs' });
+  const [download] = await Promise.all([page.waitForEvent('download'), offer.getByRole('button', { name: `Download the unsaved data of run ${runName}` }).click()]);
+  const bytes = [...readFileSync((await download.path())!)];
+  const back = await page.evaluate(async ({ b, id }) => {
+    const m = window.mfflow;
+    await m.importBundle(new Uint8Array(b));
+    const r = await m.getRun(id);
+    const h = await m.getMetricHistory(id, 'loss');
+    return { status: r.info.status, name: r.info.runName, params: r.params, tags: r.tags, steps: Array.from(h.steps), values: Array.from(h.values) };
+  }, { b: bytes, id: runId });
+  return { file: download.suggestedFilename(), back };
+}
+
 test('S7: IndexedDB that refuses gives an in-memory lab with a banner that stays, and export still works', async ({ page, browser }) => {
   await page.addInitScript(() => {
     IDBFactory.prototype.open = function () { throw new DOMException('The user denied permission to access the database.', 'SecurityError'); };
@@ -167,17 +185,9 @@ test('S6: a run active when the data is cleared under the page ends KILLED in me
   expect(after.next).toBe('FINISHED');
 
   // The offered download is an MLflow bundle holding the run, KILLED, with its params, tags and the points never written.
-  const [download] = await Promise.all([page.waitForEvent('download'), offer.getByRole('button', { name: 'Download the unsaved data of run live-run' }).click()]);
-  expect(download.suggestedFilename()).toBe(`mfflow-unsaved-${runId.slice(0, 8)}.zip`);
-  const bytes = [...readFileSync((await download.path())!)];
-  const back = await page.evaluate(async ({ b, id }) => {
-    const m = window.mfflow;
-    await m.importBundle(new Uint8Array(b));
-    const r = await m.getRun(id);
-    const h = await m.getMetricHistory(id, 'loss');
-    return { status: r.info.status, name: r.info.runName, params: r.params, team: r.tags.team, steps: Array.from(h.steps), values: Array.from(h.values) };
-  }, { b: bytes, id: runId });
-  expect(back).toMatchObject({ status: 'KILLED', name: 'live-run', params: { alpha: '0.5', l1_ratio: '0.1' }, team: 'wine' });
+  const { file, back } = await importOffered(page, 'live-run', runId);
+  expect(file).toBe(`mfflow-unsaved-${runId.slice(0, 8)}.zip`);
+  expect(back).toMatchObject({ status: 'KILLED', name: 'live-run', params: { alpha: '0.5', l1_ratio: '0.1' }, tags: { team: 'wine' } });
   // The points are the loop's last ones, without a gap, up to the last one it logged.
   expect(back.steps.length).toBeGreaterThan(0);
   expect(back.steps[back.steps.length - 1]).toBe(after.lastStep);
@@ -227,15 +237,7 @@ test('S6: a training job running when the data is cleared under the page ends KI
   });
   expect(next).toBe('FINISHED');
 
-  const [download] = await Promise.all([page.waitForEvent('download'), offer.getByRole('button', { name: 'Download the unsaved data of run live-mlp' }).click()]);
-  const bytes = [...readFileSync((await download.path())!)];
-  const back = await page.evaluate(async ({ b, id }) => {
-    const m = window.mfflow;
-    await m.importBundle(new Uint8Array(b));
-    const r = await m.getRun(id);
-    const h = await m.getMetricHistory(id, 'loss');
-    return { status: r.info.status, name: r.info.runName, params: r.params, tags: r.tags, steps: Array.from(h.steps), values: Array.from(h.values) };
-  }, { b: bytes, id: job.runId! });
+  const { back } = await importOffered(page, 'live-mlp', job.runId!);
   expect(back).toMatchObject({
     status: 'KILLED', name: 'live-mlp',
     params: { hidden_layers: '16', epochs: '5000', batch_size: '64' },

@@ -1,35 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openLab } from './helpers';
+import { routeWine } from './wine-route';
 
 // MLflow's sklearn_elasticnet_wine tutorial, end to end through the UI: load red wine, train three
 // elastic nets from the New run form, filter the runs table as the tutorial's search does, pick
 // two runs with the keyboard and compare them. Screenshots go to test-results/ for review.
-
-// The wine CSV is served locally (../shared/data, else a download cached in .cache/data), as in
-// training.spec.ts; that file's helpers are not exported (importing a spec would run its tests).
-const RED_URL = 'https://raw.githubusercontent.com/mlflow/mlflow/master/tests/datasets/winequality-red.csv';
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-async function redWinePath(): Promise<string> {
-  const shared = resolve(root, '../shared/data/winequality-red.csv');
-  if (existsSync(shared)) return shared;
-  const cached = join(root, '.cache/data/winequality-red.csv');
-  if (!existsSync(cached)) {
-    mkdirSync(dirname(cached), { recursive: true });
-    const res = await fetch(RED_URL);
-    if (!res.ok) throw new Error(`cannot download winequality-red.csv: HTTP ${res.status}`);
-    writeFileSync(cached, Buffer.from(await res.arrayBuffer()));
-  }
-  return cached;
-}
-
-async function routeRedWine(page: Page): Promise<void> {
-  const body = readFileSync(await redWinePath());
-  await page.route(RED_URL, (route) => route.fulfill({ body, contentType: 'text/csv', headers: { 'access-control-allow-origin': '*' } }));
-}
 
 async function trainFromForm(page: Page, runName: string, alpha: string, l1: string): Promise<string> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New run' }).click();
@@ -46,7 +21,7 @@ async function trainFromForm(page: Page, runName: string, alpha: string, l1: str
 test('tutorial: wine, three elastic nets, filter, keyboard selection, compare', async ({ page }) => {
   test.setTimeout(180_000);
   await page.setViewportSize({ width: 1400, height: 900 });
-  await routeRedWine(page);
+  await routeWine(page);
   await openLab(page);
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Datasets' }).click();
