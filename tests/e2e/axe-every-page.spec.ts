@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { openLab, seriousViolations } from './helpers';
+import { openLab, seriousViolations, SIZES } from './helpers';
 import { WINE_URLS } from '../data/wine';
 import { routeWine } from './wine-route';
 
@@ -9,7 +9,6 @@ import { routeWine } from './wine-route';
 // link, as a bookmark would.
 
 const RED_URL = WINE_URLS['winequality-red.csv'];
-const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
 const EMPTY = ['#/', '#/runs', '#/compare', '#/datasets', '#/new', '#/models', '#/serve', '#/servers', '#/projects'];
 
 async function check(page: Page, hash: string, ready?: () => Promise<void>): Promise<string[]> {

@@ -1,11 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
-import { openLab, expectAccessible, shot } from './helpers';
+import { openLab, expectAccessible, shot, SIZES } from './helpers';
 
 // Issue 12 item 6 (filter part), typed as a person types: a message only after a pause in
 // typing, one wording for where ("At character N"), and a metric no run has named as such with
 // the close one suggested; the suggested fix applies and shows the run.
-
-const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
 
 /** Records, in the page, when the last keystroke landed and when the filter's message appeared. */
 async function watchMessage(page: Page): Promise<void> {

@@ -1,6 +1,9 @@
 import { expect, type Page } from '@playwright/test';
 import { AxeBuilder } from '@axe-core/playwright';
 
+/** The sizes every journey is walked at: a laptop's and a phone's (the lab must be usable at 1440 px and at 390 px). */
+export const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
+
 /** Waits until the lab in `page` is ready (`window.mfflow` set), e.g. after a reload. */
 export async function expectLabReady(page: Page, timeout = 30_000): Promise<void> {
   await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout });

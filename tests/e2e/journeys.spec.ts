@@ -1,12 +1,10 @@
 import { expect, test } from '@playwright/test';
-import { openLab, go, expectNoOverflow, expectAccessible, expectFocusVisible, shot } from './helpers';
+import { openLab, go, expectNoOverflow, expectAccessible, expectFocusVisible, shot, SIZES } from './helpers';
 
 // Issue 12's journeys, walked as a person does: clicks and typing in the built lab (never
 // window.mfflow), at a laptop's and a phone's size, with a screenshot per step in test-results/.
 // Each checks what the person would: the number, the row order, that nothing scrolls sideways,
 // that keyboard focus shows.
-
-const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
 
 for (const size of SIZES) {
   test(`a student's workshop at ${size.width}px: wine example, run, register, serve @champion; offline on the second visit`, async ({ page, context }) => {

@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { unzipSync } from 'fflate';
-import { openLab, expectNoOverflow, expectAccessible, shot } from './helpers';
+import { openLab, expectNoOverflow, expectAccessible, shot, SIZES } from './helpers';
 
 // Issue 12 item 3, walked as a person: train the wine example and an MLP from the form, open
 // each run, and check what the page shows first (register, export, the metrics table, the
 // charts of histories only, loss with val_loss), the training plots and coefficients logged at
 // training time (and in the exported bundle), and the system tags folded and read-only.
 // At a laptop's and a phone's size; clicks and typing only.
-
-const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
 
 async function top(page: Page, locator: ReturnType<Page['locator']>): Promise<number> {
   await expect(locator).toBeAttached();

@@ -1,11 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
-import { openLab, expectNoOverflow, expectAccessible, shot } from './helpers';
+import { openLab, expectNoOverflow, expectAccessible, shot, SIZES } from './helpers';
 
 // Issue 12: metric columns showing last/min/max/mean (mlflow/mlflow#7790), sorted and filtered
 // on what they show and kept with the view; and the runs list as cards under 600 px. The runs
 // are logged through window.mfflow (setup); every checked step is clicks and typing.
 
-const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
 // loss histories: last / min / max / mean
 const RUNS: [string, number[]][] = [
   ['falls', [8, 4, 1]], //  1 / 1   / 8  / 4.333

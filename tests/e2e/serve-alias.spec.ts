@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { openLab, go, expectNoOverflow, expectAccessible, shot } from './helpers';
+import { openLab, go, expectNoOverflow, expectAccessible, shot, SIZES } from './helpers';
 import { wineText } from '../data/wine';
 
 // Issue 12 item 4, walked as a person: two wine models registered as versions 1 and 2 from their
@@ -7,8 +7,6 @@ import { wineText } from '../data/wine';
 // the registry serves the alias, and when a colleague (another tab) moves @champion to version 2
 // the Serve page follows it and predicts with version 2. A batch file is scored on screen and is
 // not added to Datasets unless asked. Clicks and typing only, at a laptop's and a phone's size.
-
-const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
 
 async function trainAndRegister(page: Page, runName: string, alpha: string, version: string): Promise<void> {
   const form = page.getByRole('form', { name: 'New run' });

@@ -2,14 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { openLab, expectLabReady, go, expectNoOverflow, expectAccessible, shot } from './helpers';
+import { openLab, expectLabReady, go, expectNoOverflow, expectAccessible, shot, SIZES } from './helpers';
 
 // Issue 12's teacher journey, walked as people do (clicks and typing, never window.mfflow):
 // three students each give their name, train MLflow's wine example with their own params and
 // export their lab; the teacher imports the three bundles and reads a per-user leaderboard.
 // Then Reset lab: an export is offered first, and everything the lab kept is proven gone.
 
-const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
 // The students walk once, for both teachers' tests (the bundles are files; each teacher imports
 // them into a lab of their own). Their sizes alternate, so every student step is walked at both.
 const STUDENTS = [

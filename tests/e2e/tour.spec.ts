@@ -1,11 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { openLab, expectLabReady, expectNoOverflow, expectAccessible, shot } from './helpers';
+import { openLab, expectLabReady, expectNoOverflow, expectAccessible, shot, SIZES } from './helpers';
 
 // The guided tour of MLflow's wine tutorial, followed as a student alone would: each step's
 // "Show me" goes to the page and marks the real control, the student uses that control, and the
 // tour moves on by itself. Midway the page reloads and the tour resumes at the same step.
-
-const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
 
 for (const size of SIZES) {
   test(`the guided tour at ${size.width}px: a student follows it from the welcome page to the export, with a reload midway`, async ({ page }) => {
