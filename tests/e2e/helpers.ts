@@ -56,3 +56,11 @@ export async function expectFocusVisible(page: Page): Promise<void> {
 export async function shot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   await page.screenshot({ path: `test-results/${name}-${page.viewportSize()!.width}.png`, fullPage: options.fullPage });
 }
+
+/** Replaces the script editor's text with `source`: select all, delete, then the text as one paste. */
+export async function typeScript(page: Page, source: string): Promise<void> {
+  await page.getByRole('textbox', { name: 'Script' }).click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(source);
+}

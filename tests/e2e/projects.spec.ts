@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
-import { openLab, expectLabReady } from './helpers';
+import { openLab, expectLabReady, typeScript } from './helpers';
 import { routeWine } from './wine-route';
 
 // MLflow Projects, clicked as a person: a workshop link `?project=<zip>&P.alpha=0.42` opens the
@@ -226,14 +226,6 @@ test('Export as MLflow Project: the zip an elastic-net run downloads opens on th
   expect(b.tags['mlflow.source.type']).toBe('PROJECT');
   expect(b.tags['mlflow.source.name']).toBe('to-export-mlflow-project.zip');
 });
-
-async function typeScript(page: Page, source: string) {
-  const editor = page.getByRole('textbox', { name: 'Script' });
-  await editor.click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(source);
-}
 
 test('script editor: a script runs in the sandbox with streamed output, records its run and source; errors give the line', async ({ page }) => {
   await openLab(page, '#/projects');

@@ -1,18 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
-import { openLab } from './helpers';
+import { openLab, typeScript } from './helpers';
 
 // The scripts' memory limit (src/lib/projects/memory-limit.ts), walked through the script editor
 // and `window.mfflow.runScript`: a script keeping typed arrays or TF.js tensors past the limit
 // fails with a message naming the limit and the size, keeps what it logged, and leaves the lab
 // alive; memory dropped along the way is given back, and TF.js training runs under the guard.
-
-async function typeScript(page: Page, source: string) {
-  const editor = page.getByRole('textbox', { name: 'Script' });
-  await editor.click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(source);
-}
 
 async function runNamed(page: Page, name: string) {
   return page.evaluate(async (runName) => {
