@@ -146,18 +146,23 @@ for (const size of SIZES) {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     let reloaded = false;
-    await context.route((url) => url.pathname === '/lab/', async (route) => { reloaded = true; await held; await route.continue(); });
+    // Held 30 s at most, and let go in `finally`: a route left waiting keeps the context from
+    // closing, so a step below that never answered hung the test past its timeout (seen here in
+    // about one run in three at 1440 px) instead of failing it.
+    await context.route((url) => url.pathname === '/lab/', async (route) => {
+      reloaded = true;
+      await Promise.race([held, new Promise((r) => setTimeout(r, 30_000))]);
+      await route.continue();
+    });
     try {
       await reset.getByRole('button', { name: '2. Erase everything' }).click();
       await expect.poll(() => reloaded, { timeout: 30_000 }).toBe(true);
       const outside = await context.newPage();
-      await outside.goto('/not-the-lab');
+      await outside.goto('/not-the-lab', { timeout: 30_000 });
       const after = await outside.evaluate(footprint);
       expect(after).toEqual({ databases: [], caches: [], registrations: 0, keys: [] });
       await outside.close();
     } finally {
-      // Let the held reload go even when a check above failed: a route left waiting keeps the
-      // context from closing, and the test would hang past its timeout instead of failing.
       release();
     }
     await context.unroute((url) => url.pathname === '/lab/');
