@@ -139,6 +139,38 @@ describe('mlflow.db export', () => {
     }
   });
 
+  it('histories whose rows interleave (two runs logging one point at a time, as MLflow may write them) come back per history in logging order', async () => {
+    const run = (c: string, r: number): BundleRun => ({
+      run: { info: { runId: c.repeat(32), experimentId: '0', runName: `r${r}`, userId: 'u', status: 'FINISHED', startTime: r, endTime: r + 1, lifecycleStage: 'active', deletedTime: null, artifactUri: '' },
+        params: newDict<string>(), tags: newDict<string>(), metrics: newDict(), inputs: [] },
+      metrics: [], artifacts: [],
+    });
+    const writer = new MlflowDbWriter(new (await sqlJs()).Database());
+    writer.addRuns([run('a', 0), run('b', 1)]);
+    const made = new (await sqlJs()).Database(writer.finish([{ experimentId: '0', name: 'Default', artifactLocation: '', lifecycleStage: 'active', creationTime: 0, lastUpdateTime: 0, tags: newDict<string>() }], [], []));
+    // a/loss, b/loss, a/acc, b/loss, a/loss, ...: no history's rows are contiguous; steps go down.
+    const want = new Map<string, number[][]>();
+    for (let i = 0; i < 60; i++) {
+      const runId = (i % 3 === 1 ? 'b' : 'a').repeat(32);
+      const key = i % 5 === 2 ? 'acc' : 'loss';
+      const point = [Math.cos(i) * 1e3, 1_700_000_000_000 + i, 60 - i];
+      made.run('INSERT INTO metrics ("key", value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, 0)', [key, point[0], point[1], runId, point[2]]);
+      const k = `${runId}/${key}`;
+      want.set(k, [...(want.get(k) ?? []), point]);
+    }
+    const db = await openDb(made.export());
+    made.close();
+    try {
+      const got = new Map<string, number[][]>();
+      for (const b of readMlflowDb(db, 'mlflow.db', new Map()).bundle.runs) {
+        for (const m of b.metrics) got.set(`${b.run.info.runId}/${m.key}`, Array.from(m.values, (v, i) => [v, m.timestamps[i], m.steps[i]]));
+      }
+      expect(got).toEqual(want);
+    } finally {
+      db.close();
+    }
+  });
+
   it('latest metric by MLflow\'s rule: greatest step, then timestamp, then value (NaN ranks as 0)', () => {
     const cols = (pts: [number, number, number][]) => ({ key: 'k', steps: Float64Array.from(pts.map((p) => p[0])), values: Float64Array.from(pts.map((p) => p[1])), timestamps: Float64Array.from(pts.map((p) => p[2])) });
     expect(latestPoint(cols([[0, 5, 10], [1, 2, 5], [1, 1, 5]]))).toMatchObject({ value: 2, step: 1 });

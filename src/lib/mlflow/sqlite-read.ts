@@ -105,23 +105,60 @@ function indexArtifacts(files: Map<string, Uint8Array>, ids: Set<string>): Map<s
   return out;
 }
 
-interface History { values: number[]; steps: number[]; timestamps: number[] }
+interface History { values: Float64Array; steps: Float64Array; timestamps: Float64Array }
+type Histories = Map<string, Map<string, History>>;
 
 /**
  * Every metric history, run → key → points in logging order (the table's rowid order is the
- * order MLflow inserted them). Rows come as value arrays, not objects, and a run's points
- * usually follow each other, so the last history is reused without a map lookup: this is the
- * bulk of an import (1,000,000 rows for 100 runs × 10 metrics × 1,000 steps).
+ * order MLflow inserted them): this is the bulk of an import (10,000,000 rows for 1,000 runs ×
+ * 10 metrics × 1,000 steps). First the histories and their sizes, from the run/key/step index
+ * (a covering GROUP BY); when each history's rows are contiguous in rowid order (the lab's
+ * exports, and MLflow's log_batch), one scan of the numeric columns fills preallocated arrays,
+ * with no text read per row. Otherwise (histories interleaved, as runs logging one point at a
+ * time at once leave them) each row names its history.
  */
-function readHistories(db: SqlDb, isNan: boolean): Map<string, Map<string, History>> {
-  const out = new Map<string, Map<string, History>>();
+function readHistories(db: SqlDb, isNan: boolean): Histories {
+  const groups: { run: string; key: string; n: number; first: number }[] = [];
+  let contiguous = true;
+  db.each('SELECT run_uuid, key, count(*), min(rowid), max(rowid) FROM metrics GROUP BY run_uuid, key', (r) => {
+    const n = num(r[2]), first = num(r[3]);
+    if (num(r[4]) - first + 1 !== n) contiguous = false;
+    groups.push({ run: str(r[0]), key: str(r[1]), n, first });
+  });
+  return contiguous ? readContiguous(db, isNan, groups) : readInterleaved(db, isNan);
+}
+
+function readContiguous(db: SqlDb, isNan: boolean, groups: { run: string; key: string; n: number; first: number }[]): Histories {
+  groups.sort((a, b) => a.first - b.first);
+  const out: Histories = new Map();
+  const hs = groups.map((g) => {
+    const h = { values: new Float64Array(g.n), steps: new Float64Array(g.n), timestamps: new Float64Array(g.n) };
+    let byKey = out.get(g.run);
+    if (!byKey) out.set(g.run, (byKey = new Map()));
+    byKey.set(g.key, h);
+    return h;
+  });
+  let gi = 0, i = 0;
+  let h = hs[0];
+  db.each(`SELECT value, timestamp, step${isNan ? ', is_nan' : ''} FROM metrics ORDER BY rowid`, (r) => {
+    while (i === h.values.length) (h = hs[++gi]), (i = 0);
+    h.values[i] = isNan && num(r[3]) ? NaN : r[0] === null ? NaN : num(r[0]);
+    h.timestamps[i] = num(r[1]);
+    h.steps[i++] = num(r[2]);
+  });
+  return out;
+}
+
+/** Histories whose rows interleave: each row looks its history up (the last one is reused). */
+function readInterleaved(db: SqlDb, isNan: boolean): Histories {
+  const lists = new Map<string, Map<string, { values: number[]; steps: number[]; timestamps: number[] }>>();
   let lastRun = '', lastKey = '';
-  let last: History | null = null;
+  let last: { values: number[]; steps: number[]; timestamps: number[] } | null = null;
   db.each(`SELECT run_uuid, key, value, timestamp, step${isNan ? ', is_nan' : ''} FROM metrics ORDER BY rowid`, (r) => {
     const run = str(r[0]), key = str(r[1]);
     if (last === null || run !== lastRun || key !== lastKey) {
-      let byKey = out.get(run);
-      if (!byKey) out.set(run, (byKey = new Map()));
+      let byKey = lists.get(run);
+      if (!byKey) lists.set(run, (byKey = new Map()));
       last = byKey.get(key) ?? null;
       if (!last) byKey.set(key, (last = { values: [], steps: [], timestamps: [] }));
       lastRun = run, lastKey = key;
@@ -130,6 +167,10 @@ function readHistories(db: SqlDb, isNan: boolean): Map<string, Map<string, Histo
     last.timestamps.push(num(r[3]));
     last.steps.push(num(r[4]));
   });
+  const out: Histories = new Map();
+  for (const [run, byKey] of lists) {
+    out.set(run, new Map([...byKey].map(([key, l]) => [key, { values: Float64Array.from(l.values), steps: Float64Array.from(l.steps), timestamps: Float64Array.from(l.timestamps) }])));
+  }
   return out;
 }
 
@@ -191,7 +232,7 @@ export function readMlflowDb(db: SqlDb, file: string, files: Map<string, Uint8Ar
     for (const [k, v] of tags.get(runId) ?? []) dictSet(t, k, v);
     const p = newDict<string>();
     for (const [k, v] of params.get(runId) ?? []) dictSet(p, k, v);
-    const metrics: MetricColumns[] = [...histories.get(runId) ?? []].map(([key, h]) => ({ key, values: Float64Array.from(h.values), steps: Float64Array.from(h.steps), timestamps: Float64Array.from(h.timestamps) }));
+    const metrics: MetricColumns[] = [...histories.get(runId) ?? []].map(([key, h]) => ({ key, ...h }));
     const summaries = newDict<MetricSummary>();
     for (const m of metrics) dictSet(summaries, m.key, summarize(m));
     const status = str(r.status) as RunStatus;

@@ -57,6 +57,11 @@ export class MlflowDbWriter {
   private closed = false;
 
   constructor(private readonly db: SqlWriteDb) {
+    // A page cache of 256 MiB in the wasm heap (SQLite's default is 2 MiB): a metric point is a
+    // row in four b-trees (the table, its primary key, two run indexes), and with the default
+    // cache every page they touch goes back and forth through the in-memory file. Node, sql.js,
+    // 1,000,000 points: indexes + export 4.2-4.3 s → 3.5-3.6 s of CPU.
+    db.run('PRAGMA cache_size = -262144');
     // The database lives in memory until `export`: no journal to keep.
     db.run('PRAGMA journal_mode = OFF');
     db.run('PRAGMA synchronous = OFF');
