@@ -12,6 +12,7 @@ import { buildModelExport } from '../src/lib/bundles/model-export';
 import { prepareArchive, prepareFolder, type LazySource } from '../src/lib/bundles/prepare-archive';
 import { downloadToDisk } from './download-to-disk';
 import { finishExport } from '../src/lib/bundles/export-finish';
+import { ExportJobs } from '../src/lib/bundles/export-jobs';
 import { sqlDbOf } from '../src/lib/mlflow/sqljs';
 import { loadSqlJs } from './sqlite-engine';
 import { buffersOf, describeFailure, type BundleResult, type BundleWorkerApi } from '../src/lib/bundles/worker-api';
@@ -28,15 +29,13 @@ const jobNames = new Map<string, string>();
  * piece streams open, and what to remove when the page is done (a downloaded temporary file).
  */
 const lazyJobs = new Map<string, { source: LazySource; open: Map<string, AsyncGenerator<Uint8Array>>; dispose: () => Promise<void> }>();
-/** Streamed exports in progress, by job id. */
-const exports = new Map<string, StreamedExport | SqliteExport>();
-
-/** Forgets an export (and frees its in-memory database). */
-function drop(jobId: string): void {
-  const job = exports.get(jobId);
-  exports.delete(jobId);
-  if (job instanceof SqliteExport) job.close();
+/** The job of an export; the SQLite layout loads the engine (sql.js) then, only for such exports. */
+async function newExport(layout: string): Promise<StreamedExport | SqliteExport> {
+  return layout === 'sqlite' ? new SqliteExport(new (await loadSqlJs()).Database()) : new StreamedExport();
 }
+/** Streamed exports in progress (export-jobs.ts). */
+const exports = new ExportJobs(newExport);
+const drop = (jobId: string) => exports.drop(jobId);
 
 function fail(e: unknown): BundleResult<never> {
   return { ok: false, error: describeFailure(e) };
@@ -125,10 +124,7 @@ const api: BundleWorkerApi = {
 
   async exportAddRuns(jobId, runs, layout = 'mlruns') {
     try {
-      let job = exports.get(jobId);
-      // The SQLite layout loads the engine (sql.js) on the first batch, only for such exports.
-      if (!job) exports.set(jobId, (job = layout === 'sqlite' ? new SqliteExport(new (await loadSqlJs()).Database()) : new StreamedExport()));
-      job.add(runs);
+      await exports.add(jobId, runs, layout);
       return { ok: true as const, value: null };
     } catch (e) {
       drop(jobId);
@@ -137,13 +133,14 @@ const api: BundleWorkerApi = {
   },
 
   async exportFinish(jobId, experiments, registeredModels = [], layout = 'mlruns', datasets = [], onProgress) {
-    const started = exports.get(jobId);
-    exports.delete(jobId);
+    const pending = exports.take(jobId);
+    let started: StreamedExport | SqliteExport | undefined;
     const ctl = new AbortController();
     jobs.set(jobId, ctl);
     jobNames.set(jobId, 'export');
     try {
-      const job = started ?? (layout === 'sqlite' ? new SqliteExport(new (await loadSqlJs()).Database()) : new StreamedExport());
+      started = await pending;
+      const job = started ?? (await newExport(layout));
       let last = 0;
       const progress = (done: number, total: number) => {
         const now = performance.now();

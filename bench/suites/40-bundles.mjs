@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compare, openLab, python, logRuns } from './lib.mjs';
+import { compare, openLab, python, logRuns, seedRuns } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_BUNDLE_RUNS || 1000);
 const KEYS = 10;
@@ -18,6 +18,12 @@ const STEPS = 1000;
 const MLFLOW_RUNS = Math.min(RUNS, Number(process.env.BENCH_BUNDLE_MLFLOW_RUNS || 50));
 /** Export layouts measured (BENCH_BUNDLE_LAYOUTS=sqlite,mlruns). */
 const LAYOUTS = (process.env.BENCH_BUNDLE_LAYOUTS || 'sqlite,mlruns').split(',');
+/**
+ * Big labs exported and imported in the SQLite layout (issue 10: "a 5,000-run lab and a
+ * 100,000-run lab"): runs as the table suite seeds them (params, tags, three metric summaries,
+ * no histories). BENCH_BUNDLE_LABS=5000,100000 (the default); empty to skip.
+ */
+const BIG_LABS = (process.env.BENCH_BUNDLE_LABS ?? '5000,100000').split(',').filter(Boolean).map(Number);
 
 /** The total of a zip's files uncompressed (its central directory, zip64 included), through Python's zipfile. */
 function unzippedBytes(path) {
@@ -73,6 +79,40 @@ async function importZip(page, path) {
   });
 }
 
+/** A seeded lab of `n` runs: SQLite export (time, peak page heap, zip size), then its import into an empty lab. */
+async function bigLab(browser, base, report, n) {
+  // One context for both sides' downloads: Playwright deletes a download with its context.
+  const ctx = await browser.newContext();
+  const other = await browser.newContext();
+  try {
+    const page = await ctx.newPage();
+    await openLab(page, base);
+    await seedRuns(page, n);
+    await openLab(page, base);
+    // The reopened lab reads the seeded records in the background: export once it lists them
+    // all (the storage marker counts the runs the store lists, storage-status.svelte.ts).
+    await page.waitForFunction((n) => JSON.parse(localStorage.getItem('mfflow:stored-runs') ?? '{}').runs === n, n, { timeout: 600_000, polling: 500 });
+    const exp = await measured(page, async () => {
+      window.__benchBig = await window.mfflow.exportLab({ layout: 'sqlite' });
+      return window.__benchBig.size;
+    });
+    report(`bundles.export_sqlite_lab_${n}_runs`, exp.ms, 'ms');
+    report(`bundles.export_sqlite_lab_${n}_runs_peak_page_heap`, exp.peakMB, 'MB');
+    report(`bundles.zip_size_sqlite_lab_${n}_runs`, exp.result / 1048576, 'MB');
+    const path = await download(page, () => window.__benchBig);
+    await page.close();
+    const target = await other.newPage();
+    await openLab(target, base);
+    const imp = await importZip(target, path);
+    if (imp.result.added !== n) throw new Error(`the ${n}-run lab's import added ${imp.result.added} runs`);
+    report(`bundles.import_sqlite_lab_${n}_runs`, imp.ms, 'ms');
+    report(`bundles.import_sqlite_lab_${n}_runs_peak_page_heap`, imp.peakMB, 'MB');
+  } finally {
+    await other.close();
+    await ctx.close();
+  }
+}
+
 export async function run({ context, base, report, root }) {
   const page = await context.newPage();
   await openLab(page, base);
@@ -126,6 +166,8 @@ export async function run({ context, base, report, root }) {
       await ctx.close();
     }
   }
+
+  for (const n of BIG_LABS) await bigLab(context.browser(), base, report, n);
 
   const fresh = await context.browser().newContext();
   try {
