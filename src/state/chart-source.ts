@@ -16,6 +16,14 @@ export interface ChartRun {
   startTime?: number;
 }
 
+/** Runs drawn together as one mean line in a min–max band (seeds of one configuration). */
+export interface ChartGroup {
+  id: string;
+  label: string;
+  color: string;
+  runIds: readonly string[];
+}
+
 export interface HistorySource {
   load(runId: string, key: string): Promise<MetricColumns>;
   /** Points stored for the key, known without reading the history (to skip needless re-reads). */

@@ -1,6 +1,8 @@
 /**
  * State of the Compare view, all of it in the URL so a link reproduces the view:
- * `#/compare?runs=a,b,c&smooth=0.6&log=1&x=wall&diff=1&pc=metrics.rmse&brush=...&sx=params.alpha&sy=metrics.rmse`.
+ * `#/compare?runs=a,b,c&smooth=0.6&log=1&x=wall&diff=1&pc=metrics.rmse&brush=...&sx=params.alpha&sy=metrics.rmse`
+ * and `group=params.alpha` (a runs-table column id: the metric charts draw each group's mean in a
+ * min–max band; the runs table passes its grouping on).
  * Runs come from the lab's in-memory list, in the order the URL gives.
  */
 import { untrack } from 'svelte';
@@ -12,7 +14,9 @@ import type { Run } from '../lib/tracking/types';
 import { distinctRunColors } from '../lib/ui-model/run-color';
 import { lowerIsBetter } from '../lib/ui-model/default-columns';
 import { dictGet } from '../lib/util/dict';
-import type { ChartRun } from './chart-source';
+import { columnId, columnLabel, columnValue, parseColumnId, type ColumnSpec } from '../lib/ui-model/columns';
+import { NO_VALUE } from '../lib/ui-model/rows';
+import type { ChartGroup, ChartRun } from './chart-source';
 import type { ImportanceResult } from '../lib/charts/param-importance';
 import { analysisWorker } from './workers';
 import { lab } from './lab.svelte';
@@ -57,6 +61,34 @@ export class CompareView {
     return untrack(() => {
       const colors = distinctRunColors(this.runs.map((r) => r.info.runId));
       return this.runs.map((r, i) => ({ runId: r.info.runId, label: runLabel(r), color: colors[i], startTime: r.info.startTime }));
+    });
+  });
+
+  readonly groupBy = $derived(parseColumnId(route.param('group') ?? ''));
+
+  /**
+   * The runs grouped by the `group` column's value, in order of first appearance, labelled
+   * "alpha = 0.1 (3 runs)"; null when not grouped. Runs without a value form one group.
+   */
+  readonly chartGroups: readonly ChartGroup[] | null = $derived.by(() => {
+    const col = this.groupBy;
+    if (!col) return null;
+    void this.chartKey;
+    return untrack(() => {
+      const byValue = new Map<string, string[]>();
+      for (const r of this.runs) {
+        const v = columnValue(r, col);
+        const key = v === undefined ? NO_VALUE : String(v);
+        let ids = byValue.get(key);
+        if (!ids) byValue.set(key, (ids = []));
+        ids.push(r.info.runId);
+      }
+      const keys = [...byValue.keys()];
+      const colors = distinctRunColors(keys.map((k) => `group:${columnId(col)}:${k}`));
+      return keys.map((k, i) => {
+        const runIds = byValue.get(k)!;
+        return { id: `group:${k}`, label: `${columnLabel(col)} = ${k} (${runIds.length} run${runIds.length === 1 ? '' : 's'})`, color: colors[i], runIds };
+      });
     });
   });
 
@@ -162,6 +194,9 @@ export class CompareView {
 
   setChartOptions(o: { smoothing: number; logY: boolean; xMode: XMode }): void {
     route.set({ smooth: o.smoothing > 0 ? String(o.smoothing) : undefined, log: o.logY ? '1' : undefined, x: o.xMode === 'step' ? undefined : o.xMode });
+  }
+  setGroupBy(col: ColumnSpec | null): void {
+    route.set({ group: col ? columnId(col) : undefined });
   }
   setOnlyDiff(on: boolean): void {
     route.set({ diff: on ? '1' : undefined });

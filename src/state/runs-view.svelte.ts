@@ -260,7 +260,8 @@ export class RunsView {
   }
 
   compare(): void {
-    route.go('compare', [], { runs: this.selectedVisible.join(',') });
+    // Grouped here: Compare draws each group as its mean in a min–max band.
+    route.go('compare', [], { runs: this.selectedVisible.join(','), group: this.groupBy ? columnId(this.groupBy) : undefined });
   }
 
   async deleteSelected(): Promise<void> {

@@ -22,6 +22,11 @@ export interface ChartOptionsInput {
   lines: readonly ChartLine[];
   /** Draws each run twice: raw (faint) then smoothed. */
   smoothed: boolean;
+  /**
+   * Each line is a group of runs: three series, mean then min then max (group-band.ts), the
+   * mean drawn, min and max only bounding a shaded band. Excludes `smoothed`.
+   */
+  bands?: boolean;
   xMode: XMode;
   logY: boolean;
   theme: ChartTheme;
@@ -60,9 +65,15 @@ export function isLone(col: ArrayLike<number | null | undefined>, i0: number, i1
   return n === 1;
 }
 
-/** Index in uPlot's series list (0 is x) of the line carrying the legend value of run `i`. */
-export function legendSeriesIndex(i: number, smoothed: boolean, runs: number): number {
+/** Index in uPlot's series list (0 is x) of the line carrying the legend value of run (or group) `i`. */
+export function legendSeriesIndex(i: number, smoothed: boolean, runs: number, bands = false): number {
+  if (bands) return 1 + 3 * i;
   return smoothed ? 1 + runs + i : 1 + i;
+}
+
+/** A colour with alpha for a band's fill (`#RRGGBB` + 2 hex digits). */
+export function bandFill(color: string): string {
+  return /^#[0-9a-f]{6}$/i.test(color) ? `${color}33` : color;
 }
 
 /**
@@ -84,10 +95,20 @@ export function buildChartOptions(p: ChartOptionsInput): uPlot.Options {
     // Points only for a series with a single value in view (a metric logged once): a line needs two.
     label: l.label, stroke, width, spanGaps: true, points: { show: (u, si, i0, i1) => isLone(u.data[si], i0, i1), size: 6, fill: stroke },
   });
-  if (p.smoothed) for (const l of p.lines) series.push(line(l, faint(l.color), 1));
-  // Hairlines when many runs overlap: cheaper to rasterise and easier to see through.
-  const w = p.lines.length > 10 ? 1 : p.smoothed ? 2 : 1.5;
-  for (const l of p.lines) series.push(line(l, l.color, w));
+  const bands: uPlot.Band[] = [];
+  if (p.bands) {
+    p.lines.forEach((l, i) => {
+      const edge = (which: string): uPlot.Series => ({ label: `${l.label} ${which}`, stroke: faint(l.color), width: 0.5, spanGaps: true, points: { show: false } });
+      series.push(line(l, l.color, 2), edge('min'), edge('max'));
+      // Filled from the max line down to the min line.
+      bands.push({ series: [3 + 3 * i, 2 + 3 * i], fill: bandFill(l.color) });
+    });
+  } else {
+    if (p.smoothed) for (const l of p.lines) series.push(line(l, faint(l.color), 1));
+    // Hairlines when many runs overlap: cheaper to rasterise and easier to see through.
+    const w = p.lines.length > 10 ? 1 : p.smoothed ? 2 : 1.5;
+    for (const l of p.lines) series.push(line(l, l.color, w));
+  }
 
   const axis = (extra: uPlot.Axis): uPlot.Axis => ({
     stroke: p.theme.text,
@@ -104,6 +125,7 @@ export function buildChartOptions(p: ChartOptionsInput): uPlot.Options {
     width: p.width,
     height: p.height,
     series,
+    ...(bands.length ? { bands } : {}),
     legend: { show: false },
     scales: {
       x: { time: p.xMode === 'wall' },
