@@ -2,9 +2,12 @@
  * How much of the browser's storage the lab uses (navigator.storage.estimate) and whether it is
  * persistent. A browser may evict a site's data under storage pressure unless it is persisted,
  * so after the first run is saved the lab asks once (navigator.storage.persist(); Chromium
- * decides silently, Firefox asks the person). The answer shows in the Class page's Storage part.
+ * decides silently, Firefox asks the person). The answer shows in the Class page's Storage part;
+ * a compact meter under the experiments list (StorageFooter) is on every page.
  */
 const ASKED_KEY = 'mfflow:persist-asked';
+/** Shortest time between two estimates asked for by store changes. */
+const REFRESH_MS = 1000;
 
 class StorageMeter {
   usage = $state<number | null>(null);
@@ -21,6 +24,23 @@ class StorageMeter {
       this.quota = e.quota ?? null;
       this.persisted = navigator.storage.persisted ? await navigator.storage.persisted() : null;
     } catch { /* estimate refused (opaque origin): the meter says it does not know */ }
+  }
+
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastRefresh = 0;
+
+  /**
+   * refresh() at most once per REFRESH_MS (the last call wins): the always-shown meter follows
+   * every store change, and a training run writes many.
+   */
+  refreshSoon(): void {
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastRefresh + REFRESH_MS - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.lastRefresh = Date.now();
+      void this.refresh();
+    }, wait);
   }
 
   /** Asks for persistent storage (the person's button, or the first saved run). */
