@@ -3,7 +3,7 @@
  * sweep makes, reaches another store as a few messages that still name every run written, while
  * this store's own listeners keep hearing each commit at once.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TrackingStore } from '../../src/lib/storage/tracking-store';
 import { BROADCAST_MS, type StoreChange } from '../../src/lib/storage/change-feed';
 import { cols, uniqueDbName } from './storage-helpers';
@@ -14,7 +14,7 @@ async function store(dbName: string) {
   open.push(s);
   return s;
 }
-afterEach(() => { for (const s of open.splice(0)) s.close(); });
+afterEach(() => { vi.useRealTimers(); for (const s of open.splice(0)) s.close(); });
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -44,6 +44,28 @@ describe('change notices to other tabs are merged', () => {
       expect(seen.info.status).toBe('FINISHED');
       expect(seen.metrics.loss.latest).toBe(i);
     }
+  });
+
+  it('a commit after a quiet window is told at once; one inside the window waits for its end', async () => {
+    const name = uniqueDbName('coalesce-leading');
+    const a = await store(name);
+    const b = await store(name);
+    const remote: StoreChange[] = [];
+    b.subscribe((c) => { if (c.origin === 'remote') remote.push(c); });
+    await sleep(BROADCAST_MS * 2); // quiet: what opening the stores wrote has been told
+    remote.length = 0;
+    // The window's timer and clock stand still: only a notice sent at once can arrive.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const first = await a.createRun({ experimentId: '0', runName: 'alias set, then the tab closed' });
+    // Polled with setImmediate: vi.waitFor would advance the fake timers and send the window's notice itself.
+    for (let i = 0; i < 2000 && remote.length === 0; i++) await new Promise<void>((r) => setImmediate(r));
+    expect(remote.flatMap((c) => c.runIds)).toEqual([first.runId]);
+    const second = await a.createRun({ experimentId: '0', runName: 'inside the window' });
+    await new Promise<void>((r) => setImmediate(r));
+    await new Promise<void>((r) => setImmediate(r));
+    expect(remote.flatMap((c) => c.runIds)).toEqual([first.runId]);
+    vi.advanceTimersByTime(BROADCAST_MS);
+    await vi.waitFor(() => expect(remote.flatMap((c) => c.runIds)).toEqual([first.runId, second.runId]), { timeout: 2000, interval: 5 });
   });
 
   it('a store that closes before the window ends still tells the others what it wrote', async () => {

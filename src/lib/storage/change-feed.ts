@@ -10,7 +10,9 @@ export const CHANNEL_NAME = 'mfflow-changes';
  * Notices to other tabs are merged over this window: a 25-run sweep commits ~200 transactions in
  * under a second, and each message costs the sender a postMessage and every other tab a read
  * transaction (reload) and a round of listeners. Merged, they see the same ids ~20 times a
- * second instead, which their views (redrawn once per frame) cannot tell apart.
+ * second instead, which their views (redrawn once per frame) cannot tell apart. A commit after
+ * a quiet window is told at once (a tab that sets an alias and is closed right away must still
+ * be heard), and what is waiting is sent when the page is hidden or the store closes.
  */
 export const BROADCAST_MS = 50;
 
@@ -37,11 +39,16 @@ export class ChangeFeed {
   private readonly channel: BroadcastChannel | null;
   /** Ids committed here and not yet told to other tabs (see BROADCAST_MS). */
   private outbox: { runIds: Set<string>; experimentIds: Set<string>; models: Set<string> } | null = null;
+  /** When the last notice left (ms, Date.now()): a commit later than BROADCAST_MS after it is told at once. */
+  private lastSent = -Infinity;
+  private readonly onPageHide = (): void => this.broadcast();
 
   constructor(private readonly dbName: string, onRemote: (change: StoreChange) => Promise<void>) {
     this.channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL_NAME) : null;
     // Node keeps the process alive while a channel is open; the browser has no unref.
     (this.channel as { unref?: () => void } | null)?.unref?.();
+    // A page being closed or navigated away sends what is waiting (workers and Node have no pagehide).
+    if (this.channel && typeof addEventListener === 'function' && 'onpagehide' in globalThis) addEventListener('pagehide', this.onPageHide);
     if (this.channel) {
       this.channel.onmessage = (ev: MessageEvent) => {
         const m = ev.data as Partial<WireMessage> | null;
@@ -72,12 +79,23 @@ export class ChangeFeed {
     if (!this.channel) return;
     if (!this.outbox) {
       this.outbox = { runIds: new Set(), experimentIds: new Set(), models: new Set() };
-      const timer = setTimeout(() => this.broadcast(), BROADCAST_MS);
+      const wait = this.lastSent + BROADCAST_MS - Date.now();
+      if (wait <= 0) {
+        this.add(runIds, experimentIds, models);
+        this.broadcast();
+        return;
+      }
+      const timer = setTimeout(() => this.broadcast(), wait);
       (timer as unknown as { unref?: () => void }).unref?.(); // Node: a pending notice does not keep the process alive
     }
-    for (const id of runIds) this.outbox.runIds.add(id);
-    for (const id of experimentIds) this.outbox.experimentIds.add(id);
-    for (const name of models) this.outbox.models.add(name);
+    this.add(runIds, experimentIds, models);
+  }
+
+  private add(runIds: string[], experimentIds: string[], models: string[]): void {
+    const out = this.outbox!;
+    for (const id of runIds) out.runIds.add(id);
+    for (const id of experimentIds) out.experimentIds.add(id);
+    for (const name of models) out.models.add(name);
   }
 
   /** Sends the merged notice now (the timer, or close). */
@@ -85,6 +103,7 @@ export class ChangeFeed {
     const out = this.outbox;
     if (!out) return;
     this.outbox = null;
+    this.lastSent = Date.now();
     const msg: WireMessage = {
       db: this.dbName, runIds: [...out.runIds], experimentIds: [...out.experimentIds],
       ...(out.models.size ? { models: [...out.models] } : {}),
@@ -100,6 +119,7 @@ export class ChangeFeed {
 
   close(): void {
     this.broadcast(); // what this store committed still reaches the other tabs
+    if (typeof removeEventListener === 'function') removeEventListener('pagehide', this.onPageHide);
     this.listeners.clear();
     this.channel?.close();
   }
