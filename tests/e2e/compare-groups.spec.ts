@@ -1,28 +1,9 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { AxeBuilder } from '@axe-core/playwright';
+import { SIZES, openLab, expectNoOverflow, expectAccessible } from './helpers';
 
 // Compare's grouped charts (issue 12: "grouped runs (e.g. seeds) chart as mean with a min–max
 // band") and its bar charts' value labels, at both widths. Runs are logged through window.mfflow;
 // grouping, selecting and comparing are done in the runs table as a person does.
-
-const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
-
-async function openLab(page: Page): Promise<void> {
-  await page.goto('./');
-  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
-}
-
-async function expectNoOverflow(page: Page): Promise<void> {
-  const width = page.viewportSize()!.width;
-  await expect.poll(() => page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(width);
-}
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  expect(bad).toEqual([]);
-}
 
 /**
  * Six finished runs in one experiment: lr 0.1 with seeds 1..3 (loss 10 + seed·2 + small wiggle

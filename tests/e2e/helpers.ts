@@ -15,10 +15,15 @@ export async function openLab(page: Page, query = ''): Promise<void> {
   await expectLabReady(page);
 }
 
-/** Follows a main-navigation link; on a phone the navigation is behind the Menu button first. */
-export async function go(page: Page, label: string): Promise<void> {
+/** On a phone the navigation (and the storage meter under it) is behind the Menu button: opens it there. */
+export async function openMenu(page: Page): Promise<void> {
   const menu = page.getByRole('button', { name: 'Menu' });
   if (await menu.isVisible() && (await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
+}
+
+/** Follows a main-navigation link; on a phone the navigation is behind the Menu button first. */
+export async function go(page: Page, label: string): Promise<void> {
+  await openMenu(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
 }
 

@@ -1,33 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
-import { AxeBuilder } from '@axe-core/playwright';
+import { SIZES, openLab, openMenu, expectNoOverflow, expectAccessible } from './helpers';
 
 // Issue 12's storage meter, where a person looks for it: under the experiments list on every
 // page (behind the Menu button on a phone), following what the lab stores, with the details on
 // the Class page; persistent storage is asked for once, after the first saved run.
-
-const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
-
-async function openLab(page: Page): Promise<void> {
-  await page.goto('./');
-  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
-}
-
-async function openMenu(page: Page): Promise<void> {
-  const menu = page.getByRole('button', { name: 'Menu' });
-  if (await menu.isVisible() && (await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
-}
-
-async function expectNoOverflow(page: Page): Promise<void> {
-  const width = page.viewportSize()!.width;
-  await expect.poll(() => page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(width);
-}
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  expect(bad).toEqual([]);
-}
 
 /** A finished run holding `bytes` of incompressible artifact. */
 async function logRunWithArtifact(page: Page, name: string, bytes: number): Promise<void> {

@@ -1,35 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
-import { AxeBuilder } from '@axe-core/playwright';
+import { SIZES, openLab, go, expectNoOverflow, expectAccessible } from './helpers';
 
 // Issue 12's user name, changed in the browser: asked once on the welcome page, written as
 // mlflow.user on the runs made afterwards, changed on the Class page, and the runs made before
 // the change keep the old name. Names are typed and saved as a person does; runs are logged
 // through window.mfflow, the lab's public API.
-
-const SIZES = [{ width: 1440, height: 900 }, { width: 390, height: 844 }] as const;
-
-async function openLab(page: Page): Promise<void> {
-  await page.goto('./');
-  await expect(page.locator('html[data-lab-ready="true"]')).toBeAttached({ timeout: 30_000 });
-}
-
-async function go(page: Page, label: string): Promise<void> {
-  const menu = page.getByRole('button', { name: 'Menu' });
-  if (await menu.isVisible() && (await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
-}
-
-async function expectNoOverflow(page: Page): Promise<void> {
-  const width = page.viewportSize()!.width;
-  await expect.poll(() => page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(width);
-}
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
-  expect(bad).toEqual([]);
-}
 
 /** A finished run with one rmse; returns its id. */
 async function logRun(page: Page, name: string, rmse: number): Promise<string> {
