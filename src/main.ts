@@ -6,6 +6,8 @@ import './ui/app.css';
 import { lab } from './state/lab.svelte';
 
 // The store opens first: IndexedDB opens and reads the run index while the app mounts.
+// The bench splits an open into script loading (navigation → this mark) and the store's load.
+performance.mark('mfflow:main-start');
 const opened = lab.open();
 mount(App, { target: document.getElementById('app')! });
 

@@ -56,6 +56,24 @@ function mlrunsZip(from, to, now) {
 }
 
 /**
+ * Where an open's time went (ms after navigation start), from the marks main.ts, db.ts,
+ * tracking-store.ts and run-index.ts leave: previous page unloaded, app script running,
+ * IndexedDB open, runs loaded (read + decode), runs listed.
+ */
+function openPhases(page) {
+  return page.evaluate(() => {
+    const at = (name, end = false) => {
+      const e = performance.getEntriesByName(name)[0];
+      return e ? Math.round(e.startTime + (end ? e.duration : 0)) : '-';
+    };
+    const nav = performance.getEntriesByType('navigation')[0];
+    const load = performance.getEntriesByName('mfflow:runs-loaded-from-index').length ? 'mfflow:runs-loaded-from-index' : 'mfflow:runs-loaded-from-records';
+    return `unloaded ${Math.round(nav.unloadEventEnd)}, script ${at('mfflow:main-start')}, db open ${at('mfflow:db-open', true)}, ` +
+      `index read ${at('mfflow:run-index-read', true)}, decoded ${at('mfflow:run-index-decode', true)}, runs loaded ${at(load, true)}, listed ${at('mfflow:listed')}`;
+  });
+}
+
+/**
  * Imports `RUNS` runs into the (empty) lab of `page` the way a user would: MLflow file-store
  * zips picked in a file input, through mfflow.importBundle. Returns the ms spent importing.
  */
@@ -111,6 +129,7 @@ export async function run({ context, base, report, root }) {
         listed: performance.getEntriesByName('mfflow:listed')[0].startTime,
         fromIndex: performance.getEntriesByName('mfflow:runs-loaded-from-index').length > 0,
       }));
+      console.log(`  first open: ${await openPhases(target)}`);
       if (!first.fromIndex) console.log('  the first open after the import read every run record (no run index)');
       report(`tracking.first_open_after_import_${RUNS / 1000}k`, first.listed, 'ms', { max: 1000 });
 
@@ -120,6 +139,7 @@ export async function run({ context, base, report, root }) {
         await openLab(target, base);
         opens.push(await target.evaluate(() => performance.getEntriesByName('mfflow:listed')[0].startTime));
       }
+      console.log(`  last open: ${await openPhases(target)}`);
       report(`tracking.open_and_list_${RUNS / 1000}k_runs`, median(opens), 'ms', { max: 1000 });
       const heading = target.getByRole('heading', { level: 1 });
       await heading.filter({ hasText: `${RUNS} runs` }).waitFor({ timeout: 10_000 })
