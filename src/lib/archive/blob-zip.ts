@@ -8,11 +8,10 @@
  * (docs/performance.md §7). Sizes and CRCs are checked as in safe-zip.ts.
  */
 import { Inflate } from 'fflate';
-import { crc32 } from './crc32';
 import { ArchiveError } from './errors';
 import { hasNativeInflateRaw } from './deflate-native';
 import { checkNoOverlap, localDataOffset, TAIL_BYTES, type ZipEntry } from './zip-format';
-import { CHUNK, INFLATE_PIECE, WINDOW, checkBounds, decodeEntry, plan, type Planned, type UnzipOptions } from './zip-read-core';
+import { CHUNK, EntryCheck, INFLATE_PIECE, WINDOW, checkBounds, decodeEntry, inflateFailure, plan, type Planned, type UnzipOptions } from './zip-read-core';
 
 /** What the reader needs from a Blob or File. */
 export interface BlobLike {
@@ -167,12 +166,9 @@ class Reblock {
 async function* entryPieces(en: ZipEntry, input: AsyncGenerator<Uint8Array>, pieceBytes: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   if (!(pieceBytes > 0)) throw new RangeError('pieceBytes must be positive');
   const block = new Reblock(pieceBytes);
-  let got = 0;
-  let crc = 0;
+  const check = new EntryCheck(en);
   const take = (d: Uint8Array) => {
-    got += d.length;
-    if (got > en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to more than the declared ${en.size} bytes`);
-    crc = crc32(d, crc);
+    check.add(d);
     return block.push(d);
   };
   if (en.isDir) return;
@@ -183,11 +179,9 @@ async function* entryPieces(en: ZipEntry, input: AsyncGenerator<Uint8Array>, pie
       yield* take(d);
     }
   } catch (e) {
-    if (e instanceof ArchiveError || (e as Error).name === 'AbortError') throw e;
-    throw new ArchiveError(en.name, 'corrupt', `compressed data is damaged (${(e as Error).message})`);
+    throw inflateFailure(en, e);
   }
-  if (got !== en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to ${got} bytes, but declares ${en.size}`);
-  if (crc !== en.crc) throw new ArchiveError(en.name, 'bad-crc', 'CRC-32 does not match the data');
+  check.finish();
   const last = block.rest();
   if (last) yield last;
 }

@@ -69,16 +69,41 @@ export function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * Checks an entry's output as it comes, for the whole-entry reader here and the piecewise one
+ * (blob-zip.ts): no byte past the declared size (a bomb stops there), then the exact size and
+ * CRC-32 at the end.
+ */
+export class EntryCheck {
+  private got = 0;
+  private crc = 0;
+  constructor(private readonly en: ZipEntry) {}
+
+  add(d: Uint8Array): void {
+    this.got += d.length;
+    if (this.got > this.en.size) throw new ArchiveError(this.en.name, 'size-mismatch', `inflates to more than the declared ${this.en.size} bytes`);
+    this.crc = crc32(d, this.crc);
+  }
+
+  finish(): void {
+    if (this.got !== this.en.size) throw new ArchiveError(this.en.name, 'size-mismatch', `inflates to ${this.got} bytes, but declares ${this.en.size}`);
+    if (this.crc !== this.en.crc) throw new ArchiveError(this.en.name, 'bad-crc', 'CRC-32 does not match the data');
+  }
+}
+
+/** What an inflater's failure becomes: our own errors and aborts pass through; anything else is damaged data. */
+export function inflateFailure(en: ZipEntry, e: unknown): unknown {
+  if (e instanceof ArchiveError || (e as Error).name === 'AbortError') return e;
+  return new ArchiveError(en.name, 'corrupt', `compressed data is damaged (${(e as Error).message})`);
+}
+
 /** Inflates (or copies) one entry from its compressed chunks, checking size and CRC as it goes. */
 export function decodeEntry(en: ZipEntry, chunks: Iterable<Uint8Array>, signal?: AbortSignal): Uint8Array {
   if (en.method === 8 && en.compressedSize <= SMALL_ENTRY) return inflateSmall(en, chunks);
   const parts: Uint8Array[] = [];
-  let got = 0;
-  let crc = 0;
+  const check = new EntryCheck(en);
   const take = (d: Uint8Array) => {
-    got += d.length;
-    if (got > en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to more than the declared ${en.size} bytes`);
-    crc = crc32(d, crc);
+    check.add(d);
     parts.push(d);
   };
   if (en.method === 0) {
@@ -96,13 +121,11 @@ export function decodeEntry(en: ZipEntry, chunks: Iterable<Uint8Array>, signal?:
       }
       if (!ended) inf.push(new Uint8Array(0), true);
     } catch (e) {
-      if (e instanceof ArchiveError || (e as Error).name === 'AbortError') throw e;
-      throw new ArchiveError(en.name, 'corrupt', `compressed data is damaged (${(e as Error).message})`);
+      throw inflateFailure(en, e);
     }
     if (!ended) throw new ArchiveError(en.name, 'corrupt', 'compressed data ends early');
   }
-  if (got !== en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to ${got} bytes, but declares ${en.size}`);
-  if (crc !== en.crc) throw new ArchiveError(en.name, 'bad-crc', 'CRC-32 does not match the data');
+  check.finish();
   return parts.length === 1 ? parts[0] : concat(parts);
 }
 
