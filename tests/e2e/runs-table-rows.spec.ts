@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { openLab } from './helpers';
+import { seedRunsInPage, type SeedRuns } from '../fixtures/lab-in-page';
 
 // The windowed runs table keeps the row elements of runs that stay in view while it scrolls
 // (RunsList keys rows by slot): only the rows that leave the window are moved and rewritten.
@@ -7,29 +8,7 @@ import { openLab } from './helpers';
 test('scrolling by a few rows keeps the row elements, and their text, of the runs still in view', async ({ page }) => {
   test.setTimeout(120_000);
   await openLab(page);
-  await page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((res, rej) => {
-      const r = indexedDB.open('mfflow');
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    const names = [...db.objectStoreNames];
-    const tx = db.transaction(names.includes('runDirty') ? ['runs', 'runDirty'] : ['runs'], 'readwrite');
-    const now = Date.now();
-    for (let i = 0; i < 2000; i++) {
-      const runId = i.toString(16).padStart(8, '0') + '0'.repeat(24);
-      const v = 0.5 + ((i * 7919) % 1000) / 2000;
-      tx.objectStore('runs').put({
-        info: { runId, experimentId: '0', runName: `run-${i}`, userId: 'e2e', status: 'FINISHED', startTime: now - i * 1000,
-          endTime: now - i * 1000 + 500, lifecycleStage: 'active', deletedTime: null, artifactUri: `mlflow-artifacts:/0/${runId}/artifacts` },
-        params: { alpha: String(i % 7) }, tags: {}, inputs: [],
-        metrics: { rmse: { latest: v, step: 0, timestamp: now, min: v, max: v, count: 1 } },
-      });
-      if (names.includes('runDirty')) tx.objectStore('runDirty').put(1, runId);
-    }
-    await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
-    db.close();
-  });
+  await page.evaluate(seedRunsInPage, { count: 2000, experimentId: '0', rmse: 'scatter', alpha: 'seven' } satisfies SeedRuns);
   await page.evaluate(() => (location.hash = '#/runs?exp=0'));
   await page.reload();
   await expect(page.getByRole('heading', { level: 1 })).toContainText('2000 runs', { timeout: 30_000 });

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openLab, expectLabReady } from './helpers';
+import { seedRunsInPage, type SeedRuns } from '../fixtures/lab-in-page';
 
 // A 1×1 PNG.
 const PNG_B64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
@@ -362,30 +363,7 @@ test('100,000 runs: listed, sorted by a metric, scrolled to the end, rows window
   test.setTimeout(180_000);
   await openLab(page);
   // Seed straight into IndexedDB as an import would, then reopen.
-  await page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((res, rej) => {
-      const r = indexedDB.open('mfflow');
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    const names = [...db.objectStoreNames];
-    const tx = db.transaction(names.includes('runDirty') ? ['runs', 'runDirty'] : ['runs'], 'readwrite');
-    const now = Date.now();
-    for (let i = 0; i < 100_000; i++) {
-      const runId = i.toString(16).padStart(8, '0') + '0'.repeat(24);
-      const rmse = 0.6 + (i % 1000) / 2000;
-      const summary = (v: number) => ({ latest: v, step: 0, timestamp: now, min: v, max: v, count: 1 });
-      tx.objectStore('runs').put({
-        info: { runId, experimentId: '0', runName: `run-${i}`, userId: 'e2e', status: 'FINISHED', startTime: now - i * 1000,
-          endTime: now - i * 1000 + 500, lifecycleStage: 'active', deletedTime: null, artifactUri: `mlflow-artifacts:/0/${runId}/artifacts` },
-        params: { alpha: ['0.01', '0.1', '0.5', '1.0'][i % 4] }, tags: { 'mlflow.source.name': 'mfflow' },
-        metrics: { rmse: summary(rmse) }, inputs: [],
-      });
-      if (names.includes('runDirty')) tx.objectStore('runDirty').put(1, runId);
-    }
-    await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
-    db.close();
-  });
+  await page.evaluate(seedRunsInPage, { count: 100_000, experimentId: '0', rmse: 'cycle', alpha: 'four' } satisfies SeedRuns);
   await page.evaluate(() => (location.hash = '#/runs?exp=0'));
   await page.reload();
   await expectLabReady(page, 60_000);

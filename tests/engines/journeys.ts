@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { EnginePage, EngineSession } from './driver';
 import { rawZip } from '../unit/archive-zip-craft';
+import { seedRunsInPage, type SeedRuns } from '../fixtures/lab-in-page';
 
 export interface Journey {
   name: string;
@@ -241,32 +242,8 @@ const runsTable: Journey = {
   async run({ page }) {
     await openLab(page);
     // Seeded as an import writes them (run records straight into IndexedDB), then the lab reopens.
-    const exp = await page.eval(async () => {
-      const exp = (await window.mfflow.createExperiment(`engines table ${Date.now()}`)) as string;
-      const db = await new Promise<IDBDatabase>((res, rej) => {
-        const r = indexedDB.open('mfflow');
-        r.onsuccess = () => res(r.result);
-        r.onerror = () => rej(r.error);
-      });
-      const names = [...db.objectStoreNames];
-      const tx = db.transaction(names.includes('runDirty') ? ['runs', 'runDirty'] : ['runs'], 'readwrite');
-      const now = Date.now();
-      for (let i = 0; i < 5000; i++) {
-        const runId = `${exp.slice(-8)}${i.toString(16).padStart(8, '0')}${'0'.repeat(16)}`;
-        const rmse = 0.6 + (i % 1000) / 2000;
-        const summary = (v: number) => ({ latest: v, step: 0, timestamp: now, min: v, max: v, count: 1 });
-        tx.objectStore('runs').put({
-          info: { runId, experimentId: exp, runName: `run-${i}`, userId: 'e2e', status: 'FINISHED', startTime: now - i * 1000,
-            endTime: now - i * 1000 + 500, lifecycleStage: 'active', deletedTime: null, artifactUri: `mlflow-artifacts:/${exp}/${runId}/artifacts` },
-          params: { alpha: ['0.01', '0.1', '0.5', '1.0'][i % 4] }, tags: { 'mlflow.source.name': 'mfflow' },
-          metrics: { rmse: summary(rmse) }, inputs: [],
-        });
-        if (names.includes('runDirty')) tx.objectStore('runDirty').put(1, runId);
-      }
-      await new Promise((res, rej) => { tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
-      db.close();
-      return exp;
-    });
+    const exp = await page.eval(async () => (await window.mfflow.createExperiment(`engines table ${Date.now()}`)) as string);
+    await page.eval(seedRunsInPage, { count: 5000, experimentId: exp, rmse: 'cycle', alpha: 'four' } satisfies SeedRuns);
     await page.goto(`#/runs?exp=${exp}`);
     await page.reload();
     await waitFor(page, 'the lab to reopen', () => document.documentElement.dataset.labReady === 'true', undefined, 60_000);
