@@ -10,7 +10,7 @@ import type { AbandonedRun, Fluent } from '../lib/tracking/fluent';
 import { makeOwnerProbe } from '../lib/tracking/run-lock';
 import type { Experiment, Run } from '../lib/tracking/types';
 import { errorMessage } from '../lib/util/errors';
-import { mergeUnsaved, unsavedRuns, type UnsavedRuns } from '../lib/bundles/unsaved-runs';
+import type { UnsavedRuns } from '../lib/bundles/unsaved-runs';
 import { localSource } from '../lib/projects/source';
 import { user } from './user.svelte';
 import { storageMeter } from './storage-meter.svelte';
@@ -94,7 +94,8 @@ export class Lab {
       if (f) pending.push(f.abandonRuns());
       else this.fluents.delete(ref);
     }
-    void Promise.all(pending).then((lists) => {
+    // Loaded only here: the bundle code (an MLflow tree reader, YAML) stays out of the first load.
+    void Promise.all([Promise.all(pending), import('../lib/bundles/unsaved-runs')]).then(([lists, { unsavedRuns, mergeUnsaved }]) => {
       const lost = unsavedRuns(lists.flat(), runs, experiments);
       if (lost) this.unsaved = this.unsaved ? mergeUnsaved(this.unsaved, lost) : lost;
     });

@@ -5,8 +5,6 @@
  * examples. Files are untrusted: the zip reader refuses unsafe archives, sizes are capped.
  */
 import { unzipSafe } from '../archive/safe-zip';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import { parseMlproject, ProjectError, type MlProject } from './mlproject';
 import exampleMlproject from './examples/sklearn_elasticnet_wine/MLproject?raw';
 import examplePythonEnv from './examples/sklearn_elasticnet_wine/python_env.yaml?raw';
@@ -120,16 +118,4 @@ export function siblingPaths(project: MlProject): string[] {
   return [...out].filter((p) => !p.startsWith('/') && !p.split('/').includes('..'));
 }
 
-/** The content hash recorded with a run's code: sha256 over sorted `path\0bytes` records. */
-export function filesDigest(files: Map<string, Uint8Array>): string {
-  const names = [...files.keys()].sort();
-  const parts: Uint8Array[] = [];
-  for (const n of names) {
-    parts.push(enc.encode(`${n}\0${files.get(n)!.byteLength}\0`), files.get(n)!);
-  }
-  const total = parts.reduce((s, p) => s + p.byteLength, 0);
-  const all = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) { all.set(p, o); o += p.byteLength; }
-  return bytesToHex(sha256(all));
-}
+export { filesDigest } from './files-digest';

@@ -5,8 +5,9 @@
  * content hash over them. A re-run reads these back; `rerunDifferences` says when it cannot be
  * exact and how its metrics moved.
  */
-import { canonicalJson } from './spec';
-import { filesDigest, type LoadedProject } from './project-files';
+import { canonicalJson } from './canonical-json';
+import { filesDigest } from './files-digest';
+import type { LoadedProject } from './project-files';
 import type { ResolvedTrainSpec } from '../training/contract';
 import { SOURCE_TAG, TRAIN_TAG } from '../tracking/tags';
 

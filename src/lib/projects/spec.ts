@@ -7,6 +7,7 @@
  */
 import type { YamlValue } from '../mlflow/yaml';
 import { ProjectError } from './mlproject';
+import { canonicalJson } from './canonical-json';
 import { formatTemplate, type ComputedParameters, type TypedValue } from './parameters';
 
 export type SpecValue = null | boolean | number | string | SpecValue[] | { [key: string]: SpecValue };
@@ -52,10 +53,4 @@ function numberIfNumeric(v: string): string | number {
   return t !== '' && Number.isFinite(Number(t)) ? Number(t) : v;
 }
 
-/** Canonical JSON (sorted keys) of a spec: what re-runs compare and hash. */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v ?? null);
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(v as object).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
-}
+export { canonicalJson };
