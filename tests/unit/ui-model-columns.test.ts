@@ -99,16 +99,20 @@ describe('sortRunsByColumn', () => {
     expect(names).toEqual(['10', '9', 'B', 'a', 'b']);
   });
 
+  /** The reference order of param `p`: a stable comparator sort by code units, missing last in both directions. */
+  const stableTextOrder = (runs: ReturnType<typeof makeRun>[], asc: boolean) =>
+    runs.map((r, i) => ({ i, v: r.params.p as string | undefined })).sort((a, b) => {
+      if ((a.v === undefined) !== (b.v === undefined)) return a.v === undefined ? 1 : -1;
+      if (a.v !== undefined && b.v !== undefined && a.v !== b.v) return (a.v < b.v ? -1 : 1) * (asc ? 1 : -1);
+      return a.i - b.i;
+    }).map((x) => `r${x.i}`);
+
   it('sorts text with repeated values like a stable comparator sort (code units, missing last)', () => {
     const textArb = fc.oneof(fc.constant(undefined), fc.constantFrom('0.5', '0.1', '1', 'a', 'B', ''), fc.string({ maxLength: 3 }));
     fc.assert(fc.property(fc.array(textArb, { maxLength: 60 }), fc.boolean(), (values, asc) => {
       const runs = values.map((v, i) => makeRun({ id: `r${i}`, params: v === undefined ? [] : [['p', v]] }));
       const got = sortRunsByColumn(runs, { kind: 'param', key: 'p' }, asc).map((r) => r.info.runId);
-      const ref = runs.map((r, i) => ({ i, v: r.params.p as string | undefined })).sort((a, b) => {
-        if ((a.v === undefined) !== (b.v === undefined)) return a.v === undefined ? 1 : -1;
-        if (a.v !== undefined && b.v !== undefined && a.v !== b.v) return (a.v < b.v ? -1 : 1) * (asc ? 1 : -1);
-        return a.i - b.i;
-      }).map((x) => `r${x.i}`);
+      const ref = stableTextOrder(runs, asc);
       expect(got).toEqual(ref);
     }));
   });
@@ -117,11 +121,7 @@ describe('sortRunsByColumn', () => {
     fc.assert(fc.property(fc.array(fc.oneof({ arbitrary: fc.constant(undefined), weight: 1 }, { arbitrary: fc.string({ maxLength: 4 }), weight: 6 }, { arbitrary: fc.constantFrom('a', 'b', ''), weight: 3 }), { minLength: 8000, maxLength: 9000 }), fc.boolean(), (values, asc) => {
       const runs = values.map((v, i) => makeRun({ id: `r${i}`, params: v === undefined ? [] : [['p', `${v}${i % 4 ? i : ''}`]] }));
       const got = sortRunsByColumn(runs, { kind: 'param', key: 'p' }, asc).map((r) => r.info.runId);
-      const ref = runs.map((r, i) => ({ i, v: r.params.p as string | undefined })).sort((a, b) => {
-        if ((a.v === undefined) !== (b.v === undefined)) return a.v === undefined ? 1 : -1;
-        if (a.v !== undefined && b.v !== undefined && a.v !== b.v) return (a.v < b.v ? -1 : 1) * (asc ? 1 : -1);
-        return a.i - b.i;
-      }).map((x) => `r${x.i}`);
+      const ref = stableTextOrder(runs, asc);
       expect(got).toEqual(ref);
     }), { numRuns: 10 });
   });
