@@ -15,7 +15,8 @@ import { finishExport } from '../src/lib/bundles/export-finish';
 import { ExportJobs } from '../src/lib/bundles/export-jobs';
 import { sqlDbOf } from '../src/lib/mlflow/sqljs';
 import { loadSqlJs } from './sqlite-engine';
-import { buffersOf, describeFailure, type BundleResult, type BundleWorkerApi } from '../src/lib/bundles/worker-api';
+import { loadDeflater } from '../src/lib/archive/fast-deflate';
+import { buffersOf, runBuffers, describeFailure, type BundleResult, type BundleWorkerApi } from '../src/lib/bundles/worker-api';
 import { announceLiveness } from '../src/lib/workers/liveness';
 
 // First: the page watches this worker's lifetime through a Web Lock (see liveness.ts).
@@ -31,7 +32,7 @@ const jobNames = new Map<string, string>();
 const lazyJobs = new Map<string, { source: LazySource; open: Map<string, AsyncGenerator<Uint8Array>>; dispose: () => Promise<void> }>();
 /** The job of an export; the SQLite layout loads the engine (sql.js) then, only for such exports. */
 async function newExport(layout: string): Promise<StreamedExport | SqliteExport> {
-  return layout === 'sqlite' ? new SqliteExport(new (await loadSqlJs()).Database()) : new StreamedExport();
+  return layout === 'sqlite' ? new SqliteExport(new (await loadSqlJs()).Database()) : new StreamedExport(await loadDeflater());
 }
 /** Streamed exports in progress (export-jobs.ts). */
 const exports = new ExportJobs(newExport);
@@ -128,6 +129,17 @@ const api: BundleWorkerApi = {
       return { ok: true as const, value: null };
     } catch (e) {
       drop(jobId);
+      return fail(e);
+    }
+  },
+
+  async exportTakeRuns(jobId) {
+    try {
+      const job = await exports.take(jobId);
+      if (job !== undefined && !(job instanceof StreamedExport)) throw new Error(`export ${jobId} is not an mlruns/ export`);
+      const runs = job?.take() ?? []; // no job: no batch came to this lane
+      return Comlink.transfer({ ok: true as const, value: runs }, runBuffers(runs));
+    } catch (e) {
       return fail(e);
     }
   },

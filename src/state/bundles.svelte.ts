@@ -74,6 +74,11 @@ export class Bundles {
   /** The header's "Include datasets": when on, exports carry the runs' datasets if together under 50 MB. */
   includeDatasets = $state(true);
   private readonly worker = bundleWorker();
+  /**
+   * More bundle workers for an mlruns/ export (started only then): its batches are spread over
+   * them and the main one, which encode and deflate in parallel; one per core beyond the first, up to 3.
+   */
+  private readonly lanes = Array.from({ length: Math.min(3, Math.max(0, (globalThis.navigator?.hardwareConcurrency ?? 2) - 1)) }, () => bundleWorker());
   /** Aborts the job in progress (cancel()); its calls then ask the worker to stop. */
   private abort: AbortController | null = null;
 
@@ -201,17 +206,27 @@ export class Bundles {
       let res: BundleResult<Blob>;
       const runIds = new Set<string>();
       const inputs: { inputs: DatasetInput[] }[] = [];
+      // The mlflow.db layout is one sql.js database: its batches all go to one worker.
+      const lanes = layout === 'mlruns' ? this.lanes.map((l) => l.api) : [];
+      const releases = this.lanes.map((l) => l.hold());
+      let batches = 0;
       try {
         const experiments = await collectBundleBatches(lab.store, sel, (runs) => {
           this.abort?.signal.throwIfAborted();
           for (const r of runs) (runIds.add(r.run.info.runId), inputs.push({ inputs: r.run.inputs }));
-          sent.push(api.exportAddRuns(job.id, Comlink.transfer(runs, runBuffers(runs)), layout));
+          const to = [api, ...lanes][batches++ % (lanes.length + 1)];
+          sent.push(to.exportAddRuns(job.id, Comlink.transfer(runs, runBuffers(runs)), layout));
           done += runs.length;
           this.job = { ...job, phase: 'collecting', done, total: 0 };
         });
         measure('export-collect', t0);
         this.job = { ...job, phase: 'zipping', done, total: done };
         for (const r of await Promise.all(sent)) this.unwrap(r);
+        // Each lane's runs, encoded and deflated, go to the worker that zips.
+        for (const lane of lanes) {
+          const runs = this.unwrap(await lane.exportTakeRuns(job.id));
+          if (runs.length) this.unwrap(await api.exportAddRuns(job.id, Comlink.transfer(runs, runBuffers(runs)), layout));
+        }
         await registry.refresh();
         const models = registeredModelsForExport($state.snapshot(registry.models), sel, runIds);
         const datasets = withDatasets === false ? [] : await usedDatasets(usedDatasetDigests(inputs), withDatasets);
@@ -223,7 +238,8 @@ export class Bundles {
         });
         res = await api.exportFinish(job.id, experiments, models, layout, datasets, onProgress);
       } finally {
-        if (!finished) void api.exportDrop(job.id);
+        if (!finished) for (const w of [api, ...lanes]) void w.exportDrop(job.id);
+        for (const release of releases) release();
       }
       const zip = this.unwrap(res);
       measure('export-worker', t0);

@@ -37,22 +37,38 @@ export interface ZipWriteOptions {
   zip64?: 'auto' | 'always';
 }
 
+/**
+ * A file deflated beforehand (fast-deflate.ts, as an export's files are made): its size, its
+ * CRC-32 and its raw DEFLATE body, shorter than the file. The file's own bytes need not be kept.
+ */
+export interface PackedFile {
+  size: number;
+  crc: number;
+  deflated: Uint8Array;
+}
+
+/** What a zip entry is made from: the file's bytes, or the file already deflated. */
+export type ZipData = Uint8Array | PackedFile;
+
+/** The uncompressed size of a zip entry's data. */
+export const sizeOf = (d: ZipData): number => (d instanceof Uint8Array ? d.length : d.size);
+
 export const AUTO_STORE_ABOVE = 32 << 20;
 const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
 const DOS_TIME = 0;
 const U32_MAX = 0xffffffff;
 const enc = new TextEncoder();
 
-function shouldDeflate(files: Map<string, Uint8Array>, opts: ZipWriteOptions): boolean {
+function shouldDeflate(files: Map<string, ZipData>, opts: ZipWriteOptions): boolean {
   if (opts.method === 'store') return false;
   if (opts.method !== 'auto') return true;
   let total = 0;
-  for (const b of files.values()) total += b.length;
+  for (const b of files.values()) total += sizeOf(b);
   return total <= (opts.autoStoreAbove ?? AUTO_STORE_ABOVE);
 }
 
 /** Zips `files` (names ending in `/` are directories) into one buffer. Throws on unsafe names. */
-export function zipFiles(files: Map<string, Uint8Array>, opts: ZipWriteOptions = {}): Uint8Array<ArrayBuffer> {
+export function zipFiles(files: Map<string, ZipData>, opts: ZipWriteOptions = {}): Uint8Array<ArrayBuffer> {
   const parts = zipParts(files, opts);
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
@@ -76,7 +92,7 @@ function zip64Extra(values: number[]): Uint8Array {
  * The same archive as zipFiles, as its parts in order (headers, file bytes as given, central
  * directory), for `new Blob(parts)`: a 400 MB archive is then never assembled in JS memory.
  */
-export function zipParts(files: Map<string, Uint8Array>, opts: ZipWriteOptions = {}): Uint8Array[] {
+export function zipParts(files: Map<string, ZipData>, opts: ZipWriteOptions = {}): Uint8Array[] {
   const names = [...files.keys()].sort(compareCodePoints);
   const deflate = shouldDeflate(files, opts);
   const always = opts.zip64 === 'always';
@@ -88,24 +104,17 @@ export function zipParts(files: Map<string, Uint8Array>, opts: ZipWriteOptions =
     const problem = pathProblem(name);
     if (problem) throw new Error(`cannot zip '${name}': ${problem.message}`);
     const isDir = name.endsWith('/');
-    const data = isDir ? new Uint8Array(0) : files.get(name)!;
-    let method = 0;
-    let body = data;
-    const made = isDir ? undefined : opts.bodies?.get(data);
-    if (made && made.length < data.length) (method = 8), (body = made);
-    else if (!made && !isDir && deflate && data.length > 0) {
-      const d = deflateSync(data, { level: opts.level ?? 6 });
-      if (d.length < data.length) (method = 8), (body = d);
-    }
+    const given = isDir ? new Uint8Array(0) : files.get(name)!;
+    const { size, method, body, crc } = given instanceof Uint8Array ? entryBody(given, isDir, deflate, opts)
+      : { size: given.size, method: 8, body: given.deflated, crc: given.crc };
     const nameBytes = enc.encode(name);
     // eslint-disable-next-line no-control-regex
     const flags = /^[\x20-\x7e]*$/.test(name) ? 0 : 0x800;
-    const crc = opts.crcs?.get(data) ?? crc32(data);
-    const bigSizes = always || data.length >= U32_MAX || body.length >= U32_MAX;
+    const bigSizes = always || size >= U32_MAX || body.length >= U32_MAX;
     const bigOffset = always || offset >= U32_MAX;
     const version = bigSizes || bigOffset ? 45 : 20;
     // A local header's zip64 field holds both sizes (APPNOTE 4.5.3).
-    const localExtra = bigSizes ? zip64Extra([data.length, body.length]) : new Uint8Array(0);
+    const localExtra = bigSizes ? zip64Extra([size, body.length]) : new Uint8Array(0);
     const local = new Uint8Array(30 + nameBytes.length + localExtra.length);
     const lv = new DataView(local.buffer);
     lv.setUint32(0, 0x04034b50, true);
@@ -116,13 +125,13 @@ export function zipParts(files: Map<string, Uint8Array>, opts: ZipWriteOptions =
     lv.setUint16(12, DOS_DATE, true);
     lv.setUint32(14, crc, true);
     lv.setUint32(18, bigSizes ? U32_MAX : body.length, true);
-    lv.setUint32(22, bigSizes ? U32_MAX : data.length, true);
+    lv.setUint32(22, bigSizes ? U32_MAX : size, true);
     lv.setUint16(26, nameBytes.length, true);
     lv.setUint16(28, localExtra.length, true);
     local.set(nameBytes, 30);
     local.set(localExtra, 30 + nameBytes.length);
     // The central header's zip64 field holds only the saturated values, in this order.
-    const wide = [...(bigSizes ? [data.length, body.length] : []), ...(bigOffset ? [offset] : [])];
+    const wide = [...(bigSizes ? [size, body.length] : []), ...(bigOffset ? [offset] : [])];
     const extra = wide.length ? zip64Extra(wide) : new Uint8Array(0);
     const central = new Uint8Array(46 + nameBytes.length + extra.length);
     const cv = new DataView(central.buffer);
@@ -135,7 +144,7 @@ export function zipParts(files: Map<string, Uint8Array>, opts: ZipWriteOptions =
     cv.setUint16(14, DOS_DATE, true);
     cv.setUint32(16, crc, true);
     cv.setUint32(20, bigSizes ? U32_MAX : body.length, true);
-    cv.setUint32(24, bigSizes ? U32_MAX : data.length, true);
+    cv.setUint32(24, bigSizes ? U32_MAX : size, true);
     cv.setUint16(28, nameBytes.length, true);
     cv.setUint16(30, extra.length, true);
     cv.setUint32(38, ((isDir ? 0o40755 : 0o100644) << 16) | (isDir ? 0x10 : 0), true);
@@ -155,6 +164,19 @@ export function zipParts(files: Map<string, Uint8Array>, opts: ZipWriteOptions =
   o += endRecords(new DataView(tail.buffer, o), names.length, cdSize, offset, always);
   parts.push(tail.subarray(0, o));
   return parts;
+}
+
+/** How a file given as bytes goes in: deflated (a body made beforehand, or here) when that saves space, else stored. */
+function entryBody(data: Uint8Array, isDir: boolean, deflate: boolean, opts: ZipWriteOptions): { size: number; method: number; body: Uint8Array; crc: number } {
+  let method = 0;
+  let body = data;
+  const made = isDir ? undefined : opts.bodies?.get(data);
+  if (made && made.length < data.length) (method = 8), (body = made);
+  else if (!made && !isDir && deflate && data.length > 0) {
+    const d = deflateSync(data, { level: opts.level ?? 6 });
+    if (d.length < data.length) (method = 8), (body = d);
+  }
+  return { size: data.length, method, body, crc: opts.crcs?.get(data) ?? crc32(data) };
 }
 
 /** Writes the end of central directory (with zip64 record and locator when needed) at `v`; returns its length. */

@@ -4,7 +4,7 @@
  * Small exports deflate with fflate (level 1) inside zipParts; big ones (over AUTO_STORE_ABOVE,
  * where JS DEFLATE is too slow) go through the native CompressionStream first.
  */
-import { AUTO_STORE_ABOVE, zipParts } from '../archive/zip-write';
+import { AUTO_STORE_ABOVE, sizeOf, zipParts } from '../archive/zip-write';
 import { deflateBodies } from '../archive/deflate-native';
 import type { Experiment } from '../tracking/types';
 import type { RegisteredModel } from '../mlflow/bundle';
@@ -32,8 +32,13 @@ export async function finishExport(job: StreamedExport | SqliteExport, experimen
   const t0 = performance.now();
   for (const [path, bytes] of datasetFiles(datasets)) files.set(path, bytes);
   let total = 0;
-  for (const b of files.values()) total += b.length;
-  const bodies = total > AUTO_STORE_ABOVE ? (await deflateBodies(files, opts)).bodies : undefined;
+  const raw = new Map<string, Uint8Array>();
+  for (const [path, b] of files) {
+    total += sizeOf(b);
+    if (b instanceof Uint8Array) raw.set(path, b);
+  }
+  // Files a streamed export deflated as they came (streamed-export.ts) are not deflated again.
+  const bodies = total > AUTO_STORE_ABOVE ? (await deflateBodies(raw, opts)).bodies : undefined;
   const t1 = performance.now();
   const parts = zipParts(files, { method: 'auto', level: 1, crcs, bodies });
   return { parts, timings: { ...timings, deflate: t1 - t0, zip: performance.now() - t1 } };

@@ -66,6 +66,12 @@ export interface BundleWorkerApi {
    * the job's first batch.
    */
   exportAddRuns(jobId: string, runs: BundleRun[], layout?: ExportLayout): Promise<BundleResult<null>>;
+  /**
+   * A lane's share of an mlruns/ export: the page spreads the batches over several bundle
+   * workers, so encoding and compression run in parallel, then takes each lane's runs (encoded
+   * and deflated, transferred) to the worker that finishes the export. The job is forgotten here.
+   */
+  exportTakeRuns(jobId: string): Promise<BundleResult<BundleRun[]>>;
   /** The zip as a Blob made in the worker from its parts (never one 400 MB buffer). */
   exportFinish(jobId: string, experiments: Experiment[], registeredModels?: RegisteredModel[], layout?: ExportLayout, datasets?: StoredDataset[],
     onProgress?: (p: BundleProgress) => void): Promise<BundleResult<Blob>>;
@@ -88,7 +94,7 @@ export function runBuffers(runs: readonly BundleRun[]): ArrayBuffer[] {
   const set = new Set<ArrayBuffer>();
   for (const r of runs) {
     for (const m of r.metrics) for (const a of [m.values, m.steps, m.timestamps]) set.add(a.buffer as ArrayBuffer);
-    for (const f of r.metricFiles ?? []) set.add(f.bytes.buffer as ArrayBuffer);
+    for (const f of r.metricFiles ?? []) set.add((f.bytes instanceof Uint8Array ? f.bytes : f.bytes.deflated).buffer as ArrayBuffer);
     for (const a of r.artifacts) set.add(a.bytes.buffer as ArrayBuffer);
   }
   return [...set].filter((b) => b instanceof ArrayBuffer && b.byteLength > 0);

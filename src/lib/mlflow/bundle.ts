@@ -3,6 +3,7 @@
  * and `readMlrunsTree` rebuilds from one (docs/mlflow-formats.md §1). Plain structured-cloneable data.
  */
 import type { Dict } from '../util/dict';
+import type { ZipData } from '../archive/zip-write';
 import type { Experiment, MetricColumns, Run } from '../tracking/types';
 
 export interface BundleArtifact {
@@ -54,10 +55,13 @@ export interface RunOutput {
   step: number;
 }
 
-/** A run metric file already written (encodeRunMetricBytes), so big exports can encode as runs arrive. */
+/**
+ * A run metric file already written (encodeRunMetricBytes), so big exports can encode as runs
+ * arrive; a streamed export keeps it deflated (PackedFile) rather than as its bytes.
+ */
 export interface EncodedMetricFile {
   key: string;
-  bytes: Uint8Array;
+  bytes: ZipData;
 }
 
 export interface BundleRun {

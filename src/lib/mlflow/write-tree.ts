@@ -14,6 +14,7 @@ import { TAG } from '../tracking/tags';
 import { dictFrom, dictGet, dictHas, dictSet, type Dict } from '../util/dict';
 import { invalid } from '../util/errors';
 import { pathProblem } from '../archive/paths';
+import { sizeOf, type ZipData } from '../archive/zip-write';
 import type { BundleArtifact, BundleLoggedModel, MlflowBundle, RegisteredModel } from './bundle';
 import { datasetId, inputId, keyProblem, EXPERIMENT_ID_RE, RUN_ID_RE } from './keys';
 import { encodeRunMetricBytes } from './metric-bytes';
@@ -62,7 +63,7 @@ function fileUri(dir: string, rel: string): string {
 }
 
 class TreeWriter {
-  readonly files = new Map<string, Uint8Array>();
+  readonly files = new Map<string, ZipData>();
 
   dir(path: string): void {
     this.files.set(`${path}/`, new Uint8Array(0));
@@ -72,7 +73,7 @@ class TreeWriter {
     this.bytes(path, enc.encode(text));
   }
 
-  bytes(path: string, bytes: Uint8Array): void {
+  bytes(path: string, bytes: ZipData): void {
     if (this.files.has(path)) throw invalid(`two files would be written at ${path}`);
     this.files.set(path, bytes);
   }
@@ -106,6 +107,13 @@ function defaultExperiment(bundle: MlflowBundle): Experiment {
 
 /** Writes the bundle as zip entries: `README.txt` and `mlruns/...` (directories end in `/`). */
 export function writeMlrunsTree(bundle: MlflowBundle, opts: WriteTreeOptions = {}): Map<string, Uint8Array> {
+  const files = writeMlrunsTreeData(bundle, opts);
+  for (const [path, d] of files) if (!(d instanceof Uint8Array)) throw invalid(`${path} was given deflated; its bytes are not at hand (writeMlrunsTreeData keeps it so)`);
+  return files as Map<string, Uint8Array>;
+}
+
+/** writeMlrunsTree for a streamed export: metric files given already deflated (PackedFile) stay so. */
+export function writeMlrunsTreeData(bundle: MlflowBundle, opts: WriteTreeOptions = {}): Map<string, ZipData> {
   const mode = opts.artifactUris ?? 'relative';
   const w = new TreeWriter();
   const uri = (rel: string, kept: string) =>
@@ -153,7 +161,7 @@ export function writeMlrunsTree(bundle: MlflowBundle, opts: WriteTreeOptions = {
     const seen = new Set<string>();
     const histories = [
       ...br.metrics.map((m) => ({ key: m.key, bytes: () => (m.values.length > 0 ? encodeRunMetricBytes(m) : null) })),
-      ...(br.metricFiles ?? []).map((f) => ({ key: f.key, bytes: () => (f.bytes.length > 0 ? f.bytes : null) })),
+      ...(br.metricFiles ?? []).map((f) => ({ key: f.key, bytes: () => (sizeOf(f.bytes) > 0 ? f.bytes : null) })),
     ];
     for (const m of histories.sort((a, b) => compareCodePoints(a.key, b.key))) {
       const problem = keyProblem(m.key);
