@@ -16,7 +16,8 @@ import { ExportJobs } from '../src/lib/bundles/export-jobs';
 import { sqlDbOf } from '../src/lib/mlflow/sqljs';
 import { loadSqlJs } from './sqlite-engine';
 import { loadDeflater } from '../src/lib/archive/fast-deflate';
-import { buffersOf, runBuffers, describeFailure, type BundleResult, type BundleWorkerApi } from '../src/lib/bundles/worker-api';
+import { buffersOf, importLaneOf, runBuffers, describeFailure, type BundleResult, type BundleWorkerApi, type ImportLaneApi } from '../src/lib/bundles/worker-api';
+import { decodeShare, shareBuffers } from '../src/lib/bundles/import-lanes';
 import { announceLiveness } from '../src/lib/workers/liveness';
 
 // First: the page watches this worker's lifetime through a Web Lock (see liveness.ts).
@@ -43,7 +44,7 @@ function fail(e: unknown): BundleResult<never> {
 }
 
 const api: BundleWorkerApi = {
-  async prepareImport(jobId, source, onProgress) {
+  async prepareImport(jobId, source, onProgress, lanePorts = []) {
     const ctl = new AbortController();
     jobs.set(jobId, ctl);
     let dispose = async () => undefined as void;
@@ -67,6 +68,7 @@ const api: BundleWorkerApi = {
       }
       const opts = {
         signal: ctl.signal,
+        lanes: lanePorts.map((port) => importLaneOf(Comlink.wrap<ImportLaneApi>(port))),
         onProgress: (p: { bytesOut: number; bytesTotal: number; entriesDone: number; entriesTotal: number }) => report('reading', p.bytesOut, p.bytesTotal),
       };
       const t1 = performance.now();
@@ -79,8 +81,24 @@ const api: BundleWorkerApi = {
       return fail(e);
     } finally {
       jobs.delete(jobId);
+      for (const port of lanePorts) port.close();
       if (!kept) await dispose();
     }
+  },
+
+  serveImportLane(port) {
+    const lane: ImportLaneApi = {
+      async decodeShare(blob, share, of) {
+        try {
+          const value = await decodeShare(blob, share, of);
+          return Comlink.transfer({ ok: true as const, value }, shareBuffers(value));
+        } catch (e) {
+          return fail(e);
+        }
+      },
+    };
+    // One share per port; the preparing worker closes its end when its import ends, which ends this one.
+    Comlink.expose(lane, port);
   },
 
   async lazyNext(jobId, ref, pieceBytes) {

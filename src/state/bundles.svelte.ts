@@ -13,6 +13,8 @@ import { parseRunsUri } from '../lib/bundles/model-export';
 import { findModelDirs, parseMLmodel } from '../lib/mlflow/mlmodel';
 import { EXPORT_LAYOUTS, runBuffers, type BundleFailure, type ExportLayout, type BundleProgress, type BundleResult, type BundleSource, type BundleWorkerApi } from '../lib/bundles/worker-api';
 import type { ImportReport } from '../lib/storage/bundle-import';
+import type { PreparedImport } from '../lib/bundles/prepare-import';
+import { WHOLE_READ_LIMIT } from '../lib/archive/read-limit';
 import { dictGet } from '../lib/util/dict';
 import { invalid } from '../lib/util/errors';
 import { registeredModelsForExport } from '../lib/bundles/registry-export';
@@ -75,8 +77,9 @@ export class Bundles {
   includeDatasets = $state(true);
   private readonly worker = bundleWorker();
   /**
-   * More bundle workers for an mlruns/ export (started only then): its batches are spread over
-   * them and the main one, which encode and deflate in parallel; one per core beyond the first, up to 3.
+   * More bundle workers, started only for big jobs: an mlruns/ export's batches are spread over
+   * them and the main one, which encode and deflate in parallel; a big import's metric files are
+   * shared among them (import-lanes.ts). One per core beyond the first, up to 3.
    */
   private readonly lanes = Array.from({ length: Math.min(3, Math.max(0, (globalThis.navigator?.hardwareConcurrency ?? 2) - 1)) }, () => bundleWorker());
   /** Aborts the job in progress (cancel()); its calls then ask the worker to stop. */
@@ -141,9 +144,21 @@ export class Bundles {
         this.job = { ...job, phase: p.phase, done: p.done, total: p.total };
       });
       const t0 = performance.now();
-      const res = await this.worker.call<Awaited<ReturnType<BundleWorkerApi['prepareImport']>>>((w) => w.prepareImport(job.id, source, onProgress), {
-        signal: this.abort?.signal, cancel: (w) => w.cancel(job.id),
-      });
+      const lanePorts = this.importLanes(source);
+      const releases = this.lanes.map((l) => l.hold());
+      // A lane that dies never answers the preparing worker: stop the import, nothing is kept.
+      const stopOnCrash = this.lanes.map((l) => l.onCrash(() => {
+        this.abort?.abort(new Error('A bundle worker stopped during the import; nothing was imported. Import again.'));
+      }));
+      let res: BundleResult<PreparedImport>;
+      try {
+        res = await this.worker.call<BundleResult<PreparedImport>>((w) => w.prepareImport(job.id, source, onProgress, Comlink.transfer(lanePorts, lanePorts)), {
+          signal: this.abort?.signal, cancel: (w) => w.cancel(job.id),
+        });
+      } finally {
+        for (const off of stopOnCrash) off();
+        for (const release of releases) release();
+      }
       try {
         // Each run remembers which bundle brought it: the file's name, or the URL it came from.
         const prep = tagImportSource(this.unwrap(res), !(source instanceof Uint8Array) && 'url' in source ? source.url : name, new Date());
@@ -175,6 +190,21 @@ export class Bundles {
       } finally {
         void this.api().importDone(job.id);
       }
+    });
+  }
+
+  /**
+   * The ports of lanes (import-lanes.ts) for a big File or a download: each lane reads a share of
+   * the archive's metric files while the main bundle worker reads the rest. None for smaller
+   * sources, which are read whole and fast in one worker.
+   */
+  private importLanes(source: BundleSource): MessagePort[] {
+    const big = source instanceof Blob ? source.size > WHOLE_READ_LIMIT : !(source instanceof Uint8Array) && 'url' in source;
+    if (!big) return [];
+    return this.lanes.map((lane) => {
+      const { port1, port2 } = new MessageChannel();
+      void lane.api.serveImportLane(Comlink.transfer(port1, [port1]));
+      return port2;
     });
   }
 

@@ -31,11 +31,7 @@ export const CHUNK = 4 << 20;
  * bounds what an entry lying about its size can produce before `take` refuses it: ~16 MB.
  */
 export const INFLATE_PIECE = 16 << 10;
-/**
- * Blobs up to this size are read in one piece (a bundle's ~20,000 small entries read as
- * separate slices cost ~0.1 ms of IPC each). Bigger ones are read in windows, never copied whole.
- */
-export const WHOLE_READ_LIMIT = 64 << 20;
+export { WHOLE_READ_LIMIT } from './read-limit';
 export const WINDOW = 32 << 20;
 
 /**

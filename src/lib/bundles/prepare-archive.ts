@@ -14,17 +14,22 @@
  */
 import { unzipSafe, unzipSafeBlob, WHOLE_READ_LIMIT, type BlobLike, type UnzipOptions, type UnzipProgress } from '../archive/safe-zip';
 import { openZipBlob } from '../archive/blob-zip';
+import type { ZipEntry } from '../archive/zip-format';
 import { prepareEntries, type PreparedImport } from './prepare-import';
 import { findMlflowDb, prepareSqliteImport, type OpenDb } from './sqlite-import';
 import { readDatasetFiles } from './dataset-files';
 import { folderPieces, readFolder, type FolderFile } from './folder-source';
 import { isLazyCandidate, LAZY_MIN_BYTES, lazyPlaceholder, markLazy } from './lazy-entries';
+import { decodeMetricEntry, metricShares, mlrunsRootOf, runMetricKey, type DecodedShare, type ImportLane } from './import-lanes';
+import type { DecodedMetricFiles } from '../mlflow/read-tree';
 
 export interface PrepareArchiveOptions extends UnzipOptions {
   /** Opens an `mlflow.db`; called only for archives that hold one (it loads a wasm engine). */
   openDb: OpenDb;
   /** Artifact files at least this big stay in the archive until written (default LAZY_MIN_BYTES). */
   lazyMinBytes?: number;
+  /** Other workers that read a share of a streamed archive's metric files meanwhile (import-lanes.ts). */
+  lanes?: readonly ImportLane[];
 }
 
 /** Where the `lazy` artifacts of a prepared import are read from, in pieces (see the header). */
@@ -35,7 +40,7 @@ export interface LazySource {
 export interface PreparedArchive {
   prep: PreparedImport;
   /** Milliseconds spent unzipping and reading the tree or the database. */
-  timings: { unzip: number; read: number };
+  timings: { unzip: number; read: number; lanes?: number };
   /** Set when some artifacts were left in the archive (`lazy`). */
   lazy?: LazySource;
 }
@@ -56,15 +61,34 @@ async function prepareStreamed(blob: BlobLike, opts: PrepareArchiveOptions, lazy
   const entries = new Map<string, Uint8Array>();
   const byName = new Map(zip.entries.map((en) => [en.name, en]));
   const progress: UnzipProgress = { entriesDone: 0, entriesTotal: zip.entries.length, bytesOut: 0, bytesTotal: zip.entries.reduce((s, e) => s + e.size, 0) };
+  const lanes = opts.lanes ?? [];
+  // Run metric files are decoded as they are read (their text is then let go), here for this
+  // worker's share and in the lanes for theirs; each has a placeholder in `entries`, looked up in `decoded`.
+  const shares = metricShares(zip.entries, lanes.length + 1);
+  const mine = new Set(shares[0]);
+  const elsewhere = new Set(shares.slice(1).flat());
+  const root = mlrunsRootOf(zip.entries) ?? '';
+  const decoded: DecodedMetricFiles = new WeakMap();
+  const fromLanes = lanes.map((lane, i) => lane.decodeShare(blob, i + 1, lanes.length + 1));
+  fromLanes.forEach((p) => p.catch(() => undefined)); // awaited below, unless this side fails first
   for (const en of zip.entries) {
     opts.signal?.throwIfAborted();
-    entries.set(en.name, isLazyCandidate(en.name, en.size, lazyMinBytes) ? lazyPlaceholder(en.name, en.size, en.crc) : await zip.read(en));
+    let held: Uint8Array;
+    if (elsewhere.has(en)) held = new Uint8Array(0);
+    else if (mine.has(en)) {
+      const file = decodeMetricEntry(en.name, runMetricKey(en.name, root)!, await zip.read(en));
+      decoded.set((held = new Uint8Array(0)), file);
+    } else held = isLazyCandidate(en.name, en.size, lazyMinBytes) ? lazyPlaceholder(en.name, en.size, en.crc) : await zip.read(en);
+    entries.set(en.name, held);
     progress.entriesDone++;
     progress.bytesOut += en.size;
     opts.onProgress?.({ ...progress });
   }
+  // How long this worker waited for the lanes after its own share (0: they were done first).
+  const tOwn = performance.now();
+  placeDecoded(entries, elsewhere, await unlessAborted(Promise.all(fromLanes), opts.signal), decoded);
   const t1 = performance.now();
-  const prep = await prepareFromEntries(entries, opts.openDb);
+  const prep = await prepareFromEntries(entries, opts.openDb, decoded);
   const lazy: LazySource = {
     pieces(ref, pieceBytes, signal) {
       const en = byName.get(ref);
@@ -72,7 +96,8 @@ async function prepareStreamed(blob: BlobLike, opts: PrepareArchiveOptions, lazy
       return zip.pieces(en, pieceBytes, signal);
     },
   };
-  return { prep, timings: { unzip: t1 - t0, read: performance.now() - t1 }, lazy: markLazy(prep) ? lazy : undefined };
+  const timings = { unzip: tOwn - t0, ...(lanes.length ? { lanes: t1 - tOwn } : {}), read: performance.now() - t1 };
+  return { prep, timings, lazy: markLazy(prep) ? lazy : undefined };
 }
 
 /** A dropped folder (folder-source.ts): read with the zip's rules, then prepared as its zip would be. */
@@ -88,9 +113,26 @@ export async function prepareFolder(files: readonly FolderFile[], opts: PrepareA
   return { prep, timings: { unzip: t1 - t0, read: performance.now() - t1 }, lazy: markLazy(prep) ? lazy : undefined };
 }
 
-async function prepareFromEntries(entries: Map<string, Uint8Array>, openDb: OpenDb): Promise<PreparedImport> {
+/** `p`, or the signal's reason as soon as it is aborted (a lane that died never answers). */
+function unlessAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(signal.reason);
+    if (signal.aborted) return stop();
+    signal.addEventListener('abort', stop, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
+}
+
+/** The lanes' columns keyed by the placeholder each file has in `entries` (read-tree.ts looks them up so). */
+function placeDecoded(entries: Map<string, Uint8Array>, elsewhere: ReadonlySet<ZipEntry>, shares: readonly DecodedShare[], decoded: DecodedMetricFiles): void {
+  for (const share of shares) for (const [name, file] of share) decoded.set(entries.get(name) ?? new Uint8Array(0), file);
+  for (const en of elsewhere) if (!decoded.has(entries.get(en.name)!)) throw new Error(`${en.name} was left to another worker, which did not read it`);
+}
+
+async function prepareFromEntries(entries: Map<string, Uint8Array>, openDb: OpenDb, decoded?: DecodedMetricFiles): Promise<PreparedImport> {
   const dbPath = findMlflowDb(entries);
-  const prep = dbPath ? await prepareSqliteImport(entries, dbPath, openDb) : prepareEntries(entries);
+  const prep = dbPath ? await prepareSqliteImport(entries, dbPath, openDb) : prepareEntries(entries, decoded);
   const { datasets, warnings } = await readDatasetFiles(entries);
   if (datasets.length) prep.datasets = datasets;
   prep.warnings.push(...warnings);

@@ -13,7 +13,7 @@ import type { BundleArtifact, BundleRun, MlflowBundle, RegisteredModel } from '.
 import { FormatError } from '../mlflow/errors';
 import { md5Hex } from '../mlflow/keys';
 import { findModelDirs, parseMLmodel } from '../mlflow/mlmodel';
-import { readMlrunsTree } from '../mlflow/read-tree';
+import { readMlrunsTree, type DecodedMetricFiles } from '../mlflow/read-tree';
 import { findMlrunsRoot } from '../mlflow/tree';
 import { DEFAULT_EXPERIMENT_ID, type Experiment, type MetricColumns, type Run } from '../tracking/types';
 import { LAB_TAG, TAG } from '../tracking/tags';
@@ -139,7 +139,8 @@ export function prepareModelArchive(entries: Map<string, Uint8Array>): PreparedI
 }
 
 /** Decides the kind of archive and prepares it. Throws FormatError naming the file at fault. */
-export function prepareEntries(entries: Map<string, Uint8Array>): PreparedImport {
+/** `decoded`: run metric files other workers decoded (import-lanes.ts), by their placeholder bytes in `entries`. */
+export function prepareEntries(entries: Map<string, Uint8Array>, decoded?: DecodedMetricFiles): PreparedImport {
   let isStore = true;
   try {
     findMlrunsRoot(entries.keys());
@@ -149,6 +150,6 @@ export function prepareEntries(entries: Map<string, Uint8Array>): PreparedImport
     isStore = false;
   }
   if (!isStore) return prepareModelArchive(entries);
-  const { bundle, warnings } = readMlrunsTree(entries);
+  const { bundle, warnings } = readMlrunsTree(entries, decoded);
   return prepareBundle(bundle, warnings);
 }

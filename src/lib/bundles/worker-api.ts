@@ -11,6 +11,9 @@ import type { Experiment } from '../tracking/types';
 import type { StoredDataset } from '../data/types';
 import type { ModelExportInput } from './model-export';
 import type { PreparedImport } from './prepare-import';
+import type { DecodedShare, ImportLane } from './import-lanes';
+import type { BlobLike } from '../archive/blob-zip';
+import { ArchiveError } from '../archive/errors';
 
 /**
  * How an export lays MLflow's store out: `sqlite` (default) is `mlflow.db` + artifacts, MLflow's
@@ -48,7 +51,12 @@ export interface BundleWorkerApi {
    * back `lazy` (streamed import, prepare-archive.ts): the worker keeps the source until
    * `importDone(jobId)`, and the page pulls each such file with `lazyNext`.
    */
-  prepareImport(jobId: string, source: BundleSource, onProgress?: (p: BundleProgress) => void): Promise<BundleResult<PreparedImport>>;
+  prepareImport(jobId: string, source: BundleSource, onProgress?: (p: BundleProgress) => void, lanes?: MessagePort[]): Promise<BundleResult<PreparedImport>>;
+  /**
+   * Makes this worker a lane of another's import (import-lanes.ts): it serves ImportLaneApi on
+   * `port`, whose other end the page gives the preparing worker as one of `prepareImport`'s `lanes`.
+   */
+  serveImportLane(port: MessagePort): void;
   /**
    * The next piece (exactly `pieceBytes`, the last shorter; transferred) of the lazy artifact `ref`
    * of an import, or null after the last one. A failure (a bad CRC at the end) comes back as a value.
@@ -79,6 +87,24 @@ export interface BundleWorkerApi {
   exportModelZip(input: ModelExportInput): Promise<BundleResult<Uint8Array>>;
   /** Aborts a running prepareImport or exportFinish (its compression); it then resolves with an AbortError failure. */
   cancel(jobId: string): void;
+}
+
+/** What a lane serves on its port; failures as values, like the rest of this contract. */
+export interface ImportLaneApi {
+  decodeShare(blob: BlobLike, share: number, of: number): Promise<BundleResult<DecodedShare>>;
+}
+
+/** The preparing worker's view of a lane's port: a failure is thrown again as the error it was (ArchiveError keeps its entry and rule). */
+export function importLaneOf(remote: { decodeShare: (...a: Parameters<ImportLaneApi['decodeShare']>) => Promise<BundleResult<DecodedShare>> }): ImportLane {
+  return {
+    async decodeShare(blob, share, of) {
+      const r = await remote.decodeShare(blob, share, of);
+      if (r.ok) return r.value;
+      const f = r.error;
+      if (f.name === 'ArchiveError') throw new ArchiveError(f.entry ?? null, f.rule ?? 'corrupt', f.entry ? f.message.slice(f.entry.length + 2) : f.message);
+      throw Object.assign(new Error(f.message), { name: f.name });
+    },
+  };
 }
 
 export function describeFailure(e: unknown): BundleFailure {

@@ -27,7 +27,7 @@ export interface ReadTreeResult {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const EXP_RESERVED = new Set(['tags', 'datasets', 'traces', 'models']);
+export const EXP_RESERVED = new Set(['tags', 'datasets', 'traces', 'models']);
 
 function text(file: string, bytes: Uint8Array): string {
   try {
@@ -82,7 +82,23 @@ function readArtifacts(folder: Folder | undefined): BundleArtifact[] {
   return folder ? folder.walkFiles().map(([path, bytes]) => ({ path, bytes })) : [];
 }
 
-function readRun(runDir: Folder, expId: string, datasets: Folder | undefined, warnings: string[]): BundleRun | null {
+/**
+ * A run metric file decoded by another worker (an import lane, bundles/import-lanes.ts): its
+ * columns, or the FormatError it gave, raised here only if this reader reads that file.
+ */
+export type DecodedMetricFile = MetricColumns | { problem: string; field?: string };
+
+/** Lane-decoded metric files, by the placeholder bytes that stand for each in the entries. */
+export type DecodedMetricFiles = WeakMap<Uint8Array, DecodedMetricFile>;
+
+function metricColumns(file: string, key: string, bytes: Uint8Array, decoded: DecodedMetricFiles | undefined): MetricColumns {
+  const got = decoded?.get(bytes);
+  if (got === undefined) return decodeRunMetricBytes(file, key, bytes);
+  if ('problem' in got) throw new FormatError(file, got.problem, got.field);
+  return { key, values: got.values, steps: got.steps, timestamps: got.timestamps };
+}
+
+function readRun(runDir: Folder, expId: string, datasets: Folder | undefined, warnings: string[], decoded: DecodedMetricFiles | undefined): BundleRun | null {
   const meta = readMeta(runDir);
   if (meta === undefined) return null; // stray folder: MLflow ignores it
   const info: RunInfo = decodeRunMeta(`${runDir.path}/meta.yaml`, meta);
@@ -101,7 +117,7 @@ function readRun(runDir: Folder, expId: string, datasets: Folder | undefined, wa
     const file = `${mdir!.path}/${key}`;
     const problem = keyProblem(key);
     if (problem) throw new FormatError(file, `invalid metric name '${key}': ${problem}`);
-    const cols = decodeRunMetricBytes(file, key, bytes);
+    const cols = metricColumns(file, key, bytes, decoded);
     metrics.push(cols);
     dictSet(summaries, key, summarize(cols));
   }
@@ -177,7 +193,7 @@ function readRegistry(models: Folder | undefined): RegisteredModel[] {
 }
 
 /** Reads a file-store tree from zip entries (directories end in `/`). */
-export function readMlrunsTree(entries: Map<string, Uint8Array>): ReadTreeResult {
+export function readMlrunsTree(entries: Map<string, Uint8Array>, decoded?: DecodedMetricFiles): ReadTreeResult {
   const root = findMlrunsRoot(entries.keys());
   const tree = buildTree(entries, root);
   const warnings: string[] = [];
@@ -203,7 +219,7 @@ export function readMlrunsTree(entries: Map<string, Uint8Array>): ReadTreeResult
     bundle.experiments.push(exp);
     for (const [runName, runDir] of [...dir.dirs].sort((a, b) => compareCodePoints(a[0], b[0]))) {
       if (EXP_RESERVED.has(runName)) continue;
-      const br = readRun(runDir, name, dir.dir('datasets'), warnings);
+      const br = readRun(runDir, name, dir.dir('datasets'), warnings, decoded);
       if (br) bundle.runs.push(br);
     }
     for (const [, mDir] of [...(dir.dir('models')?.dirs ?? [])].sort((a, b) => compareCodePoints(a[0], b[0]))) {
