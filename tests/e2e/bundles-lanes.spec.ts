@@ -3,7 +3,7 @@
 // whole-read limit shares its metric files between two bundle workers (import-lanes.ts). Every
 // point of every history must come back, in order, bit for bit.
 import { expect, test, type Page } from '@playwright/test';
-import { openLab } from './helpers';
+import { exportLabFile, openLab, pickBundle } from './helpers';
 
 const RUNS = 60;
 
@@ -53,18 +53,13 @@ test('a big lab exported as mlruns/ and imported back, each over two bundle work
   await logLab(page);
   const want = await histories(page);
   expect(Object.keys(want)).toHaveLength(RUNS);
-  await page.getByLabel('Export as').selectOption('mlruns');
-  const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Export lab' }).click();
-  const path = await (await download).path();
+  const path = await exportLabFile(page, 'mlruns');
 
   const fresh = await browser.newContext();
   try {
     const other = await fresh.newPage();
     await openLab(other);
-    const chooser = other.waitForEvent('filechooser');
-    await other.getByRole('button', { name: 'Import bundle…' }).click();
-    await (await chooser).setFiles(path);
+    await pickBundle(other, path);
     await expect(other.getByTestId('bundle-report')).toContainText(`${RUNS} run(s) added`, { timeout: 180_000 });
     expect(await histories(other)).toEqual(want);
   } finally {

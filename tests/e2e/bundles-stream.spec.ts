@@ -2,7 +2,7 @@
 // "Import bundle…", is read entry by entry and its big model file written from pieces, byte for
 // byte; a bundle opened by URL is downloaded to a temporary file (OPFS) that is removed afterwards.
 import { expect, test, type Page } from '@playwright/test';
-import { openLab } from './helpers';
+import { exportLabFile, openLab, pickBundle } from './helpers';
 
 /** A 72 MiB file of noise (it does not compress, so the zip is over the 64 MiB whole-read limit) and its FNV hash. */
 async function logBigRun(page: Page): Promise<{ runId: string; hash: string; size: number }> {
@@ -27,19 +27,12 @@ test('a bundle over the whole-read limit, picked with Import bundle…, arrives 
   test.setTimeout(240_000);
   await openLab(page);
   const big = await logBigRun(page);
-  const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Export lab' }).click();
-  const path = await (await download).path();
+  const path = await exportLabFile(page);
   const fresh = await browser.newContext();
   try {
     const other = await fresh.newPage();
     await openLab(other);
-    const pick = async () => {
-      const chooser = other.waitForEvent('filechooser');
-      await other.getByRole('button', { name: 'Import bundle…' }).click();
-      await (await chooser).setFiles(path);
-    };
-    await pick();
+    await pickBundle(other, path);
     const report = other.getByTestId('bundle-report');
     await expect(report).toContainText('1 run(s) added', { timeout: 120_000 });
     const got = await other.evaluate(async (id) => {
@@ -51,7 +44,7 @@ test('a bundle over the whole-read limit, picked with Import bundle…, arrives 
     }, big.runId);
     expect(got).toEqual({ size: big.size, hash: big.hash, points: 100 });
     await report.getByRole('button', { name: 'Dismiss' }).click();
-    await pick();
+    await pickBundle(other, path);
     await expect(report).toContainText('0 run(s) added', { timeout: 120_000 });
     await expect(report).toContainText('1 already here');
   } finally {

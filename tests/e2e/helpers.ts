@@ -15,6 +15,21 @@ export async function openLab(page: Page, query = ''): Promise<void> {
   await expectLabReady(page);
 }
 
+/** Clicks Export lab (in the layout chosen in "Export as", if given) and returns the path of the zip it downloads. */
+export async function exportLabFile(page: Page, layout?: 'sqlite' | 'mlruns'): Promise<string> {
+  if (layout) await page.getByLabel('Export as').selectOption(layout);
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export lab' }).click();
+  return (await download).path();
+}
+
+/** Picks the file at `path` with Import bundle…, as a person would. */
+export async function pickBundle(page: Page, path: string): Promise<void> {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Import bundle…' }).click();
+  await (await chooser).setFiles(path);
+}
+
 /** On a phone the navigation (and the storage meter under it) is behind the Menu button: opens it there. */
 export async function openMenu(page: Page): Promise<void> {
   const menu = page.getByRole('button', { name: 'Menu' });

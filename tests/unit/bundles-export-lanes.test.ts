@@ -14,37 +14,19 @@ import { crc32 } from '../../src/lib/archive/crc32';
 import { unzipSafe } from '../../src/lib/archive/safe-zip';
 import { DEFAULT_LIMITS, findCentralDirectory, parseCentralDirectory } from '../../src/lib/archive/zip-format';
 import type { BundleRun } from '../../src/lib/mlflow/bundle';
-import type { Experiment } from '../../src/lib/tracking/types';
-import { dictSet, newDict } from '../../src/lib/util/dict';
-import { prepareZip } from './bundles-helpers';
+import { DEFAULT_EXPERIMENTS, finishedRun, history, prepareZip } from './bundles-helpers';
 
 const enc = new TextEncoder();
-const EXPERIMENTS: Experiment[] = [{ experimentId: '0', name: 'Default', artifactLocation: '', lifecycleStage: 'active', creationTime: 0, lastUpdateTime: 0, tags: newDict<string>() }];
+const EXPERIMENTS = DEFAULT_EXPERIMENTS;
 
 /** Run i: three histories (one of a single point, one with NaN and ±Inf), a param, an artifact. */
 function labRun(i: number): BundleRun {
-  const runId = `d${i.toString(16).padStart(31, '0')}`;
-  const params = newDict<string>();
-  dictSet(params, 'i', String(i));
-  const tags = newDict<string>();
-  dictSet(tags, 'mlflow.runName', `run-${i}`);
-  const n = 50 + i * 7;
-  const hist = (key: string, len: number, value: (s: number) => number) => ({
-    key,
-    values: Float64Array.from({ length: len }, (_, s) => value(s)),
-    steps: Float64Array.from({ length: len }, (_, s) => s),
-    timestamps: Float64Array.from({ length: len }, (_, s) => 1_700_000_000_000 + i * 1000 + s),
-  });
-  return {
-    run: { info: { runId, experimentId: '0', runName: `run-${i}`, userId: 'u', status: 'FINISHED', startTime: 1_700_000_000_000 + i, endTime: 1_700_000_000_001 + i, lifecycleStage: 'active', deletedTime: null, artifactUri: '' },
-      params, tags, metrics: newDict(), inputs: [] },
-    metrics: [
-      hist('loss', n, (s) => 1 / (s + i + 1)),
-      hist('odd', 4, (s) => [NaN, Infinity, -Infinity, -0][s]),
-      hist('one', 1, () => 0.5),
-    ],
-    artifacts: [{ path: 'notes.txt', bytes: enc.encode(`run ${i}\n`) }],
-  };
+  const t0 = 1_700_000_000_000 + i * 1000;
+  return finishedRun('d', i, [
+    history('loss', 50 + i * 7, (s) => 1 / (s + i + 1), t0),
+    history('odd', 4, (s) => [NaN, Infinity, -Infinity, -0][s], t0),
+    history('one', 1, () => 0.5, t0),
+  ], [{ path: 'notes.txt', bytes: enc.encode(`run ${i}\n`) }]);
 }
 
 /** Entry name → compression method (0 stored, 8 deflated), from the central directory. */

@@ -4,6 +4,9 @@ import { cols } from './storage-helpers';
 import { openDb } from './sqlite-helpers';
 import { prepareArchive, type PrepareArchiveOptions } from '../../src/lib/bundles/prepare-archive';
 import type { PreparedImport } from '../../src/lib/bundles/prepare-import';
+import type { BundleArtifact, BundleRun } from '../../src/lib/mlflow/bundle';
+import type { Experiment, MetricColumns } from '../../src/lib/tracking/types';
+import { dictSet, newDict } from '../../src/lib/util/dict';
 
 const enc = new TextEncoder();
 
@@ -51,4 +54,32 @@ export async function fillLab(store: TrackingStore): Promise<SampleLab> {
 /** An archive through the bundle worker's import step (prepareArchive), with sql.js for Node. */
 export async function prepareZip(source: Uint8Array | Blob, opts: Omit<PrepareArchiveOptions, 'openDb'> = {}): Promise<PreparedImport> {
   return (await prepareArchive(source, { ...opts, openDb })).prep;
+}
+
+/** The Default experiment, as an export's experiments list. */
+export const DEFAULT_EXPERIMENTS: Experiment[] = [{ experimentId: '0', name: 'Default', artifactLocation: '', lifecycleStage: 'active', creationTime: 0, lastUpdateTime: 0, tags: newDict<string>() }];
+
+/** A history of `n` points at steps 0…n−1, timestamps from `t0` on, values `value(step)`. */
+export function history(key: string, n: number, value: (step: number) => number, t0: number): MetricColumns {
+  return {
+    key,
+    values: Float64Array.from({ length: n }, (_, s) => value(s)),
+    steps: Float64Array.from({ length: n }, (_, s) => s),
+    timestamps: Float64Array.from({ length: n }, (_, s) => t0 + s),
+  };
+}
+
+/** Run `i` of a synthetic lab in the Default experiment (id: `prefix` + i in hex, 32 characters), FINISHED, param `i`. */
+export function finishedRun(prefix: string, i: number, metrics: MetricColumns[], artifacts: BundleArtifact[] = []): BundleRun {
+  const runId = `${prefix}${i.toString(16).padStart(32 - prefix.length, '0')}`;
+  const params = newDict<string>();
+  dictSet(params, 'i', String(i));
+  const tags = newDict<string>();
+  dictSet(tags, 'mlflow.runName', `run-${i}`);
+  return {
+    run: { info: { runId, experimentId: '0', runName: `run-${i}`, userId: 'u', status: 'FINISHED', startTime: 1_700_000_000_000 + i, endTime: 1_700_000_000_001 + i, lifecycleStage: 'active', deletedTime: null, artifactUri: '' },
+      params, tags, metrics: newDict(), inputs: [] },
+    metrics,
+    artifacts,
+  };
 }

@@ -17,29 +17,15 @@ import type { ZipEntry } from '../../src/lib/archive/zip-format';
 import { zipFiles } from '../../src/lib/archive/zip-write';
 import { writeMlrunsTree } from '../../src/lib/mlflow/write-tree';
 import type { BundleRun, MlflowBundle } from '../../src/lib/mlflow/bundle';
-import type { Experiment } from '../../src/lib/tracking/types';
-import { dictSet, newDict } from '../../src/lib/util/dict';
 import { openDb } from './sqlite-helpers';
+import { DEFAULT_EXPERIMENTS, finishedRun, history } from './bundles-helpers';
 
-const EXPERIMENTS: Experiment[] = [{ experimentId: '0', name: 'Default', artifactLocation: '', lifecycleStage: 'active', creationTime: 0, lastUpdateTime: 0, tags: newDict<string>() }];
+const EXPERIMENTS = DEFAULT_EXPERIMENTS;
 
 function labRun(i: number): BundleRun {
-  const runId = `e${i.toString(16).padStart(31, '0')}`;
-  const params = newDict<string>();
-  dictSet(params, 'i', String(i));
   const n = 40 + i * 3;
-  const hist = (key: string, value: (s: number) => number) => ({
-    key,
-    values: Float64Array.from({ length: n }, (_, s) => value(s)),
-    steps: Float64Array.from({ length: n }, (_, s) => s),
-    timestamps: Float64Array.from({ length: n }, (_, s) => 1_700_000_000_000 + i * 1000 + s),
-  });
-  return {
-    run: { info: { runId, experimentId: '0', runName: `run-${i}`, userId: 'u', status: 'FINISHED', startTime: 1_700_000_000_000 + i, endTime: 1_700_000_000_001 + i, lifecycleStage: 'active', deletedTime: null, artifactUri: '' },
-      params, tags: newDict(), metrics: newDict(), inputs: [] },
-    metrics: [hist('loss', (s) => 1 / (s + i + 1)), hist('nested/acc', (s) => (s % 7 === 0 ? NaN : Math.sin(s * i)))],
-    artifacts: [],
-  };
+  const t0 = 1_700_000_000_000 + i * 1000;
+  return finishedRun('e', i, [history('loss', n, (s) => 1 / (s + i + 1), t0), history('nested/acc', n, (s) => (s % 7 === 0 ? NaN : Math.sin(s * i)), t0)]);
 }
 
 async function labZip(runs = 24): Promise<Blob> {
