@@ -1,84 +1,119 @@
 /**
- * The vector loops of coordinate descent on Float64Array, unrolled by four with separate
- * accumulators (V8 does not vectorise; this hides add latency). Fused variants do several of
- * sklearn's BLAS calls in one pass over R while keeping each element's operations, and hence
- * its rounding, in sklearn's order.
+ * The vector loops of coordinate descent, over one Float64Array heap holding the design matrix
+ * and the residual (so a kernel call is a few offsets, and cd-wasm.ts can run the same calls in
+ * WebAssembly memory). Unrolled by four with separate accumulators (V8 does not vectorise; this
+ * hides add latency). Fused variants do several of sklearn's BLAS calls in one pass over r while
+ * keeping each element's operations, and hence its rounding, in sklearn's order.
  */
 
-/** Σ a[ao+i]·b[bo+i] for i < n, four accumulators (as BLAS kernels do) for speed. */
-export function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let i = 0;
-  for (const end = n - 3; i < end; i += 4) {
-    s0 += a[ao + i] * b[bo + i];
-    s1 += a[ao + i + 1] * b[bo + i + 1];
-    s2 += a[ao + i + 2] * b[bo + i + 2];
-    s3 += a[ao + i + 3] * b[bo + i + 3];
-  }
-  for (; i < n; i++) s0 += a[ao + i] * b[bo + i];
-  return (s0 + s1) + (s2 + s3);
+/**
+ * All kernels take (a, p, b, c, r, n): offsets p, c, r (in elements) of the previous column,
+ * the current column and the residual in the heap, n elements each; each ignores what it does
+ * not use. Offsets must leave the ranges inside the heap (callers lay the heap out).
+ */
+export interface CdKernels {
+  /** r −= a·x[p], then r += b·x[c], then return x[c]·r, in one pass. */
+  subAxpyDot(a: number, p: number, b: number, c: number, r: number, n: number): number;
+  /** r −= a·x[p], then return x[c]·r, in one pass. */
+  subDot(a: number, p: number, b: number, c: number, r: number, n: number): number;
+  /** r += b·x[c], then return x[c]·r, in one pass. */
+  axpyDot(a: number, p: number, b: number, c: number, r: number, n: number): number;
+  /** x[c]·r: four accumulators (as BLAS kernels do), element i into accumulator i mod 4. */
+  dot(a: number, p: number, b: number, c: number, r: number, n: number): number;
+  /** r += b·x[c]. */
+  axpy(a: number, p: number, b: number, c: number, r: number, n: number): number;
 }
 
-/** r += s·x, then return x·r, in one pass. */
-export function axpyDot(s: number, x: Float64Array, r: Float64Array): number {
-  const n = r.length;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let i = 0;
-  for (const end = n - 3; i < end; i += 4) {
-    const x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3];
-    const r0 = r[i] + s * x0, r1 = r[i + 1] + s * x1, r2 = r[i + 2] + s * x2, r3 = r[i + 3] + s * x3;
-    r[i] = r0; r[i + 1] = r1; r[i + 2] = r2; r[i + 3] = r3;
-    s0 += x0 * r0; s1 += x1 * r1; s2 += x2 * r2; s3 += x3 * r3;
-  }
-  for (; i < n; i++) {
-    const ri = r[i] + s * x[i];
-    r[i] = ri;
-    s0 += x[i] * ri;
-  }
-  return (s0 + s1) + (s2 + s3);
+/** Kernels and the heap they work on: the layout of one solve (see elastic-net.ts). */
+export interface CdWorkspace {
+  kernels: CdKernels;
+  /** The heap, grown to at least `length` elements if smaller (growing invalidates earlier views of it). */
+  heap(length: number): Float64Array;
 }
 
-/** r −= a·xp, then r += b·xc, then return xc·r, in one pass. */
-export function subAxpyDot(a: number, xp: Float64Array, b: number, xc: Float64Array, r: Float64Array): number {
-  const n = r.length;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let i = 0;
-  for (const end = n - 3; i < end; i += 4) {
-    const c0 = xc[i], c1 = xc[i + 1], c2 = xc[i + 2], c3 = xc[i + 3];
-    const r0 = (r[i] - a * xp[i]) + b * c0;
-    const r1 = (r[i + 1] - a * xp[i + 1]) + b * c1;
-    const r2 = (r[i + 2] - a * xp[i + 2]) + b * c2;
-    const r3 = (r[i + 3] - a * xp[i + 3]) + b * c3;
-    r[i] = r0; r[i + 1] = r1; r[i + 2] = r2; r[i + 3] = r3;
-    s0 += c0 * r0; s1 += c1 * r1; s2 += c2 * r2; s3 += c3 * r3;
-  }
-  for (; i < n; i++) {
-    const ri = (r[i] - a * xp[i]) + b * xc[i];
-    r[i] = ri;
-    s0 += xc[i] * ri;
-  }
-  return (s0 + s1) + (s2 + s3);
+/** The kernels in plain JS, for engines without WebAssembly SIMD (the same numbers, slower). */
+export function jsWorkspace(): CdWorkspace {
+  let h = new Float64Array(0);
+  const heap = (length: number) => {
+    if (h.length < length) h = new Float64Array(length);
+    return h;
+  };
+  return { kernels: jsKernels(() => h), heap };
 }
 
-/** r −= a·xp, then return xc·r, in one pass. */
-export function subDot(a: number, xp: Float64Array, xc: Float64Array, r: Float64Array): number {
-  const n = r.length;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let i = 0;
-  for (const end = n - 3; i < end; i += 4) {
-    const r0 = r[i] - a * xp[i], r1 = r[i + 1] - a * xp[i + 1], r2 = r[i + 2] - a * xp[i + 2], r3 = r[i + 3] - a * xp[i + 3];
-    r[i] = r0; r[i + 1] = r1; r[i + 2] = r2; r[i + 3] = r3;
-    s0 += xc[i] * r0; s1 += xc[i + 1] * r1; s2 += xc[i + 2] * r2; s3 += xc[i + 3] * r3;
-  }
-  for (; i < n; i++) {
-    const ri = r[i] - a * xp[i];
-    r[i] = ri;
-    s0 += xc[i] * ri;
-  }
-  return (s0 + s1) + (s2 + s3);
-}
-
-/** r += s·x. */
-export function axpy(s: number, x: Float64Array, r: Float64Array): void {
-  for (let i = 0, n = r.length; i < n; i++) r[i] += s * x[i];
+function jsKernels(heapNow: () => Float64Array): CdKernels {
+  return {
+    subAxpyDot(a, p, b, c, r, n) {
+      const h = heapNow();
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let i = 0;
+      for (const end = n - 3; i < end; i += 4) {
+        const c0 = h[c + i], c1 = h[c + i + 1], c2 = h[c + i + 2], c3 = h[c + i + 3];
+        const r0 = (h[r + i] - a * h[p + i]) + b * c0;
+        const r1 = (h[r + i + 1] - a * h[p + i + 1]) + b * c1;
+        const r2 = (h[r + i + 2] - a * h[p + i + 2]) + b * c2;
+        const r3 = (h[r + i + 3] - a * h[p + i + 3]) + b * c3;
+        h[r + i] = r0; h[r + i + 1] = r1; h[r + i + 2] = r2; h[r + i + 3] = r3;
+        s0 += c0 * r0; s1 += c1 * r1; s2 += c2 * r2; s3 += c3 * r3;
+      }
+      for (; i < n; i++) {
+        const ri = (h[r + i] - a * h[p + i]) + b * h[c + i];
+        h[r + i] = ri;
+        s0 += h[c + i] * ri;
+      }
+      return (s0 + s1) + (s2 + s3);
+    },
+    subDot(a, p, _b, c, r, n) {
+      const h = heapNow();
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let i = 0;
+      for (const end = n - 3; i < end; i += 4) {
+        const r0 = h[r + i] - a * h[p + i], r1 = h[r + i + 1] - a * h[p + i + 1];
+        const r2 = h[r + i + 2] - a * h[p + i + 2], r3 = h[r + i + 3] - a * h[p + i + 3];
+        h[r + i] = r0; h[r + i + 1] = r1; h[r + i + 2] = r2; h[r + i + 3] = r3;
+        s0 += h[c + i] * r0; s1 += h[c + i + 1] * r1; s2 += h[c + i + 2] * r2; s3 += h[c + i + 3] * r3;
+      }
+      for (; i < n; i++) {
+        const ri = h[r + i] - a * h[p + i];
+        h[r + i] = ri;
+        s0 += h[c + i] * ri;
+      }
+      return (s0 + s1) + (s2 + s3);
+    },
+    axpyDot(_a, _p, b, c, r, n) {
+      const h = heapNow();
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let i = 0;
+      for (const end = n - 3; i < end; i += 4) {
+        const c0 = h[c + i], c1 = h[c + i + 1], c2 = h[c + i + 2], c3 = h[c + i + 3];
+        const r0 = h[r + i] + b * c0, r1 = h[r + i + 1] + b * c1, r2 = h[r + i + 2] + b * c2, r3 = h[r + i + 3] + b * c3;
+        h[r + i] = r0; h[r + i + 1] = r1; h[r + i + 2] = r2; h[r + i + 3] = r3;
+        s0 += c0 * r0; s1 += c1 * r1; s2 += c2 * r2; s3 += c3 * r3;
+      }
+      for (; i < n; i++) {
+        const ri = h[r + i] + b * h[c + i];
+        h[r + i] = ri;
+        s0 += h[c + i] * ri;
+      }
+      return (s0 + s1) + (s2 + s3);
+    },
+    dot(_a, _p, _b, c, r, n) {
+      const h = heapNow();
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let i = 0;
+      for (const end = n - 3; i < end; i += 4) {
+        s0 += h[c + i] * h[r + i];
+        s1 += h[c + i + 1] * h[r + i + 1];
+        s2 += h[c + i + 2] * h[r + i + 2];
+        s3 += h[c + i + 3] * h[r + i + 3];
+      }
+      for (; i < n; i++) s0 += h[c + i] * h[r + i];
+      return (s0 + s1) + (s2 + s3);
+    },
+    axpy(_a, _p, b, c, r, n) {
+      const h = heapNow();
+      for (let i = 0; i < n; i++) h[r + i] += b * h[c + i];
+      return 0;
+    },
+  };
 }

@@ -6,15 +6,17 @@
  *   minimise  1/(2n)·‖y − Xw − b‖² + α·ρ·‖w‖₁ + ½·α·(1−ρ)·‖w‖²
  *
  * Layout: callers pass features as columns (`Float64Array[]`, the shape of a DataTable). The
- * solver copies them once into one flat column-major Float64Array (feature j at [j·n, (j+1)·n)),
- * centred, optionally gathering a row subset: every inner-loop pass is then a unit-stride walk
- * over typed arrays, which is what V8 runs fastest, and the input is never modified (sklearn's
- * copy_X=True). Cost on the wine files (Node 20, 2-vCPU VM): 0.2–0.6 ms per fit at α=0.5,
- * about sklearn's own fit time.
+ * solver copies them once into one flat column-major heap (feature j at [j·n, (j+1)·n)), centred,
+ * optionally gathering a row subset, followed by y and the residual: every inner-loop pass is
+ * then a unit-stride walk, run by WebAssembly SIMD kernels where the engine has them (cd-wasm.ts,
+ * the same bits as the JS ones in cd-kernels.ts), and the input is never modified (sklearn's
+ * copy_X=True). Cost on the white wine file (3,673 training rows, 7 sweeps at α=0.5; 2-vCPU VM):
+ * about 0.2 ms per fit in Node 20 and 0.26 ms in Chromium, half of scikit-learn's ndarray fit.
  */
 import { invalid } from '../util/errors';
 import { pairwiseSumF64 } from './pairwise-sum';
-import { axpy, axpyDot, dot, subAxpyDot, subDot } from './cd-kernels';
+import { jsWorkspace, type CdKernels, type CdWorkspace } from './cd-kernels';
+import { wasmWorkspace } from './cd-wasm';
 
 export interface ElasticNetParams {
   /** Overall penalty strength α ≥ 0. Default 1.0 (sklearn). */
@@ -79,9 +81,12 @@ export function prepareElasticNet(
   const rows = options.rows;
   const nRows = rows ? rows.length : target.length;
   if (nRows < 1) throw invalid('ElasticNet needs at least one training row');
+  let shortest = target.length;
   for (const col of columns) {
     if (!rows && col.length !== nRows) throw invalid(`feature columns have ${col.length} rows, the target has ${nRows}`);
+    shortest = Math.min(shortest, col.length);
   }
+  if (rows) checkRows(rows, shortest);
   const center = options.fitIntercept ?? true;
   const x = alloc(nRows * nCols); // every element is written below
   const y = new Float64Array(nRows);
@@ -90,7 +95,7 @@ export function prepareElasticNet(
   const yMean = nRows === 0 ? NaN : pairwiseSumF64(y, 0, nRows) / nRows;
   if (!Number.isFinite(yMean)) throw invalid('the target contains NaN or infinity');
   const yOffset = center ? yMean : 0;
-  if (yOffset !== 0) for (let i = 0; i < nRows; i++) y[i] -= yOffset;
+  if (yOffset !== 0) centre(y, 0, nRows, yOffset);
   for (let j = 0; j < nCols; j++) {
     const off = j * nRows;
     gather(columns[j], rows, x, off, nRows);
@@ -98,32 +103,52 @@ export function prepareElasticNet(
     if (!Number.isFinite(mean)) throw invalid(`feature ${j} contains NaN or infinity`);
     if (center) {
       xOffset[j] = mean;
-      for (let i = off, end = off + nRows; i < end; i++) x[i] -= mean;
+      centre(x, off, nRows, mean);
     }
   }
   return { nRows, nCols, x, y, xOffset, yOffset };
 }
 
+/**
+ * dst[off + i] = src[rows[i]] (or src[i]). Row indices are checked by the caller, once for all
+ * columns, so the loop is a bare copy; the usual case (typed columns, a split's Int32Array rows)
+ * gets a loop V8 sees one element kind in.
+ */
 function gather(src: ArrayLike<number>, rows: ArrayLike<number> | undefined, dst: Float64Array, off: number, n: number): void {
-  // The usual case (typed columns, a split's Int32Array rows) gets a loop V8 sees one kind in.
-  if (src instanceof Float64Array && rows instanceof Int32Array) return gatherF64(src, rows, dst, off, n);
-  if (!rows) {
-    for (let i = 0; i < n; i++) dst[off + i] = src[i];
-    return;
-  }
-  for (let i = 0; i < n; i++) {
-    const r = rows[i];
-    if (!(r >= 0 && r < src.length)) throw invalid(`row index ${r} is out of range`);
-    dst[off + i] = src[r];
-  }
+  if (!rows && src instanceof Float64Array) dst.set(src, off); // same length: checked by the caller
+  else if (!rows) for (let i = 0; i < n; i++) dst[off + i] = src[i];
+  else if (src instanceof Float64Array && rows instanceof Int32Array) gatherF64(src, rows, dst, off, n);
+  else for (let i = 0; i < n; i++) dst[off + i] = src[rows[i]];
 }
 
+// This loop and `centre` are unrolled by four with the loads ahead of the stores: V8 orders
+// each typed-array store before the loads after it, and one element per turn runs at about half
+// this speed (white wine: 60 µs instead of 35 for the gather).
 function gatherF64(src: Float64Array, rows: Int32Array, dst: Float64Array, off: number, n: number): void {
-  const len = src.length;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  for (const end = n - 3; i < end; i += 4) {
+    const a = src[rows[i]], b = src[rows[i + 1]], c = src[rows[i + 2]], d = src[rows[i + 3]];
+    dst[off + i] = a; dst[off + i + 1] = b; dst[off + i + 2] = c; dst[off + i + 3] = d;
+  }
+  for (; i < n; i++) dst[off + i] = src[rows[i]];
+}
+
+/** a[off + i] −= m for i < n. */
+function centre(a: Float64Array, off: number, n: number, m: number): void {
+  let i = off;
+  const end = off + n;
+  for (; i < end - 3; i += 4) {
+    const v0 = a[i] - m, v1 = a[i + 1] - m, v2 = a[i + 2] - m, v3 = a[i + 3] - m;
+    a[i] = v0; a[i + 1] = v1; a[i + 2] = v2; a[i + 3] = v3;
+  }
+  for (; i < end; i++) a[i] -= m;
+}
+
+/** Throws unless every row index is an integer below `len` (the shortest column's length). */
+function checkRows(rows: ArrayLike<number>, len: number): void {
+  for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
-    if (!(r >= 0 && r < len)) throw invalid(`row index ${r} is out of range`);
-    dst[off + i] = src[r];
+    if (!(r >= 0 && r < len && Number.isInteger(r))) throw invalid(`row index ${r} is out of range`);
   }
 }
 
@@ -144,6 +169,21 @@ function checkParams(p: ElasticNetParams): Required<ElasticNetParams> {
  * an intercept was decided by `prepareElasticNet`; `fitIntercept` here is ignored.
  */
 export function solveElasticNet(problem: ElasticNetProblem, options: ElasticNetOptions = {}): ElasticNetFit {
+  checkParams(options);
+  const ws = takeWorkspace(problem.nRows * (problem.nCols + 2));
+  try {
+    return solveIn(ws, problem, options);
+  } finally {
+    giveBack(ws);
+  }
+}
+
+/**
+ * The solve itself, in `ws`'s heap laid out as [x (n·p, column j at j·n) | y (n) | R (n)]. The
+ * design matrix is copied in unless it already is the heap's start (fitElasticNet prepares it
+ * there).
+ */
+function solveIn(ws: CdWorkspace, problem: ElasticNetProblem, options: ElasticNetOptions): ElasticNetFit {
   const { alpha, l1Ratio, maxIter, tol: tol0 } = checkParams(options);
   const { nRows: n, nCols: p, x, y } = problem;
   const onIteration = options.onIteration;
@@ -151,13 +191,22 @@ export function solveElasticNet(problem: ElasticNetProblem, options: ElasticNetO
   const l1 = alpha * l1Ratio * n;
   const l2 = alpha * (1.0 - l1Ratio) * n;
 
+  const yo = n * p, ro = yo + n;
+  let h = ws.heap(0);
+  const shared = x.buffer === h.buffer;
+  if (!(shared && x.byteOffset === 0 && h.length >= ro + n)) {
+    const src = shared ? x.slice() : x; // growing the heap would detach x
+    h = ws.heap(ro + n);
+    h.set(src, 0);
+  }
+  h.set(y, yo);
+  h.set(y, ro); // residual y − Xw with w = 0
+  const k = ws.kernels;
+
   const w = new Float64Array(p);
-  const R = Float64Array.from(y); // residual y − Xw with w = 0
-  // Per-feature views into the flat buffer: kernels then index every array by i alone.
-  const cols = Array.from({ length: p }, (_, j) => x.subarray(j * n, (j + 1) * n));
   const norms = new Float64Array(p);
-  for (let j = 0; j < p; j++) norms[j] = dot(x, j * n, x, j * n, n);
-  const tol = tol0 * dot(y, 0, y, 0, n);
+  for (let j = 0; j < p; j++) norms[j] = k.dot(0, 0, 0, j * n, j * n, n);
+  const tol = tol0 * k.dot(0, 0, 0, yo, yo, n);
 
   let gap = tol0 + 1.0;
   let converged = false;
@@ -167,7 +216,7 @@ export function solveElasticNet(problem: ElasticNetProblem, options: ElasticNetO
   // the next coordinate's pass (same operations in the same order per element, so the same
   // rounding) to walk R once per coordinate instead of twice; the last coordinate's goes into
   // the next sweep's first pass, unless the duality gap (which reads R) is computed first.
-  let pending: Float64Array | null = null;
+  let pending = -1; // offset of the column whose subtraction is pending, −1 for none
   let pendingW = 0.0;
   for (; iter < maxIter; iter++) {
     let wMax = 0.0;
@@ -175,19 +224,19 @@ export function solveElasticNet(problem: ElasticNetProblem, options: ElasticNetO
     for (let j = 0; j < p; j++) {
       const nj = norms[j];
       if (nj === 0.0) continue;
-      const xj = cols[j];
+      const xj = j * n;
       const wOld = w[j];
       // R −= pending·x_prev; R += wOld·x_j; tmp = x_j·R.
-      const tmp: number = pending === null
-        ? (wOld !== 0.0 ? axpyDot(wOld, xj, R) : dot(xj, 0, R, 0, n))
+      const tmp: number = pending < 0
+        ? (wOld !== 0.0 ? k.axpyDot(0, 0, wOld, xj, ro, n) : k.dot(0, 0, 0, xj, ro, n))
         : wOld !== 0.0
-          ? subAxpyDot(pendingW, pending, wOld, xj, R)
-          : subDot(pendingW, pending, xj, R);
+          ? k.subAxpyDot(pendingW, pending, wOld, xj, ro, n)
+          : k.subDot(pendingW, pending, 0, xj, ro, n);
       const shrunk: number = Math.abs(tmp) - l1;
       // sign(tmp)·max(|tmp| − l1, 0)/(norm + l2); a zeroed negative keeps sklearn's −0.0.
       const wNew: number = shrunk > 0 ? (tmp > 0 ? shrunk : -shrunk) / (nj + l2) : tmp < 0 ? -0.0 : 0.0;
       w[j] = wNew;
-      pending = wNew !== 0.0 ? xj : null;
+      pending = wNew !== 0.0 ? xj : -1;
       pendingW = wNew;
       const dw = Math.abs(wNew - wOld);
       if (dw > dwMax) dwMax = dw;
@@ -196,9 +245,9 @@ export function solveElasticNet(problem: ElasticNetProblem, options: ElasticNetO
     }
     let checked = NaN;
     if (wMax === 0.0 || dwMax / wMax < tol0 || iter === maxIter - 1) {
-      if (pending !== null) axpy(-pendingW, pending, R);
-      pending = null;
-      gap = dualityGap(x, n, p, w, R, y, l1, l2);
+      if (pending >= 0) k.axpy(0, 0, -pendingW, pending, ro, n);
+      pending = -1;
+      gap = dualityGap(k, n, p, w, ro, yo, l1, l2);
       checked = gap / n;
       if (gap < tol) {
         converged = true;
@@ -215,7 +264,7 @@ export function solveElasticNet(problem: ElasticNetProblem, options: ElasticNetO
 
   // intercept = ȳ − x̄·w (both offsets are 0 when the problem was prepared without intercept).
   let xw = 0;
-  for (let k = 0; k < p; k++) xw += problem.xOffset[k] * w[k];
+  for (let j = 0; j < p; j++) xw += problem.xOffset[j] * w[j];
   const intercept = problem.yOffset - xw;
   return { coef: w, intercept, nIter, dualGap: gap / n, converged, stopped };
 }
@@ -227,28 +276,37 @@ export function fitElasticNet(
   options: ElasticNetOptions = {},
 ): ElasticNetFit {
   checkParams(options);
-  if (scratchBusy) return solveElasticNet(prepareElasticNet(columns, target, options), options); // a fit inside onIteration
-  scratchBusy = true;
+  const nRows = options.rows ? options.rows.length : target.length;
+  const ws = takeWorkspace(nRows * (columns.length + 2));
   try {
-    return solveElasticNet(prepareElasticNet(columns, target, options, scratchOf), options);
+    // The design matrix is copied straight into the start of the solver's heap.
+    const heap = ws.heap(nRows * (columns.length + 2));
+    return solveIn(ws, prepareElasticNet(columns, target, options, (length) => heap.subarray(0, length)), options);
   } finally {
-    scratchBusy = false;
+    giveBack(ws);
   }
 }
 
 /**
- * The design matrix copy of fitElasticNet, kept for the next fit (a sweep fits the same rows
- * many times in one worker). A fresh Float64Array of that size (white wine's training split:
- * 320 KB) costs the allocator fresh pages each time: about as much as a third of the fit.
- * Copies above SCRATCH_MAX elements are not kept, so a big fit does not pin its memory.
+ * The solver's heap and kernels, kept for the next fit (a sweep fits the same rows many times in
+ * one worker): a fresh buffer of that size (white wine's training split: 380 KB) costs the
+ * allocator fresh pages each time, about as much as a third of the fit. WebAssembly SIMD kernels
+ * where the engine has them (cd-wasm.ts), else the JS ones. A solve that needs more than
+ * KEEP_MAX elements, or starts while the kept one is in use (a fit inside onIteration), gets a
+ * workspace of its own, so a big fit does not pin its memory and a nested one cannot write into
+ * the heap the outer one is using.
  */
-const SCRATCH_MAX = 1 << 20;
-let scratch: Float64Array | null = null;
-let scratchBusy = false;
-function scratchOf(length: number): Float64Array {
-  if (length > SCRATCH_MAX) return new Float64Array(length);
-  if (scratch === null || scratch.length < length) scratch = new Float64Array(Math.max(length, scratch?.length ?? 0));
-  return scratch.subarray(0, length);
+const KEEP_MAX = 1 << 20;
+let kept: CdWorkspace | null = null;
+let keptBusy = false;
+const newWorkspace = (): CdWorkspace => wasmWorkspace() ?? jsWorkspace();
+function takeWorkspace(length: number): CdWorkspace {
+  if (keptBusy || length > KEEP_MAX) return newWorkspace();
+  keptBusy = true;
+  return (kept ??= newWorkspace());
+}
+function giveBack(ws: CdWorkspace): void {
+  if (ws === kept) keptBusy = false;
 }
 
 /** X·w + b for every row (or the given rows) of the feature columns. */
@@ -266,18 +324,18 @@ export function predictElasticNet(model: ElasticNetModel, columns: readonly Arra
   return out;
 }
 
-/** sklearn's duality gap for the n-scaled problem (`enet_coordinate_descent`'s check). */
-function dualityGap(x: Float64Array, n: number, p: number, w: Float64Array, R: Float64Array, y: Float64Array, l1: number, l2: number): number {
+/** sklearn's duality gap for the n-scaled problem (`enet_coordinate_descent`'s check); R at ro, y at yo. */
+function dualityGap(k: CdKernels, n: number, p: number, w: Float64Array, ro: number, yo: number, l1: number, l2: number): number {
   let dualNorm = 0;
   let wNorm2 = 0;
   let l1Norm = 0;
   for (let j = 0; j < p; j++) {
-    const xta = Math.abs(dot(x, j * n, R, 0, n) - l2 * w[j]);
+    const xta = Math.abs(k.dot(0, 0, 0, j * n, ro, n) - l2 * w[j]);
     if (xta > dualNorm) dualNorm = xta;
     wNorm2 += w[j] * w[j];
     l1Norm += Math.abs(w[j]);
   }
-  const rNorm2 = dot(R, 0, R, 0, n);
+  const rNorm2 = k.dot(0, 0, 0, ro, ro, n);
   let c: number;
   let gap: number;
   if (dualNorm > l1) {
@@ -287,5 +345,5 @@ function dualityGap(x: Float64Array, n: number, p: number, w: Float64Array, R: F
     c = 1.0;
     gap = rNorm2;
   }
-  return gap + (l1 * l1Norm - c * dot(R, 0, y, 0, n) + 0.5 * l2 * (1 + c * c) * wNorm2);
+  return gap + (l1 * l1Norm - c * k.dot(0, 0, 0, ro, yo, n) + 0.5 * l2 * (1 + c * c) * wNorm2);
 }
