@@ -1,15 +1,18 @@
 /**
- * The vector loops of coordinate descent, over one Float64Array heap holding the design matrix
- * and the residual (so a kernel call is a few offsets, and cd-wasm.ts can run the same calls in
- * WebAssembly memory). Unrolled by four with separate accumulators (V8 does not vectorise; this
- * hides add latency). Fused variants do several of sklearn's BLAS calls in one pass over r while
- * keeping each element's operations, and hence its rounding, in sklearn's order.
+ * The vector loops of the elastic net (preparation and coordinate descent), over one Float64Array
+ * heap holding the design matrix, the target and the residual (so a kernel call is a few offsets,
+ * and cd-wasm.ts can run the same calls in WebAssembly memory). Unrolled by four with separate
+ * accumulators (V8 does not vectorise; this hides add latency). Fused variants do several of
+ * sklearn's BLAS calls in one pass over r while keeping each element's operations, and hence its
+ * rounding, in sklearn's order.
  */
+import { pairwiseBlock } from './pairwise-sum';
 
 /**
- * All kernels take (a, p, b, c, r, n): offsets p, c, r (in elements) of the previous column,
- * the current column and the residual in the heap, n elements each; each ignores what it does
- * not use. Offsets must leave the ranges inside the heap (callers lay the heap out).
+ * All kernels take (a, p, b, c, r, n): scalars a, b and offsets p, c, r (in elements) of ranges
+ * of n elements in the heap (in the solver: the previous column, the current column, the
+ * residual); each ignores what it does not use. Ranges must lie inside the heap, and r must not
+ * overlap p or c in the kernels that write it (elastic-net-prepare.ts lays the heap out).
  */
 export interface CdKernels {
   /** r −= a·x[p], then r += b·x[c], then return x[c]·r, in one pass. */
@@ -22,9 +25,15 @@ export interface CdKernels {
   dot(a: number, p: number, b: number, c: number, r: number, n: number): number;
   /** r += b·x[c]. */
   axpy(a: number, p: number, b: number, c: number, r: number, n: number): number;
+  /** r −= a (centring). */
+  shift(a: number, p: number, b: number, c: number, r: number, n: number): number;
+  /** r[i] = x[p + rows[i]], rows being n Int32 values stored from element offset c on (the heap's bytes). */
+  gather(a: number, p: number, b: number, c: number, r: number, n: number): number;
+  /** numpy's pairwise-sum block over x[c … c+n−1], n ≥ 8 (pairwiseSumF64's leaf, same order). */
+  blockSum(a: number, p: number, b: number, c: number, r: number, n: number): number;
 }
 
-/** Kernels and the heap they work on: the layout of one solve (see elastic-net.ts). */
+/** Kernels and the heap they work on (one fit's; elastic-net-prepare.ts lays it out). */
 export interface CdWorkspace {
   kernels: CdKernels;
   /** The heap, grown to at least `length` elements if smaller (growing invalidates earlier views of it). */
@@ -34,14 +43,18 @@ export interface CdWorkspace {
 /** The kernels in plain JS, for engines without WebAssembly SIMD (the same numbers, slower). */
 export function jsWorkspace(): CdWorkspace {
   let h = new Float64Array(0);
+  let rows = new Int32Array(0); // the same bytes, for `gather`'s row indices
   const heap = (length: number) => {
-    if (h.length < length) h = new Float64Array(length);
+    if (h.length < length) {
+      h = new Float64Array(length);
+      rows = new Int32Array(h.buffer);
+    }
     return h;
   };
-  return { kernels: jsKernels(() => h), heap };
+  return { kernels: jsKernels(() => h, () => rows), heap };
 }
 
-function jsKernels(heapNow: () => Float64Array): CdKernels {
+function jsKernels(heapNow: () => Float64Array, rowsNow: () => Int32Array): CdKernels {
   return {
     subAxpyDot(a, p, b, c, r, n) {
       const h = heapNow();
@@ -114,6 +127,34 @@ function jsKernels(heapNow: () => Float64Array): CdKernels {
       const h = heapNow();
       for (let i = 0; i < n; i++) h[r + i] += b * h[c + i];
       return 0;
+    },
+    shift(a, _p, _b, _c, r, n) {
+      const h = heapNow();
+      let i = r;
+      const end = r + n;
+      // Unrolled with the loads ahead of the stores: V8 keeps each typed-array store before the
+      // loads after it, and one element per turn runs at about half this speed.
+      for (; i < end - 3; i += 4) {
+        const v0 = h[i] - a, v1 = h[i + 1] - a, v2 = h[i + 2] - a, v3 = h[i + 3] - a;
+        h[i] = v0; h[i + 1] = v1; h[i + 2] = v2; h[i + 3] = v3;
+      }
+      for (; i < end; i++) h[i] -= a;
+      return 0;
+    },
+    gather(_a, p, _b, c, r, n) {
+      const h = heapNow();
+      const rows = rowsNow();
+      const ri = 2 * c;
+      let i = 0;
+      for (const end = n - 3; i < end; i += 4) {
+        const v0 = h[p + rows[ri + i]], v1 = h[p + rows[ri + i + 1]], v2 = h[p + rows[ri + i + 2]], v3 = h[p + rows[ri + i + 3]];
+        h[r + i] = v0; h[r + i + 1] = v1; h[r + i + 2] = v2; h[r + i + 3] = v3;
+      }
+      for (; i < n; i++) h[r + i] = h[p + rows[ri + i]];
+      return 0;
+    },
+    blockSum(_a, _p, _b, c, _r, n) {
+      return pairwiseBlock(heapNow(), c, n);
     },
   };
 }

@@ -5,18 +5,20 @@
  *
  *   minimise  1/(2n)·‖y − Xw − b‖² + α·ρ·‖w‖₁ + ½·α·(1−ρ)·‖w‖²
  *
- * Layout: callers pass features as columns (`Float64Array[]`, the shape of a DataTable). The
- * solver copies them once into one flat column-major heap (feature j at [j·n, (j+1)·n)), centred,
- * optionally gathering a row subset, followed by y and the residual: every inner-loop pass is
- * then a unit-stride walk, run by WebAssembly SIMD kernels where the engine has them (cd-wasm.ts,
- * the same bits as the JS ones in cd-kernels.ts), and the input is never modified (sklearn's
- * copy_X=True). Cost on the white wine file (3,673 training rows, 7 sweeps at α=0.5; 2-vCPU VM):
- * about 0.2 ms per fit in Node 20 and 0.26 ms in Chromium, half of scikit-learn's ndarray fit.
+ * Layout: callers pass features as columns (`Float64Array[]`, the shape of a DataTable). A fit
+ * copies them once into one flat column-major heap (feature j at [j·n, (j+1)·n)), gathering the
+ * split's rows and centring (elastic-net-prepare.ts), followed by y and the residual: every
+ * inner-loop pass is then a unit-stride walk, run by WebAssembly SIMD kernels where the engine
+ * has them (cd-wasm.ts; the same bits as the JS ones in cd-kernels.ts), and the input is never
+ * modified (sklearn's copy_X=True). Cost on the white wine file (3,673 training rows, 7 sweeps
+ * at α=0.5; 2-vCPU VM): about 0.13 ms per fit in Node 20 and 0.15 ms in Chromium, a third of
+ * scikit-learn's fit on a NumPy array.
  */
 import { invalid } from '../util/errors';
-import { pairwiseSumF64 } from './pairwise-sum';
-import { jsWorkspace, type CdKernels, type CdWorkspace } from './cd-kernels';
-import { wasmWorkspace } from './cd-wasm';
+import type { CdKernels, CdWorkspace } from './cd-kernels';
+import { giveBack, heapLayout, prepareIn, takeWorkspace, type ElasticNetProblem } from './elastic-net-prepare';
+
+export { prepareElasticNet, type ElasticNetProblem } from './elastic-net-prepare';
 
 export interface ElasticNetParams {
   /** Overall penalty strength α ≥ 0. Default 1.0 (sklearn). */
@@ -58,100 +60,6 @@ export interface ElasticNetFit extends ElasticNetModel {
   stopped: boolean;
 }
 
-/** Centred data ready for one or many solves (e.g. a grid over α and ρ). */
-export interface ElasticNetProblem {
-  nRows: number;
-  nCols: number;
-  /** Column-major, centred when fitIntercept: X[i, j] = x[j·nRows + i]. */
-  x: Float64Array;
-  /** Centred target. */
-  y: Float64Array;
-  xOffset: Float64Array;
-  yOffset: number;
-}
-
-/** Copies (and gathers, and centres) the training data the way sklearn's `_preprocess_data` does. */
-export function prepareElasticNet(
-  columns: readonly ArrayLike<number>[],
-  target: ArrayLike<number>,
-  options: { rows?: ArrayLike<number>; fitIntercept?: boolean } = {},
-  alloc: (length: number) => Float64Array = (length) => new Float64Array(length),
-): ElasticNetProblem {
-  const nCols = columns.length;
-  const rows = options.rows;
-  const nRows = rows ? rows.length : target.length;
-  if (nRows < 1) throw invalid('ElasticNet needs at least one training row');
-  let shortest = target.length;
-  for (const col of columns) {
-    if (!rows && col.length !== nRows) throw invalid(`feature columns have ${col.length} rows, the target has ${nRows}`);
-    shortest = Math.min(shortest, col.length);
-  }
-  if (rows) checkRows(rows, shortest);
-  const center = options.fitIntercept ?? true;
-  const x = alloc(nRows * nCols); // every element is written below
-  const y = new Float64Array(nRows);
-  const xOffset = new Float64Array(nCols);
-  gather(target, rows, y, 0, nRows);
-  const yMean = nRows === 0 ? NaN : pairwiseSumF64(y, 0, nRows) / nRows;
-  if (!Number.isFinite(yMean)) throw invalid('the target contains NaN or infinity');
-  const yOffset = center ? yMean : 0;
-  if (yOffset !== 0) centre(y, 0, nRows, yOffset);
-  for (let j = 0; j < nCols; j++) {
-    const off = j * nRows;
-    gather(columns[j], rows, x, off, nRows);
-    const mean = pairwiseSumF64(x, off, nRows) / nRows;
-    if (!Number.isFinite(mean)) throw invalid(`feature ${j} contains NaN or infinity`);
-    if (center) {
-      xOffset[j] = mean;
-      centre(x, off, nRows, mean);
-    }
-  }
-  return { nRows, nCols, x, y, xOffset, yOffset };
-}
-
-/**
- * dst[off + i] = src[rows[i]] (or src[i]). Row indices are checked by the caller, once for all
- * columns, so the loop is a bare copy; the usual case (typed columns, a split's Int32Array rows)
- * gets a loop V8 sees one element kind in.
- */
-function gather(src: ArrayLike<number>, rows: ArrayLike<number> | undefined, dst: Float64Array, off: number, n: number): void {
-  if (!rows && src instanceof Float64Array) dst.set(src, off); // same length: checked by the caller
-  else if (!rows) for (let i = 0; i < n; i++) dst[off + i] = src[i];
-  else if (src instanceof Float64Array && rows instanceof Int32Array) gatherF64(src, rows, dst, off, n);
-  else for (let i = 0; i < n; i++) dst[off + i] = src[rows[i]];
-}
-
-// This loop and `centre` are unrolled by four with the loads ahead of the stores: V8 orders
-// each typed-array store before the loads after it, and one element per turn runs at about half
-// this speed (white wine: 60 µs instead of 35 for the gather).
-function gatherF64(src: Float64Array, rows: Int32Array, dst: Float64Array, off: number, n: number): void {
-  let i = 0;
-  for (const end = n - 3; i < end; i += 4) {
-    const a = src[rows[i]], b = src[rows[i + 1]], c = src[rows[i + 2]], d = src[rows[i + 3]];
-    dst[off + i] = a; dst[off + i + 1] = b; dst[off + i + 2] = c; dst[off + i + 3] = d;
-  }
-  for (; i < n; i++) dst[off + i] = src[rows[i]];
-}
-
-/** a[off + i] −= m for i < n. */
-function centre(a: Float64Array, off: number, n: number, m: number): void {
-  let i = off;
-  const end = off + n;
-  for (; i < end - 3; i += 4) {
-    const v0 = a[i] - m, v1 = a[i + 1] - m, v2 = a[i + 2] - m, v3 = a[i + 3] - m;
-    a[i] = v0; a[i + 1] = v1; a[i + 2] = v2; a[i + 3] = v3;
-  }
-  for (; i < end; i++) a[i] -= m;
-}
-
-/** Throws unless every row index is an integer below `len` (the shortest column's length). */
-function checkRows(rows: ArrayLike<number>, len: number): void {
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    if (!(r >= 0 && r < len && Number.isInteger(r))) throw invalid(`row index ${r} is out of range`);
-  }
-}
-
 function checkParams(p: ElasticNetParams): Required<ElasticNetParams> {
   const alpha = p.alpha ?? 1.0;
   const l1Ratio = p.l1Ratio ?? 0.5;
@@ -170,7 +78,7 @@ function checkParams(p: ElasticNetParams): Required<ElasticNetParams> {
  */
 export function solveElasticNet(problem: ElasticNetProblem, options: ElasticNetOptions = {}): ElasticNetFit {
   checkParams(options);
-  const ws = takeWorkspace(problem.nRows * (problem.nCols + 2));
+  const ws = takeWorkspace(heapLayout(problem.nRows, problem.nCols).size);
   try {
     return solveIn(ws, problem, options);
   } finally {
@@ -179,9 +87,8 @@ export function solveElasticNet(problem: ElasticNetProblem, options: ElasticNetO
 }
 
 /**
- * The solve itself, in `ws`'s heap laid out as [x (n·p, column j at j·n) | y (n) | R (n)]. The
- * design matrix is copied in unless it already is the heap's start (fitElasticNet prepares it
- * there).
+ * The solve itself, in `ws`'s heap (elastic-net-prepare.ts lays it out): x and y are copied in
+ * unless they already are there (fitElasticNet prepares them in place).
  */
 function solveIn(ws: CdWorkspace, problem: ElasticNetProblem, options: ElasticNetOptions): ElasticNetFit {
   const { alpha, l1Ratio, maxIter, tol: tol0 } = checkParams(options);
@@ -191,16 +98,18 @@ function solveIn(ws: CdWorkspace, problem: ElasticNetProblem, options: ElasticNe
   const l1 = alpha * l1Ratio * n;
   const l2 = alpha * (1.0 - l1Ratio) * n;
 
-  const yo = n * p, ro = yo + n;
+  const { yAt: yo, rAt: ro } = heapLayout(n, p);
   let h = ws.heap(0);
-  const shared = x.buffer === h.buffer;
-  if (!(shared && x.byteOffset === 0 && h.length >= ro + n)) {
-    const src = shared ? x.slice() : x; // growing the heap would detach x
+  const inPlace = x.buffer === h.buffer && x.byteOffset === 0 && y.buffer === h.buffer && y.byteOffset === yo * 8 && h.length >= ro + n;
+  if (!inPlace) {
+    // Copies first where x or y is in this heap: growing it would detach them.
+    const xs = x.buffer === h.buffer ? x.slice() : x;
+    const ys = y.buffer === h.buffer ? y.slice() : y;
     h = ws.heap(ro + n);
-    h.set(src, 0);
+    h.set(xs, 0);
+    h.set(ys, yo);
   }
-  h.set(y, yo);
-  h.set(y, ro); // residual y − Xw with w = 0
+  h.copyWithin(ro, yo, yo + n); // residual y − Xw with w = 0
   const k = ws.kernels;
 
   const w = new Float64Array(p);
@@ -277,36 +186,12 @@ export function fitElasticNet(
 ): ElasticNetFit {
   checkParams(options);
   const nRows = options.rows ? options.rows.length : target.length;
-  const ws = takeWorkspace(nRows * (columns.length + 2));
+  const ws = takeWorkspace(heapLayout(nRows, columns.length, nRows).size);
   try {
-    // The design matrix is copied straight into the start of the solver's heap.
-    const heap = ws.heap(nRows * (columns.length + 2));
-    return solveIn(ws, prepareElasticNet(columns, target, options, (length) => heap.subarray(0, length)), options);
+    return solveIn(ws, prepareIn(ws, columns, target, options), options);
   } finally {
     giveBack(ws);
   }
-}
-
-/**
- * The solver's heap and kernels, kept for the next fit (a sweep fits the same rows many times in
- * one worker): a fresh buffer of that size (white wine's training split: 380 KB) costs the
- * allocator fresh pages each time, about as much as a third of the fit. WebAssembly SIMD kernels
- * where the engine has them (cd-wasm.ts), else the JS ones. A solve that needs more than
- * KEEP_MAX elements, or starts while the kept one is in use (a fit inside onIteration), gets a
- * workspace of its own, so a big fit does not pin its memory and a nested one cannot write into
- * the heap the outer one is using.
- */
-const KEEP_MAX = 1 << 20;
-let kept: CdWorkspace | null = null;
-let keptBusy = false;
-const newWorkspace = (): CdWorkspace => wasmWorkspace() ?? jsWorkspace();
-function takeWorkspace(length: number): CdWorkspace {
-  if (keptBusy || length > KEEP_MAX) return newWorkspace();
-  keptBusy = true;
-  return (kept ??= newWorkspace());
-}
-function giveBack(ws: CdWorkspace): void {
-  if (ws === kept) keptBusy = false;
 }
 
 /** X·w + b for every row (or the given rows) of the feature columns. */
