@@ -88,9 +88,9 @@ const api: BundleWorkerApi = {
 
   serveImportLane(port) {
     const lane: ImportLaneApi = {
-      async decodeShare(blob, share, of) {
+      async decodeShare(blob, items) {
         try {
-          const value = await decodeShare(blob, share, of);
+          const value = await decodeShare(blob, items);
           return Comlink.transfer({ ok: true as const, value }, shareBuffers(value));
         } catch (e) {
           return fail(e);

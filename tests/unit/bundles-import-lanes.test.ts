@@ -18,6 +18,8 @@ import { zipFiles } from '../../src/lib/archive/zip-write';
 import { writeMlrunsTree } from '../../src/lib/mlflow/write-tree';
 import type { BundleRun, MlflowBundle } from '../../src/lib/mlflow/bundle';
 import { openDb } from './sqlite-helpers';
+import { ownsColumns } from '../../src/lib/storage/bundle-import';
+import { decodeRunMetricBytes } from '../../src/lib/mlflow/metric-bytes';
 import { DEFAULT_EXPERIMENTS, finishedRun, history } from './bundles-helpers';
 
 const EXPERIMENTS = DEFAULT_EXPERIMENTS;
@@ -37,8 +39,8 @@ async function labZip(runs = 24): Promise<Blob> {
 /** The real lane code, in this process; counts the files each lane decoded. */
 function lanes(k: number, decoded: number[] = []): ImportLane[] {
   return Array.from({ length: k }, (_, i) => ({
-    async decodeShare(blob, share, of) {
-      const got = await decodeShare(blob, share, of);
+    async decodeShare(blob, items) {
+      const got = await decodeShare(blob, items);
       decoded[i] = got.size;
       return got;
     },
@@ -58,6 +60,20 @@ describe('an mlruns/ import shared among lanes', () => {
       for (const c of counts) expect(c).toBeGreaterThan(0);
       expect(shared.prep).toEqual(alone.prep);
     }
+  });
+
+  it('decodes a metric file into the three thirds of one buffer, which the store keeps as they are (and no other views)', () => {
+    const m = decodeRunMetricBytes('f', 'loss', new TextEncoder().encode('1700000000000 0.5 0\n1700000000001 nan 1\n1700000000002 -inf 2\n'));
+    expect(m.values.buffer).toBe(m.steps.buffer);
+    expect(m.timestamps.buffer).toBe(m.values.buffer);
+    expect([Array.from(m.values), Array.from(m.steps), Array.from(m.timestamps)]).toEqual([[0.5, NaN, -Infinity], [0, 1, 2], [1700000000000, 1700000000001, 1700000000002]]);
+    expect(ownsColumns(m)).toBe(true);
+    const own = { key: 'k', values: Float64Array.of(1, 2), steps: Float64Array.of(0, 1), timestamps: Float64Array.of(5, 6) };
+    expect(ownsColumns(own)).toBe(true);
+    const big = new Float64Array(7);
+    expect(ownsColumns({ key: 'k', values: big.subarray(0, 2), steps: big.subarray(2, 4), timestamps: big.subarray(4, 6) })).toBe(false);
+    expect(ownsColumns({ key: 'k', values: big.subarray(0, 2), steps: big.subarray(0, 2), timestamps: big.subarray(0, 2) })).toBe(false);
+    expect(ownsColumns({ ...own, steps: own.values })).toBe(false);
   });
 
   it('shares are a partition of the run metric files (not logged models\' metrics, params or tags)', () => {
@@ -100,7 +116,7 @@ describe('an mlruns/ import shared among lanes', () => {
     const blob = new Blob([zip]);
     // The lane's answer as it crosses a port: a failure value, thrown again by the preparing side.
     const lane = importLaneOf({
-      decodeShare: async (b, share, of): Promise<BundleResult<DecodedShare>> => decodeShare(b, share, of).then((value) => ({ ok: true, value }), (e: unknown) => ({ ok: false, error: describeFailure(e) })),
+      decodeShare: async (b, items): Promise<BundleResult<DecodedShare>> => decodeShare(b, items).then((value) => ({ ok: true, value }), (e: unknown) => ({ ok: false, error: describeFailure(e) })),
     });
     const e = await prepareArchive(blob, { ...streamed, lanes: [lane] }).catch((x: Error) => x);
     expect(e).toMatchObject({ name: 'ArchiveError', entry: name });

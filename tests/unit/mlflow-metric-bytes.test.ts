@@ -111,11 +111,12 @@ describe('metric files as bytes', () => {
     expect(fast(new Uint8Array(0))).toBe('f: metric file is empty');
   });
 
-  it('keeps columns of one file independent of the next (no shared buffers)', () => {
+  it('keeps columns of one file independent of the next: one buffer per file, holding just its three columns', () => {
     const a = decodeRunMetricBytes('f', 'a', enc.encode('1 2 3\n'));
     const b = decodeRunMetricBytes('f', 'b', enc.encode('4 5 6\n7 8 9\n'));
     expect([...a.values, ...b.values]).toEqual([2, 5, 8]);
     expect(a.values.buffer).not.toBe(b.values.buffer);
-    expect(a.values.byteLength).toBe(a.values.buffer.byteLength);
+    expect(a.values.buffer.byteLength).toBe(3 * a.values.byteLength);
+    expect(b.timestamps.buffer).toBe(b.values.buffer);
   });
 });

@@ -11,7 +11,7 @@ import { Inflate } from 'fflate';
 import { ArchiveError } from './errors';
 import { hasNativeInflateRaw } from './deflate-native';
 import { checkNoOverlap, localDataOffset, TAIL_BYTES, type ZipEntry } from './zip-format';
-import { CHUNK, EntryCheck, INFLATE_PIECE, WINDOW, checkBounds, decodeEntry, inflateFailure, plan, type Planned, type UnzipOptions } from './zip-read-core';
+import { CHUNK, EntryCheck, INFLATE_PIECE, WINDOW, checkBounds, decodeEntry, inflateFailure, plan, type Planned, type Scratch, type UnzipOptions } from './zip-read-core';
 
 /** What the reader needs from a Blob or File. */
 export interface BlobLike {
@@ -22,8 +22,14 @@ export interface BlobLike {
 export interface ZipBlob {
   /** Every entry, checked (names, sizes, ratios, overlaps, local headers). */
   readonly entries: readonly ZipEntry[];
-  /** One entry's bytes, whole (size and CRC checked). Meant for the small files of a store. */
-  read(en: ZipEntry): Promise<Uint8Array>;
+  /** Where an entry's data starts in the archive (after its local header). */
+  startOf(en: ZipEntry): number;
+  /**
+   * One entry's bytes, whole (size and CRC checked). Meant for the small files of a store.
+   * With `scratch`, a small entry may come as a view into it or into the read window, valid only
+   * until the next read: for bytes used at once (a metric file decoded into columns).
+   */
+  read(en: ZipEntry, scratch?: Scratch): Promise<Uint8Array>;
   /**
    * One entry's bytes as pieces of exactly `pieceBytes` (the last one shorter), each a fresh
    * buffer the caller may keep or transfer. The last piece comes only once the size and the
@@ -40,15 +46,18 @@ class NeedBytes extends Error {
 
 const enc = new TextEncoder();
 
-/** Opens `blob` as a zip: reads its tail, central directory and local headers, nothing else. */
-export async function openZipBlob(blob: BlobLike, opts: UnzipOptions = {}): Promise<ZipBlob> {
+type Read = (o: number, n: number) => Promise<Uint8Array>;
+
+/**
+ * Reads of `blob` through one window: headers and small entries are read in order, so one
+ * window serves many; a read as big as the window goes straight to the blob.
+ */
+function windowed(blob: BlobLike, opts: UnzipOptions): Read {
   const size = blob.size;
-  // Headers and small entries are read through one window (entries are read in order, so one
-  // window serves many); a read as big as the window goes straight to the blob.
   const window = Math.max(1, opts.readWindow ?? WINDOW);
   let win = new Uint8Array(0);
   let winStart = 0;
-  const read = async (o: number, n: number) => {
+  return async (o, n) => {
     if (o < 0 || o + n > size) throw new ArchiveError(null, 'corrupt', 'archive is truncated');
     if (o >= winStart && o + n <= winStart + win.length) return win.subarray(o - winStart, o - winStart + n);
     if (n >= window) return new Uint8Array(await blob.slice(o, o + n).arrayBuffer());
@@ -56,6 +65,12 @@ export async function openZipBlob(blob: BlobLike, opts: UnzipOptions = {}): Prom
     winStart = o;
     return win.subarray(0, n);
   };
+}
+
+/** Opens `blob` as a zip: reads its tail, central directory and local headers, nothing else. */
+export async function openZipBlob(blob: BlobLike, opts: UnzipOptions = {}): Promise<ZipBlob> {
+  const size = blob.size;
+  const read = windowed(blob, opts);
   // The parsers are synchronous: prefetch the tail, then whatever they ask for (zip64 record, directory).
   const tailLen = Math.min(size, TAIL_BYTES);
   const tail = (await read(size - tailLen, tailLen)).slice();
@@ -94,7 +109,20 @@ export async function openZipBlob(blob: BlobLike, opts: UnzipOptions = {}): Prom
     starts.set(en, start);
   }
   checkNoOverlap(entries.map((en) => ({ name: en.name, start: en.localOffset, end: starts.get(en)! + en.compressedSize })), cdOffset);
+  return readerOf(blob, read, entries, starts, opts);
+}
 
+/**
+ * A reader of entries another worker has already checked (openZipBlob there), by their data
+ * offsets: no header is read again. For an import's lanes (bundles/import-lanes.ts), which read
+ * the preparing worker's plan of the same Blob.
+ */
+export function zipBlobAt(blob: BlobLike, planned: readonly { entry: ZipEntry; start: number }[], opts: UnzipOptions = {}): ZipBlob {
+  for (const { entry, start } of planned) checkBounds(entry, start, blob.size);
+  return readerOf(blob, windowed(blob, opts), planned.map((p) => p.entry), new Map(planned.map((p) => [p.entry, p.start])), opts);
+}
+
+function readerOf(blob: BlobLike, read: Read, entries: readonly ZipEntry[], starts: Map<ZipEntry, number>, opts: UnzipOptions): ZipBlob {
   const startOf = (en: ZipEntry) => {
     const s = starts.get(en);
     if (s === undefined) throw new Error(`${en.name} is not an entry of this archive`);
@@ -112,7 +140,8 @@ export async function openZipBlob(blob: BlobLike, opts: UnzipOptions = {}): Prom
 
   return {
     entries,
-    async read(en) {
+    startOf,
+    async read(en, scratch) {
       if (en.isDir) return new Uint8Array(0);
       if (en.compressedSize > CHUNK) {
         // A big one: gathered from its pieces (native inflate), so only the entry itself is ever whole.
@@ -125,9 +154,9 @@ export async function openZipBlob(blob: BlobLike, opts: UnzipOptions = {}): Prom
       const chunks: Uint8Array[] = [];
       for (let o = 0; o < en.compressedSize; o += CHUNK) chunks.push(await read(s + o, Math.min(CHUNK, en.compressedSize - o)));
       if (chunks.length === 0) chunks.push(new Uint8Array(0));
-      const data = decodeEntry(en, chunks, opts.signal);
+      const data = decodeEntry(en, chunks, opts.signal, scratch);
       // A stored entry would be a view into the read window: copy it, so windows are let go.
-      return data.byteLength === data.buffer.byteLength ? data : data.slice();
+      return scratch || data.byteLength === data.buffer.byteLength ? data : data.slice();
     },
     pieces(en, pieceBytes, signal) {
       return entryPieces(en, compressed(en, signal), pieceBytes, signal);

@@ -41,12 +41,28 @@ export const WINDOW = 32 << 20;
  */
 const SMALL_ENTRY = 64 << 10;
 
-function inflateSmall(en: ZipEntry, chunks: Iterable<Uint8Array>): Uint8Array {
+/**
+ * One buffer for entries that are read and used one at a time (a run metric file is decoded into
+ * columns at once): inflating into it spares an allocation (and a copy) per entry, which, with
+ * two workers reading 10,000 files each, made each run at about half speed. A view into it is
+ * valid until the next read that uses it.
+ */
+export class Scratch {
+  private buf = new Uint8Array(1 << 16);
+
+  /** A view of `n` bytes (its contents are whatever was there). */
+  take(n: number): Uint8Array {
+    if (this.buf.length < n) this.buf = new Uint8Array(Math.max(n, this.buf.length * 2));
+    return this.buf.subarray(0, n);
+  }
+}
+
+function inflateSmall(en: ZipEntry, chunks: Iterable<Uint8Array>, scratch?: Scratch): Uint8Array {
   const parts = [...chunks];
   const data = parts.length === 1 ? parts[0] : concat(parts);
   let out: Uint8Array;
   try {
-    out = inflateSync(data, { out: new Uint8Array(en.size + 1) });
+    out = inflateSync(data, { out: scratch ? scratch.take(en.size + 1) : new Uint8Array(en.size + 1) });
   } catch (e) {
     // A stored block that does not fit makes fflate write past the buffer.
     if (e instanceof RangeError) throw new ArchiveError(en.name, 'size-mismatch', `inflates to more than the declared ${en.size} bytes`);
@@ -55,7 +71,7 @@ function inflateSmall(en: ZipEntry, chunks: Iterable<Uint8Array>): Uint8Array {
   if (out.length > en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to more than the declared ${en.size} bytes`);
   if (out.length !== en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to ${out.length} bytes, but declares ${en.size}`);
   if (crc32(out) !== en.crc) throw new ArchiveError(en.name, 'bad-crc', 'CRC-32 does not match the data');
-  return out.slice();
+  return scratch ? out : out.slice();
 }
 
 export function concat(parts: Uint8Array[]): Uint8Array {
@@ -93,9 +109,12 @@ export function inflateFailure(en: ZipEntry, e: unknown): unknown {
   return new ArchiveError(en.name, 'corrupt', `compressed data is damaged (${(e as Error).message})`);
 }
 
-/** Inflates (or copies) one entry from its compressed chunks, checking size and CRC as it goes. */
-export function decodeEntry(en: ZipEntry, chunks: Iterable<Uint8Array>, signal?: AbortSignal): Uint8Array {
-  if (en.method === 8 && en.compressedSize <= SMALL_ENTRY) return inflateSmall(en, chunks);
+/**
+ * Inflates (or copies) one entry from its compressed chunks, checking size and CRC as it goes.
+ * With `scratch`, a small deflated entry is inflated into it (see Scratch).
+ */
+export function decodeEntry(en: ZipEntry, chunks: Iterable<Uint8Array>, signal?: AbortSignal, scratch?: Scratch): Uint8Array {
+  if (en.method === 8 && en.compressedSize <= SMALL_ENTRY) return inflateSmall(en, chunks, scratch);
   const parts: Uint8Array[] = [];
   const check = new EntryCheck(en);
   const take = (d: Uint8Array) => {

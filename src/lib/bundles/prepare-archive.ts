@@ -12,6 +12,7 @@
  * what is held is the store's small files, the metric histories, and an `mlflow.db` (sql.js
  * needs a database's bytes in its wasm memory; that is bounded by the database, not the artifacts).
  */
+import { Scratch } from '../archive/zip-read-core';
 import { unzipSafe, unzipSafeBlob, WHOLE_READ_LIMIT, type BlobLike, type UnzipOptions, type UnzipProgress } from '../archive/safe-zip';
 import { openZipBlob } from '../archive/blob-zip';
 import type { ZipEntry } from '../archive/zip-format';
@@ -69,14 +70,15 @@ async function prepareStreamed(blob: BlobLike, opts: PrepareArchiveOptions, lazy
   const elsewhere = new Set(shares.slice(1).flat());
   const root = mlrunsRootOf(zip.entries) ?? '';
   const decoded: DecodedMetricFiles = new WeakMap();
-  const fromLanes = lanes.map((lane, i) => lane.decodeShare(blob, i + 1, lanes.length + 1));
+  const scratch = new Scratch();
+  const fromLanes = shares.slice(1).map((share, i) => lanes[i].decodeShare(blob, share.map((entry) => ({ entry, start: zip.startOf(entry), key: runMetricKey(entry.name, root)! }))));
   fromLanes.forEach((p) => p.catch(() => undefined)); // awaited below, unless this side fails first
   for (const en of zip.entries) {
     opts.signal?.throwIfAborted();
     let held: Uint8Array;
     if (elsewhere.has(en)) held = new Uint8Array(0);
     else if (mine.has(en)) {
-      const file = decodeMetricEntry(en.name, runMetricKey(en.name, root)!, await zip.read(en));
+      const file = decodeMetricEntry(en.name, runMetricKey(en.name, root)!, await zip.read(en, scratch));
       decoded.set((held = new Uint8Array(0)), file);
     } else held = isLazyCandidate(en.name, en.size, lazyMinBytes) ? lazyPlaceholder(en.name, en.size, en.crc) : await zip.read(en);
     entries.set(en.name, held);

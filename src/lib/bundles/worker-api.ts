@@ -11,7 +11,7 @@ import type { Experiment } from '../tracking/types';
 import type { StoredDataset } from '../data/types';
 import type { ModelExportInput } from './model-export';
 import type { PreparedImport } from './prepare-import';
-import type { DecodedShare, ImportLane } from './import-lanes';
+import type { DecodedShare, ImportLane, LaneItem } from './import-lanes';
 import type { BlobLike } from '../archive/blob-zip';
 import { ArchiveError } from '../archive/errors';
 
@@ -91,14 +91,14 @@ export interface BundleWorkerApi {
 
 /** What a lane serves on its port; failures as values, like the rest of this contract. */
 export interface ImportLaneApi {
-  decodeShare(blob: BlobLike, share: number, of: number): Promise<BundleResult<DecodedShare>>;
+  decodeShare(blob: BlobLike, items: LaneItem[]): Promise<BundleResult<DecodedShare>>;
 }
 
 /** The preparing worker's view of a lane's port: a failure is thrown again as the error it was (ArchiveError keeps its entry and rule). */
 export function importLaneOf(remote: { decodeShare: (...a: Parameters<ImportLaneApi['decodeShare']>) => Promise<BundleResult<DecodedShare>> }): ImportLane {
   return {
-    async decodeShare(blob, share, of) {
-      const r = await remote.decodeShare(blob, share, of);
+    async decodeShare(blob, items) {
+      const r = await remote.decodeShare(blob, items);
       if (r.ok) return r.value;
       const f = r.error;
       if (f.name === 'ArchiveError') throw new ArchiveError(f.entry ?? null, f.rule ?? 'corrupt', f.entry ? f.message.slice(f.entry.length + 2) : f.message);

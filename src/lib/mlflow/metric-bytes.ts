@@ -271,7 +271,14 @@ function scan(b: Uint8Array): number {
 export function decodeRunMetricBytes(file: string, key: string, bytes: Uint8Array): MetricColumns {
   const n = scan(bytes);
   if (n > 0) {
-    return { key, values: colValues.slice(0, n), steps: colSteps.slice(0, n), timestamps: colTimestamps.slice(0, n) };
+    // One buffer for the three columns (values | steps | timestamps): a third of the allocations
+    // and of the buffers to transfer (a 1,000-run import: 10,000 instead of 30,000, ~0.2 s less
+    // in postMessage), and IndexedDB stores the shared buffer once (bundle-import.ts ownsColumns).
+    const all = new Float64Array(3 * n);
+    all.set(colValues.subarray(0, n));
+    all.set(colSteps.subarray(0, n), n);
+    all.set(colTimestamps.subarray(0, n), 2 * n);
+    return { key, values: all.subarray(0, n), steps: all.subarray(n, 2 * n), timestamps: all.subarray(2 * n) };
   }
   let text: string;
   try {

@@ -158,10 +158,19 @@ interface Staged {
   lazy: LazyPlan[];
 }
 
-/** Each column is a whole buffer of its own: IndexedDB would otherwise store the whole buffer behind a view. */
-function ownsBuffers(m: MetricColumns): boolean {
-  return [m.values, m.steps, m.timestamps].every((a) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength)
-    && m.values.buffer !== m.steps.buffer && m.values.buffer !== m.timestamps.buffer && m.steps.buffer !== m.timestamps.buffer;
+/**
+ * The columns hold their buffers and nothing else: each a whole buffer of its own, or the three
+ * thirds (values | steps | timestamps) of one buffer, as the metric file decoder makes them
+ * (IndexedDB stores a buffer shared by the three views once). Anything else would make
+ * IndexedDB store a whole buffer behind a view.
+ */
+export function ownsColumns(m: MetricColumns): boolean {
+  const cols = [m.values, m.steps, m.timestamps];
+  const n = m.values.length;
+  if (m.steps.length !== n || m.timestamps.length !== n) return false;
+  const whole = cols.every((a) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength);
+  if (whole) return m.values.buffer !== m.steps.buffer && m.values.buffer !== m.timestamps.buffer && m.steps.buffer !== m.timestamps.buffer;
+  return cols.every((a, i) => a.buffer === m.values.buffer && a.byteOffset === i * n * 8) && m.values.buffer.byteLength === 3 * n * 8;
 }
 
 function stage(prep: PreparedImport['runs'], now: number): Staged {
@@ -173,7 +182,7 @@ function stage(prep: PreparedImport['runs'], now: number): Staged {
       const sum = updateSummary(undefined, m);
       if (!sum) continue;
       dictSet(summaries, m.key, sum);
-      if (m.values.length <= CHUNK_POINTS && ownsBuffers(m)) {
+      if (m.values.length <= CHUNK_POINTS && ownsColumns(m)) {
         // The prepared columns were transferred from the worker and belong to this import alone:
         // store them as they are (what appendToChunks would copy into one chunk).
         s.chunks.push({ runId: id, key: m.key, seq: 0, values: m.values, steps: m.steps, timestamps: m.timestamps });
