@@ -30,7 +30,7 @@ export interface LaneItem {
   key: string;
 }
 
-/** A lane as the preparing worker sees it (workers/bundle-worker.ts serves it on a MessagePort). */
+/** A lane as the preparing worker sees it (workers/bundle-worker.ts serves it on a MessagePort the page gives both). */
 export interface ImportLane {
   decodeShare(blob: BlobLike, items: LaneItem[]): Promise<DecodedShare>;
 }
@@ -54,11 +54,10 @@ export function runMetricKey(name: string, root: string): string | null {
 /**
  * The run metric files of `entries`, in `of` shares of about equal compressed bytes (the first,
  * the preparing worker's, weighted by PREPARER_WEIGHT), in central-directory order. Empty
- * shares when the archive is not an mlruns/ tree.
+ * shares when the archive is not an mlruns/ tree. `root`: mlrunsRootOf(entries), when the caller has it.
  */
-export function metricShares(entries: readonly ZipEntry[], of: number): ZipEntry[][] {
+export function metricShares(entries: readonly ZipEntry[], of: number, root = mlrunsRootOf(entries)): ZipEntry[][] {
   const shares: ZipEntry[][] = Array.from({ length: of }, () => []);
-  const root = mlrunsRootOf(entries);
   if (root === null) return shares; // no mlruns/ tree (an mlflow.db, a model): nothing to share
   const files = entries.filter((e) => !e.isDir && runMetricKey(e.name, root) !== null);
   const total = files.reduce((n, e) => n + e.compressedSize, 0);

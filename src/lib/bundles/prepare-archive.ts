@@ -65,20 +65,21 @@ async function prepareStreamed(blob: BlobLike, opts: PrepareArchiveOptions, lazy
   const lanes = opts.lanes ?? [];
   // Run metric files are decoded as they are read (their text is then let go), here for this
   // worker's share and in the lanes for theirs; each has a placeholder in `entries`, looked up in `decoded`.
-  const shares = metricShares(zip.entries, lanes.length + 1);
+  // The tree's root, found once (a scan of every name): no shares, and so no metric file, without one.
+  const root = mlrunsRootOf(zip.entries);
+  const shares = metricShares(zip.entries, lanes.length + 1, root);
   const mine = new Set(shares[0]);
   const elsewhere = new Set(shares.slice(1).flat());
-  const root = mlrunsRootOf(zip.entries) ?? '';
   const decoded: DecodedMetricFiles = new WeakMap();
   const scratch = new Scratch();
-  const fromLanes = shares.slice(1).map((share, i) => lanes[i].decodeShare(blob, share.map((entry) => ({ entry, start: zip.startOf(entry), key: runMetricKey(entry.name, root)! }))));
+  const fromLanes = shares.slice(1).map((share, i) => lanes[i].decodeShare(blob, share.map((entry) => ({ entry, start: zip.startOf(entry), key: runMetricKey(entry.name, root!)! }))));
   fromLanes.forEach((p) => p.catch(() => undefined)); // awaited below, unless this side fails first
   for (const en of zip.entries) {
     opts.signal?.throwIfAborted();
     let held: Uint8Array;
     if (elsewhere.has(en)) held = new Uint8Array(0);
     else if (mine.has(en)) {
-      const file = decodeMetricEntry(en.name, runMetricKey(en.name, root)!, await zip.read(en, scratch));
+      const file = decodeMetricEntry(en.name, runMetricKey(en.name, root!)!, await zip.read(en, scratch));
       decoded.set((held = new Uint8Array(0)), file);
     } else held = isLazyCandidate(en.name, en.size, lazyMinBytes) ? lazyPlaceholder(en.name, en.size, en.crc) : await zip.read(en);
     entries.set(en.name, held);
