@@ -39,7 +39,13 @@ export async function openMenu(page: Page): Promise<void> {
 /** Follows a main-navigation link; on a phone the navigation is behind the Menu button first. */
 export async function go(page: Page, label: string): Promise<void> {
   await openMenu(page);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
+  const link = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true });
+  const moves = (await link.getAttribute('href')) !== new URL(page.url()).hash;
+  await link.click();
+  // The menu folds on the route change, a task after the click: wait for it, so a following
+  // openMenu does not see it still open, skip its click, and then find it folded.
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if (moves && await menu.isVisible()) await expect(menu).toHaveAttribute('aria-expanded', 'false');
 }
 
 /** The page never scrolls sideways: everything wider scrolls inside its own box. */

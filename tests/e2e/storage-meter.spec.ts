@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { SIZES, openLab, openMenu, expectNoOverflow, expectAccessible } from './helpers';
+import { SIZES, go, openLab, openMenu, expectNoOverflow, expectAccessible } from './helpers';
 
 // Issue 12's storage meter, where a person looks for it: under the experiments list on every
 // page (behind the Menu button on a phone), following what the lab stores, with the details on
@@ -59,8 +59,8 @@ for (const size of SIZES) {
     await expect(page.getByText(/^Used: .* of .*\(/)).toBeVisible();
 
     // On another page too (the Compare page here).
-    await openMenu(page);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Compare', exact: true }).click();
+    await go(page, 'Compare');
+    await expect(page).toHaveURL(/#\/compare/);
     await openMenu(page);
     await expect(page.getByRole('region', { name: 'Storage' }).getByRole('meter')).toBeVisible();
   });
