@@ -4,10 +4,10 @@
 // MLflow's file store takes ~1 s per such run): the lab exports them to a zip and imports it
 // into an empty lab; MLflow (bench/py/bundles_mlflow_filestore.py in the interop venv) writes
 // the same runs (same keys, steps and values) into its file store and reads every history back.
-// BENCH_BUNDLE_RUNS scales the run count down for a quick look. Figures without a layout in
+// BENCH_BUNDLE_RUNS scales the run count down for a quick look; BENCH_BUNDLE_KEEP=<folder> keeps the zips. Figures without a layout in
 // their name are the mlruns/ layout's; `_sqlite` ones the mlflow.db layout's (the default).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compare, openLab, python, logRuns, seedRuns } from './lib.mjs';
@@ -144,6 +144,8 @@ export async function run({ context, base, report, root }) {
     report(`bundles.export${tag}_peak_page_heap`, exp.peakMB, 'MB');
     report(`bundles.zip_size${tag}`, exp.result / 1048576, 'MB');
     zips[layout] = await download(page, () => window.__benchBundle);
+    // BENCH_BUNDLE_KEEP=<folder>: keep a copy of each zip there, to profile an import by hand.
+    if (process.env.BENCH_BUNDLE_KEEP) copyFileSync(zips[layout], join(process.env.BENCH_BUNDLE_KEEP, `bench-${layout}.zip`));
     report(`bundles.unzipped_size${tag}`, unzippedBytes(zips[layout]) / 1048576, 'MB');
     await page.evaluate(() => performance.clearMeasures());
   }

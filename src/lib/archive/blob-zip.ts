@@ -154,7 +154,7 @@ function readerOf(blob: BlobLike, read: Read, entries: readonly ZipEntry[], star
       const chunks: Uint8Array[] = [];
       for (let o = 0; o < en.compressedSize; o += CHUNK) chunks.push(await read(s + o, Math.min(CHUNK, en.compressedSize - o)));
       if (chunks.length === 0) chunks.push(new Uint8Array(0));
-      const data = decodeEntry(en, chunks, opts.signal, scratch);
+      const data = decodeEntry(en, chunks, opts.signal, scratch, opts.inflater);
       // A stored entry would be a view into the read window: copy it, so windows are let go.
       return scratch || data.byteLength === data.buffer.byteLength ? data : data.slice();
     },

@@ -12,6 +12,7 @@
 import { deflateSync } from 'fflate';
 import { crc32 } from './crc32';
 import type { PackedFile } from './zip-write';
+import { loadForas } from './wasm-flate';
 
 /** Files above this are left to the streamed compressor (see the header). */
 export const PACK_MAX_BYTES = 4 << 20;
@@ -27,22 +28,17 @@ function fflateLevel1(data: Uint8Array): Uint8Array {
 
 /** The wasm deflater, started once per worker; fflate's when the module cannot load. */
 export function loadDeflater(): Promise<Deflater> {
-  loading ??= (async () => {
-    try {
-      const foras = await import('@hazae41/foras');
-      await foras.initBundledOnce();
-      return (data: Uint8Array) => {
-        const input = new foras.Memory(data);
-        try {
-          return foras.deflate(input, 1).copyAndDispose();
-        } finally {
-          input.free();
-        }
-      };
-    } catch {
-      return fflateLevel1;
-    }
-  })();
+  loading ??= loadForas().then((foras) => {
+    if (!foras) return fflateLevel1;
+    return (data: Uint8Array) => {
+      const input = new foras.Memory(data);
+      try {
+        return foras.deflate(input, 1).copyAndDispose();
+      } finally {
+        input.free();
+      }
+    };
+  });
   return loading;
 }
 

@@ -47,7 +47,7 @@ export function unzipSafe(bytes: Uint8Array, opts: UnzipOptions = {}): Map<strin
   entries.forEach((en, i) => {
     opts.signal?.throwIfAborted();
     const data = bytes.subarray(starts[i], starts[i] + en.compressedSize);
-    out.set(en.name, en.isDir ? new Uint8Array(0) : decodeEntry(en, slices(data), opts.signal));
+    out.set(en.name, en.isDir ? new Uint8Array(0) : decodeEntry(en, slices(data), opts.signal, undefined, opts.inflater));
     progress.entriesDone++;
     progress.bytesOut += en.size;
     opts.onProgress?.({ ...progress });
@@ -76,7 +76,7 @@ export async function unzipSafeAsync(bytes: Uint8Array, opts: UnzipOptions = {})
     const data = bytes.subarray(starts[i], starts[i] + en.compressedSize);
     out.set(en.name, en.isDir ? new Uint8Array(0)
       : en.method === 8 && en.compressedSize >= NATIVE_INFLATE_MIN ? await inflateNative(en, data, opts.signal)
-        : decodeEntry(en, slices(data), opts.signal));
+        : decodeEntry(en, slices(data), opts.signal, undefined, opts.inflater));
     progress.entriesDone++;
     progress.bytesOut += en.size;
     opts.onProgress?.({ ...progress });

@@ -6,6 +6,7 @@
 import { Inflate, inflateSync } from 'fflate';
 import { crc32 } from './crc32';
 import { ArchiveError } from './errors';
+import type { RawInflater } from './fast-inflate';
 import { DEFAULT_LIMITS, TAIL_BYTES, findCentralDirectory, parseCentralDirectory, type ZipEntry, type ZipLimits } from './zip-format';
 
 export interface UnzipProgress {
@@ -23,6 +24,8 @@ export interface UnzipOptions {
   wholeReadLimit?: number;
   /** unzipSafeBlob: window size for bigger blobs. Default 32 MiB. */
   readWindow?: number;
+  /** Inflates small entries (fast-inflate.ts loadInflater); fflate's inflateSync without one. */
+  inflater?: RawInflater;
 }
 
 export const CHUNK = 4 << 20;
@@ -57,21 +60,28 @@ export class Scratch {
   }
 }
 
-function inflateSmall(en: ZipEntry, chunks: Iterable<Uint8Array>, scratch?: Scratch): Uint8Array {
+function inflateSmall(en: ZipEntry, chunks: Iterable<Uint8Array>, scratch?: Scratch, inflater?: RawInflater): Uint8Array {
   const parts = [...chunks];
   const data = parts.length === 1 ? parts[0] : concat(parts);
+  const lie = () => new ArchiveError(en.name, 'size-mismatch', `inflates to more than the declared ${en.size} bytes`);
   let out: Uint8Array;
   try {
-    out = inflateSync(data, { out: scratch ? scratch.take(en.size + 1) : new Uint8Array(en.size + 1) });
+    if (inflater) {
+      out = inflater(data, (n) => {
+        if (n > en.size) throw lie();
+        return scratch ? scratch.take(n) : new Uint8Array(n);
+      });
+    } else out = inflateSync(data, { out: scratch ? scratch.take(en.size + 1) : new Uint8Array(en.size + 1) });
   } catch (e) {
+    if (e instanceof ArchiveError) throw e;
     // A stored block that does not fit makes fflate write past the buffer.
-    if (e instanceof RangeError) throw new ArchiveError(en.name, 'size-mismatch', `inflates to more than the declared ${en.size} bytes`);
-    throw new ArchiveError(en.name, 'corrupt', `compressed data is damaged (${(e as Error).message})`);
+    if (e instanceof RangeError && !inflater) throw lie();
+    throw new ArchiveError(en.name, 'corrupt', `compressed data is damaged (${e instanceof Error ? e.message : String(e)})`);
   }
-  if (out.length > en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to more than the declared ${en.size} bytes`);
+  if (out.length > en.size) throw lie();
   if (out.length !== en.size) throw new ArchiveError(en.name, 'size-mismatch', `inflates to ${out.length} bytes, but declares ${en.size}`);
   if (crc32(out) !== en.crc) throw new ArchiveError(en.name, 'bad-crc', 'CRC-32 does not match the data');
-  return scratch ? out : out.slice();
+  return scratch || inflater ? out : out.slice();
 }
 
 export function concat(parts: Uint8Array[]): Uint8Array {
@@ -113,8 +123,8 @@ export function inflateFailure(en: ZipEntry, e: unknown): unknown {
  * Inflates (or copies) one entry from its compressed chunks, checking size and CRC as it goes.
  * With `scratch`, a small deflated entry is inflated into it (see Scratch).
  */
-export function decodeEntry(en: ZipEntry, chunks: Iterable<Uint8Array>, signal?: AbortSignal, scratch?: Scratch): Uint8Array {
-  if (en.method === 8 && en.compressedSize <= SMALL_ENTRY) return inflateSmall(en, chunks, scratch);
+export function decodeEntry(en: ZipEntry, chunks: Iterable<Uint8Array>, signal?: AbortSignal, scratch?: Scratch, inflater?: RawInflater): Uint8Array {
+  if (en.method === 8 && en.compressedSize <= SMALL_ENTRY) return inflateSmall(en, chunks, scratch, inflater);
   const parts: Uint8Array[] = [];
   const check = new EntryCheck(en);
   const take = (d: Uint8Array) => {

@@ -13,6 +13,7 @@
  */
 import { zipBlobAt, type BlobLike } from '../archive/blob-zip';
 import { Scratch, type UnzipOptions } from '../archive/zip-read-core';
+import { loadInflater } from '../archive/fast-inflate';
 import type { ZipEntry } from '../archive/zip-format';
 import { FormatError } from '../mlflow/errors';
 import { decodeRunMetricBytes } from '../mlflow/metric-bytes';
@@ -89,7 +90,7 @@ const NO_BYTES = new Uint8Array(0);
 
 /** A lane's work: its share of the archive's run metric files, read and decoded. */
 export async function decodeShare(blob: BlobLike, items: readonly LaneItem[], opts: UnzipOptions = {}): Promise<DecodedShare> {
-  const zip = zipBlobAt(blob, items, opts);
+  const zip = zipBlobAt(blob, items, { ...opts, inflater: opts.inflater ?? await loadInflater() });
   const out: DecodedShare = new Map();
   const scratch = new Scratch();
   for (const { entry, key } of items) {

@@ -13,6 +13,7 @@
  * needs a database's bytes in its wasm memory; that is bounded by the database, not the artifacts).
  */
 import { Scratch } from '../archive/zip-read-core';
+import { loadInflater } from '../archive/fast-inflate';
 import { unzipSafe, unzipSafeBlob, WHOLE_READ_LIMIT, type BlobLike, type UnzipOptions, type UnzipProgress } from '../archive/safe-zip';
 import { openZipBlob } from '../archive/blob-zip';
 import type { ZipEntry } from '../archive/zip-format';
@@ -46,7 +47,8 @@ export interface PreparedArchive {
   lazy?: LazySource;
 }
 
-export async function prepareArchive(source: Uint8Array | BlobLike, opts: PrepareArchiveOptions): Promise<PreparedArchive> {
+export async function prepareArchive(source: Uint8Array | BlobLike, options: PrepareArchiveOptions): Promise<PreparedArchive> {
+  const opts = { ...options, inflater: options.inflater ?? await loadInflater() };
   const { openDb, lazyMinBytes = LAZY_MIN_BYTES, ...unzipOpts } = opts;
   const t0 = performance.now();
   if (!(source instanceof Uint8Array) && source.size > (opts.wholeReadLimit ?? WHOLE_READ_LIMIT)) return prepareStreamed(source, opts, lazyMinBytes);
