@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compare, openLab, python, logRuns, seedRuns } from './lib.mjs';
+import { compare, openLab, python, logRuns, seedRuns, settle } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_BUNDLE_RUNS || 1000);
 const KEYS = 10;
@@ -133,6 +133,7 @@ export async function run({ context, base, report, root }) {
   // (what a stored zip would weigh), and import of each zip into an empty lab below.
   const zips = {};
   for (const layout of LAYOUTS) {
+    console.log(`  (export ${layout}: waited ${await settle()} ms for the browser to settle)`);
     const exp = await measured(page, async (layout) => {
       const f = await window.mfflow.exportLab({ layout });
       window.__benchBundle = f;
@@ -169,6 +170,7 @@ export async function run({ context, base, report, root }) {
     try {
       const other = await ctx.newPage();
       await openLab(other, base);
+      console.log(`  (import ${layout}: waited ${await settle()} ms for the browser to settle)`);
       const imp = await importZip(other, zips[layout]);
       if (imp.result.added !== RUNS) throw new Error(`${layout} import added ${imp.result.added} runs, expected ${RUNS}`);
       const tag = layout === 'mlruns' ? '' : `_${layout}`;

@@ -134,3 +134,48 @@ export async function logRuns(page, experiment, runs, keys, steps) {
     return ids;
   }, { experiment, runs, keys, steps });
 }
+
+/** CPU time (ms, user + system) used so far by the browser's processes (Linux /proc), or null elsewhere. */
+async function browserCpuMs() {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  let dirs;
+  try {
+    dirs = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return null;
+  }
+  const tick = 10; // USER_HZ is 100 on Linux
+  let ms = 0;
+  for (const d of dirs) {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (!/^(chromium|chrome)/.test(comm)) continue;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ms += (Number(f[11]) + Number(f[12])) * tick; // utime, stime
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return ms;
+}
+
+/**
+ * Waits until the browser is quiet: its processes together use under 15% of a core over 500 ms,
+ * for up to `maxMs`. A figure then measures its own operation, not what the step before it left
+ * running: after 10M points are logged, LevelDB compacts them in the browser process for
+ * seconds. Only the browser's processes count, so a run under another heavy process still
+ * settles. Returns the ms waited (Infinity-free: capped at maxMs).
+ */
+export async function settle(maxMs = 60_000) {
+  const t0 = Date.now();
+  let last = await browserCpuMs();
+  if (last === null) return 0;
+  while (Date.now() - t0 < maxMs) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = await browserCpuMs();
+    if (now - last < 0.15 * 500) break;
+    last = now;
+  }
+  return Date.now() - t0;
+}

@@ -4,6 +4,7 @@ import { openDB } from 'idb';
 import { TrackingStore } from '../../src/lib/storage/tracking-store';
 import { appendToChunks, CHUNK_POINTS, checkMetricColumns, OPEN_CHUNK_POINTS } from '../../src/lib/storage/metric-columns';
 import type { MetricChunk } from '../../src/lib/storage/schema';
+import { chunkColumns } from '../../src/lib/storage/metric-chunk-codec';
 import { validateMetricColumns } from '../../src/lib/tracking/validation';
 import type { MetricSummary } from '../../src/lib/tracking/types';
 import { cols, uniqueDbName } from './storage-helpers';
@@ -111,7 +112,8 @@ describe('metric history', () => {
       }
       expect(stored.map((c) => c.seq)).toEqual(stored.map((_, i) => i));
       expect(stored.flatMap((c) => [...c.values])).toEqual(all);
-      expect(stored.flatMap((c) => [...c.steps])).toEqual(all);
+      expect(stored.flatMap((c) => [...chunkColumns(c).steps])).toEqual(all);
+      expect(stored.flatMap((c) => [...chunkColumns(c).timestamps])).toEqual(all);
       for (const c of stored) expect(c.values.length).toBeLessThanOrEqual(capacity);
       for (const c of stored.slice(0, -1)) expect(c.values.length).toBeGreaterThanOrEqual(openLimit);
     }), { numRuns: 300 });

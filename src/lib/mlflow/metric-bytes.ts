@@ -273,7 +273,7 @@ export function decodeRunMetricBytes(file: string, key: string, bytes: Uint8Arra
   if (n > 0) {
     // One buffer for the three columns (values | steps | timestamps): a third of the allocations
     // and of the buffers to transfer (a 1,000-run import: 10,000 instead of 30,000, ~0.2 s less
-    // in postMessage), and IndexedDB stores the shared buffer once (bundle-import.ts ownsColumns).
+    // in postMessage).
     const all = new Float64Array(3 * n);
     all.set(colValues.subarray(0, n));
     all.set(colSteps.subarray(0, n), n);

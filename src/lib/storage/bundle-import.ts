@@ -31,7 +31,8 @@ import { dictSet, newDict } from '../util/dict';
 import { exists } from '../util/errors';
 import { joinChunks, toChunks, validateArtifactPath } from './artifact-files';
 import { issuePuts, putAll, type Connection } from './db';
-import { appendToChunks, CHUNK_POINTS, updateSummary } from './metric-columns';
+import { appendToChunks, updateSummary } from './metric-columns';
+import { chunkColumns, chunkLength } from './metric-chunk-codec';
 import { putRunRecords } from './run-index';
 import type { ArtifactChunk, ArtifactEntry, MetricChunk, StoreName, StoredRun, TrackingDBSchema } from './schema';
 
@@ -120,16 +121,17 @@ function joinHistories(chunks: MetricChunk[]): MetricColumns[] {
   }
   return [...byKey].map(([key, list]) => {
     // One chunk (histories up to 16,384 points): its columns were just read, so they are ours.
-    if (list.length === 1) return { key, values: list[0].values, steps: list[0].steps, timestamps: list[0].timestamps };
+    if (list.length === 1) return { key, ...chunkColumns(list[0]) };
     list.sort((a, b) => a.seq - b.seq);
-    const n = list.reduce((s, c) => s + c.values.length, 0);
+    const n = list.reduce((s, c) => s + chunkLength(c), 0);
     const m: MetricColumns = { key, values: new Float64Array(n), steps: new Float64Array(n), timestamps: new Float64Array(n) };
     let o = 0;
     for (const c of list) {
-      m.values.set(c.values, o);
-      m.steps.set(c.steps, o);
-      m.timestamps.set(c.timestamps, o);
-      o += c.values.length;
+      const cc = chunkColumns(c);
+      m.values.set(cc.values, o);
+      m.steps.set(cc.steps, o);
+      m.timestamps.set(cc.timestamps, o);
+      o += cc.values.length;
     }
     return m;
   });
@@ -158,21 +160,6 @@ interface Staged {
   lazy: LazyPlan[];
 }
 
-/**
- * The columns hold their buffers and nothing else: each a whole buffer of its own, or the three
- * thirds (values | steps | timestamps) of one buffer, as the metric file decoder makes them
- * (IndexedDB stores a buffer shared by the three views once). Anything else would make
- * IndexedDB store a whole buffer behind a view.
- */
-export function ownsColumns(m: MetricColumns): boolean {
-  const cols = [m.values, m.steps, m.timestamps];
-  const n = m.values.length;
-  if (m.steps.length !== n || m.timestamps.length !== n) return false;
-  const whole = cols.every((a) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength);
-  if (whole) return m.values.buffer !== m.steps.buffer && m.values.buffer !== m.timestamps.buffer && m.steps.buffer !== m.timestamps.buffer;
-  return cols.every((a, i) => a.buffer === m.values.buffer && a.byteOffset === i * n * 8) && m.values.buffer.byteLength === 3 * n * 8;
-}
-
 function stage(prep: PreparedImport['runs'], now: number): Staged {
   const s: Staged = { runs: [], chunks: [], entries: [], parts: [], lazy: [] };
   for (const { run, metrics, artifacts } of prep) {
@@ -182,11 +169,7 @@ function stage(prep: PreparedImport['runs'], now: number): Staged {
       const sum = updateSummary(undefined, m);
       if (!sum) continue;
       dictSet(summaries, m.key, sum);
-      if (m.values.length <= CHUNK_POINTS && ownsColumns(m)) {
-        // The prepared columns were transferred from the worker and belong to this import alone:
-        // store them as they are (what appendToChunks would copy into one chunk).
-        s.chunks.push({ runId: id, key: m.key, seq: 0, values: m.values, steps: m.steps, timestamps: m.timestamps });
-      } else s.chunks.push(...appendToChunks(id, m.key, undefined, m));
+      s.chunks.push(...appendToChunks(id, m.key, undefined, m));
     }
     // No ownerLock: an imported RUNNING run has no driver here, so the orphan sweep never kills it.
     s.runs.push({ info: { ...run.info }, params: { ...run.params }, tags: { ...run.tags }, metrics: summaries, inputs: run.inputs.map((i) => ({ dataset: { ...i.dataset }, tags: { ...i.tags } })) });

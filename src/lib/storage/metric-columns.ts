@@ -5,6 +5,7 @@
 import { validateMetricColumns, validateMetricKey } from '../tracking/validation';
 import type { MetricColumns, MetricSummary } from '../tracking/types';
 import type { MetricChunk } from './schema';
+import { chunkColumns, chunkLength, packChunk, type ChunkColumns } from './metric-chunk-codec';
 
 /** Most points in one chunk: few records per history, each small enough to rewrite. */
 export const CHUNK_POINTS = 16_384;
@@ -42,21 +43,15 @@ export function checkMetricColumns(cols: { key: string } & PointColumns): void {
   if (!ok) validateMetricColumns(cols);
 }
 
-/** `src[start, end)` as a new Float64Array (a block copy when `src` is a typed array). */
-function copyRange(src: ArrayLike<number>, start: number, end: number): Float64Array {
-  if (src instanceof Float64Array) return src.slice(start, end);
-  if (ArrayBuffer.isView(src)) return Float64Array.from((src as unknown as Float32Array).subarray(start, end));
-  const a = new Float64Array(end - start);
-  for (let i = start; i < end; i++) a[i - start] = src[i];
-  return a;
-}
-
-/** `head` followed by `tail[start, end)`. */
-function joinRange(head: Float64Array, tail: ArrayLike<number>, start: number, end: number): Float64Array {
-  const a = new Float64Array(head.length + end - start);
-  a.set(head);
-  a.set(copyRange(tail, start, end), head.length);
-  return a;
+/** `head` followed by `tail[0, count)`, each column. */
+function joinHead(head: ChunkColumns, tail: PointColumns, count: number): PointColumns {
+  const join = (a: Float64Array, b: ArrayLike<number>) => {
+    const out = new Float64Array(a.length + count);
+    out.set(a);
+    for (let i = 0; i < count; i++) out[a.length + i] = b[i];
+    return out;
+  };
+  return { values: join(head.values, tail.values), steps: join(head.steps, tail.steps), timestamps: join(head.timestamps, tail.timestamps) };
 }
 
 /**
@@ -72,25 +67,16 @@ export function appendToChunks(runId: string, key: string, last: MetricChunk | u
   let seq = 0;
   if (last) {
     seq = last.seq + 1;
-    const room = last.values.length < openLimit ? Math.max(0, capacity - last.values.length) : 0;
+    const had = chunkLength(last);
+    const room = had < openLimit ? Math.max(0, capacity - had) : 0;
     if (room > 0 && n > 0) {
       taken = Math.min(room, n);
-      out.push({
-        runId: last.runId, key: last.key, seq: last.seq,
-        values: joinRange(last.values, cols.values, 0, taken),
-        steps: joinRange(last.steps, cols.steps, 0, taken),
-        timestamps: joinRange(last.timestamps, cols.timestamps, 0, taken),
-      });
+      out.push(packChunk(last.runId, last.key, last.seq, joinHead(chunkColumns(last), cols, taken)));
     }
   }
   while (taken < n) {
     const end = Math.min(n, taken + capacity);
-    out.push({
-      runId, key, seq: seq++,
-      values: copyRange(cols.values, taken, end),
-      steps: copyRange(cols.steps, taken, end),
-      timestamps: copyRange(cols.timestamps, taken, end),
-    });
+    out.push(packChunk(runId, key, seq++, cols, taken, end));
     taken = end;
   }
   return out;
@@ -141,15 +127,8 @@ export function updateSummary(prev: MetricSummary | undefined, cols: PointColumn
  * equal in both keep their logging order. Sorting is skipped when already ordered (the usual case).
  */
 export function assembleHistory(key: string, chunks: readonly MetricChunk[]): MetricColumns {
-  const total = chunks.reduce((n, c) => n + c.values.length, 0);
-  const values = new Float64Array(total);
-  const steps = new Float64Array(total);
-  const timestamps = new Float64Array(total);
-  let o = 0;
-  for (const c of [...chunks].sort((a, b) => a.seq - b.seq)) {
-    values.set(c.values, o); steps.set(c.steps, o); timestamps.set(c.timestamps, o);
-    o += c.values.length;
-  }
+  const { values, steps, timestamps } = chunks.length === 1 ? chunkColumns(chunks[0]) : joinChunks(chunks);
+  const total = values.length;
   let sorted = true;
   for (let i = 1; i < total && sorted; i++) {
     if (steps[i] < steps[i - 1] || (steps[i] === steps[i - 1] && timestamps[i] < timestamps[i - 1])) sorted = false;
@@ -159,4 +138,17 @@ export function assembleHistory(key: string, chunks: readonly MetricChunk[]): Me
   order.sort((a, b) => steps[a] - steps[b] || timestamps[a] - timestamps[b] || a - b);
   const pick = (src: Float64Array) => Float64Array.from(order, (i) => src[i]);
   return { key, values: pick(values), steps: pick(steps), timestamps: pick(timestamps) };
+}
+
+/** A key's chunks, in seq order, as one set of columns. */
+function joinChunks(chunks: readonly MetricChunk[]): ChunkColumns {
+  const total = chunks.reduce((n, c) => n + chunkLength(c), 0);
+  const out = { values: new Float64Array(total), steps: new Float64Array(total), timestamps: new Float64Array(total) };
+  let o = 0;
+  for (const c of [...chunks].sort((a, b) => a.seq - b.seq)) {
+    const cc = chunkColumns(c);
+    out.values.set(cc.values, o); out.steps.set(cc.steps, o); out.timestamps.set(cc.timestamps, o);
+    o += cc.values.length;
+  }
+  return out;
 }

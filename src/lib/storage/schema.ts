@@ -28,14 +28,23 @@ export interface StoredRun extends Run {
   heartbeatAt?: number;
 }
 
-/** One column chunk of a metric history; chunks of a key are ordered by `seq`, in logging order. */
+/**
+ * One column chunk of a metric history; chunks of a key are ordered by `seq`, in logging order.
+ * Steps and timestamps are stored only when they cannot be recomputed (metric-chunk-codec.ts);
+ * read them through `chunkColumns`.
+ */
 export interface MetricChunk {
   runId: string;
   key: string;
   seq: number;
   values: Float64Array;
-  steps: Float64Array;
-  timestamps: Float64Array;
+  /** Absent when step i is `stepFrom + i`. */
+  steps?: Float64Array;
+  stepFrom?: number;
+  /** Absent when timestamp i is `timeFrom + times[i]`. */
+  timestamps?: Float64Array;
+  timeFrom?: number;
+  times?: Uint32Array;
 }
 
 /** A file in a run's artifact tree; its bytes live in `artifactChunks`. */
