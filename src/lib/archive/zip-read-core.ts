@@ -64,12 +64,21 @@ function inflateSmall(en: ZipEntry, chunks: Iterable<Uint8Array>, scratch?: Scra
   const parts = [...chunks];
   const data = parts.length === 1 ? parts[0] : concat(parts);
   const lie = () => new ArchiveError(en.name, 'size-mismatch', `inflates to more than the declared ${en.size} bytes`);
+  const target = (n: number) => (scratch ? scratch.take(n) : new Uint8Array(n));
+  if (inflater && en.size < 2 ** 32) { // gzip's trailer holds the size mod 2^32
+    // The usual case, checked in one pass; a failure is read again below to say what is wrong.
+    try {
+      return inflater.inflateChecked(data, en.size, en.crc, target);
+    } catch {
+      // named below
+    }
+  }
   let out: Uint8Array;
   try {
     if (inflater) {
-      out = inflater(data, (n) => {
+      out = inflater.inflate(data, (n) => {
         if (n > en.size) throw lie();
-        return scratch ? scratch.take(n) : new Uint8Array(n);
+        return target(n);
       });
     } else out = inflateSync(data, { out: scratch ? scratch.take(en.size + 1) : new Uint8Array(en.size + 1) });
   } catch (e) {
