@@ -32,7 +32,7 @@ import { exists } from '../util/errors';
 import { joinChunks, toChunks, validateArtifactPath } from './artifact-files';
 import { issuePuts, putAll, type Connection } from './db';
 import { appendToChunks, updateSummary } from './metric-columns';
-import { chunkColumns, chunkLength } from './metric-chunk-codec';
+import { joinedColumns } from './metric-chunk-codec';
 import { putRunRecords } from './run-index';
 import type { ArtifactChunk, ArtifactEntry, MetricChunk, StoreName, StoredRun, TrackingDBSchema } from './schema';
 
@@ -119,22 +119,7 @@ function joinHistories(chunks: MetricChunk[]): MetricColumns[] {
     if (list) list.push(c);
     else byKey.set(c.key, [c]);
   }
-  return [...byKey].map(([key, list]) => {
-    // One chunk (histories up to 16,384 points): its columns were just read, so they are ours.
-    if (list.length === 1) return { key, ...chunkColumns(list[0]) };
-    list.sort((a, b) => a.seq - b.seq);
-    const n = list.reduce((s, c) => s + chunkLength(c), 0);
-    const m: MetricColumns = { key, values: new Float64Array(n), steps: new Float64Array(n), timestamps: new Float64Array(n) };
-    let o = 0;
-    for (const c of list) {
-      const cc = chunkColumns(c);
-      m.values.set(cc.values, o);
-      m.steps.set(cc.steps, o);
-      m.timestamps.set(cc.timestamps, o);
-      o += cc.values.length;
-    }
-    return m;
-  });
+  return [...byKey].map(([key, list]) => ({ key, ...joinedColumns(list) }));
 }
 
 function joinArtifacts(entries: ArtifactEntry[], parts: ArtifactChunk[]): BundleArtifact[] {

@@ -125,3 +125,20 @@ export function chunkColumns(c: MetricChunk): ChunkColumns {
   } else if (timestamps.length !== n) throw new DamagedChunkError(c, `${timestamps.length} timestamps for ${n} values`);
   return { values: c.values, steps, timestamps };
 }
+
+/**
+ * A key's chunks, in seq order, as one set of columns. One chunk gives its own columns (a read's
+ * arrays belong to the reader), more are copied into new ones.
+ */
+export function joinedColumns(chunks: readonly MetricChunk[]): ChunkColumns {
+  if (chunks.length === 1) return chunkColumns(chunks[0]);
+  const total = chunks.reduce((n, c) => n + chunkLength(c), 0);
+  const out = { values: new Float64Array(total), steps: new Float64Array(total), timestamps: new Float64Array(total) };
+  let o = 0;
+  for (const c of [...chunks].sort((a, b) => a.seq - b.seq)) {
+    const cc = chunkColumns(c);
+    out.values.set(cc.values, o); out.steps.set(cc.steps, o); out.timestamps.set(cc.timestamps, o);
+    o += cc.values.length;
+  }
+  return out;
+}

@@ -5,7 +5,7 @@
 import { validateMetricColumns, validateMetricKey } from '../tracking/validation';
 import type { MetricColumns, MetricSummary } from '../tracking/types';
 import type { MetricChunk } from './schema';
-import { chunkColumns, chunkLength, packChunk, type ChunkColumns } from './metric-chunk-codec';
+import { chunkColumns, chunkLength, joinedColumns, packChunk, type ChunkColumns } from './metric-chunk-codec';
 
 /** Most points in one chunk: few records per history, each small enough to rewrite. */
 export const CHUNK_POINTS = 16_384;
@@ -127,7 +127,7 @@ export function updateSummary(prev: MetricSummary | undefined, cols: PointColumn
  * equal in both keep their logging order. Sorting is skipped when already ordered (the usual case).
  */
 export function assembleHistory(key: string, chunks: readonly MetricChunk[]): MetricColumns {
-  const { values, steps, timestamps } = chunks.length === 1 ? chunkColumns(chunks[0]) : joinChunks(chunks);
+  const { values, steps, timestamps } = joinedColumns(chunks);
   const total = values.length;
   let sorted = true;
   for (let i = 1; i < total && sorted; i++) {
@@ -138,17 +138,4 @@ export function assembleHistory(key: string, chunks: readonly MetricChunk[]): Me
   order.sort((a, b) => steps[a] - steps[b] || timestamps[a] - timestamps[b] || a - b);
   const pick = (src: Float64Array) => Float64Array.from(order, (i) => src[i]);
   return { key, values: pick(values), steps: pick(steps), timestamps: pick(timestamps) };
-}
-
-/** A key's chunks, in seq order, as one set of columns. */
-function joinChunks(chunks: readonly MetricChunk[]): ChunkColumns {
-  const total = chunks.reduce((n, c) => n + chunkLength(c), 0);
-  const out = { values: new Float64Array(total), steps: new Float64Array(total), timestamps: new Float64Array(total) };
-  let o = 0;
-  for (const c of [...chunks].sort((a, b) => a.seq - b.seq)) {
-    const cc = chunkColumns(c);
-    out.values.set(cc.values, o); out.steps.set(cc.steps, o); out.timestamps.set(cc.timestamps, o);
-    o += cc.values.length;
-  }
-  return out;
 }
