@@ -16,7 +16,7 @@ import { ExportJobs } from '../src/lib/bundles/export-jobs';
 import { sqlDbOf } from '../src/lib/mlflow/sqljs';
 import { loadSqlJs } from './sqlite-engine';
 import { loadDeflater } from '../src/lib/archive/fast-deflate';
-import { buffersOf, importLaneOf, runBuffers, describeFailure, type BundleResult, type BundleWorkerApi, type ImportLaneApi } from '../src/lib/bundles/worker-api';
+import { buffersOf, importLaneOf, portSink, runBuffers, describeFailure, type BundleResult, type BundleWorkerApi, type ImportLaneApi } from '../src/lib/bundles/worker-api';
 import { decodeShare, shareBuffers } from '../src/lib/bundles/import-lanes';
 import { announceLiveness } from '../src/lib/workers/liveness';
 
@@ -44,7 +44,7 @@ function fail(e: unknown): BundleResult<never> {
 }
 
 const api: BundleWorkerApi = {
-  async prepareImport(jobId, source, onProgress, lanePorts = []) {
+  async prepareImport(jobId, source, onProgress, lanePorts = [], stagePort) {
     const ctl = new AbortController();
     jobs.set(jobId, ctl);
     let dispose = async () => undefined as void;
@@ -69,6 +69,7 @@ const api: BundleWorkerApi = {
       const opts = {
         signal: ctl.signal,
         lanes: lanePorts.map((port) => importLaneOf(Comlink.wrap<ImportLaneApi>(port))),
+        stage: stagePort && portSink(stagePort),
         onProgress: (p: { bytesOut: number; bytesTotal: number; entriesDone: number; entriesTotal: number }) => report('reading', p.bytesOut, p.bytesTotal),
       };
       const t1 = performance.now();
@@ -82,18 +83,21 @@ const api: BundleWorkerApi = {
     } finally {
       jobs.delete(jobId);
       for (const port of lanePorts) port.close();
+      stagePort?.close();
       if (!kept) await dispose();
     }
   },
 
-  serveImportLane(port) {
+  serveImportLane(port, stagePort) {
     const lane: ImportLaneApi = {
       async decodeShare(blob, items) {
         try {
-          const value = await decodeShare(blob, items);
+          const value = await decodeShare(blob, items, {}, stagePort && portSink(stagePort));
           return Comlink.transfer({ ok: true as const, value }, shareBuffers(value));
         } catch (e) {
           return fail(e);
+        } finally {
+          stagePort?.close();
         }
       },
     };

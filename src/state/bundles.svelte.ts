@@ -13,6 +13,7 @@ import { parseRunsUri } from '../lib/bundles/model-export';
 import { findModelDirs, parseMLmodel } from '../lib/mlflow/mlmodel';
 import { EXPORT_LAYOUTS, runBuffers, type BundleFailure, type ExportLayout, type BundleProgress, type BundleResult, type BundleSource, type BundleWorkerApi } from '../lib/bundles/worker-api';
 import type { ImportReport } from '../lib/storage/bundle-import';
+import { withImportLock, type MetricStaging, type StagedMetricFile } from '../lib/storage/metric-staging';
 import type { PreparedImport } from '../lib/bundles/prepare-import';
 import { WHOLE_READ_LIMIT } from '../lib/archive/read-limit';
 import { dictGet } from '../lib/util/dict';
@@ -139,58 +140,76 @@ export class Bundles {
   private importSource(source: BundleSource, name: string): Promise<ImportReport> {
     return this.run(`Importing ${name}`, async (job) => {
       this.report = null;
-      const onProgress = Comlink.proxy((p: BundleProgress) => {
-        if (this.job?.id !== job.id) return;
-        this.job = { ...job, phase: p.phase, done: p.done, total: p.total };
-      });
       const t0 = performance.now();
-      const lanePorts = this.importLanes(source);
-      const releases = this.lanes.map((l) => l.hold());
-      // A lane that dies never answers the preparing worker: stop the import, nothing is kept.
-      const stopOnCrash = this.lanes.map((l) => l.onCrash(() => {
-        this.abort?.abort(new Error('A bundle worker stopped during the import; nothing was imported. Import again.'));
-      }));
-      let res: BundleResult<PreparedImport>;
+      // A big import's metric chunks are written while the workers decode (metric-staging.ts);
+      // imports wait for each other across tabs, so two never stage the same new run.
+      const staging = this.isBig(source) ? lab.store.metricStaging() : null;
       try {
-        res = await this.worker.call<BundleResult<PreparedImport>>((w) => w.prepareImport(job.id, source, onProgress, Comlink.transfer(lanePorts, lanePorts)), {
-          signal: this.abort?.signal, cancel: (w) => w.cancel(job.id),
-        });
-      } finally {
-        for (const off of stopOnCrash) off();
-        for (const release of releases) release();
-      }
-      try {
-        // Each run remembers which bundle brought it: the file's name, or the URL it came from.
-        const prep = tagImportSource(this.unwrap(res), !(source instanceof Uint8Array) && 'url' in source ? source.url : name, new Date());
-        measure('import-worker', t0);
-        if (res.ok) measureWorker('import', t0, res.timings);
-        // A streamed import's big files (lazy) are pulled from the worker piece by piece as the store writes them.
-        const lazyBytes = prep.runs.reduce((n, r) => r.artifacts.reduce((m, a) => m + (a.lazy?.size ?? 0), n), 0);
-        this.job = { ...job, phase: 'saving', done: 0, total: lazyBytes || prep.runs.length };
-        const signal = this.abort?.signal;
-        const api = this.api();
-        const unwrap = <T>(r: BundleResult<T>) => this.unwrap(r);
-        async function* readLazy(ref: string, pieceBytes: number): AsyncGenerator<Uint8Array> {
-          for (;;) {
-            signal?.throwIfAborted();
-            const piece = unwrap(await api.lazyNext(job.id, ref, pieceBytes));
-            if (!piece) return;
-            yield piece;
-          }
-        }
-        const onLazyBytes = (done: number) => {
-          if (this.job?.id === job.id) this.job = { ...job, phase: 'saving', done, total: lazyBytes };
-        };
-        const t1 = performance.now();
-        const report = await lab.store.importBundle(prep, readLazy, onLazyBytes);
-        measure('import-commit', t1);
-        if (report.addedDatasets?.length) await datasets.refresh();
-        this.report = report;
-        return report;
-      } finally {
-        void this.api().importDone(job.id);
+        return await withImportLock(() => this.importStaged(job, source, name, t0, staging));
+      } catch (e) {
+        await staging?.discard();
+        throw e;
       }
     });
+  }
+
+  private async importStaged(job: BundleJob, source: BundleSource, name: string, t0: number, staging: MetricStaging | null): Promise<ImportReport> {
+    const onProgress = Comlink.proxy((p: BundleProgress) => {
+      if (this.job?.id !== job.id) return;
+      this.job = { ...job, phase: p.phase, done: p.done, total: p.total };
+    });
+    const stages = staging ? [...this.lanes, this.worker].map(() => new MessageChannel()) : [];
+    for (const { port2 } of stages) port2.onmessage = (e: MessageEvent<StagedMetricFile[]>) => staging!.add(e.data);
+    const lanePorts = this.importLanes(source, stages.map((c) => c.port1));
+    const ownStage = stages.length ? stages[stages.length - 1].port1 : undefined;
+    const releases = this.lanes.map((l) => l.hold());
+    // A lane that dies never answers the preparing worker: stop the import, nothing is kept.
+    const stopOnCrash = this.lanes.map((l) => l.onCrash(() => {
+      this.abort?.abort(new Error('A bundle worker stopped during the import; nothing was imported. Import again.'));
+    }));
+    let res: BundleResult<PreparedImport>;
+    try {
+      const ports = ownStage ? [...lanePorts, ownStage] : lanePorts;
+      res = await this.worker.call<BundleResult<PreparedImport>>((w) => w.prepareImport(job.id, source, onProgress, Comlink.transfer(lanePorts, ports), ownStage), {
+        signal: this.abort?.signal, cancel: (w) => w.cancel(job.id),
+      });
+    } finally {
+      for (const off of stopOnCrash) off();
+      for (const release of releases) release();
+    }
+    try {
+      // Each run remembers which bundle brought it: the file's name, or the URL it came from.
+      const prep = tagImportSource(this.unwrap(res), !(source instanceof Uint8Array) && 'url' in source ? source.url : name, new Date());
+      measure('import-worker', t0);
+      if (res.ok) measureWorker('import', t0, res.timings);
+      // A streamed import's big files (lazy) are pulled from the worker piece by piece as the store writes them.
+      const lazyBytes = prep.runs.reduce((n, r) => r.artifacts.reduce((m, a) => m + (a.lazy?.size ?? 0), n), 0);
+      this.job = { ...job, phase: 'saving', done: 0, total: lazyBytes || prep.runs.length };
+      const signal = this.abort?.signal;
+      const api = this.api();
+      const unwrap = <T>(r: BundleResult<T>) => this.unwrap(r);
+      async function* readLazy(ref: string, pieceBytes: number): AsyncGenerator<Uint8Array> {
+        for (;;) {
+          signal?.throwIfAborted();
+          const piece = unwrap(await api.lazyNext(job.id, ref, pieceBytes));
+          if (!piece) return;
+          yield piece;
+        }
+      }
+      const onLazyBytes = (done: number) => {
+        if (this.job?.id === job.id) this.job = { ...job, phase: 'saving', done, total: lazyBytes };
+      };
+      const t1 = performance.now();
+      if (staging) await staging.settled(prep.stagedFiles ?? 0, signal);
+      const report = await lab.store.importBundle(prep, readLazy, onLazyBytes, staging ?? undefined);
+      measure('import-commit', t1);
+      if (report.addedDatasets?.length) await datasets.refresh();
+      this.report = report;
+      return report;
+    } finally {
+      void this.api().importDone(job.id);
+      for (const { port2 } of stages) port2.close();
+    }
   }
 
   /**
@@ -198,14 +217,19 @@ export class Bundles {
    * the archive's metric files while the main bundle worker reads the rest. None for smaller
    * sources, which are read whole and fast in one worker.
    */
-  private importLanes(source: BundleSource): MessagePort[] {
-    const big = source instanceof Blob ? source.size > WHOLE_READ_LIMIT : !(source instanceof Uint8Array) && 'url' in source;
-    if (!big) return [];
-    return this.lanes.map((lane) => {
+  private importLanes(source: BundleSource, stages: MessagePort[]): MessagePort[] {
+    if (!this.isBig(source)) return [];
+    return this.lanes.map((lane, i) => {
       const { port1, port2 } = new MessageChannel();
-      void lane.api.serveImportLane(Comlink.transfer(port1, [port1]));
+      const stage = stages[i];
+      void lane.api.serveImportLane(Comlink.transfer(port1, stage ? [port1, stage] : [port1]), stage);
       return port2;
     });
+  }
+
+  /** A big File or a download: read streamed, with lanes and staging. */
+  private isBig(source: BundleSource): boolean {
+    return source instanceof Blob ? source.size > WHOLE_READ_LIMIT : !(source instanceof Uint8Array) && 'url' in source;
   }
 
   cancel(): void {

@@ -17,7 +17,8 @@ import { loadInflater } from '../archive/fast-inflate';
 import type { ZipEntry } from '../archive/zip-format';
 import { FormatError } from '../mlflow/errors';
 import { decodeRunMetricBytes } from '../mlflow/metric-bytes';
-import { EXP_RESERVED, type DecodedMetricFile } from '../mlflow/read-tree';
+import { EXP_RESERVED, summarize, type DecodedMetricFile } from '../mlflow/read-tree';
+import type { StagedMetricFile } from '../storage/metric-staging';
 import { findMlrunsRoot } from '../mlflow/tree';
 import { findMlflowDb } from './sqlite-import';
 
@@ -29,6 +30,52 @@ export interface LaneItem {
   entry: ZipEntry;
   start: number;
   key: string;
+  /** The run folder's name (the run's id, as the tree reader checks). */
+  runId: string;
+}
+
+/**
+ * Where decoded metric columns go when the page stages them (storage/metric-staging.ts): a
+ * worker posts them to the page as they are ready, transferring their buffers.
+ */
+export type MetricSink = (files: StagedMetricFile[], transfer: ArrayBuffer[]) => void;
+
+/** Files per message to the page: ~150 messages for a 1,000-run lab, each worth one IDB batch's share. */
+const SINK_BATCH = 64;
+
+/**
+ * Sends decoded files to a sink in batches and keeps only their summaries (the tree reader
+ * needs no more: the page has the columns). Problems are kept as they are.
+ */
+export class StagedSender {
+  private files: StagedMetricFile[] = [];
+  private buffers: ArrayBuffer[] = [];
+  /** Files sent (or gathered to be) so far. */
+  sent = 0;
+
+  constructor(private readonly sink: MetricSink) {}
+
+  /** What to keep for the file: its summary once its columns are on their way, else the problem. */
+  take(runId: string, key: string, file: DecodedMetricFile): DecodedMetricFile {
+    if ('problem' in file || 'staged' in file) return file;
+    const kept = { staged: summarize(file) };
+    this.sent++;
+    this.files.push({ runId, key, values: file.values, steps: file.steps, timestamps: file.timestamps });
+    for (const a of [file.values.buffer, file.steps.buffer, file.timestamps.buffer]) {
+      if (a instanceof ArrayBuffer && a.byteLength > 0 && !this.buffers.includes(a)) this.buffers.push(a);
+    }
+    if (this.files.length >= SINK_BATCH) this.flush();
+    return kept;
+  }
+
+  flush(): void {
+    if (!this.files.length) return;
+    const files = this.files;
+    const buffers = this.buffers;
+    this.files = [];
+    this.buffers = [];
+    this.sink(files, buffers);
+  }
 }
 
 /** A lane as the preparing worker sees it (workers/bundle-worker.ts serves it on a MessagePort the page gives both). */
@@ -45,11 +92,16 @@ const PREPARER_WEIGHT = 0.9;
 
 /** The metric key of a run metric file of an mlruns/ tree rooted at `root`, or null for any other entry. */
 export function runMetricKey(name: string, root: string): string | null {
+  return runMetricFile(name, root)?.key ?? null;
+}
+
+/** The run folder and metric key of a run metric file of an mlruns/ tree rooted at `root`, or null for any other entry. */
+export function runMetricFile(name: string, root: string): { runId: string; key: string } | null {
   if (!name.startsWith(root) || name.endsWith('/')) return null;
   const segs = name.slice(root.length).split('/');
   if (segs[0] === '.trash') segs.shift();
   if (segs.length < 4 || segs[2] !== 'metrics' || segs[0] === 'models' || EXP_RESERVED.has(segs[1])) return null;
-  return segs.slice(3).join('/');
+  return { runId: segs[1], key: segs.slice(3).join('/') };
 }
 
 /**
@@ -88,15 +140,21 @@ export function mlrunsRootOf(entries: readonly ZipEntry[]): string | null {
 
 const NO_BYTES = new Uint8Array(0);
 
-/** A lane's work: its share of the archive's run metric files, read and decoded. */
-export async function decodeShare(blob: BlobLike, items: readonly LaneItem[], opts: UnzipOptions = {}): Promise<DecodedShare> {
+/**
+ * A lane's work: its share of the archive's run metric files, read and decoded. With a `sink`,
+ * the columns go there as they are ready and the share keeps their summaries (StagedSender).
+ */
+export async function decodeShare(blob: BlobLike, items: readonly LaneItem[], opts: UnzipOptions = {}, sink?: MetricSink): Promise<DecodedShare> {
   const zip = zipBlobAt(blob, items, { ...opts, inflater: opts.inflater ?? await loadInflater() });
   const out: DecodedShare = new Map();
   const scratch = new Scratch();
-  for (const { entry, key } of items) {
+  const sender = sink && new StagedSender(sink);
+  for (const { entry, key, runId } of items) {
     opts.signal?.throwIfAborted();
-    out.set(entry.name, decodeMetricEntry(entry.name, key, await zip.read(entry, scratch)));
+    const file = decodeMetricEntry(entry.name, key, await zip.read(entry, scratch));
+    out.set(entry.name, sender ? sender.take(runId, key, file) : file);
   }
+  sender?.flush();
   return out;
 }
 
@@ -113,6 +171,6 @@ export function decodeMetricEntry(name: string, key: string, bytes: Uint8Array):
 /** Every distinct buffer of a decoded share, for a zero-copy transfer. */
 export function shareBuffers(share: DecodedShare): ArrayBuffer[] {
   const set = new Set<ArrayBuffer>();
-  for (const d of share.values()) if (!('problem' in d)) for (const a of [d.values, d.steps, d.timestamps]) set.add(a.buffer as ArrayBuffer);
+  for (const d of share.values()) if (!('problem' in d) && !('staged' in d)) for (const a of [d.values, d.steps, d.timestamps]) set.add(a.buffer as ArrayBuffer);
   return [...set].filter((b) => b instanceof ArrayBuffer && b.byteLength > 0);
 }

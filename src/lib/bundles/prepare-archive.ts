@@ -22,7 +22,7 @@ import { findMlflowDb, prepareSqliteImport, type OpenDb } from './sqlite-import'
 import { readDatasetFiles } from './dataset-files';
 import { folderPieces, readFolder, type FolderFile } from './folder-source';
 import { isLazyCandidate, LAZY_MIN_BYTES, lazyPlaceholder, markLazy } from './lazy-entries';
-import { decodeMetricEntry, metricShares, mlrunsRootOf, runMetricKey, type DecodedShare, type ImportLane } from './import-lanes';
+import { decodeMetricEntry, metricShares, mlrunsRootOf, runMetricFile, StagedSender, type DecodedShare, type ImportLane, type MetricSink } from './import-lanes';
 import type { DecodedMetricFiles } from '../mlflow/read-tree';
 
 export interface PrepareArchiveOptions extends UnzipOptions {
@@ -32,6 +32,12 @@ export interface PrepareArchiveOptions extends UnzipOptions {
   lazyMinBytes?: number;
   /** Other workers that read a share of a streamed archive's metric files meanwhile (import-lanes.ts). */
   lanes?: readonly ImportLane[];
+  /**
+   * Where a streamed archive's decoded metric columns go as they are ready (the page, which
+   * writes them while the rest is read: storage/metric-staging.ts); the prepared runs then hold
+   * only their summaries. Without it they come back with the runs.
+   */
+  stage?: MetricSink;
 }
 
 /** Where the `lazy` artifacts of a prepared import are read from, in pieces (see the header). */
@@ -74,26 +80,33 @@ async function prepareStreamed(blob: BlobLike, opts: PrepareArchiveOptions, lazy
   const elsewhere = new Set(shares.slice(1).flat());
   const decoded: DecodedMetricFiles = new WeakMap();
   const scratch = new Scratch();
-  const fromLanes = shares.slice(1).map((share, i) => lanes[i].decodeShare(blob, share.map((entry) => ({ entry, start: zip.startOf(entry), key: runMetricKey(entry.name, root!)! }))));
+  const item = (entry: ZipEntry) => ({ entry, start: zip.startOf(entry), ...runMetricFile(entry.name, root!)! });
+  const fromLanes = shares.slice(1).map((share, i) => lanes[i].decodeShare(blob, share.map(item)));
+  const sender = opts.stage && new StagedSender(opts.stage);
   fromLanes.forEach((p) => p.catch(() => undefined)); // awaited below, unless this side fails first
   for (const en of zip.entries) {
     opts.signal?.throwIfAborted();
     let held: Uint8Array;
     if (elsewhere.has(en)) held = new Uint8Array(0);
     else if (mine.has(en)) {
-      const file = decodeMetricEntry(en.name, runMetricKey(en.name, root!)!, await zip.read(en, scratch));
-      decoded.set((held = new Uint8Array(0)), file);
+      const { runId, key } = runMetricFile(en.name, root!)!;
+      const file = decodeMetricEntry(en.name, key, await zip.read(en, scratch));
+      decoded.set((held = new Uint8Array(0)), sender ? sender.take(runId, key, file) : file);
     } else held = isLazyCandidate(en.name, en.size, lazyMinBytes) ? lazyPlaceholder(en.name, en.size, en.crc) : await zip.read(en);
     entries.set(en.name, held);
     progress.entriesDone++;
     progress.bytesOut += en.size;
     opts.onProgress?.({ ...progress });
   }
+  sender?.flush();
   // How long this worker waited for the lanes after its own share (0: they were done first).
   const tOwn = performance.now();
-  placeDecoded(entries, elsewhere, await unlessAborted(Promise.all(fromLanes), opts.signal), decoded);
+  const laneShares = await unlessAborted(Promise.all(fromLanes), opts.signal);
+  placeDecoded(entries, elsewhere, laneShares, decoded);
   const t1 = performance.now();
   const prep = await prepareFromEntries(entries, opts.openDb, decoded);
+  // The page waits for this many staged files before it commits (they come on other ports).
+  if (sender) prep.stagedFiles = sender.sent + laneShares.reduce((n, share) => n + [...share.values()].filter((f) => 'staged' in f).length, 0);
   const lazy: LazySource = {
     pieces(ref, pieceBytes, signal) {
       const en = byName.get(ref);

@@ -11,7 +11,7 @@ import type { Experiment } from '../tracking/types';
 import type { StoredDataset } from '../data/types';
 import type { ModelExportInput } from './model-export';
 import type { PreparedImport } from './prepare-import';
-import type { DecodedShare, ImportLane, LaneItem } from './import-lanes';
+import type { DecodedShare, ImportLane, LaneItem, MetricSink } from './import-lanes';
 import type { BlobLike } from '../archive/blob-zip';
 import { ArchiveError } from '../archive/errors';
 
@@ -51,12 +51,18 @@ export interface BundleWorkerApi {
    * back `lazy` (streamed import, prepare-archive.ts): the worker keeps the source until
    * `importDone(jobId)`, and the page pulls each such file with `lazyNext`.
    */
-  prepareImport(jobId: string, source: BundleSource, onProgress?: (p: BundleProgress) => void, lanes?: MessagePort[]): Promise<BundleResult<PreparedImport>>;
+  /**
+   * `stage`: a port on which the worker posts a streamed archive's decoded metric columns as
+   * they are ready (StagedMetricFile[] per message, storage/metric-staging.ts), so the page
+   * writes them meanwhile; the prepared runs then carry their summaries only.
+   */
+  prepareImport(jobId: string, source: BundleSource, onProgress?: (p: BundleProgress) => void, lanes?: MessagePort[], stage?: MessagePort): Promise<BundleResult<PreparedImport>>;
   /**
    * Makes this worker a lane of another's import (import-lanes.ts): it serves ImportLaneApi on
-   * `port`, whose other end the page gives the preparing worker as one of `prepareImport`'s `lanes`.
+   * `port`, whose other end the page gives the preparing worker as one of `prepareImport`'s
+   * `lanes`. `stage`: as prepareImport's, for this lane's share.
    */
-  serveImportLane(port: MessagePort): void;
+  serveImportLane(port: MessagePort, stage?: MessagePort): void;
   /**
    * The next piece (exactly `pieceBytes`, the last shorter; transferred) of the lazy artifact `ref`
    * of an import, or null after the last one. A failure (a bad CRC at the end) comes back as a value.
@@ -113,6 +119,11 @@ export function describeFailure(e: unknown): BundleFailure {
   if (err?.name === 'ArchiveError') (out.entry = err.entry ?? null), (out.rule = err.rule);
   if (err?.name === 'FormatError') out.file = err.file;
   return out;
+}
+
+/** A MetricSink (import-lanes.ts) posting StagedMetricFile[] to the page on `port`. */
+export function portSink(port: MessagePort): MetricSink {
+  return (files, transfer) => port.postMessage(files, transfer);
 }
 
 /** Every distinct ArrayBuffer under some runs (histories, metric files, artifacts). */

@@ -86,15 +86,24 @@ function readArtifacts(folder: Folder | undefined): BundleArtifact[] {
  * A run metric file decoded by another worker (an import lane, bundles/import-lanes.ts): its
  * columns, or the FormatError it gave, raised here only if this reader reads that file.
  */
-export type DecodedMetricFile = MetricColumns | { problem: string; field?: string };
+export type DecodedMetricFile = MetricColumns | { problem: string; field?: string } | StagedMetric;
+
+/**
+ * A run metric file whose columns went straight to the page as it was decoded (the store writes
+ * them meanwhile, storage/metric-staging.ts): the tree keeps only its summary.
+ */
+export interface StagedMetric {
+  staged: MetricSummary;
+}
 
 /** Lane-decoded metric files, by the placeholder bytes that stand for each in the entries. */
 export type DecodedMetricFiles = WeakMap<Uint8Array, DecodedMetricFile>;
 
-function metricColumns(file: string, key: string, bytes: Uint8Array, decoded: DecodedMetricFiles | undefined): MetricColumns {
+function metricColumns(file: string, key: string, bytes: Uint8Array, decoded: DecodedMetricFiles | undefined): MetricColumns | StagedMetric {
   const got = decoded?.get(bytes);
   if (got === undefined) return decodeRunMetricBytes(file, key, bytes);
   if ('problem' in got) throw new FormatError(file, got.problem, got.field);
+  if ('staged' in got) return got;
   return { key, values: got.values, steps: got.steps, timestamps: got.timestamps };
 }
 
@@ -118,6 +127,10 @@ function readRun(runDir: Folder, expId: string, datasets: Folder | undefined, wa
     const problem = keyProblem(key);
     if (problem) throw new FormatError(file, `invalid metric name '${key}': ${problem}`);
     const cols = metricColumns(file, key, bytes, decoded);
+    if ('staged' in cols) {
+      dictSet(summaries, key, cols.staged);
+      continue;
+    }
     metrics.push(cols);
     dictSet(summaries, key, summarize(cols));
   }

@@ -10,6 +10,9 @@
  * so the same id means the same origin); a new experiment whose name is taken locally is renamed
  * "<name> (imported)" because experiment names are unique.
  *
+ * A big import's metric chunks may be written before that transaction, while the workers decode
+ * (metric-staging.ts): they stay unreachable until it adds their runs, and go if it fails.
+ *
  * Registered models (mlruns/models/) are committed in the same transaction, compared with the
  * registry as it is inside it: a new name is added; a model equal to the local one in content
  * (sameRegisteredModel) is "already here"; any other model of that name is a conflict, reported
@@ -34,6 +37,7 @@ import { issuePuts, putAll, type Connection } from './db';
 import { appendToChunks, updateSummary } from './metric-columns';
 import { joinedColumns } from './metric-chunk-codec';
 import { putRunRecords } from './run-index';
+import type { StagedMetrics } from './metric-staging';
 import type { ArtifactChunk, ArtifactEntry, MetricChunk, StoreName, StoredRun, TrackingDBSchema } from './schema';
 
 export interface RunContent {
@@ -145,11 +149,14 @@ interface Staged {
   lazy: LazyPlan[];
 }
 
-function stage(prep: PreparedImport['runs'], now: number): Staged {
+/** `staged`: histories already written (metric-staging.ts) give their summaries only. */
+function stage(prep: PreparedImport['runs'], now: number, staged?: StagedMetrics): Staged {
   const s: Staged = { runs: [], chunks: [], entries: [], parts: [], lazy: [] };
-  for (const { run, metrics, artifacts } of prep) {
+  for (const { run, metrics: own, artifacts } of prep) {
     const id = run.info.runId;
     const summaries = newDict<NonNullable<ReturnType<typeof updateSummary>>>();
+    Object.assign(summaries, staged?.written(id));
+    const metrics = [...own, ...staged?.held(id) ?? []];
     for (const m of metrics) {
       const sum = updateSummary(undefined, m);
       if (!sum) continue;
@@ -196,7 +203,7 @@ export type ImportIndexHook<R> = (tx: IDBPTransaction<TrackingDBSchema, StoreNam
  * required when the import has any. `onLazyBytes`: bytes of them written so far.
  */
 export async function importPrepared<R = void>(conn: Connection, prep: PreparedImport, look: ImportLookups, now: number,
-  indexHook?: ImportIndexHook<R>, readLazy?: LazyReader, onLazyBytes?: (done: number) => void): Promise<{ report: ImportReport; runs: StoredRun[]; experiments: Experiment[]; indexed?: R }> {
+  indexHook?: ImportIndexHook<R>, readLazy?: LazyReader, onLazyBytes?: (done: number) => void, staged?: StagedMetrics): Promise<{ report: ImportReport; runs: StoredRun[]; experiments: Experiment[]; indexed?: R }> {
   const report: ImportReport = {
     kind: prep.kind, addedRuns: [], addedExperiments: [], unchanged: [], addedRegisteredModels: [], unchangedRegisteredModels: [],
     conflicts: [], warnings: [...prep.warnings],
@@ -235,11 +242,13 @@ export async function importPrepared<R = void>(conn: Connection, prep: PreparedI
       fresh.push(r);
       continue;
     }
-    const incomingDigest = r.digest ?? (r.artifacts.some((a) => a.lazy) ? await runContentDigestStreamed(r, readLazy) : runContentDigest(r));
+    const held = staged?.held(id);
+    const whole = held ? { ...r, metrics: [...r.metrics, ...held] } : r;
+    const incomingDigest = r.digest ?? (r.artifacts.some((a) => a.lazy) ? await runContentDigestStreamed(whole, readLazy) : runContentDigest(whole));
     if (runContentDigest({ run: local, ...content.get(id)! }) === incomingDigest) report.unchanged.push(id);
     else report.conflicts.push({ kind: 'run', id, name: local.info.runName, reason: 'a run with this id and different content is already in the lab; it was kept as it is' });
   }
-  const s = stage(fresh, now);
+  const s = stage(fresh, now, staged);
   if (s.lazy.length && !readLazy) throw new Error(`the import left ${s.lazy.length} file(s) in the archive (${s.lazy[0].path}, …) but gave no way to read them`);
   const what = () => `the import of ${fresh.length} run(s) (${s.chunks.length} metric chunk(s), ${s.entries.length} artifact(s)) and ${models.length} registered model(s)`;
   const added: string[] = [], same: string[] = [], clashes: ImportConflict[] = [];
@@ -276,6 +285,8 @@ export async function importPrepared<R = void>(conn: Connection, prep: PreparedI
       throw e;
     }
   }
+  // Staged histories of runs not added (already here, in conflict, or skipped) are not kept.
+  await staged?.discard(new Set(s.runs.map((r) => r.info.runId)));
   report.addedRegisteredModels = added;
   report.unchangedRegisteredModels = same;
   report.conflicts.push(...clashes);

@@ -273,6 +273,12 @@ export function putAll<V>(store: { put(value: V): Promise<unknown> }, values: re
 
 type AnyStore = IDBPObjectStore<unknown, ArrayLike<string>, string, 'readwrite'>;
 
+/** Deletes of key ranges issued without a promise each, as issuePuts does puts. */
+export function issueDeletes(store: object, ranges: readonly IDBKeyRange[]): void {
+  const raw = unwrap(store as AnyStore) as IDBObjectStore;
+  for (const r of ranges) raw.delete(r);
+}
+
 /**
  * Issues puts (or adds) on the raw IDBObjectStore, without idb's promise and its two listeners
  * per request: the writes of a run (its record, its dirty mark, metric chunks, artifact files)

@@ -45,4 +45,9 @@ export interface PreparedImport {
   datasets?: StoredDataset[];
   /** Things left out, each naming what and why. */
   warnings: string[];
+  /**
+   * How many metric files the workers sent the page's staging as they decoded them
+   * (metric-staging.ts); set only when they did. The page commits once it has them all.
+   */
+  stagedFiles?: number;
 }

@@ -42,6 +42,7 @@ import {
   createExperimentRecord, defaultExperimentRecord, deleteEdit, ensureDefaultExperiment, renameEdit, restoreEdit, tagEdit, updateExperiment,
 } from './experiment-ops';
 import type { LazyReader, PreparedImport } from './prepared-import';
+import { MetricStaging, type StagedMetrics } from './metric-staging';
 import { importPrepared, readRunsContent, type ImportReport, type RunContent } from './bundle-import';
 import { assembleHistory } from './metric-columns';
 import { loadAllRunsAndWriteIndex, loadRunsFromIndex, LOAD_STORES, measure, issueRunRecords } from './run-index';
@@ -410,7 +411,15 @@ export class TrackingStore implements TrackingBackend {
    * `readLazy`: where a streamed import's big files are read from (bundle-import.ts, lazy-artifacts.ts);
    * `onLazyBytes`: how many of their bytes are written so far.
    */
-  async importBundle(prep: PreparedImport, readLazy?: LazyReader, onLazyBytes?: (done: number) => void): Promise<ImportReport> {
+  /**
+   * A staging for the metric chunks of a big import, written while its workers decode
+   * (metric-staging.ts); hand it to importBundle, or `discard()` it if the import fails first.
+   */
+  metricStaging(): MetricStaging {
+    return new MetricStaging(this.conn, (id) => this.runs.has(id));
+  }
+
+  async importBundle(prep: PreparedImport, readLazy?: LazyReader, onLazyBytes?: (done: number) => void, staged?: StagedMetrics): Promise<ImportReport> {
     const look = {
       run: (id: string) => this.runs.get(id),
       experiment: (id: string) => this.experiments.get(id),
@@ -419,7 +428,7 @@ export class TrackingStore implements TrackingBackend {
     // An import big enough that the store would rewrite the run index after it writes the index
     // in its own transaction: the next open then reads one record, not every imported run.
     const { report, runs, experiments, indexed } = await importPrepared(this.conn, prep, look, this.now(),
-      (tx, added) => (this.upkeep.wouldRewriteAfter(added.length) ? this.upkeep.inTx(tx, added) : Promise.resolve(null)), readLazy, onLazyBytes);
+      (tx, added) => (this.upkeep.wouldRewriteAfter(added.length) ? this.upkeep.inTx(tx, added) : Promise.resolve(null)), readLazy, onLazyBytes, staged);
     if (runs.length || experiments.length || report.addedRegisteredModels.length) this.committed(runs, experiments, report.addedRegisteredModels);
     if (indexed) this.upkeep.adopt(indexed);
     // Datasets after the runs: each is stored once per digest (dataset-store.ts writes a big one in
