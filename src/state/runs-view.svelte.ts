@@ -5,7 +5,10 @@
  * `deleted=1` (show deleted runs, for restoring). Folding state is per tab and not shared.
  *
  * The derived lists re-run when the lab's run list is replaced (every store change, in this
- * tab or another), so runs written elsewhere appear without a reload.
+ * tab or another), so runs written elsewhere appear without a reload. The experiment's runs,
+ * its keys and the default columns keep their previous value when a refresh finds them equal
+ * (ui-model/same): while runs train, a refresh changes metric values several times a second,
+ * and only the sort, the rows and the cells that show them need to follow.
  */
 import { compileFilterText, parseFilter, SearchSyntaxError } from '../lib/search/index';
 import { filterMask, RunColumns } from '../lib/search/columnar';
@@ -16,6 +19,7 @@ import {
 } from '../lib/ui-model/columns';
 import { chooseDefaultColumns, lowerIsBetter } from '../lib/ui-model/default-columns';
 import { anyParentTag, rowList, type RowList } from '../lib/ui-model/rows';
+import { keeper, sameColumns, sameItems, sameKeys } from '../lib/ui-model/same';
 import { TAG } from '../lib/tracking/tags';
 import { dictGet } from '../lib/util/dict';
 import { lab } from './lab.svelte';
@@ -65,15 +69,23 @@ export class RunsView {
   readonly filterText = $derived(route.param('filter') ?? '');
   readonly filterProblem = $derived(checkFilter(this.filterText));
 
-  /** Runs of this experiment in the chosen lifecycle stage, before filtering. */
+  private readonly keepRuns = keeper<readonly Run[]>(sameItems);
+  private readonly keepKeys = keeper(sameKeys);
+  private readonly keepColumns = keeper<ColumnSpec[]>(sameColumns);
+
+  /**
+   * Runs of this experiment in the chosen lifecycle stage, before filtering. The store replaces
+   * a run's object when it changes, so the same objects mean nothing here changed (a write to
+   * another experiment's run).
+   */
   readonly experimentRuns = $derived.by(() => {
     const stage = this.showDeleted ? 'deleted' : 'active';
-    return lab.runs.filter((r) => r.info.experimentId === this.experimentId && r.info.lifecycleStage === stage);
+    return this.keepRuns(lab.runs.filter((r) => r.info.experimentId === this.experimentId && r.info.lifecycleStage === stage));
   });
 
-  readonly keys = $derived(availableKeys(this.experimentRuns));
+  readonly keys = $derived(this.keepKeys(availableKeys(this.experimentRuns)));
   /** Columns before anyone picks: what varies and what the experiment optimises (ui-model/default-columns). */
-  private readonly defaultColumns = $derived(chooseDefaultColumns(this.experimentRuns));
+  private readonly defaultColumns = $derived(this.keepColumns(chooseDefaultColumns(this.experimentRuns)));
   /** Nesting is looked for only when some run of the experiment names a parent. */
   readonly mayNest = $derived(anyParentTag(this.experimentRuns));
 

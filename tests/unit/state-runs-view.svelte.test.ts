@@ -104,4 +104,38 @@ describe('runs view', () => {
     expect(runsView.sorted.filter((r) => r.metrics.rmse).map((r) => r.info.runName)).toEqual(['b', 'c', 'a']);
     expect(runsView.nested).toBe(false); // sorted by a column, every run is its own row
   });
+
+  it('a refresh that changes only metric values keeps the keys, the columns and the experiments (same objects), and re-sorts', async () => {
+    location.hash = '#/runs?exp=0&sort=m%3Armse&dir=asc';
+    const before = { keys: runsView.keys, columns: runsView.columns, experiments: lab.experiments, runs: runsView.experimentRuns };
+    expect(runsView.sorted.filter((r) => r.metrics.rmse).map((r) => r.info.runName)).toEqual(['b', 'c', 'a']);
+    // Run a's rmse becomes the smallest: a training run's next flush, as the store publishes it.
+    await lab.store.logBatch(ids.a, { metrics: [{ key: 'rmse', values: Float64Array.of(0.1), steps: Float64Array.of(1), timestamps: Float64Array.of(Date.now()) }] });
+    await lab.refresh();
+    expect(runsView.experimentRuns).not.toBe(before.runs);
+    expect(runsView.sorted.filter((r) => r.metrics.rmse).map((r) => r.info.runName)).toEqual(['a', 'b', 'c']);
+    // Equal values stay the same objects, so nothing that reads them (header, picker, side list) redraws.
+    expect(runsView.keys).toBe(before.keys);
+    expect(runsView.columns).toBe(before.columns);
+    expect(lab.experiments).toBe(before.experiments);
+    // A new key is a change: the keys and the default columns follow.
+    await lab.store.logBatch(ids.a, { metrics: [{ key: 'mae', values: Float64Array.of(0.2), steps: Float64Array.of(1), timestamps: Float64Array.of(Date.now()) }] });
+    await lab.refresh();
+    expect(runsView.keys).not.toBe(before.keys);
+    expect(runsView.keys.metrics).toEqual(['mae', 'rmse']);
+    expect(runsView.columns.map((c) => c.kind === 'metric' && c.key).filter(Boolean)).toContain('mae');
+  });
+
+  it('store changes in a burst refresh the lab at most once per 200 ms (Node has no frames: the backup timer runs it)', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await sleep(400); // refreshes queued by earlier writes have run
+    const v0 = lab.version;
+    await lab.store.setTag(ids.lone, 'burst', '1');
+    await vi.waitFor(() => expect(lab.version).toBe(v0 + 1), { timeout: 2000, interval: 5 });
+    await lab.store.setTag(ids.lone, 'burst', '2'); // right after a refresh: waits out the gap
+    await sleep(150); // a refresh per change would have run (100 ms backup timer)
+    expect(lab.version).toBe(v0 + 1);
+    await vi.waitFor(() => expect(lab.version).toBe(v0 + 2), { timeout: 2000, interval: 5 });
+    expect(lab.runs.find((r) => r.info.runId === ids.lone)?.tags.burst).toBe('2');
+  });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   arrangeColumns, availableKeys, columnId, columnValue, decodeColumnList, defaultColumns, encodeColumnList,
-  orderByKeys, parseColumnId, sortRunsByColumn, type ColumnSpec,
+  insertionSort64, orderByKeys, parseColumnId, radixSort64, SMALL_SORT, sortRunsByColumn, type ColumnSpec,
 } from '../../src/lib/ui-model/columns';
 import { makeRun } from './search-helpers';
 
@@ -161,7 +161,9 @@ describe('orderByKeys', () => {
       fc.integer({ min: -70_000, max: 70_000 }),
     );
     const entryArb = fc.tuple(fc.constantFrom(0, 0, 0, 0, 1, 2), keyArb);
-    fc.assert(fc.property(fc.array(entryArb, { maxLength: 300 }), fc.boolean(), (entries, asc) => {
+    // Lists of a few keys (insertion sorted) and lists just past SMALL_SORT keys (radix sorted).
+    const listArb = fc.oneof(fc.array(entryArb, { maxLength: 40 }), fc.array(entryArb, { minLength: SMALL_SORT + 60, maxLength: SMALL_SORT * 2 }));
+    fc.assert(fc.property(listArb, fc.boolean(), (entries, asc) => {
       const rank = Uint8Array.from(entries.map(([r]) => r));
       const key = Float64Array.from(entries.map(([r, k]) => (r === 0 ? k : 0)));
       const ref = entries.map((_, i) => i).sort((a, b) => {
@@ -170,6 +172,15 @@ describe('orderByKeys', () => {
         return a - b;
       });
       expect([...orderByKeys(rank, key, asc)]).toEqual(ref);
+    }), { numRuns: 300 });
+  });
+
+  it('insertion sorts few keys in the radix sort\'s order: by (hi, lo) unsigned, equal keys in input order', () => {
+    // Words that share 16-bit digits, differ only in the top bit, or repeat, so ties and every radix pass occur.
+    const wordArb = fc.oneof(fc.constantFrom(0, 1, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xffffffff), fc.integer({ min: 0, max: 0xffffffff }));
+    fc.assert(fc.property(fc.array(fc.tuple(wordArb, wordArb), { maxLength: SMALL_SORT + 20 }), (keys) => {
+      const make = () => [Uint32Array.from(keys, (_, i) => i), Uint32Array.from(keys, ([h]) => h), Uint32Array.from(keys, ([, l]) => l)] as const;
+      expect([...insertionSort64(...make())]).toEqual([...radixSort64(...make())]);
     }), { numRuns: 300 });
   });
 });

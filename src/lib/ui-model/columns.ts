@@ -236,13 +236,27 @@ function rankManyTexts(text: string[], rank: Uint8Array, key: Float64Array): voi
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
+ * Up to this many keyed rows, an insertion sort: the radix sort walks (and first allocates) a
+ * 65,536-entry count array in each of its four passes whatever the row count, and the table of a
+ * few training runs re-sorts on every store change (several a second). Insertion sort's
+ * quadratic worst case is ~32,000 moves here; the radix sort's fixed cost is ~500,000 steps,
+ * and in the interpreter (the first sorts of a page) it took ~10 ms for three rows.
+ */
+export const SMALL_SORT = 256;
+
+/** The radix sort's count array: one per page, as a sort never runs inside another. */
+let radixCount: Uint32Array | null = null;
+
+/**
  * Stable LSD radix sort of `idx` by the unsigned 64-bit keys (hi, lo), 16 bits a pass; a pass
  * whose digit is the same for every key is skipped (small integers, such as the text ranks,
  * sort in one or two passes). The three arrays are permuted together and returned sorted.
+ * Exported for the tests (orderByKeys picks it above SMALL_SORT keys).
  */
-function radixSort64(idx: Uint32Array, hi: Uint32Array, lo: Uint32Array): Uint32Array {
+export function radixSort64(idx: Uint32Array, hi: Uint32Array, lo: Uint32Array): Uint32Array {
   const m = idx.length;
-  const count = new Uint32Array(65536);
+  if (m === 0) return idx;
+  const count = (radixCount ??= new Uint32Array(65536));
   let idx2: Uint32Array = new Uint32Array(m), hi2: Uint32Array = new Uint32Array(m), lo2: Uint32Array = new Uint32Array(m);
   for (let pass = 0; pass < 4; pass++) {
     const words = pass < 2 ? lo : hi;
@@ -264,10 +278,28 @@ function radixSort64(idx: Uint32Array, hi: Uint32Array, lo: Uint32Array): Uint32
 }
 
 /**
+ * Stable insertion sort of `idx` by the unsigned 64-bit keys (hi, lo), in place: the radix
+ * sort's order (equal keys keep their input order), for few keys (SMALL_SORT).
+ */
+export function insertionSort64(idx: Uint32Array, hi: Uint32Array, lo: Uint32Array): Uint32Array {
+  for (let j = 1; j < idx.length; j++) {
+    const i = idx[j], h = hi[j], l = lo[j];
+    let k = j - 1;
+    while (k >= 0 && (hi[k] > h || (hi[k] === h && lo[k] > l))) {
+      idx[k + 1] = idx[k]; hi[k + 1] = hi[k]; lo[k + 1] = lo[k];
+      k--;
+    }
+    idx[k + 1] = i; hi[k + 1] = h; lo[k + 1] = l;
+  }
+  return idx;
+}
+
+/**
  * The display order of keyed rows: rows with a value by key (ascending or descending), ties in
  * input order; then NaN rows, then missing ones, in input order. Keys become unsigned 64-bit
  * integers in the order of the doubles (sign bit flipped for positives, every bit for
- * negatives; -0 counts as 0) and are radix sorted: no comparator, a few linear passes.
+ * negatives; -0 counts as 0) and are radix sorted: no comparator, a few linear passes (few
+ * keys are insertion sorted, in the same order: SMALL_SORT).
  */
 export function orderByKeys(rank: Uint8Array, key: Float64Array, ascending: boolean): Uint32Array {
   const n = rank.length;
@@ -288,7 +320,7 @@ export function orderByKeys(rank: Uint8Array, key: Float64Array, ascending: bool
     lo[o] = ((neg ? ~l : l) ^ flipAll) >>> 0;
     o++;
   }
-  const sorted = values > 1 ? radixSort64(idx, hi, lo) : idx;
+  const sorted = values <= SMALL_SORT ? insertionSort64(idx, hi, lo) : radixSort64(idx, hi, lo);
   const out = new Uint32Array(n);
   out.set(sorted);
   let o = values;
