@@ -1,6 +1,6 @@
 /**
  * An mlruns/ export spread over lanes (src/state/bundles.svelte.ts): batches go to several
- * StreamedExports with the wasm deflater (fast-deflate.ts), each encodes and deflates its runs
+ * StreamedExports with the deflater (fast-deflate.ts), each encodes and deflates its runs
  * as they come, and the one that zips takes the others' runs. The zip must hold exactly the
  * files of the plain one-worker export, with the metric files deflated, and read back the same.
  */
@@ -87,7 +87,7 @@ describe('an mlruns/ export over lanes, deflated as runs arrive', () => {
     }
   });
 
-  it('packFile gives a body that inflates to the file, with its CRC-32 (from the wasm gzip trailer), or the file itself when deflating does not shrink it', async () => {
+  it('packFile gives a body that inflates to the file, with its CRC-32, or the file itself when deflating does not shrink it', async () => {
     const deflate = await loadDeflater();
     fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 2000 }), fc.string({ maxLength: 3000 }).map((s) => enc.encode(s.repeat(3)))), (data) => {
       const p = packFile(data, deflate);

@@ -1,6 +1,6 @@
 /**
- * flate2's DEFLATE compiled to WebAssembly (@hazae41/foras), started once per worker and shared
- * by the export's deflater (fast-deflate.ts) and the import's inflater (fast-inflate.ts). Loaded
+ * flate2's DEFLATE compiled to WebAssembly (@hazae41/foras), started once per worker for the
+ * import's inflater (fast-inflate.ts; the export's deflater is line-deflate.ts now). Loaded
  * on first use by a dynamic import, so no page bundle carries it; null where the module cannot
  * start (the callers then use fflate, in JavaScript).
  */
