@@ -59,12 +59,13 @@ export function crc32(data: Uint8Array, previous = 0): number {
   if (LITTLE && n >= 64) {
     i = (4 - (data.byteOffset & 3)) & 3;
     c = bytes(data, 0, i, c);
-    const w = new Int32Array(data.buffer, data.byteOffset + i, ((n - i) >> 3) << 1);
+    // Plain arithmetic, not shifts: an mlflow.db of a big lab is over 2 GiB, past int32.
+    const w = new Int32Array(data.buffer, data.byteOffset + i, Math.floor((n - i) / 8) * 2);
     c = words(w, c);
-    i += w.length << 2;
+    i += w.length * 4;
   } else {
-    c = eights(data, 0, n & ~7, c);
-    i = n & ~7;
+    i = n - (n % 8);
+    c = eights(data, 0, i, c);
   }
   return ~bytes(data, i, n, c) >>> 0;
 }
