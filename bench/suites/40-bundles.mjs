@@ -1,8 +1,8 @@
 // Bundle figures (issue "MLflow-format bundles"): export and import of a lab of 1,000 runs ×
 // 10 metrics × 1,000 steps (10M points) in headless Chromium, time and peak page heap (budget
 // ≤ 5 s each). Side by side with MLflow, on the same BENCH_BUNDLE_MLFLOW_RUNS runs (default 50:
-// MLflow's file store takes ~1 s per such run): the lab exports them to a zip and imports it
-// into an empty lab; MLflow (bench/py/bundles_mlflow_filestore.py in the interop venv) writes
+// MLflow's file store takes ~1 s per such run): the lab exports them to a zip in the same
+// format, an mlruns/ file store, and imports it into an empty lab; MLflow (bench/py/bundles_mlflow_filestore.py in the interop venv) writes
 // the same runs (same keys, steps and values) into its file store and reads every history back.
 // BENCH_BUNDLE_RUNS scales the run count down for a quick look; BENCH_BUNDLE_KEEP=<folder> keeps the zips. Figures without a layout in
 // their name are the mlruns/ layout's; `_sqlite` ones the mlflow.db layout's (the default).
@@ -157,7 +157,7 @@ export async function run({ context, base, report, root }) {
   // import them below into another empty lab.
   const sample = runIds.slice(0, MLFLOW_RUNS);
   const sampleExport = await measured(page, async (ids) => {
-    window.__benchSample = await window.mfflow.exportRuns(ids);
+    window.__benchSample = await window.mfflow.exportRuns(ids, { layout: 'mlruns' });
     return window.__benchSample.size;
   }, sample);
   const samplePath = await download(page, () => window.__benchSample);
