@@ -11,6 +11,7 @@ import type { MirrorRecord, StoredServer } from '../lib/remote/records';
 import { testConnection, validateServer, type ConnectionReport, type ServerAuth } from '../lib/remote/servers';
 import type { Progress } from '../lib/remote/session';
 import type { RemoteStore } from '../lib/storage/remote-store';
+import { withImportLock } from '../lib/storage/metric-staging';
 import type { Experiment, Run } from '../lib/tracking/types';
 import { errorMessage } from '../lib/util/errors';
 import { lab } from './lab.svelte';
@@ -137,7 +138,8 @@ export class Servers {
     const server = this.resolve(ref);
     const ctl = this.begin('pull', server.name);
     try {
-      const target = { importBundle: (p: Parameters<typeof lab.store.importBundle>[0]) => lab.store.importBundle(p), hasRun: (id: string) => lab.store.listRuns().some((r) => r.info.runId === id) };
+      // Under the import lock (metric-staging.ts): a bundle import staging the same runs waits, or is waited for.
+      const target = { importBundle: (p: Parameters<typeof lab.store.importBundle>[0]) => withImportLock(() => lab.store.importBundle(p)), hasRun: (id: string) => lab.store.listRuns().some((r) => r.info.runId === id) };
       const report = await pullRuns(new MlflowClient(server), target, sel, {
         signal: ctl.signal, onProgress: (p) => { if (this.job) this.job = { ...this.job, progress: p }; },
       });

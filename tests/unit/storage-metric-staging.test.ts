@@ -12,10 +12,10 @@ import { finishExport } from '../../src/lib/bundles/export-finish';
 import { decodeShare, type ImportLane, type MetricSink } from '../../src/lib/bundles/import-lanes';
 import { prepareArchive } from '../../src/lib/bundles/prepare-archive';
 import { TrackingStore } from '../../src/lib/storage/tracking-store';
-import type { MetricStaging } from '../../src/lib/storage/metric-staging';
+import { withImportLock, type MetricStaging } from '../../src/lib/storage/metric-staging';
 import { DEFAULT_EXPERIMENTS, finishedRun, history } from './bundles-helpers';
 import { openDb } from './sqlite-helpers';
-import { uniqueDbName } from './storage-helpers';
+import { FakeLocks, uniqueDbName } from './storage-helpers';
 
 const RUNS = 12;
 const KEYS = ['loss', 'nested/acc'];
@@ -157,5 +157,32 @@ describe('metric staging', () => {
     expect(loss.values.length).toBe(30 + 2 * 7);
     expect(loss.values[0]).toBe(1 / 3);
     expect(await countChunks(dbName, runIds[4])).toBe(0);
+  });
+});
+
+describe('the import lock', () => {
+  it('runs imports one after the other where Web Locks exist, and at once where they do not', async () => {
+    const log: string[] = [];
+    const body = (name: string) => async () => {
+      log.push(`${name} start`);
+      await new Promise((r) => setTimeout(r, 10));
+      log.push(`${name} end`);
+      return name;
+    };
+    const g = globalThis as { navigator?: unknown };
+    const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+    Object.defineProperty(globalThis, 'navigator', { value: { locks: new FakeLocks() }, configurable: true });
+    try {
+      expect(await Promise.all([withImportLock(body('a')), withImportLock(body('b'))])).toEqual(['a', 'b']);
+      expect(log).toEqual(['a start', 'a end', 'b start', 'b end']);
+    } finally {
+      if (had) Object.defineProperty(globalThis, 'navigator', had);
+      else delete g.navigator;
+    }
+    log.length = 0;
+    if (!(g.navigator as { locks?: unknown } | undefined)?.locks) {
+      await Promise.all([withImportLock(body('c')), withImportLock(body('d'))]);
+      expect(log).toEqual(['c start', 'd start', 'c end', 'd end']);
+    }
   });
 });

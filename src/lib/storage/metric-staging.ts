@@ -12,8 +12,8 @@
  * run clears each history's range before writing it, so no stale chunk joins a history.
  *
  * Only runs the lab does not have are staged. A run it has is compared by content digest by the
- * import, so its columns are held here instead (`held`). Imports take a Web Lock
- * (state/bundles.svelte.ts), so two tabs never stage the same new run at once.
+ * import, so its columns are held here instead (`held`). Imports, and pulls from a server, take
+ * a Web Lock (withImportLock), so no two of them write the same new run at once.
  */
 import type { MetricColumns, MetricSummary } from '../tracking/types';
 import { dictSet, newDict, type Dict } from '../util/dict';
@@ -161,6 +161,6 @@ function chunkBytes(c: MetricChunk): number {
  */
 export function withImportLock<T>(body: () => Promise<T>): Promise<T> {
   // Typed by hand: the workers' lib (WebWorker) and Node's differ on navigator.
-  const locks = (globalThis as { navigator?: { locks?: { request(name: string, cb: () => Promise<T>): Promise<T> } } }).navigator?.locks;
-  return locks ? locks.request('mfflow:import', body) : body();
+  const locks = (globalThis as { navigator?: { locks?: { request(name: string, options: object, cb: () => Promise<T>): Promise<T> } } }).navigator?.locks;
+  return locks ? locks.request('mfflow:import', {}, body) : body();
 }
