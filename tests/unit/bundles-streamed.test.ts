@@ -9,7 +9,7 @@ import { finishExport } from '../../src/lib/bundles/export-finish';
 import { prepareArchive, prepareFolder, type PreparedArchive } from '../../src/lib/bundles/prepare-archive';
 import { unzipSafe } from '../../src/lib/archive/safe-zip';
 import type { TrackingStore } from '../../src/lib/storage/tracking-store';
-import { openStore, uniqueDbName } from './storage-helpers';
+import { countRunRecords, openStore, uniqueDbName } from './storage-helpers';
 import { openDb, sqlJs } from './sqlite-helpers';
 
 const MiB = 1 << 20;
@@ -50,19 +50,6 @@ async function labWithBigArtifact(layout: 'mlruns' | 'sqlite', size = 24 * MiB +
   return { runId: run.runId, big, zip };
 }
 
-/** Artifact chunks stored under a run, read from IndexedDB itself. */
-function countChunks(dbName: string, runId: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open(dbName);
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const req = open.result.transaction('artifactChunks').objectStore('artifactChunks').count(IDBKeyRange.bound([runId], [runId, []]));
-      req.onsuccess = () => (open.result.close(), resolve(req.result));
-      req.onerror = () => reject(req.error);
-    };
-  });
-}
-
 function importInto(store: TrackingStore, got: PreparedArchive) {
   return store.importBundle(got.prep, got.lazy && ((ref, n) => got.lazy!.pieces(ref, n)));
 }
@@ -100,7 +87,7 @@ describe('streamed import', () => {
     await expect(importInto(store, got)).rejects.toMatchObject({ name: 'ArchiveError', rule: 'bad-crc', entry: expect.stringContaining('weights.bin') });
     expect(store.listRuns().map((r) => r.info.runId)).not.toContain(runId);
     // The chunks written before the CRC failed were removed too.
-    expect(await countChunks(dbName, runId)).toBe(0);
+    expect(await countRunRecords(dbName, 'artifactChunks', runId)).toBe(0);
     const report = await importInto(store, await prepareArchive(new Blob([zip]), { openDb, wholeReadLimit: 0 }));
     expect(report.addedRuns).toEqual([runId]);
   }, 60_000);

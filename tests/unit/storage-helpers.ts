@@ -68,3 +68,16 @@ export function captureConnections(): IDBDatabase[] {
   });
   return seen;
 }
+
+/** Records of `store` under a run (keys starting with its id), read from IndexedDB itself, reachable or not. */
+export function countRunRecords(dbName: string, store: 'artifactChunks' | 'metricChunks', runId: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(dbName);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const req = open.result.transaction(store).objectStore(store).count(IDBKeyRange.bound([runId], [runId, []]));
+      req.onsuccess = () => (open.result.close(), resolve(req.result));
+      req.onerror = () => reject(req.error);
+    };
+  });
+}

@@ -12,10 +12,10 @@ import { finishExport } from '../../src/lib/bundles/export-finish';
 import { decodeShare, type ImportLane, type MetricSink } from '../../src/lib/bundles/import-lanes';
 import { prepareArchive } from '../../src/lib/bundles/prepare-archive';
 import { TrackingStore } from '../../src/lib/storage/tracking-store';
-import { withImportLock, type MetricStaging } from '../../src/lib/storage/metric-staging';
+import { withImportLock } from '../../src/lib/storage/metric-staging';
 import { DEFAULT_EXPERIMENTS, finishedRun, history } from './bundles-helpers';
 import { openDb } from './sqlite-helpers';
-import { FakeLocks, uniqueDbName } from './storage-helpers';
+import { countRunRecords, FakeLocks, uniqueDbName } from './storage-helpers';
 
 const RUNS = 12;
 const KEYS = ['loss', 'nested/acc'];
@@ -31,25 +31,18 @@ async function labZip(): Promise<Blob> {
 
 const runIds = Array.from({ length: RUNS }, (_, i) => finishedRun('s', i, []).run.info.runId);
 
-/** Metric chunks stored under a run, read from IndexedDB itself (reachable or not). */
-function countChunks(dbName: string, runId: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const open = indexedDB.open(dbName);
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const req = open.result.transaction('metricChunks').objectStore('metricChunks').count(IDBKeyRange.bound([runId], [runId, []]));
-      req.onsuccess = () => (open.result.close(), resolve(req.result));
-      req.onerror = () => reject(req.error);
-    };
-  });
-}
-
-/** Reads `zip` with one lane, every decoded file going to `staging` (as the bundle workers post them to the page). */
-async function stagedPrepare(zip: Blob, staging: MetricStaging) {
+/**
+ * Reads `zip` with one lane, every decoded file going to a new staging of `store` (as the bundle
+ * workers post them to the page), and waits until all of them are written.
+ */
+async function stagedPrepare(zip: Blob, store: TrackingStore) {
+  const staging = store.metricStaging();
   // A copy per batch, as a message between threads would make (the columns are transferred there).
   const sink: MetricSink = (files) => setTimeout(() => staging.add(structuredClone(files)), 0);
   const lane: ImportLane = { decodeShare: (blob, items) => decodeShare(blob, items, {}, sink) };
-  return (await prepareArchive(zip, { openDb, wholeReadLimit: 0, lanes: [lane], stage: sink })).prep;
+  const { prep } = await prepareArchive(zip, { openDb, wholeReadLimit: 0, lanes: [lane], stage: sink });
+  await staging.settled(prep.stagedFiles!);
+  return { staging, prep };
 }
 
 async function open() {
@@ -73,13 +66,11 @@ describe('metric staging', () => {
     const plainReport = await plain.store.importBundle((await prepareArchive(zip, { openDb, wholeReadLimit: 0 })).prep);
 
     const { dbName, store } = await open();
-    const staging = store.metricStaging();
-    const prep = await stagedPrepare(zip, staging);
+    const { staging, prep } = await stagedPrepare(zip, store);
     expect(prep.stagedFiles).toBe(RUNS * KEYS.length);
     expect(prep.runs.every((r) => r.metrics.length === 0)).toBe(true);
-    await staging.settled(prep.stagedFiles!);
     // Written already, and no run shows them yet.
-    expect(await countChunks(dbName, runIds[3])).toBeGreaterThan(0);
+    expect(await countRunRecords(dbName, 'metricChunks', runIds[3])).toBeGreaterThan(0);
     expect(store.listRuns()).toHaveLength(0);
     const report = await store.importBundle(prep, undefined, undefined, staging);
     expect(report.addedRuns.sort()).toEqual(plainReport.addedRuns.sort());
@@ -106,37 +97,31 @@ describe('metric staging', () => {
   it('a failed import leaves none of its staged chunks; a run committed meanwhile keeps its own', async () => {
     const zip = await labZip();
     const { dbName, store } = await open();
-    const staging = store.metricStaging();
-    const prep = await stagedPrepare(zip, staging);
-    await staging.settled(prep.stagedFiles!);
+    const { staging, prep } = await stagedPrepare(zip, store);
     // Another import committed run 0 in the meantime (its chunks are the same keys).
     const other = await store.importBundle({ ...prep, runs: [{ ...prep.runs[0], metrics: [history('loss', 3, (s) => s, 1)] }] });
     expect(other.addedRuns).toEqual([runIds[0]]);
     await staging.discard();
-    for (const id of runIds.slice(1)) expect(await countChunks(dbName, id)).toBe(0);
-    expect(await countChunks(dbName, runIds[0])).toBeGreaterThan(0);
+    for (const id of runIds.slice(1)) expect(await countRunRecords(dbName, 'metricChunks', id)).toBe(0);
+    expect(await countRunRecords(dbName, 'metricChunks', runIds[0])).toBeGreaterThan(0);
   });
 
   it('runs the lab has are held, not written, and compared by content: importing again adds nothing', async () => {
     const zip = await labZip();
     const { dbName, store } = await open();
-    const first = store.metricStaging();
-    const prep = await stagedPrepare(zip, first);
-    await first.settled(prep.stagedFiles!);
+    const { staging: first, prep } = await stagedPrepare(zip, store);
     await store.importBundle(prep, undefined, undefined, first);
     const before = await histories(store);
-    const chunks = await countChunks(dbName, runIds[5]);
+    const chunks = await countRunRecords(dbName, 'metricChunks', runIds[5]);
 
-    const again = store.metricStaging();
-    const prep2 = await stagedPrepare(zip, again);
-    await again.settled(prep2.stagedFiles!);
+    const { staging: again, prep: prep2 } = await stagedPrepare(zip, store);
     expect(again.written(runIds[5])).toBeUndefined();
     expect(again.held(runIds[5])?.map((m) => m.key).sort()).toEqual([...KEYS].sort());
     const report = await store.importBundle(prep2, undefined, undefined, again);
     expect(report.addedRuns).toEqual([]);
     expect(report.unchanged.sort()).toEqual([...runIds].sort());
     expect(report.conflicts).toEqual([]);
-    expect(await countChunks(dbName, runIds[5])).toBe(chunks);
+    expect(await countRunRecords(dbName, 'metricChunks', runIds[5])).toBe(chunks);
     expect(await histories(store)).toEqual(before);
   });
 
@@ -147,16 +132,14 @@ describe('metric staging', () => {
     const stale = store.metricStaging();
     stale.add([{ runId: runIds[2], key: 'loss', values: new Float64Array(40_000).fill(7), steps: Float64Array.from({ length: 40_000 }, (_, s) => s), timestamps: new Float64Array(40_000).fill(1) }]);
     await stale.settled(1);
-    const staging = store.metricStaging();
-    const prep = await stagedPrepare(zip, staging);
-    await staging.settled(prep.stagedFiles!);
+    const { staging, prep } = await stagedPrepare(zip, store);
     // Run 4 is left out of the commit (as a run whose experiment is missing would be).
     prep.runs = prep.runs.filter((r) => r.run.info.runId !== runIds[4]);
     await store.importBundle(prep, undefined, undefined, staging);
     const loss = await store.getMetricHistory(runIds[2], 'loss');
     expect(loss.values.length).toBe(30 + 2 * 7);
     expect(loss.values[0]).toBe(1 / 3);
-    expect(await countChunks(dbName, runIds[4])).toBe(0);
+    expect(await countRunRecords(dbName, 'metricChunks', runIds[4])).toBe(0);
   });
 });
 
