@@ -2,7 +2,8 @@
 // bundle workers (metric files deflated as they come), and the import of a zip over the
 // whole-read limit shares its metric files between two bundle workers (import-lanes.ts). Every
 // point of every history must come back, in order, bit for bit. The histories are written while
-// the workers decode (metric-staging.ts): importing again adds nothing, and Cancel leaves nothing.
+// the workers decode (metric-staging.ts): importing again adds nothing, and Cancel after they are
+// written, before the runs are, leaves nothing.
 import { expect, test, type Page } from '@playwright/test';
 import { exportLabFile, openLab, pickBundle } from './helpers';
 
@@ -74,22 +75,47 @@ test('a big lab exported as mlruns/ and imported back, each over two bundle work
     await fresh.close();
   }
 
-  // Cancelled while the workers decode: no run, and none of the chunks written so far stay.
+  // Cancelled after its histories are staged, before its runs are written: no run, and none of
+  // those chunks stay. To cancel in that stretch every time, the test holds a write transaction
+  // on the artifact store (as another tab's write would): the import's big file, written after
+  // the histories settle and before the runs, waits for it, and Cancel lands while it waits.
   const third = await browser.newContext();
   try {
     const p = await third.newPage();
     await openLab(p);
+    await holdArtifactWrites(p);
     await pickBundle(p, path);
     const status = p.getByRole('status').filter({ hasText: 'Importing' });
-    await expect(status).toContainText(/reading [1-9]\d*%/, { timeout: 120_000 });
+    await expect(status).toContainText('saving', { timeout: 120_000 });
     await status.getByRole('button', { name: 'Cancel' }).click();
+    await p.evaluate(() => (window as unknown as { __releaseHold: () => void }).__releaseHold());
     await expect(status).toHaveCount(0, { timeout: 60_000 });
-    expect(await p.evaluate(async () => (await window.mfflow.searchRuns({ maxResults: 10 })).runs.length)).toBe(0);
+    expect(await p.evaluate(async () => {
+      const ids = (await window.mfflow.listExperiments()).map((e) => e.experimentId);
+      return (await window.mfflow.searchRuns({ experimentIds: ids, maxResults: 10 })).runs.length;
+    })).toBe(0);
     expect(await metricChunkCount(p)).toBe(0);
   } finally {
     await third.close();
   }
 });
+
+/** Opens a readwrite transaction on `artifactChunks` and keeps it alive (one request after another) until `__releaseHold()`. */
+function holdArtifactWrites(page: Page): Promise<void> {
+  return page.evaluate(() => new Promise<void>((resolve, reject) => {
+    const open = indexedDB.open('mfflow');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const store = db.transaction('artifactChunks', 'readwrite').objectStore('artifactChunks');
+      let holding = true;
+      const spin = () => { if (holding) store.count().onsuccess = spin; };
+      spin();
+      (window as unknown as { __releaseHold: () => void }).__releaseHold = () => { holding = false; db.close(); };
+      resolve();
+    };
+  }));
+}
 
 /** Metric chunks in the lab's IndexedDB (`mfflow`), reachable or not. */
 function metricChunkCount(page: Page): Promise<number> {
